@@ -1,0 +1,57 @@
+# Shopcast: two commands on a fresh machine.
+#   make run    venv + pinned packages, demo store loaded if the warehouse is empty, app on :8501
+#   make test   the above plus dev packages, chromium and postgresql (Debian), ruff, whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+AS_OF ?= $(shell date -d yesterday +%F)
+PORT ?= 8501
+
+.PHONY: run test lint demo venv dev system-deps bench clean
+
+$(VENV)/.req-stamp: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "is ignored" || true
+	$(PY) -c "import streamlit, duckdb, sqlalchemy, pandas"
+	touch $@
+
+$(VENV)/.dev-stamp: $(VENV)/.req-stamp requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+	$(PY) -c "import pytest, hypothesis, playwright"
+	touch $@
+
+venv: $(VENV)/.req-stamp
+dev: $(VENV)/.dev-stamp
+
+# Debian packages the tests need: chromium (real-browser tests) and postgresql (the SQL suite).
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "not root: cannot install$$missing (browser/PostgreSQL tests will skip, or fail under CI=true)"; \
+	  fi; \
+	fi
+
+demo: venv
+	$(PY) -m lib.bootstrap --if-empty --seed 7 --as-of $(AS_OF)
+
+run: venv demo
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+lint: dev
+	$(VENV)/bin/ruff check .
+
+test: dev system-deps lint
+	$(PY) -m pytest -q tests
+
+bench: dev
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data/shopcast.duckdb* data/demo

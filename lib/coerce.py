@@ -1,0 +1,194 @@
+"""Turn raw column values from real-world files into typed pandas columns.
+
+Each function returns (values, bad) where `bad` marks the non-empty inputs that could not be
+read. Nothing here raises on bad data; validation turns `bad` into failures.
+Handled: decimal commas and thousands separators, currency signs, accounting negatives,
+ISO / US / EU date formats with or without times and timezone offsets, epoch seconds /
+milliseconds / microseconds (GA4), Excel-native datetimes.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+__all__ = ["empty_mask", "to_number", "to_datetime", "to_bool", "to_text", "guess_decimal", "nonint_mask"]
+
+_STRIP_NUM = re.compile(r"[\s\u00a0\u202f'’$€£¥₹]|(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|NOK|DKK)")
+_DATE_SAMPLE = 2000
+
+
+def empty_mask(s: pd.Series) -> pd.Series:
+    """True where a value is missing or blank text."""
+    na = s.isna()
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        na = na | s.astype("string").str.strip().eq("").fillna(True)
+    return na.astype(bool)
+
+
+def to_text(s: pd.Series, lower: bool = False) -> pd.Series:
+    """Stripped text with blanks as missing; numbers read from Excel lose a trailing '.0'."""
+    if is_numeric_dtype(s) and not is_bool_dtype(s):
+        vals = s.astype("Float64")
+        whole = vals.notna() & (vals % 1 == 0)
+        out = s.astype("string")
+        out[whole] = vals[whole].astype("Int64").astype("string")
+    else:
+        out = s.astype("string").str.strip()
+    out = out.mask(out.eq(""))
+    return out.str.lower() if lower else out
+
+
+def guess_decimal(sample: pd.Series) -> str:
+    """',' when the values use a decimal comma (12,5 / 1.234,50), else '.'."""
+    txt = sample.dropna().astype(str).head(_DATE_SAMPLE)
+    if txt.empty:
+        return "."
+    both = txt[txt.str.contains(",", regex=False) & txt.str.contains(".", regex=False)]
+    if not both.empty:
+        comma_last = (both.str.rfind(",") > both.str.rfind(".")).mean()
+        return "," if comma_last > 0.5 else "."
+    commas = txt[txt.str.contains(",", regex=False)]
+    if not commas.empty and commas.str.contains(r",\d{1,2}$|,\d{4,}$").any():
+        return ","
+    if txt.str.count(r"\.").gt(1).any():
+        return ","   # 1.234.567 : dots are thousands separators
+    return "."
+
+
+def to_number(s: pd.Series, decimal: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Float64 values and the mask of unreadable non-empty inputs."""
+    if is_bool_dtype(s):
+        s = s.astype(object)
+    if is_numeric_dtype(s):
+        vals = pd.to_numeric(s, errors="coerce").astype("float64")
+        return vals, pd.Series(False, index=s.index)
+    na = empty_mask(s)
+    txt = s.astype("string").str.strip()
+    txt = txt.str.replace(_STRIP_NUM, "", regex=True)
+    neg = txt.str.match(r"^\(.*\)$").fillna(False)
+    txt = txt.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    txt = txt.str.replace(r"^(.*)-$", r"-\1", regex=True)   # trailing minus: 12.50-
+    decimal = decimal or guess_decimal(txt[~na])
+    if decimal == ",":
+        txt = txt.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        txt = txt.str.replace(",", "", regex=False)
+    vals = pd.to_numeric(txt.astype(object).where(~na, None), errors="coerce").astype("float64")
+    vals = vals.where(~neg, -vals)
+    bad = vals.isna() & ~na
+    return vals, bad.astype(bool)
+
+
+_FORMATS = [  # (format, dayfirst-style or None)
+    ("%Y-%m-%d %H:%M:%S %z", None), ("%Y-%m-%d %H:%M:%S%z", None),
+    ("%Y-%m-%dT%H:%M:%S.%f%z", None), ("%Y-%m-%dT%H:%M:%S%z", None),
+    ("%Y-%m-%d %H:%M:%S", None), ("%Y-%m-%dT%H:%M:%S", None), ("%Y-%m-%d %H:%M", None),
+    ("%Y-%m-%dT%H:%M:%S.%f", None), ("%Y-%m-%d %H:%M:%S.%f", None), ("%Y-%m-%d", None),
+    ("%Y/%m/%d %H:%M:%S", None), ("%Y/%m/%d", None), ("%Y%m%d", None),
+    ("%m/%d/%Y %H:%M:%S", False), ("%m/%d/%Y %H:%M", False), ("%m/%d/%Y %I:%M %p", False),
+    ("%m/%d/%Y %I:%M:%S %p", False), ("%m/%d/%Y", False), ("%m/%d/%y", False), ("%m-%d-%Y", False),
+    ("%d/%m/%Y %H:%M:%S", True), ("%d/%m/%Y %H:%M", True), ("%d/%m/%Y", True), ("%d/%m/%y", True),
+    ("%d.%m.%Y %H:%M:%S", True), ("%d.%m.%Y %H:%M", True), ("%d.%m.%Y", True), ("%d.%m.%y", True),
+    ("%d-%m-%Y", True), ("%d %b %Y", True), ("%b %d, %Y", False), ("%d %B %Y", True),
+    ("%B %d, %Y", False),
+]
+_OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z|UTC)$")
+
+
+def _localize(vals: pd.Series, tz: str) -> pd.Series:
+    """tz-aware -> store-local naive; naive stays as it is (already store-local)."""
+    if getattr(vals.dt, "tz", None) is not None:
+        return vals.dt.tz_convert(tz).dt.tz_localize(None)
+    return vals
+
+
+def _from_epoch(num: pd.Series, tz: str) -> pd.Series:
+    mag = num.abs().max()
+    unit = "ns" if mag > 1e17 else "us" if mag > 1e14 else "ms" if mag > 1e11 else "s"
+    vals = pd.to_datetime(num, unit=unit, utc=True, errors="coerce")
+    return vals.dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def _parse_with(txt: pd.Series, fmt: str) -> pd.Series:
+    vals = pd.to_datetime(txt, format=fmt, errors="coerce", utc="%z" in fmt)
+    return vals
+
+
+def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Naive timestamps in the store timezone, and the mask of unreadable non-empty inputs."""
+    if is_datetime64_any_dtype(s):
+        return _localize(s, tz).astype("datetime64[us]"), pd.Series(False, index=s.index)
+    na = empty_mask(s)
+    if is_numeric_dtype(s) and not is_bool_dtype(s):
+        num = pd.to_numeric(s, errors="coerce")
+        if num.dropna().between(19000101, 21001231).all():   # 20261003 style dates
+            txt = num.astype("Int64").astype("string")
+        else:
+            vals = _from_epoch(num, tz)
+            return vals.astype("datetime64[us]"), (vals.isna() & ~na)
+    else:
+        txt = s.astype("string").str.strip().mask(na)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+    todo = ~na
+    digits = txt.str.fullmatch(r"\d{9,19}").fillna(False)
+    if digits[todo].any() and digits[todo].all():
+        vals = _from_epoch(pd.to_numeric(txt.where(digits), errors="coerce"), tz)
+        return vals.astype("datetime64[us]"), (vals.isna() & ~na)
+    txt = txt.str.replace(r"\s*UTC$", "+0000", regex=True).str.replace(r"Z$", "+0000", regex=True)
+    for _ in range(3):   # a column may mix a few formats; each pass takes the best remaining one
+        rest = txt[todo]
+        if rest.empty:
+            break
+        sample = rest.head(_DATE_SAMPLE)
+        scored = []
+        for i, (fmt, dfirst) in enumerate(_FORMATS):
+            n = _parse_with(sample, fmt).notna().sum()
+            if n:
+                pref = 0 if dfirst is None or dfirst == dayfirst else 1
+                scored.append((-n, pref, i, fmt))
+        if not scored:
+            break
+        fmt = min(scored)[3]
+        vals = _parse_with(rest, fmt)
+        ok = vals.notna()
+        if not ok.any():
+            break
+        out.loc[ok[ok].index] = _localize(vals[ok], tz).astype("datetime64[us]")
+        todo = todo & out.isna()
+    if todo.any():   # last resort for odd but readable values (ISO with odd precision etc.)
+        rest = txt[todo]
+        has_off = rest.str.contains(_OFFSET).fillna(False)
+        for part, utc in ((rest[has_off], True), (rest[~has_off], False)):
+            if part.empty:
+                continue
+            vals = pd.to_datetime(part, format="mixed", dayfirst=dayfirst, errors="coerce", utc=utc)
+            ok = vals.notna()
+            if ok.any():
+                out.loc[ok[ok].index] = _localize(vals[ok], tz).astype("datetime64[us]")
+        todo = todo & out.isna()
+    return out, todo.astype(bool)
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "active", "enabled", "on"}
+_FALSE = {"false", "f", "no", "n", "0", "inactive", "disabled", "off", "archived", "draft"}
+
+
+def to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Booleans (nullable) from true/false, yes/no, 1/0, active/archived."""
+    if is_bool_dtype(s):
+        return s.astype("boolean"), pd.Series(False, index=s.index)
+    na = empty_mask(s)
+    txt = to_text(s, lower=True)
+    vals = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    vals[txt.isin(_TRUE).fillna(False).astype(bool)] = True
+    vals[txt.isin(_FALSE).fillna(False).astype(bool)] = False
+    bad = vals.isna() & ~na
+    return vals, bad.astype(bool)
+
+
+def nonint_mask(vals: pd.Series) -> pd.Series:
+    """True where a float value is not a whole number."""
+    return (vals.notna() & (np.floor(vals) != vals)).astype(bool)

@@ -1,0 +1,63 @@
+"""Warehouse tables, declared in code (never reflected: see STACK-NOTES on duckdb-engine).
+
+Feed tables are derived from the feed declarations in lib.schema, plus integer surrogate keys
+assigned at load (events.session_key) that make funnel queries cheap.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, DateTime, Double, Integer, MetaData, Table, Text,
+)
+
+from lib.schema import FEEDS
+
+__all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns"]
+
+SCHEMA_VERSION = "1"
+
+metadata = MetaData()
+
+_TYPES = {"string": Text, "datetime": DateTime, "date": Date, "int": BigInteger, "float": Double,
+          "bool": Boolean}
+
+# columns the warehouse adds to a feed at load time
+extra_columns: dict[str, list[tuple[str, type]]] = {
+    "events": [("session_key", BigInteger)],
+}
+
+
+def _feed_table(name: str) -> Table:
+    feed = FEEDS[name]
+    cols = [Column(c.name, _TYPES[c.kind](), nullable=not c.required) for c in feed.columns]
+    cols += [Column(n, t(), nullable=False) for n, t in extra_columns.get(name, [])]
+    return Table(name, metadata, *cols)
+
+
+FEED_TABLES: dict[str, Table] = {name: _feed_table(name) for name in FEEDS}
+
+loads = Table(
+    "shopcast_loads", metadata,
+    Column("load_id", Integer, primary_key=True, autoincrement=False),
+    Column("feed", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("rows", BigInteger, nullable=False),
+    Column("checksum", Text, nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+    Column("min_date", DateTime),
+    Column("max_date", DateTime),
+    Column("warnings", BigInteger, nullable=False, default=0),
+)
+
+source_mappings = Table(
+    "shopcast_source_mappings", metadata,
+    Column("source_key", Text, primary_key=True),
+    Column("feed", Text, primary_key=True),
+    Column("mapping_json", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+meta = Table(
+    "shopcast_meta", metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)

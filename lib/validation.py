@@ -1,0 +1,226 @@
+"""Validate a frame against a feed declaration, collecting every failure.
+
+`validate` returns the typed frame (canonical columns in declared order, defaults filled) and
+the warnings, or raises FeedError whose `.failures` lists every problem found:
+column, row (spreadsheet row: header = 1, first data row = 2), value, reason.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from lib import coerce
+from lib.schema import FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
+
+__all__ = ["Validated", "validate", "canonical_headers", "duplicated_rows"]
+
+ROW_OFFSET = 2   # frame position 0 is spreadsheet row 2
+
+
+@dataclass(frozen=True)
+class Validated:
+    feed: str
+    frame: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower().lstrip("\ufeff")).strip("_")
+
+
+def canonical_headers(feed: Feed, columns) -> dict[str, str]:
+    """Source header -> canonical name for headers equal to a feed column up to case/spacing."""
+    wanted = {_key(n): n for n in feed.names}
+    out: dict[str, str] = {}
+    for col in columns:
+        name = wanted.get(_key(col))
+        if name and name not in out.values():
+            out[col] = name
+    return out
+
+
+class _Collector:
+    def __init__(self):
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, column: str, mask: pd.Series, values: pd.Series | None, reason: str):
+        if not mask.any():
+            return
+        idx = mask[mask].index
+        pos = mask.index.get_indexer(idx) if not isinstance(mask.index, pd.RangeIndex) else idx
+        vals = values.loc[idx].astype("string") if values is not None else pd.Series(pd.NA, index=idx)
+        self.parts.append(pd.DataFrame({
+            "column": column, "row": pd.array(pd.Index(pos) + ROW_OFFSET, dtype="Int64"),
+            "value": vals.to_numpy(dtype=object), "reason": reason}))
+
+    def add_column(self, column: str, reason: str):
+        self.parts.append(pd.DataFrame({"column": [column], "row": pd.array([pd.NA], dtype="Int64"),
+                                        "value": [None], "reason": [reason]}))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in FAILURE_COLUMNS}).astype({"row": "Int64"})
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.sort_values(["row", "column"], kind="stable", na_position="first").reset_index(drop=True)
+
+
+def _coerce(col: Column, raw: pd.Series, tz: str, dayfirst: bool, decimal: str | None,
+            errs: _Collector) -> tuple[pd.Series, pd.Series]:
+    """Typed values and the mask of values already reported as unreadable."""
+    bad = pd.Series(False, index=raw.index)
+    if col.kind == "string":
+        vals = coerce.to_text(raw, lower=col.lower)
+    elif col.kind in ("float", "int"):
+        vals, bad = coerce.to_number(raw, decimal)
+        errs.add(col.name, bad, raw, Reason.NOT_NUMERIC)
+        if col.kind == "int":
+            nonint = coerce.nonint_mask(vals)
+            errs.add(col.name, nonint, raw, Reason.NOT_INTEGER)
+            vals = vals.where(~nonint)
+            bad = bad | nonint
+        if col.min_value is not None:
+            low = (vals < col.min_value).fillna(False).astype(bool)
+            errs.add(col.name, low, raw, Reason.NEGATIVE if col.min_value == 0 else Reason.OUT_OF_RANGE)
+        if col.max_value is not None:
+            errs.add(col.name, (vals > col.max_value).fillna(False).astype(bool), raw, Reason.OUT_OF_RANGE)
+        if col.kind == "int":
+            vals = vals.round().astype("Int64")
+    elif col.kind in ("datetime", "date"):
+        vals, bad = coerce.to_datetime(raw, tz=tz, dayfirst=dayfirst)
+        errs.add(col.name, bad, raw, Reason.UNPARSEABLE_DATE)
+        if col.kind == "date":
+            vals = vals.dt.normalize().astype("datetime64[us]")
+    elif col.kind == "bool":
+        vals, bad = coerce.to_bool(raw)
+        errs.add(col.name, bad, raw, Reason.NOT_ALLOWED)
+    else:  # pragma: no cover - declarations are code
+        raise ValueError(f"unknown column kind {col.kind}")
+    if col.allowed is not None:
+        not_allowed = (vals.notna() & ~vals.isin(col.allowed)).astype(bool)
+        errs.add(col.name, not_allowed, raw, Reason.NOT_ALLOWED)
+    return vals, bad
+
+
+def _fill_default(col: Column, vals: pd.Series) -> pd.Series:
+    if col.default is None:
+        return vals
+    return vals.fillna(col.default)
+
+
+def _missing(n: int, col: Column) -> pd.Series:
+    dtype = {"string": "string", "float": "float64", "int": "Int64", "bool": "boolean",
+             "datetime": "datetime64[us]", "date": "datetime64[us]"}[col.kind]
+    return pd.Series(pd.array([col.default] * n if col.default is not None else [None] * n, dtype=dtype))
+
+
+def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = None, tz: str = "UTC",
+             dayfirst: bool = False, known_skus=None) -> Validated:
+    """Typed, validated copy of `df` for `feed`; raises FeedError listing every failure.
+
+    Args:
+        feed: one of orders, events, inventory, products, promotions.
+        df: canonical column names (case and spacing tolerated); raw or typed values.
+        as_of: dates after this day are errors for orders, events and inventory.
+        tz: store timezone; values with an offset (and epoch numbers) are converted to it.
+        dayfirst: how to read ambiguous dates such as 03/04/2025 when the column doesn't tell.
+        known_skus: product SKUs; order SKUs outside them are warnings (unknown_sku).
+    """
+    if feed not in FEEDS:
+        raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEEDS)}")
+    spec = FEEDS[feed]
+    decimal = df.attrs.get("decimal")
+    df = df.rename(columns=canonical_headers(spec, df.columns)).reset_index(drop=True)
+    errs = _Collector()
+    n = len(df)
+    if n == 0:
+        errs.add_column("*", Reason.EMPTY_FEED)
+    out: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.name not in df.columns:
+            if col.required:
+                errs.add_column(col.name, Reason.MISSING_COLUMN)
+            out[col.name] = _missing(n, col)
+            continue
+        raw = df[col.name]
+        vals, bad = _coerce(col, raw, tz, dayfirst, decimal, errs)
+        if col.required:
+            errs.add(col.name, (vals.isna() & ~bad).astype(bool), raw, Reason.MISSING_VALUE)
+        out[col.name] = _fill_default(col, vals)
+    frame = pd.DataFrame(out)
+    _feed_rules(spec, frame, df, errs, as_of)
+    failures = errs.frame()
+    if len(failures):
+        raise FeedError(feed, failures)
+    warnings = _warnings(spec, frame, df, known_skus)
+    return Validated(feed, frame, warnings)
+
+
+def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Collector, as_of) -> None:
+    cols = raw.columns
+    if spec.name == "events" and "event" in cols:
+        names = frame["event"]
+        uniq = pd.Series(names.dropna().unique())
+        mapping = {u: normalize_event(u) for u in uniq}
+        mapped = names.map(mapping)
+        errs.add("event", (names.notna() & mapped.isna()).astype(bool), raw["event"], Reason.UNKNOWN_EVENT)
+        frame["event"] = mapped.astype("string")
+    if as_of is not None:
+        limit = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+        for col in spec.columns:
+            if col.no_future and col.name in cols:
+                errs.add(col.name, (frame[col.name] >= limit).fillna(False).astype(bool), raw[col.name],
+                         Reason.FUTURE_DATE)
+    if spec.name == "promotions":
+        if {"start_date", "end_date"} <= set(cols):
+            errs.add("end_date", (frame["end_date"] < frame["start_date"]).fillna(False).astype(bool),
+                     raw["end_date"], Reason.END_BEFORE_START)
+        neither = frame["sku"].isna() & frame["category"].isna()
+        errs.add("sku", neither.astype(bool), None, Reason.NEEDS_SKU_OR_CATEGORY)
+    if spec.key and len(frame):
+        key = list(spec.key)
+        dup = duplicated_rows(frame, key) & frame[key].notna().all(axis=1)
+        shown = frame[key[0]].astype("string")
+        for extra in key[1:]:
+            shown = shown + " / " + frame[extra].astype("string").fillna("")
+        errs.add(key[0], dup.astype(bool), shown, Reason.DUPLICATE_KEY)
+    if spec.no_exact_duplicates and len(frame):
+        present = [c for c in spec.names if c in cols]
+        errs.add(present[0], duplicated_rows(frame, present), frame[present[0]], Reason.DUPLICATE_ROW)
+
+
+def duplicated_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Like DataFrame.duplicated(keep='first') on `columns`, fast on millions of rows.
+
+    A row fingerprint computed by DuckDB (in memory) finds candidate rows; pandas then
+    confirms them exactly, so a hash collision can never report a false duplicate.
+    """
+    sub = frame[columns]
+    if len(sub) < 200_000:
+        return sub.duplicated(keep="first").astype(bool)
+    con = duckdb.connect()
+    try:
+        con.register("_v", sub)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        fp = con.execute(f"SELECT hash({cols}) AS h FROM _v").fetchnumpy()["h"]
+    finally:
+        con.close()
+    cand = pd.Series(fp, index=sub.index).duplicated(keep=False).to_numpy()
+    out = pd.Series(False, index=sub.index)
+    if cand.any():
+        out[cand] = sub[cand].duplicated(keep="first").to_numpy()
+    return out
+
+
+def _warnings(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, known_skus) -> pd.DataFrame:
+    w = _Collector()
+    if known_skus is not None and spec.name in ("orders", "inventory") and len(frame):
+        known = pd.Index(pd.Series(list(known_skus), dtype="string").dropna().unique())
+        uniq = pd.Index(frame["sku"].dropna().unique())
+        missing = uniq.difference(known)
+        if len(missing):
+            w.add("sku", frame["sku"].isin(missing).fillna(False).astype(bool), frame["sku"], Reason.UNKNOWN_SKU)
+    return w.frame()

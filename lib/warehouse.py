@@ -1,0 +1,263 @@
+"""The warehouse: DuckDB by default, any SQLAlchemy database by URL.
+
+    wh = Warehouse.open()                       # DATABASE_URL / secrets, else data/shopcast.duckdb
+    report = wh.load("orders", df, source="upload:orders.csv")   # validate + atomic replace
+    df = wh.read(select(...))                   # Core select or SQL text -> DataFrame
+
+A load validates the whole frame first (every failure collected into FeedError), then replaces
+the feed's table and records the load in one transaction: a failure at any point leaves the
+previous rows exactly as they were.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.sql import ClauseElement
+
+from lib.schema import FEEDS, FeedError
+from lib.settings import Settings
+from lib.tables import FEED_TABLES, SCHEMA_VERSION, loads, meta, metadata, source_mappings
+from lib.validation import validate
+
+__all__ = ["Warehouse", "LoadReport", "redact"]
+
+_ENGINES: dict[str, Engine] = {}
+_LOCK = threading.Lock()
+
+
+def redact(url: str) -> str:
+    """The URL with any password masked: safe to display or log."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL must never leak either
+        return "<database url>"
+
+
+def _engine(url: str) -> Engine:
+    with _LOCK:
+        eng = _ENGINES.get(url)
+        if eng is None:
+            eng = create_engine(url, pool_pre_ping=not url.startswith("duckdb"))
+            _ENGINES[url] = eng
+        return eng
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    load_id: int
+    feed: str
+    source: str
+    rows: int
+    checksum: str
+    loaded_at: datetime
+    min_date: datetime | None
+    max_date: datetime | None
+    warnings: pd.DataFrame
+    replaced_rows: int
+
+
+def _checksum(frame: pd.DataFrame) -> str:
+    """Content checksum of a frame (order-independent sum of row hashes, plus shape)."""
+    con = duckdb.connect()
+    try:
+        con.register("_v", frame)
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        total = con.execute(f"SELECT coalesce(sum(hash({cols})::HUGEINT), 0)::VARCHAR FROM _v").fetchone()[0]
+    finally:
+        con.close()
+    return hashlib.sha256(f"{len(frame)}|{','.join(frame.columns)}|{total}".encode()).hexdigest()[:16]
+
+
+class Warehouse:
+    """One warehouse (a SQLAlchemy engine) with the feed tables declared in lib.tables."""
+
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine = engine
+        self.settings = settings
+        self.dialect = engine.dialect.name
+        self._ensure_schema()
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | None = None, settings: Settings | None = None) -> Warehouse:
+        """Open (creating tables if needed). url None: settings' DATABASE_URL, else the DuckDB file."""
+        settings = settings or Settings.from_env()
+        if url is None:
+            url = settings.warehouse_url
+        if url is None:
+            path = Path(settings.duckdb_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            url = f"duckdb:///{path}"
+        return cls(_engine(url), settings)
+
+    @property
+    def label(self) -> str:
+        """A safe description of where the data lives (no password)."""
+        return redact(self.engine.url.render_as_string(hide_password=False))
+
+    def _ensure_schema(self) -> None:
+        with self.engine.begin() as conn:
+            meta.create(conn, checkfirst=True)
+            row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            if row is not None and row[0] != SCHEMA_VERSION:
+                # feed tables changed shape: rebuild them (loads start afresh)
+                for table in reversed(metadata.sorted_tables):
+                    if table is not meta:
+                        table.drop(conn, checkfirst=True)
+            metadata.create_all(conn, checkfirst=True)
+            if row is None or row[0] != SCHEMA_VERSION:
+                conn.execute(delete(meta).where(meta.c.key == "schema_version"))
+                conn.execute(insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
+
+    # -- reading ---------------------------------------------------------------------------
+    def read(self, query, params: dict | None = None) -> pd.DataFrame:
+        """Run a SQLAlchemy Core select (or SQL text) and return a DataFrame."""
+        stmt = text(query) if isinstance(query, str) else query
+        if not isinstance(stmt, ClauseElement):
+            raise TypeError("query must be a SQLAlchemy selectable or SQL text")
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt, params or {})
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def row_counts(self) -> dict[str, int]:
+        """Current number of rows per feed."""
+        with self.engine.connect() as conn:
+            return {name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                    for name, t in FEED_TABLES.items()}
+
+    def load_history(self, limit: int = 100) -> pd.DataFrame:
+        """Recorded loads, newest first."""
+        q = select(loads).order_by(loads.c.load_id.desc()).limit(limit)
+        return self.read(q)
+
+    def current_loads(self) -> pd.DataFrame:
+        """The latest load of each feed (one row per loaded feed)."""
+        latest = (select(loads.c.feed, func.max(loads.c.load_id).label("load_id"))
+                  .group_by(loads.c.feed).cte("latest"))
+        q = (select(loads).join(latest, (loads.c.feed == latest.c.feed) & (loads.c.load_id == latest.c.load_id))
+             .order_by(loads.c.feed))
+        return self.read(q)
+
+    def data_version(self) -> str:
+        """Identifies the current data: changes whenever any feed is reloaded."""
+        cur = self.current_loads()
+        if cur.empty:
+            return "empty"
+        key = "|".join(f"{r.feed}:{r.load_id}:{r.checksum}" for r in cur.itertuples())
+        return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+    def is_empty(self) -> bool:
+        return self.current_loads().empty
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self, feed: str, df: pd.DataFrame, source: str, *, as_of: date | None = None,
+             now: datetime | None = None) -> LoadReport:
+        """Validate `df` for `feed` and replace the feed's table with it, atomically.
+
+        Raises lib.schema.FeedError (with `.failures`) on bad data; nothing changes then.
+        """
+        if feed not in FEED_TABLES:
+            raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEED_TABLES)}")
+        known = None
+        if feed in ("orders", "inventory"):
+            known = self.read(select(FEED_TABLES["products"].c.sku))["sku"]
+            known = known if len(known) else None
+        try:
+            checked = validate(feed, df, as_of=as_of, tz=self.settings.store_timezone,
+                               dayfirst=self.settings.dayfirst, known_skus=known)
+        except FeedError as err:
+            err.source = source
+            raise FeedError(feed, err.failures, source) from None
+        frame = self._with_keys(feed, checked.frame)
+        checksum = _checksum(checked.frame)
+        tcol = FEEDS[feed].time_column
+        lo = hi = None
+        if tcol and frame[tcol].notna().any():
+            lo, hi = frame[tcol].min().to_pydatetime(), frame[tcol].max().to_pydatetime()
+        loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+        table = FEED_TABLES[feed]
+        with self.engine.begin() as conn:
+            replaced = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            conn.execute(delete(table))
+            self._bulk_insert(conn, table, frame)
+            load_id = int(conn.execute(select(func.coalesce(func.max(loads.c.load_id), 0))).scalar_one()) + 1
+            conn.execute(insert(loads).values(
+                load_id=load_id, feed=feed, source=source, rows=len(frame), checksum=checksum,
+                loaded_at=loaded_at, min_date=lo, max_date=hi, warnings=len(checked.warnings)))
+            self._before_commit(feed)
+        return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
+                          checked.warnings, replaced)
+
+    def _before_commit(self, feed: str) -> None:
+        """Last step inside the load transaction (tests inject failures here)."""
+
+    @staticmethod
+    def _with_keys(feed: str, frame: pd.DataFrame) -> pd.DataFrame:
+        if feed == "events":
+            frame = frame.copy()
+            codes, _ = pd.factorize(frame["session_id"], use_na_sentinel=True)
+            frame["session_key"] = codes.astype("int64")
+        return frame
+
+    def _bulk_insert(self, conn, table, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        cols = [c.name for c in table.columns]
+        frame = frame[cols]
+        if self.dialect == "duckdb":
+            raw = conn.connection.driver_connection
+            name = f"_stage_{table.name}"
+            raw.register(name, frame)
+            try:
+                collist = ", ".join(f'"{c}"' for c in cols)
+                raw.execute(f'INSERT INTO "{table.name}" ({collist}) SELECT {collist} FROM {name}')
+            finally:
+                raw.unregister(name)
+        elif self.dialect == "postgresql":
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f")
+            buf.seek(0)
+            collist = ", ".join(f'"{c}"' for c in cols)
+            cur = conn.connection.driver_connection.cursor()
+            with cur.copy(f'COPY "{table.name}" ({collist}) FROM STDIN WITH (FORMAT csv)') as cp:
+                while chunk := buf.read(1 << 20):
+                    cp.write(chunk)
+        else:
+            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            conn.execute(insert(table), records)
+
+    # -- remembered column mappings ---------------------------------------------------------
+    def save_mapping(self, source_key: str, feed: str, mapping: dict, now: datetime | None = None) -> None:
+        """Remember a (corrected) column mapping for a source."""
+        stamp = (now or datetime.now(UTC)).replace(tzinfo=None)
+        with self.engine.begin() as conn:
+            conn.execute(delete(source_mappings).where(
+                (source_mappings.c.source_key == source_key) & (source_mappings.c.feed == feed)))
+            conn.execute(insert(source_mappings).values(
+                source_key=source_key, feed=feed, mapping_json=json.dumps(mapping, sort_keys=True),
+                updated_at=stamp))
+
+    def get_mapping(self, source_key: str, feed: str) -> dict | None:
+        q = select(source_mappings.c.mapping_json).where(
+            (source_mappings.c.source_key == source_key) & (source_mappings.c.feed == feed))
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return json.loads(row[0]) if row else None
+
+    def dispose(self) -> None:
+        """Close pooled connections (releases a DuckDB file lock)."""
+        with _LOCK:
+            for key, eng in list(_ENGINES.items()):
+                if eng is self.engine:
+                    del _ENGINES[key]
+        self.engine.dispose()

@@ -1,0 +1,77 @@
+"""Shared fixtures: warehouses on DuckDB and a real PostgreSQL server, the browser setup.
+
+Under CI=true a missing chromium or PostgreSQL fails the run; elsewhere those tests skip with
+the reason.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support import pgserver  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def require(ok: bool, reason: str) -> None:
+    """Skip on a laptop, fail under CI=true."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    bindir = pgserver.find_bindir()
+    require(bindir is not None, "PostgreSQL server binaries not installed (apt-get install postgresql)")
+    server = pgserver.PgServer(bindir, tmp_path_factory.mktemp("pg"))
+    try:
+        server.start()
+    except pgserver.PgError as err:
+        require(False, f"PostgreSQL did not start: {err}")
+    yield server
+    server.stop()
+
+
+_db_counter = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty PostgreSQL database for one test."""
+    return pg_server.create_database(f"t{os.getpid()}_{next(_db_counter)}")
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def wh_url(request, tmp_path):
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path}/wh.duckdb"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def wh(wh_url):
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+
+    w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
+    yield w
+    w.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(Path(CHROMIUM).exists(), "Debian chromium not installed (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
