@@ -53,6 +53,7 @@ class _Collector:
         idx = mask[mask].index
         pos = mask.index.get_indexer(idx) if not isinstance(mask.index, pd.RangeIndex) else idx
         vals = values.loc[idx].astype("string") if values is not None else pd.Series(pd.NA, index=idx)
+        vals = vals.mask(vals.str.strip().eq("")) if values is not None else vals
         self.parts.append(pd.DataFrame({
             "column": column, "row": pd.array(pd.Index(pos) + ROW_OFFSET, dtype="Int64"),
             "value": vals.to_numpy(dtype=object), "reason": reason}))
@@ -61,11 +62,15 @@ class _Collector:
         self.parts.append(pd.DataFrame({"column": [column], "row": pd.array([pd.NA], dtype="Int64"),
                                         "value": [None], "reason": [reason]}))
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, order: list[str] | None = None) -> pd.DataFrame:
+        """All failures, by row (column-level ones first), then in the feed's column order."""
         if not self.parts:
             return pd.DataFrame({c: pd.Series(dtype="object") for c in FAILURE_COLUMNS}).astype({"row": "Int64"})
         out = pd.concat(self.parts, ignore_index=True)
-        return out.sort_values(["row", "column"], kind="stable", na_position="first").reset_index(drop=True)
+        pos = {name: i for i, name in enumerate(order or [])}
+        out["_pos"] = out["column"].map(lambda c: pos.get(c, -1))
+        out = out.sort_values(["row", "_pos"], kind="stable", na_position="first")
+        return out.drop(columns="_pos").reset_index(drop=True)
 
 
 def _coerce(col: Column, raw: pd.Series, tz: str, dayfirst: bool, decimal: str | None,
@@ -152,7 +157,7 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
         out[col.name] = _fill_default(col, vals)
     frame = pd.DataFrame(out)
     _feed_rules(spec, frame, df, errs, as_of)
-    failures = errs.frame()
+    failures = errs.frame(spec.names)
     if len(failures):
         raise FeedError(feed, failures)
     warnings = _warnings(spec, frame, df, known_skus)
