@@ -67,11 +67,26 @@ def to_number(s: pd.Series, decimal: str | None = None) -> tuple[pd.Series, pd.S
         return vals, pd.Series(False, index=s.index)
     na = empty_mask(s)
     txt = s.astype("string").str.strip()
+    decimal = decimal or guess_decimal(txt[~na])
+    if decimal == ".":   # fast path: plain numbers parse directly; only the rest are cleaned
+        fast = pd.to_numeric(txt.astype(object).where(~na, None), errors="coerce").astype("float64")
+        rest = fast.isna() & ~na
+        if not rest.any():
+            return fast, rest.astype(bool)
+        slow, bad = _clean_number(txt[rest], decimal)
+        fast[rest] = slow
+        out_bad = pd.Series(False, index=s.index)
+        out_bad[rest] = bad
+        return fast, out_bad
+    return _clean_number(txt, decimal, na)
+
+
+def _clean_number(txt: pd.Series, decimal: str, na: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    na = txt.isna() if na is None else na
     txt = txt.str.replace(_STRIP_NUM, "", regex=True)
     neg = txt.str.match(r"^\(.*\)$").fillna(False)
     txt = txt.str.replace(r"^\((.*)\)$", r"\1", regex=True)
     txt = txt.str.replace(r"^(.*)-$", r"-\1", regex=True)   # trailing minus: 12.50-
-    decimal = decimal or guess_decimal(txt[~na])
     if decimal == ",":
         txt = txt.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:

@@ -1,0 +1,131 @@
+"""From a source to the warehouse: read, map headers, validate, load; plus what is loaded.
+
+The Data page calls these; each returns plain data or raises a typed error
+(readers.ReadError, sources.errors.SourceError, schema.FeedError) that the page turns into a
+clear message.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from lib import mapping as mp
+from lib import readers
+from lib.schema import FEEDS
+from lib.tables import FEED_TABLES
+from lib.warehouse import LoadReport, Warehouse
+
+__all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "load_demo", "feed_overview",
+           "preview", "freshness", "DEMO_LOAD_ORDER"]
+
+DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events")
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Prepared:
+    """A raw table read from a source, with the feed and column mapping proposed for it."""
+
+    source: str                      # e.g. "upload:orders.csv", "sql:orders", "sheets:<key>/Orders"
+    raw: pd.DataFrame
+    feed: str
+    profile: str
+    mapping: dict[str, str | None]
+    info: dict = field(default_factory=dict)
+    remembered: bool = False
+
+    @property
+    def missing(self) -> list[str]:
+        return mp.missing_required(self.feed, self.mapping)
+
+
+def prepare_frame(raw: pd.DataFrame, source: str, feed: str | None = None, wh: Warehouse | None = None,
+                  info: dict | None = None) -> Prepared:
+    """Guess the feed and mapping for a raw table; a mapping remembered for `source` wins."""
+    cols = [str(c) for c in raw.columns]
+    feed = feed or mp.guess_feed(cols) or "orders"
+    profile = mp.detect_profile(cols)
+    mapping = mp.suggest_mapping(feed, cols, profile)
+    remembered = False
+    if wh is not None:
+        saved = wh.get_mapping(source, feed)
+        if saved:
+            mapping = {k: (v if v in cols else None) for k, v in {**mapping, **saved}.items()}
+            remembered = True
+    return Prepared(source, raw, feed, profile, mapping, info or {}, remembered)
+
+
+def prepare_file(data: bytes, filename: str, feed: str | None = None, wh: Warehouse | None = None) -> Prepared:
+    """Read an uploaded file (CSV/TSV/XLSX/Parquet) and propose its feed and mapping."""
+    raw = readers.read_table(data, filename)
+    info = {k: raw.attrs[k] for k in ("encoding", "delimiter", "decimal") if k in raw.attrs}
+    return prepare_frame(raw, f"upload:{Path(filename).name}", feed, wh, info)
+
+
+def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, remember: bool = True) -> LoadReport:
+    """Apply the mapping, validate and load. A corrected mapping is remembered per source."""
+    mapped = mp.apply_mapping(prep.raw, prep.feed, prep.mapping, prep.profile)
+    report = wh.load(prep.feed, mapped, source=prep.source, as_of=as_of)
+    if remember:
+        wh.save_mapping(prep.source, prep.feed, {k: v for k, v in prep.mapping.items() if v})
+    return report
+
+
+def load_demo(wh: Warehouse, out_dir: Path, *, seed: int = 7, scale: float = 1.0, as_of: date,
+              progress: Progress | None = None, regenerate: bool = False) -> list[LoadReport]:
+    """Generate the demo store (unless already generated) and load its five feeds."""
+    from lib import demo
+
+    progress = progress or (lambda f, m: None)
+    out_dir = Path(out_dir)
+    if regenerate or not all((out_dir / f"{f}.parquet").exists() for f in DEMO_LOAD_ORDER):
+        demo.generate(out_dir, seed=seed, scale=scale, as_of=as_of, fmt="parquet",
+                      progress=lambda f, m: progress(0.5 * f, m))
+    reports = []
+    for i, feed in enumerate(DEMO_LOAD_ORDER):
+        progress(0.5 + 0.5 * i / len(DEMO_LOAD_ORDER), f"Loading {feed}…")
+        df = pd.read_parquet(out_dir / f"{feed}.parquet")
+        reports.append(wh.load(feed, df, source=f"demo:seed={seed},scale={scale}", as_of=as_of))
+    progress(1.0, "Demo store loaded")
+    return reports
+
+
+def feed_overview(wh: Warehouse) -> pd.DataFrame:
+    """One row per feed: rows, date range, when and from where it was last loaded."""
+    cur = wh.current_loads().set_index("feed") if not wh.is_empty() else pd.DataFrame()
+    counts = wh.row_counts()
+    rows = []
+    for feed, spec in FEEDS.items():
+        rec = cur.loc[feed] if feed in cur.index else None
+        rows.append({
+            "feed": feed, "description": spec.description, "rows": counts[feed],
+            "first": rec["min_date"] if rec is not None else pd.NaT,
+            "last": rec["max_date"] if rec is not None else pd.NaT,
+            "loaded_at": rec["loaded_at"] if rec is not None else pd.NaT,
+            "source": rec["source"] if rec is not None else None,
+            "load_id": int(rec["load_id"]) if rec is not None else None,
+        })
+    return pd.DataFrame(rows)
+
+
+def preview(wh: Warehouse, feed: str, limit: int = 200) -> pd.DataFrame:
+    """The first `limit` rows of a feed, newest first where the feed has a time column."""
+    table = FEED_TABLES[feed]
+    cols = [c for c in table.columns if c.name in FEEDS[feed].names]
+    q = select(*cols)
+    tcol = FEEDS[feed].time_column
+    if tcol:
+        q = q.order_by(table.c[tcol].desc())
+    return wh.read(q.limit(limit))
+
+
+def freshness(overview: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Per loaded feed with dates: the last date in the data and how many days ago that was."""
+    have = overview[(overview["rows"] > 0) & overview["last"].notna()].copy()
+    have["days_old"] = [(today - pd.Timestamp(v).date()).days for v in have["last"]]
+    return have[["feed", "first", "last", "days_old"]].reset_index(drop=True)

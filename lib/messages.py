@@ -1,0 +1,58 @@
+"""Turn typed errors into messages a store coordinator can act on (no streamlit here).
+
+Every message names the source (file), and for data problems the column, row and rule.
+Anything unexpected becomes a generic sentence: never a traceback, never a secret.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lib.readers import ReadError
+from lib.schema import FeedError, Reason
+from lib.sources.errors import SourceError
+
+__all__ = ["UserMessage", "describe_error", "failures_table"]
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    title: str
+    detail: str = ""
+    table: pd.DataFrame | None = None    # the failures, one per row, for FeedError
+
+
+def failures_table(failures: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+    """Failures as a table a person can act on: file, row, column, value, rule, reason code."""
+    out = pd.DataFrame({
+        "file": source or "",
+        "row": failures["row"].astype("Int64"),
+        "column": failures["column"],
+        "value": failures["value"],
+        "rule": failures["reason"].map(lambda r: Reason.TEXT.get(r, r)),
+        "reason": failures["reason"],
+    })
+    return out.reset_index(drop=True)
+
+
+def describe_error(err: BaseException) -> UserMessage:
+    """A clear message for any error a load or a source can raise."""
+    if isinstance(err, FeedError):
+        n = len(err.failures)
+        where = err.source or err.feed
+        by_reason = err.failures["reason"].value_counts()
+        counts = ", ".join(f"{k} × {v:,}" for k, v in by_reason.items())
+        first = err.failures.iloc[0]
+        row = "" if pd.isna(first["row"]) else f"row {int(first['row'])}, "
+        detail = (f"First: {row}column **{first['column']}**: {Reason.TEXT.get(first['reason'], first['reason'])}"
+                  f" [{first['reason']}]. All problems: {counts}. Rows are spreadsheet rows (the header is row 1).")
+        return UserMessage(
+            f"{where} was not loaded into {err.feed}: {n:,} problem{'s' if n != 1 else ''} found. "
+            "The data already loaded is unchanged.", detail, failures_table(err.failures, err.source))
+    if isinstance(err, ReadError):
+        return UserMessage(f"{err.filename} could not be read. The data already loaded is unchanged.", err.message)
+    if isinstance(err, SourceError):
+        return UserMessage(f"{err.source}: {err.message}", "The data already loaded is unchanged.")
+    return UserMessage("Something went wrong and nothing was changed.",
+                       f"{type(err).__name__}. The details are in the server log.")

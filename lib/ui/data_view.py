@@ -1,0 +1,194 @@
+"""The Data page: connect a source, map its columns, validate, load; see what is loaded."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from lib import ingest
+from lib.schema import FEEDS, Reason
+from lib.settings import load_secrets
+from lib.sources import sheets, sql
+from lib.ui import shell
+from lib.ui.formatting import feed_cards, history_table
+
+__all__ = ["render"]
+
+SOURCES = ["Upload a file", "SQL database", "Google Sheets", "Demo store"]
+FEED_LIST = list(FEEDS)
+
+
+def render() -> None:
+    st.title("Data sources")
+    st.caption("Connect a source, check how its columns map onto Shopcast's feeds, then validate and load. "
+               "A load that fails validation changes nothing.")
+    wh = shell.warehouse()
+    source = st.segmented_control("Source", SOURCES, default=SOURCES[0], key="src", bind="query-params")
+    with st.container(border=True):
+        if source == "SQL database":
+            _sql_source(wh)
+        elif source == "Google Sheets":
+            _sheets_source(wh)
+        elif source == "Demo store":
+            _demo_source(wh)
+        else:
+            _upload_source(wh)
+    _loaded_section(wh)
+
+
+# -- sources --------------------------------------------------------------------------------------
+def _upload_source(wh) -> None:
+    up = st.file_uploader("Upload a CSV, TSV, Excel (.xlsx) or Parquet file",
+                          type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"], key="upload")
+    if up is None:
+        st.info("Shopify and WooCommerce order exports, GA4 event exports and files with plain column names "
+                "are recognised automatically. Sample files are in `data/samples/`.", icon=":material/upload:")
+        return
+    try:
+        prep = ingest.prepare_file(up.getvalue(), up.name, _feed_override(up.name), wh)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    _mapping_and_load(wh, prep)
+
+
+def _feed_override(name: str) -> str | None:
+    return st.session_state.get(f"feedpick:{name}")
+
+
+def _sql_source(wh) -> None:
+    url = sql.url_from_config(os.environ, load_secrets())
+    if not url:
+        st.info("No database is configured. Put the SQLAlchemy URL in `.streamlit/secrets.toml` under "
+                "`[sources.sql] url = \"postgresql+psycopg://user:password@host/db\"` or in the "
+                "`SHOPCAST_SOURCE_URL` environment variable, then reload. The password is never shown.",
+                icon=":material/database:")
+        return
+    st.caption(f"Connected to `{sql.describe(url)}` (read-only).")
+    feed = st.selectbox("Feed", FEED_LIST, key="sqlfeed")
+    query = st.text_area("Table name or SELECT statement", key=f"sqlq:{feed}", placeholder=f"{feed}")
+    if st.button("Read from the database", icon=":material/download:") and query.strip():
+        try:
+            raw = sql.read_feed(url, query.strip())
+            st.session_state["prepared"] = ingest.prepare_frame(raw, f"sql:{feed}", feed, wh)
+        except Exception as err:  # noqa: BLE001
+            shell.show_error(err)
+            return
+    prep = st.session_state.get("prepared")
+    if prep is not None and prep.source == f"sql:{feed}":
+        _mapping_and_load(wh, prep)
+
+
+def _sheets_source(wh) -> None:
+    info = sheets.service_account_from_config(os.environ, load_secrets())
+    if not info:
+        st.info("No Google service account is configured. Add it to `.streamlit/secrets.toml` as a "
+                "`[gcp_service_account]` table (the JSON key's fields), share each sheet with its "
+                "client_email, then reload.", icon=":material/table:")
+        return
+    st.caption(f"Service account: `{info.get('client_email', '?')}`")
+    feed = st.selectbox("Feed", FEED_LIST, key="sheetfeed")
+    ref = st.text_input("Sheet URL or key", key=f"sheetref:{feed}")
+    tab = st.text_input("Worksheet (blank = the first one)", key=f"sheettab:{feed}")
+    if st.button("Read the sheet", icon=":material/download:") and ref.strip():
+        try:
+            client = sheets.client_from_service_account(info)
+            raw = sheets.read_worksheet(client, ref.strip(), tab.strip() or None)
+            key = sheets.parse_sheet_ref(ref.strip())
+            st.session_state["prepared"] = ingest.prepare_frame(raw, f"sheets:{key}/{tab or 'first'}", feed, wh)
+        except Exception as err:  # noqa: BLE001
+            shell.show_error(err)
+            return
+    prep = st.session_state.get("prepared")
+    if prep is not None and prep.source.startswith("sheets:"):
+        _mapping_and_load(wh, prep)
+
+
+def _demo_source(wh) -> None:
+    st.write("A realistic synthetic store: two years of orders, web sessions, stock and promotions for about "
+             "300 SKUs. Loading it **replaces** all five feeds.")
+    c1, c2 = st.columns(2)
+    seed = c1.number_input("Seed", min_value=0, max_value=10_000, value=7, step=1, key="seed",
+                           bind="query-params")
+    scale = c2.select_slider("Scale", options=[0.1, 0.25, 0.5, 1.0], value=1.0, key="scale",
+                             bind="query-params", help="1.0 ≈ 300 SKUs and 250k order lines")
+    if st.button("Generate and load the demo store", type="primary", icon=":material/storefront:"):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            settings = shell.settings()
+            out = settings.data_dir / f"demo-seed{int(seed)}-scale{scale}"
+            reports = ingest.load_demo(wh, out, seed=int(seed), scale=float(scale), as_of=shell.today(),
+                                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        except Exception as err:  # noqa: BLE001
+            bar.empty()
+            shell.show_error(err)
+            return
+        st.success("Demo store loaded: " + ", ".join(f"{r.feed} {r.rows:,}" for r in reports),
+                   icon=":material/check_circle:")
+
+
+# -- mapping and load -----------------------------------------------------------------------------
+def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
+    info = prep.info
+    facts = [f"{len(prep.raw):,} rows", f"{len(prep.raw.columns)} columns", f"format: {prep.profile}"]
+    facts += [f"{k}: {v!r}" for k, v in info.items()]
+    st.caption(" · ".join(facts))
+    name = prep.source
+    feed = st.selectbox("Load into feed", FEED_LIST, index=FEED_LIST.index(prep.feed), key=f"feedpick:{name}",
+                        help="Guessed from the column names; change it if the guess is wrong.")
+    if feed != prep.feed:
+        prep = ingest.prepare_frame(prep.raw, prep.source, feed, wh, prep.info)
+    st.markdown("**Column mapping** · " + ("remembered from the last load of this source" if prep.remembered
+                                          else "suggested from the headers; correct anything that is wrong"))
+    options = ["—"] + [str(c) for c in prep.raw.columns]
+    spec = FEEDS[feed]
+    mapping = {}
+    cols = st.columns(3)
+    for i, col in enumerate(spec.columns):
+        cur = prep.mapping.get(col.name)
+        label = f"{col.name}{' *' if col.required else ''}"
+        pick = cols[i % 3].selectbox(label, options, index=options.index(cur) if cur in options else 0,
+                                     key=f"map:{name}:{feed}:{col.name}", help=col.description or None)
+        mapping[col.name] = None if pick == "—" else pick
+    prep.mapping = mapping
+    if prep.missing:
+        st.warning("Map the required columns before loading: " + ", ".join(prep.missing),
+                   icon=":material/warning:")
+    with st.expander("Preview of the file", expanded=False):
+        st.dataframe(prep.raw.head(50), width="stretch")
+    if st.button(f"Validate and load into {feed}", type="primary", disabled=bool(prep.missing),
+                 key=f"load:{name}", icon=":material/upload:"):
+        with st.spinner(f"Validating {len(prep.raw):,} rows and loading…"):
+            try:
+                rep = ingest.load_prepared(wh, prep, as_of=shell.today())
+            except Exception as err:  # noqa: BLE001
+                shell.show_error(err)
+                return
+        st.success(f"Loaded **{rep.rows:,}** rows into **{feed}** from {rep.source} "
+                   f"(replacing {rep.replaced_rows:,}). Load #{rep.load_id}.", icon=":material/check_circle:")
+        if len(rep.warnings):
+            st.warning(f"{len(rep.warnings):,} warnings: {Reason.TEXT[Reason.UNKNOWN_SKU]} "
+                       f"(loaded anyway; add them to the product feed).", icon=":material/warning:")
+            st.dataframe(rep.warnings.head(500), hide_index=True, width="stretch")
+
+
+# -- what is loaded -------------------------------------------------------------------------------
+def _loaded_section(wh) -> None:
+    st.subheader("Loaded data")
+    overview = ingest.feed_overview(wh)
+    feed_cards(overview)
+    left, right = st.columns([3, 2])
+    with left:
+        feed = st.selectbox("Preview feed", FEED_LIST, key="preview", bind="query-params")
+        df = ingest.preview(wh, feed, limit=200)
+        if df.empty:
+            st.info(f"No {feed} loaded yet.", icon=":material/inbox:")
+        else:
+            st.dataframe(df, hide_index=True, width="stretch", height=320)
+    with right:
+        st.markdown("**Load history**")
+        hist = wh.load_history(50)
+        if hist.empty:
+            st.info("Nothing loaded yet.", icon=":material/history:")
+        else:
+            st.dataframe(history_table(hist), hide_index=True, width="stretch", height=320)

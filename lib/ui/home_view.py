@@ -1,0 +1,36 @@
+"""Home: what data is loaded, its date range and freshness, and where to go next."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import ingest
+from lib.ui import shell
+from lib.ui.formatting import feed_cards, fmt_date
+
+__all__ = ["render"]
+
+
+def render() -> None:
+    wh = shell.warehouse()
+    st.title("Shopcast")
+    st.caption("Sales, traffic and stock for your store, in one place.")
+    overview = ingest.feed_overview(wh)
+    if int(overview["rows"].sum()) == 0:
+        st.info("**No data loaded yet.** Load the demo store to look around, or upload your own order, "
+                "event, inventory and product exports on the Data page.", icon=":material/inbox:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:",
+                     query_params={"src": "Demo store"})
+        return
+    feed_cards(overview)
+    fresh = ingest.freshness(overview, shell.today())
+    if not fresh.empty:
+        st.subheader("Freshness")
+        for rec in fresh.itertuples(index=False):
+            age = "today" if rec.days_old <= 0 else f"{rec.days_old} day{'s' if rec.days_old != 1 else ''} ago"
+            icon = ":material/check_circle:" if rec.days_old <= 2 else ":material/schedule:"
+            st.markdown(f"{icon} **{rec.feed}**: {fmt_date(rec.first)} → {fmt_date(rec.last)} (latest {age})")
+    missing = overview.loc[(overview["rows"] == 0) & (overview["feed"] != "promotions"), "feed"].tolist()
+    st.subheader("Next")
+    if missing:
+        st.warning("Not loaded yet: " + ", ".join(missing) + ". Some pages need them.", icon=":material/warning:")
+    st.page_link("pages/data_page.py", label="Load or replace data", icon=":material/database:")

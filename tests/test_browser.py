@@ -1,0 +1,128 @@
+"""Real-browser tests (Playwright driving Debian's chromium) against a live `streamlit run`."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    data = tmp_path_factory.mktemp("appdata")
+    port = _free_port()
+    env = {**os.environ, "SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC"}
+    env.pop("DATABASE_URL", None)
+    log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.headless", "true"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def settle(page, timeout: float = 90) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    time.sleep(0.8)
+    end = time.time() + timeout
+    while time.time() < end and page.locator('[data-testid="stStatusWidget"]').count():
+        time.sleep(0.25)
+    time.sleep(0.3)
+
+
+def metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_deep_links_open_the_right_page_with_layout_and_state(app_url, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(app_url + "/data?src=Demo+store&preview=products&seed=11")
+    settle(page)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Data sources" in main
+    assert "Generate and load the demo store" in main
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Home" in nav and "Sources" in nav and "pages" not in nav
+    assert "Warehouse:" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert page.locator('[data-testid="stNumberInput"] input').first.input_value() == "11"
+    assert "products" in page.locator('[data-testid="stSelectbox"]', has_text="Preview feed").inner_text()
+    assert not page.locator('[data-testid="stException"]').count()
+    ctx.close()
+
+
+def test_load_demo_reject_bad_file_then_accept_good_file(app_url, browser, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(app_url + "/data?src=Demo+store&scale=0.1")
+    settle(page)
+    page.get_by_role("button", name=re.compile("Generate and load the demo store")).click()
+    page.wait_for_selector('text=Demo store loaded', timeout=180_000)
+    settle(page)
+    demo_orders = metric(page, "Orders")
+    assert int(demo_orders.replace(",", "")) > 1000
+
+    bad = tmp_path / "orders_bad.csv"
+    bad.write_text("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
+                   "A1,2026-01-02 10:00,c1,S1,1,10.00\n"
+                   "A2,2026-01-02 11:00,c2,S1,1,abc\n")
+    page.goto(app_url + "/data")
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    settle(page)
+    page.get_by_role("button", name=re.compile("Validate and load into orders")).click()
+    settle(page)
+    err = page.locator('[data-testid="stAlertContentError"]').inner_text()
+    assert "orders_bad.csv" in err and "row 3" in err and "unit_price" in err
+    assert "unchanged" in err
+    assert metric(page, "Orders") == demo_orders
+    assert not page.locator('[data-testid="stException"]').count()
+
+    good = tmp_path / "orders_good.csv"
+    good.write_text(bad.read_text().replace("abc", "12.50"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    settle(page)
+    page.get_by_role("button", name=re.compile("Validate and load into orders")).click()
+    settle(page)
+    assert "Loaded 2 rows into orders" in page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
+    assert metric(page, "Orders") == "2"
+    ctx.close()
+
+
+def test_app_source_has_no_traceback_on_bad_deep_link(app_url, browser):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(app_url + "/data?src=Nonsense&preview=%27%3B+drop+table+orders")
+    settle(page)
+    assert "Data sources" in page.locator('[data-testid="stMain"]').inner_text()
+    assert not page.locator('[data-testid="stException"]').count()
+    ctx.close()
+
+
