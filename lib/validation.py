@@ -185,15 +185,16 @@ def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Colle
                      raw["end_date"], Reason.END_BEFORE_START)
         neither = frame["sku"].isna() & frame["category"].isna()
         errs.add("sku", neither.astype(bool), None, Reason.NEEDS_SKU_OR_CATEGORY)
-    if spec.key and len(frame):
+    if spec.key and len(frame) and all(k in cols or FEEDS[spec.name].column(k).default is not None
+                                       for k in spec.key):
         key = list(spec.key)
         dup = duplicated_rows(frame, key) & frame[key].notna().all(axis=1)
         shown = frame[key[0]].astype("string")
         for extra in key[1:]:
             shown = shown + " / " + frame[extra].astype("string").fillna("")
         errs.add(key[0], dup.astype(bool), shown, Reason.DUPLICATE_KEY)
-    if spec.no_exact_duplicates and len(frame):
-        present = [c for c in spec.names if c in cols]
+    present = [c for c in spec.names if c in cols]
+    if spec.no_exact_duplicates and len(frame) and present:
         errs.add(present[0], duplicated_rows(frame, present), frame[present[0]], Reason.DUPLICATE_ROW)
 
 
