@@ -42,7 +42,7 @@ demo: venv
 	$(PY) -m lib.bootstrap --if-empty --seed 7 --as-of $(AS_OF)
 
 run: venv demo
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) -m lib.ui.serve --server.port $(PORT)
 
 lint: dev
 	$(VENV)/bin/ruff check .

@@ -29,8 +29,7 @@ def app_url(tmp_path_factory):
     env = {**os.environ, "SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC"}
     env.pop("DATABASE_URL", None)
     log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.headless", "true"], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -48,12 +47,13 @@ def app_url(tmp_path_factory):
 
 
 def settle(page, timeout: float = 90) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    time.sleep(0.8)
+    """Wait until the page has content and the script has stopped running."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
+    time.sleep(0.5)
     end = time.time() + timeout
     while time.time() < end and page.locator('[data-testid="stStatusWidget"]').count():
         time.sleep(0.25)
-    time.sleep(0.3)
+    time.sleep(0.5)
 
 
 def metric(page, label: str) -> str:
@@ -68,12 +68,13 @@ def test_deep_links_open_the_right_page_with_layout_and_state(app_url, browser):
     settle(page)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "Data sources" in main
+    assert "Page not found" not in page.locator("body").inner_text()
     assert "Generate and load the demo store" in main
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Home" in nav and "Sources" in nav and "pages" not in nav
     assert "Warehouse:" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert page.locator('[data-testid="stNumberInput"] input').first.input_value() == "11"
-    assert "products" in page.locator('[data-testid="stSelectbox"]', has_text="Preview feed").inner_text()
+    assert page.locator('input[aria-label="Preview feed"]').input_value() == "products"
     assert not page.locator('[data-testid="stException"]').count()
     ctx.close()
 

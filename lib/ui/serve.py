@@ -1,0 +1,29 @@
+"""`python -m lib.ui.serve [streamlit run options]`: start the app with `streamlit run app.py`.
+
+Streamlit auto-discovers a folder named `pages/` next to the entry script, and for the first
+session after the server starts it resolves the URL against those files before app.py's
+st.navigation runs: a deep link such as /data then shows "Page not found" before the right
+page. The app declares every page with st.navigation, so this launcher turns the folder
+discovery off before the server starts (Streamlit itself does the same the moment
+st.navigation is first called).
+"""
+from __future__ import annotations
+
+import sys
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+from lib.settings import PROJECT_ROOT
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
+    sys.exit(cli.main())
+
+
+if __name__ == "__main__":
+    main()
