@@ -17,7 +17,6 @@ from lib.warehouse import Warehouse
 from tests.conftest import ROOT
 
 SAMPLES = ROOT / "data" / "samples"
-GOOD = (SAMPLES / "orders_canonical.csv").read_bytes() if (SAMPLES / "orders_canonical.csv").exists() else None
 BASE = (b"order_id,ordered_at,customer_id,sku,quantity,unit_price,discount\n"
         b"A1,2026-01-02 10:00,c1,S1,1,10.00,0\n"
         b"A1,2026-01-02 10:00,c1,S2,2,4.50,1.00\n"

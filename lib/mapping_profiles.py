@@ -1,0 +1,253 @@
+"""Header profiles of common exports, and the restructuring some of them need.
+
+A profile lists, per feed column, the source headers that fill it (best first) and the
+headers that identify the export. Headers compare after `norm_header` (case, spaces and
+punctuation do not matter). Restructuring functions take the source frame, the mapped
+frame and the mapping, and return the mapped frame; they never coerce values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "Profile", "PROFILES", "SYNONYMS", "CHANNELS", "norm_header", "channel_from", "first_item_ids",
+    "combine_ids", "fill_down", "arrow_text",
+]
+
+CHANNELS = ("direct", "organic", "paid_search", "paid_social", "social", "email", "referral",
+            "affiliate", "display", "other")
+
+
+def norm_header(header) -> str:
+    """'Order #' -> 'order number', 'traffic_source.medium' -> 'traffic source medium'."""
+    text = str(header).lower().replace("#", " number ").replace("%", " pct ")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An export layout: feed it fills, header candidates per column, identifying headers."""
+
+    name: str
+    feed: str | None
+    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    signature: tuple[str, ...] = ()
+    min_signature: int = 0
+    needs: tuple[str, ...] = ()        # at least one of these headers must be present
+
+
+# Generic names per feed column, best first (the column's own name always ranks first).
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "orders": {
+        "order_id": ("order number", "order no", "order", "order ref", "order reference", "invoice number",
+                     "transaction id"),
+        "ordered_at": ("order date", "ordered at", "order datetime", "order time", "created at", "date",
+                       "purchase date", "timestamp"),
+        "customer_id": ("customer", "customer email", "email", "customer number", "client id", "buyer email"),
+        "sku": ("product id", "product sku", "item sku", "variant sku", "item id", "product code", "item code",
+                "article number"),
+        "quantity": ("qty", "units", "quantity ordered", "qty ordered", "item quantity"),
+        "unit_price": ("price", "unit price", "item price", "price each", "sale price", "selling price"),
+        "discount": ("discount amount", "line discount", "item discount"),
+        "channel": ("sales channel", "source"),
+        "status": ("order status", "line status"),
+        "currency": ("currency code", "order currency"),
+    },
+    "events": {
+        "session_id": ("session", "visit id", "ga session id"),
+        "event_at": ("event time", "event timestamp", "timestamp", "time", "datetime", "date"),
+        "event": ("event name", "event type", "action"),
+        "user_id": ("user", "visitor id", "anonymous id", "client id", "user pseudo id"),
+        "customer_id": ("customer", "customer email", "email"),
+        "channel": ("traffic channel", "default channel group", "source medium"),
+        "device": ("device category", "device type"),
+        "landing_page": ("landing page url", "entry page", "page url", "page location", "page path", "page"),
+        "sku": ("product id", "item id", "product sku"),
+        "order_id": ("transaction id", "order number", "order"),
+    },
+    "inventory": {
+        "sku": ("product id", "variant sku", "item id", "product code", "item code"),
+        "date": ("snapshot date", "as of", "as of date", "stock date", "inventory date", "date"),
+        "on_hand": ("on hand", "quantity on hand", "qty on hand", "stock", "in stock", "available",
+                    "stock level", "inventory", "quantity", "qty"),
+        "on_order": ("on order", "qty on order", "incoming", "inbound"),
+        "location": ("warehouse", "store", "site", "location name"),
+    },
+    "products": {
+        "sku": ("product id", "variant sku", "item id", "product code", "item code"),
+        "name": ("product name", "title", "product title", "item name", "product"),
+        "category": ("product category", "product type", "type", "department", "collection"),
+        "unit_cost": ("cost", "cost per item", "unit cost", "cost price", "cogs", "purchase price"),
+        "price": ("unit price", "variant price", "retail price", "selling price", "list price", "sale price"),
+        "lead_time_days": ("lead time", "lead time days", "lead time in days", "supplier lead time"),
+        "moq": ("minimum order quantity", "min order qty", "min order quantity", "minimum order qty"),
+        "case_pack": ("case size", "pack size", "case qty", "case quantity", "inner pack", "units per case"),
+        "supplier": ("vendor", "supplier name", "manufacturer"),
+        "active": ("is active", "enabled", "published"),
+    },
+    "promotions": {
+        "promo_id": ("promotion id", "promo", "promotion", "campaign id", "promo code", "coupon code"),
+        "start_date": ("start", "starts", "starts at", "valid from", "from"),
+        "end_date": ("end", "ends", "ends at", "valid to", "valid until", "until", "to"),
+        "discount_pct": ("discount percent", "discount pct", "percent off", "pct off", "discount"),
+        "sku": ("product id", "item id", "product sku"),
+        "category": ("product category", "product type"),
+        "type": ("promo type", "promotion type", "mechanic"),
+        "channel": ("sales channel",),
+    },
+}
+
+SHOPIFY = Profile(
+    "shopify_orders", "orders",
+    candidates={
+        "order_id": ("Name",), "ordered_at": ("Created at",), "customer_id": ("Email",),
+        "sku": ("Lineitem sku",), "quantity": ("Lineitem quantity",), "unit_price": ("Lineitem price",),
+        "discount": ("Lineitem discount",), "channel": ("Source",), "status": ("Financial Status",),
+        "currency": ("Currency",),
+    },
+    signature=("Name", "Financial Status", "Fulfillment Status", "Created at", "Lineitem quantity",
+               "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name"),
+    min_signature=4, needs=("Lineitem quantity", "Lineitem sku", "Lineitem price"),
+)
+
+_GA4_SESSION = ("ga_session_id", "event_params.ga_session_id", "event_params.ga_session_id.int_value",
+                "ga_session_id.int_value", "session_id")
+_GA4_MEDIUMS = ("session_traffic_source_last_click.manual_campaign.medium",
+                "session_traffic_source_last_click.cross_channel_campaign.medium",
+                "collected_traffic_source.manual_medium", "traffic_source.medium", "event_params.medium",
+                "medium")
+GA4 = Profile(
+    "ga4_events", "events",
+    candidates={
+        "session_id": _GA4_SESSION, "event_at": ("event_timestamp",), "event": ("event_name",),
+        "user_id": ("user_pseudo_id",), "customer_id": ("user_id",), "channel": _GA4_MEDIUMS,
+        "device": ("device.category", "device_category"),
+        "landing_page": ("page_location", "event_params.page_location", "page_path", "landing_page"),
+        "sku": ("items", "items.item_id", "item_id"),
+        "order_id": ("ecommerce.transaction_id", "transaction_id", "event_params.transaction_id"),
+    },
+    signature=("event_date", "event_timestamp", "event_name", "user_pseudo_id", "ga_session_id",
+               "event_bundle_sequence_id", "device.category", "traffic_source.source", "stream_id",
+               "platform", "event_params.ga_session_id"),
+    min_signature=3, needs=("event_name",),
+)
+
+WOOCOMMERCE = Profile(
+    "woocommerce_orders", "orders",
+    candidates={
+        "order_id": ("Order Number", "Order ID", "order_number_formatted", "Order #"),
+        "ordered_at": ("Order Date", "Date Created", "Order Created"),
+        "customer_id": ("Billing Email", "Email (Billing)", "Customer Email", "Customer User ID",
+                        "Customer ID"),
+        "sku": ("SKU", "Item SKU", "Product SKU"),
+        "quantity": ("Quantity (- Refund)", "Item Quantity", "Quantity", "Qty"),
+        "unit_price": ("Item Cost", "Item Price", "Product Price", "Price"),
+        "discount": ("Item Discount Amount", "Item Discount", "Line Discount"),
+        "status": ("Order Status", "Status"),
+        "currency": ("Order Currency", "Currency"),
+    },
+    signature=("Quantity (- Refund)", "Item Cost", "Order Line Total", "Payment Method Title",
+               "Email (Billing)", "First Name (Billing)", "Customer User ID", "Order Total Amount",
+               "Item SKU", "item_quantity", "Order Currency", "Billing Email", "Billing First Name",
+               "Order Subtotal Amount", "Shipping Method Title", "Cart Discount Amount", "item_total",
+               "order_total", "Order Line Subtotal", "Coupon Code"),
+    min_signature=3, needs=("Order Number", "Order ID"),
+)
+
+CANONICAL = Profile("canonical", None)
+PROFILES: dict[str, Profile] = {p.name: p for p in (SHOPIFY, GA4, WOOCOMMERCE, CANONICAL)}
+
+
+# --- restructuring helpers -----------------------------------------------------------------------
+def fill_down(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """Blank cells take the value above them within the same key (rows without a key stay)."""
+    filled = values.groupby(keys, sort=False).ffill()
+    return filled.where(keys.notna(), values)
+
+
+def _id_text(values: pd.Series) -> pd.Series:
+    """Ids as text: whole floats lose their '.0' (1791051600.0 -> '1791051600'), text is stripped."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values % 1 == 0) & (values.abs() < 2**53)
+        text = values.astype("str")
+        text[whole] = values[whole].astype("int64").astype("str")
+        return text
+    if pd.api.types.is_integer_dtype(values):
+        return values.astype("str")
+    text = values.astype("str").str.strip()
+    return text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+
+
+def combine_ids(left: pd.Series, right: pd.Series, sep: str = ":") -> pd.Series:
+    """'<left><sep><right>' per row; missing when either part is missing or blank."""
+    a, b = _id_text(left), _id_text(right)
+    return a.mask(a.eq("")) + sep + b.mask(b.eq(""))
+
+
+_ITEM_ID = r"""['"]item_id['"]\s*:\s*(?:"(?P<a>(?:[^"\\]|\\.)*)"|'(?P<b>[^']*)'|(?P<c>-?[\w.\-]+))"""
+
+
+def first_item_ids(values: pd.Series) -> pd.Series:
+    """The first item_id in a GA4 items array (JSON or Python repr text), else missing."""
+    found = pc.extract_regex(arrow_text(values), _ITEM_ID)
+    parts = [pc.struct_field(found, k) for k in ("a", "b", "c")]
+    first = pc.coalesce(*(pc.if_else(pc.equal(pc.utf8_trim_whitespace(p), ""), pa.scalar(None, pa.string()), p)
+                          for p in parts))
+    return pd.Series(pd.array(first, dtype="str"), index=values.index)
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A column as a pyarrow string array (zero-copy for pandas' pyarrow-backed text)."""
+    text = values.astype("str").array
+    if hasattr(text, "__arrow_array__"):
+        arr = pa.array(text, type=pa.string())
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+_SOCIAL = {"facebook", "fb", "instagram", "ig", "twitter", "linkedin", "lnkd", "pinterest", "tiktok",
+           "reddit", "youtube", "snapchat", "threads", "whatsapp", "messenger", "tumblr", "quora"}
+_SEARCH = {"google", "bing", "yahoo", "duckduckgo", "baidu", "yandex", "ecosia", "naver", "qwant",
+           "seznam", "startpage", "aol", "ask", "brave"}
+_PAID_SEARCH = {"cpc", "ppc", "paidsearch", "paid search", "sem"}
+_DISPLAY = {"display", "banner", "cpm", "interstitial", "expandable"}
+_EMAIL = {"email", "e mail", "newsletter", "mail"}
+_SOCIAL_MEDIUM = {"social", "social network", "social media", "sm", "organic social"}
+_DIRECT_MEDIUM = {"(none)", "none"}
+_NOT_SET = {"", "(not set)", "(data deleted)", "(not provided)", "nan", "none_set"}
+
+
+def channel_from(source, medium) -> str | None:
+    """A channel from a UTM/GA4 source and medium (GA4's default grouping, simplified)."""
+    s = "" if source is None or pd.isna(source) else str(source).strip().lower()
+    m = "" if medium is None or pd.isna(medium) else str(medium).strip().lower()
+    if s in _NOT_SET and m in _NOT_SET:
+        return None
+    tokens = set(re.split(r"[^a-z0-9]+", s)) - {""}
+    social = bool(tokens & _SOCIAL) or s in ("t.co", "x.com")
+    search = bool(tokens & _SEARCH)
+    mt = re.sub(r"[^a-z0-9()]+", " ", m).strip()
+    if mt in _DIRECT_MEDIUM or s in ("(direct)", "direct"):
+        return "direct"
+    if mt in _PAID_SEARCH:
+        return "paid_social" if social else "paid_search"
+    if mt.startswith("paid") or mt in ("cpv", "cpa", "cpp", "paid social"):
+        return "paid_social" if social else ("paid_search" if search else "other")
+    if mt in _DISPLAY:
+        return "display"
+    if mt in _EMAIL or s in _EMAIL:
+        return "email"
+    if mt.startswith("affiliate"):
+        return "affiliate"
+    if social or mt in _SOCIAL_MEDIUM:
+        return "social"
+    if mt == "organic":
+        return "organic"
+    if mt == "referral":
+        return "referral"
+    return "other"
