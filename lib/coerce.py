@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 __all__ = ["empty_mask", "to_number", "to_datetime", "to_bool", "to_text", "guess_decimal", "nonint_mask"]
@@ -69,6 +71,9 @@ def to_number(s: pd.Series, decimal: str | None = None) -> tuple[pd.Series, pd.S
     txt = s.astype("string").str.strip()
     decimal = decimal or guess_decimal(txt[~na])
     if decimal == ".":   # fast path: plain numbers parse directly; only the rest are cleaned
+        fast = _arrow_float(txt)
+        if fast is not None:
+            return fast, pd.Series(False, index=s.index)
         fast = pd.to_numeric(txt.astype(object).where(~na, None), errors="coerce").astype("float64")
         rest = fast.isna() & ~na
         if not rest.any():
@@ -79,6 +84,17 @@ def to_number(s: pd.Series, decimal: str | None = None) -> tuple[pd.Series, pd.S
         out_bad[rest] = bad
         return fast, out_bad
     return _clean_number(txt, decimal, na)
+
+
+def _arrow_float(txt: pd.Series) -> pd.Series | None:
+    """All values cast by Arrow in one vectorised step, or None when any value needs cleaning."""
+    try:
+        arr = pa.array(txt)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+        vals = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return None
+    return pd.Series(vals.to_numpy(zero_copy_only=False), index=txt.index, dtype="float64")
 
 
 def _clean_number(txt: pd.Series, decimal: str, na: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
@@ -127,9 +143,17 @@ def _from_epoch(num: pd.Series, tz: str) -> pd.Series:
     return vals.dt.tz_convert(tz).dt.tz_localize(None)
 
 
+_ARROW_OK = re.compile(r"^(%[YmdHMS]|[-/. :T])+$")   # formats Arrow's strptime reads like pandas
+
+
 def _parse_with(txt: pd.Series, fmt: str) -> pd.Series:
-    vals = pd.to_datetime(txt, format=fmt, errors="coerce", utc="%z" in fmt)
-    return vals
+    if len(txt) > 50_000 and _ARROW_OK.match(fmt):
+        try:
+            arr = pc.strptime(pa.array(txt), format=fmt, unit="us", error_is_null=True)
+            return pd.Series(arr.to_numpy(zero_copy_only=False), index=txt.index, dtype="datetime64[us]")
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+            pass
+    return pd.to_datetime(txt, format=fmt, errors="coerce", utc="%z" in fmt)
 
 
 def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
@@ -152,7 +176,10 @@ def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[
     if digits[todo].any() and digits[todo].all():
         vals = _from_epoch(pd.to_numeric(txt.where(digits), errors="coerce"), tz)
         return vals.astype("datetime64[us]"), (vals.isna() & ~na)
-    txt = txt.str.replace(r"\s*UTC$", "+0000", regex=True).str.replace(r"Z$", "+0000", regex=True)
+    zulu = (txt.str.endswith("Z") | txt.str.endswith("UTC")).fillna(False).astype(bool)
+    if zulu.any():
+        txt = txt.copy()
+        txt[zulu] = txt[zulu].str.replace(r"\s*(UTC|Z)$", "+0000", regex=True)
     for _ in range(3):   # a column may mix a few formats; each pass takes the best remaining one
         rest = txt[todo]
         if rest.empty:
