@@ -172,7 +172,11 @@ def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[
         txt = s.astype("string").str.strip().mask(na)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     todo = ~na
-    digits = txt.str.fullmatch(r"\d{9,19}").fillna(False)
+    head = txt[todo].head(_DATE_SAMPLE)
+    if len(head) and head.str.fullmatch(r"\d{9,19}").all():
+        digits = txt.str.fullmatch(r"\d{9,19}").fillna(False)
+    else:
+        digits = pd.Series(False, index=txt.index)
     if digits[todo].any() and digits[todo].all():
         vals = _from_epoch(pd.to_numeric(txt.where(digits), errors="coerce"), tz)
         return vals.astype("datetime64[us]"), (vals.isna() & ~na)
@@ -198,6 +202,8 @@ def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[
         ok = vals.notna()
         if not ok.any():
             break
+        if len(rest) == len(out) and ok.all():      # the common case: one format reads everything
+            return _localize(vals, tz).astype("datetime64[us]"), pd.Series(False, index=s.index)
         out.loc[ok[ok].index] = _localize(vals[ok], tz).astype("datetime64[us]")
         todo = todo & out.isna()
     if todo.any():   # last resort for odd but readable values (ISO with odd precision etc.)
