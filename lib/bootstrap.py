@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {pct:3d}% {msg}", flush=True)
         last[0] = pct
 
-    reports = load_demo(wh, settings.data_dir / "demo", seed=args.seed, scale=args.scale, as_of=args.as_of,
+    reports = load_demo(wh, settings.data_dir, seed=args.seed, scale=args.scale, as_of=args.as_of,
                         progress=progress)
     for r in reports:
         print(f"  loaded {r.feed:10s} {r.rows:>10,} rows")

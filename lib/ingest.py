@@ -21,7 +21,7 @@ from lib.tables import FEED_TABLES
 from lib.warehouse import LoadReport, Warehouse
 
 __all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "load_demo", "feed_overview",
-           "preview", "freshness", "DEMO_LOAD_ORDER"]
+           "preview", "freshness", "demo_dir", "DEMO_LOAD_ORDER"]
 
 DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events")
 Progress = Callable[[float, str], None]
@@ -76,13 +76,18 @@ def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, r
     return report
 
 
-def load_demo(wh: Warehouse, out_dir: Path, *, seed: int = 7, scale: float = 1.0, as_of: date,
+def demo_dir(data_dir: Path, seed: int, scale: float, as_of: date) -> Path:
+    """Where the demo store for these parameters is written (reused when it already exists)."""
+    return Path(data_dir) / f"demo-seed{seed}-scale{scale:g}-{as_of.isoformat()}"
+
+
+def load_demo(wh: Warehouse, data_dir: Path, *, seed: int = 7, scale: float = 1.0, as_of: date,
               progress: Progress | None = None, regenerate: bool = False) -> list[LoadReport]:
-    """Generate the demo store (unless already generated) and load its five feeds."""
+    """Generate the demo store (unless already generated for these parameters) and load its feeds."""
     from lib import demo
 
     progress = progress or (lambda f, m: None)
-    out_dir = Path(out_dir)
+    out_dir = demo_dir(data_dir, seed, scale, as_of)
     if regenerate or not all((out_dir / f"{f}.parquet").exists() for f in DEMO_LOAD_ORDER):
         demo.generate(out_dir, seed=seed, scale=scale, as_of=as_of, fmt="parquet",
                       progress=lambda f, m: progress(0.5 * f, m))

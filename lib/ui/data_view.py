@@ -115,9 +115,8 @@ def _demo_source(wh) -> None:
     if st.button("Generate and load the demo store", type="primary", icon=":material/storefront:"):
         bar = st.progress(0.0, text="Starting…")
         try:
-            settings = shell.settings()
-            out = settings.data_dir / f"demo-seed{int(seed)}-scale{scale}"
-            reports = ingest.load_demo(wh, out, seed=int(seed), scale=float(scale), as_of=shell.today(),
+            reports = ingest.load_demo(wh, shell.settings().data_dir, seed=int(seed), scale=float(scale),
+                                       as_of=shell.today(),
                                        progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
         except Exception as err:  # noqa: BLE001
             bar.empty()
