@@ -13,7 +13,16 @@ from lib.readers import ReadError
 from lib.schema import FeedError, Reason
 from lib.sources.errors import SourceError
 
-__all__ = ["UserMessage", "describe_error", "failures_table"]
+__all__ = ["UserMessage", "describe_error", "failures_table", "source_label"]
+
+
+def source_label(source: str | None) -> str:
+    """'upload:orders.csv' -> 'orders.csv'; 'sql:orders' -> 'database query (orders)'."""
+    if not source:
+        return ""
+    kind, _, rest = source.partition(":")
+    return {"upload": rest, "sql": f"database query ({rest})", "sheets": f"Google Sheet {rest}",
+            "demo": f"demo store ({rest})"}.get(kind, source) if rest else source
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class UserMessage:
 def failures_table(failures: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
     """Failures as a table a person can act on: file, row, column, value, rule, reason code."""
     out = pd.DataFrame({
-        "file": source or "",
+        "file": source_label(source),
         "row": failures["row"].astype("Int64"),
         "column": failures["column"],
         "value": failures["value"],
@@ -40,7 +49,7 @@ def describe_error(err: BaseException) -> UserMessage:
     """A clear message for any error a load or a source can raise."""
     if isinstance(err, FeedError):
         n = len(err.failures)
-        where = err.source or err.feed
+        where = source_label(err.source) or err.feed
         by_reason = err.failures["reason"].value_counts()
         counts = ", ".join(f"{k} × {v:,}" for k, v in by_reason.items())
         first = err.failures.iloc[0]

@@ -101,7 +101,7 @@ def test_load_demo_reject_bad_file_then_accept_good_file(app_url, browser, tmp_p
     page.get_by_role("button", name=re.compile("Validate and load into orders")).click()
     settle(page)
     err = page.locator('[data-testid="stAlertContentError"]').inner_text()
-    assert "orders_bad.csv" in err and "row 3" in err and "unit_price" in err
+    assert "orders_bad.csv was not loaded" in err and "row 3" in err and "unit_price" in err
     assert "unchanged" in err
     assert metric(page, "Orders") == demo_orders
     assert not page.locator('[data-testid="stException"]').count()

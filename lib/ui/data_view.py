@@ -137,18 +137,21 @@ def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
                         help="Guessed from the column names; change it if the guess is wrong.")
     if feed != prep.feed:
         prep = ingest.prepare_frame(prep.raw, prep.source, feed, wh, prep.info)
-    st.markdown("**Column mapping** · " + ("remembered from the last load of this source" if prep.remembered
-                                          else "suggested from the headers; correct anything that is wrong"))
     options = ["—"] + [str(c) for c in prep.raw.columns]
     spec = FEEDS[feed]
+    mapped = sum(1 for c in spec.names if prep.mapping.get(c))
+    how = "remembered from the last load of this source" if prep.remembered else "suggested from the headers"
     mapping = {}
-    cols = st.columns(3)
-    for i, col in enumerate(spec.columns):
-        cur = prep.mapping.get(col.name)
-        label = f"{col.name}{' *' if col.required else ''}"
-        pick = cols[i % 3].selectbox(label, options, index=options.index(cur) if cur in options else 0,
-                                     key=f"map:{name}:{feed}:{col.name}", help=col.description or None)
-        mapping[col.name] = None if pick == "—" else pick
+    with st.expander(f"Column mapping: {mapped} of {len(spec.names)} columns mapped, {how}. "
+                     "Open to check or correct it.", expanded=bool(prep.missing), icon=":material/swap_horiz:"):
+        st.caption("Columns marked * are required. Choose — to leave an optional column out.")
+        cols = st.columns(3)
+        for i, col in enumerate(spec.columns):
+            cur = prep.mapping.get(col.name)
+            label = f"{col.name}{' *' if col.required else ''}"
+            pick = cols[i % 3].selectbox(label, options, index=options.index(cur) if cur in options else 0,
+                                         key=f"map:{name}:{feed}:{col.name}", help=col.description or None)
+            mapping[col.name] = None if pick == "—" else pick
     prep.mapping = mapping
     if prep.missing:
         st.warning("Map the required columns before loading: " + ", ".join(prep.missing),

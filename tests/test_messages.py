@@ -1,0 +1,35 @@
+"""Errors become messages naming the file, row, column and rule; nothing else leaks."""
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.messages import describe_error, source_label
+from lib.readers import ReadError
+from lib.schema import FeedError
+from lib.sources.errors import SourceError
+
+
+def test_feed_error_message_names_file_row_column_and_rule():
+    failures = pd.DataFrame({"column": ["unit_price", "ordered_at"], "row": pd.array([4, 7], dtype="Int64"),
+                             "value": ["abc", "yesterday"], "reason": ["not_numeric", "unparseable_date"]})
+    msg = describe_error(FeedError("orders", failures, source="upload:orders_bad.csv"))
+    assert msg.title == ("orders_bad.csv was not loaded into orders: 2 problems found. "
+                         "The data already loaded is unchanged.")
+    assert msg.detail.startswith("First: row 4, column **unit_price**: not a number [not_numeric].")
+    assert msg.table.values.tolist() == [
+        ["orders_bad.csv", 4, "unit_price", "abc", "not a number", "not_numeric"],
+        ["orders_bad.csv", 7, "ordered_at", "yesterday", "not a date/time this app can read", "unparseable_date"]]
+
+
+def test_other_errors():
+    assert describe_error(ReadError("x.xlsx", "cannot_parse", "“x.xlsx” is damaged.")).detail == "“x.xlsx” is damaged."
+    msg = describe_error(SourceError("sql:orders", "no_such_table", "There is no table orders."))
+    assert msg.title == "sql:orders: There is no table orders."
+    boom = describe_error(RuntimeError("postgresql://u:hunter2@h/db exploded"))
+    assert "hunter2" not in boom.title + boom.detail and "RuntimeError" in boom.detail
+
+
+def test_source_labels():
+    assert source_label("upload:a.csv") == "a.csv"
+    assert source_label("sql:orders") == "database query (orders)"
+    assert source_label("contract") == "contract"
