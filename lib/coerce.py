@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-__all__ = ["empty_mask", "to_number", "to_datetime", "to_bool", "to_text", "guess_decimal", "nonint_mask"]
+__all__ = ["empty_mask", "to_number", "to_datetime", "to_bool", "to_text", "guess_decimal", "nonint_mask",
+           "best_format", "single_format"]
 
 _STRIP_NUM = re.compile(r"[\s\u00a0\u202f'’$€£¥₹]|(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|NOK|DKK)")
 _DATE_SAMPLE = 2000
@@ -156,6 +157,28 @@ def _parse_with(txt: pd.Series, fmt: str) -> pd.Series:
     return pd.to_datetime(txt, format=fmt, errors="coerce", utc="%z" in fmt)
 
 
+def best_format(sample: pd.Series, dayfirst: bool = False) -> tuple[str | None, int]:
+    """The format that reads the most sample values (ties: the dayfirst setting, then list order)."""
+    scored = []
+    for i, (fmt, dfirst) in enumerate(_FORMATS):
+        n = int(_parse_with(sample, fmt).notna().sum())
+        if n:
+            pref = 0 if dfirst is None or dfirst == dayfirst else 1
+            scored.append((-n, pref, i, fmt))
+    if not scored:
+        return None, 0
+    best = min(scored)
+    return best[3], -best[0]
+
+
+def single_format(sample: pd.Series, dayfirst: bool = False) -> str | None:
+    """The one timezone-free format that reads every sample value, when there is one."""
+    fmt, n = best_format(sample, dayfirst)
+    if fmt is None or n != len(sample) or not _ARROW_OK.match(fmt):
+        return None
+    return fmt
+
+
 def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
     """Naive timestamps in the store timezone, and the mask of unreadable non-empty inputs."""
     if is_datetime64_any_dtype(s):
@@ -188,16 +211,9 @@ def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[
         rest = txt[todo]
         if rest.empty:
             break
-        sample = rest.head(_DATE_SAMPLE)
-        scored = []
-        for i, (fmt, dfirst) in enumerate(_FORMATS):
-            n = _parse_with(sample, fmt).notna().sum()
-            if n:
-                pref = 0 if dfirst is None or dfirst == dayfirst else 1
-                scored.append((-n, pref, i, fmt))
-        if not scored:
+        fmt, _ = best_format(rest.head(_DATE_SAMPLE), dayfirst)
+        if fmt is None:
             break
-        fmt = min(scored)[3]
         vals = _parse_with(rest, fmt)
         ok = vals.notna()
         if not ok.any():

@@ -6,6 +6,7 @@ clear message.
 """
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,8 @@ class Prepared:
     mapping: dict[str, str | None]
     info: dict = field(default_factory=dict)
     remembered: bool = False
+    data: bytes | Path | None = field(default=None, repr=False)   # a big text file, read in full at load time
+    filename: str = ""
 
     @property
     def missing(self) -> list[str]:
@@ -60,17 +63,55 @@ def prepare_frame(raw: pd.DataFrame, source: str, feed: str | None = None, wh: W
     return Prepared(source, raw, feed, profile, mapping, info or {}, remembered)
 
 
-def prepare_file(data: bytes, filename: str, feed: str | None = None, wh: Warehouse | None = None) -> Prepared:
-    """Read an uploaded file (CSV/TSV/XLSX/Parquet) and propose its feed and mapping."""
+BIG_FILE_BYTES = readers.FAST_PATH_BYTES
+SAMPLE_BYTES = 2 * 2**20
+
+
+def prepare_file(data: bytes | Path, filename: str, feed: str | None = None,
+                 wh: Warehouse | None = None) -> Prepared:
+    """Read an uploaded file (bytes) or a file on disk (Path) and propose its feed and mapping.
+
+    A big text file is only sampled here (its first 2 MB); the whole file is read at load time.
+    """
+    name = Path(filename).name
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    if size > BIG_FILE_BYTES and Path(name).suffix.lower() in readers.TEXT_EXTENSIONS:
+        if isinstance(data, Path):
+            with open(data, "rb") as fh:
+                head = fh.read(SAMPLE_BYTES)
+        else:
+            head = data[:SAMPLE_BYTES]
+        head = head[:head.rfind(b"\n") + 1]
+        try:
+            raw = readers.read_table(head, filename)
+        except readers.ReadError:
+            raw = None
+        if raw is not None and len(raw):
+            info = {k: raw.attrs[k] for k in ("encoding", "delimiter", "decimal") if k in raw.attrs}
+            info["sample"] = f"first {len(raw):,} rows of {size / 2**20:,.0f} MB"
+            prep = prepare_frame(raw, f"upload:{name}", feed, wh, info)
+            prep.data, prep.filename = data, filename
+            return prep
     raw = readers.read_table(data, filename)
     info = {k: raw.attrs[k] for k in ("encoding", "delimiter", "decimal") if k in raw.attrs}
-    return prepare_frame(raw, f"upload:{Path(filename).name}", feed, wh, info)
+    return prepare_frame(raw, f"upload:{name}", feed, wh, info)
 
 
 def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, remember: bool = True) -> LoadReport:
-    """Apply the mapping, validate and load. A corrected mapping is remembered per source."""
-    mapped = mp.apply_mapping(prep.raw, prep.feed, prep.mapping, prep.profile)
-    report = wh.load(prep.feed, mapped, source=prep.source, as_of=as_of)
+    """Apply the mapping, validate and load. A corrected mapping is remembered per source.
+
+    A big UTF-8 CSV whose headers are the feed's own names first tries the warehouse's
+    direct path (DuckDB reads the file itself); anything doubtful goes through full validation.
+    """
+    report = None
+    if prep.data is not None:
+        report = _load_big_text(wh, prep, as_of)
+        if report is None:
+            raw = readers.read_table(prep.data, prep.filename)
+            prep = Prepared(prep.source, raw, prep.feed, prep.profile, prep.mapping, prep.info, prep.remembered)
+    if report is None:
+        mapped = mp.apply_mapping(prep.raw, prep.feed, prep.mapping, prep.profile)
+        report = wh.load(prep.feed, mapped, source=prep.source, as_of=as_of)
     if remember:
         wh.save_mapping(prep.source, prep.feed, {k: v for k, v in prep.mapping.items() if v})
     return report
@@ -79,6 +120,21 @@ def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, r
 def demo_dir(data_dir: Path, seed: int, scale: float, as_of: date) -> Path:
     """Where the demo store for these parameters is written (reused when it already exists)."""
     return Path(data_dir) / f"demo-seed{seed}-scale{scale:g}-{as_of.isoformat()}"
+
+
+def _load_big_text(wh: Warehouse, prep: Prepared, as_of: date | None) -> LoadReport | None:
+    identity = all(v is None or v == k for k, v in prep.mapping.items())
+    if (not identity or prep.profile != "canonical" or not prep.info.get("encoding", "").startswith("utf-8")
+            or prep.info.get("decimal") == ","):
+        return None
+    sample = prep.raw[[c for c in prep.raw.columns if c in FEEDS[prep.feed].names]]
+    delimiter = prep.info.get("delimiter", ",")
+    if isinstance(prep.data, Path):
+        return wh.load_csv(prep.feed, prep.data, prep.source, delimiter=delimiter, sample=sample, as_of=as_of)
+    with tempfile.TemporaryDirectory() as tmp:   # DuckDB's reader wants a file: an upload is bytes
+        path = Path(tmp) / "upload.csv"
+        path.write_bytes(prep.data)
+        return wh.load_csv(prep.feed, path, prep.source, delimiter=delimiter, sample=sample, as_of=as_of)
 
 
 def load_demo(wh: Warehouse, data_dir: Path, *, seed: int = 7, scale: float = 1.0, as_of: date,

@@ -6,7 +6,16 @@ assigned at load (events.session_key) that make funnel queries cheap.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Double, Integer, MetaData, Table, Text,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    Table,
+    Text,
 )
 
 from lib.schema import FEEDS

@@ -18,7 +18,7 @@ import pandas as pd
 from lib import coerce
 from lib.schema import FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
 
-__all__ = ["Validated", "validate", "canonical_headers", "duplicated_rows"]
+__all__ = ["Validated", "validate", "canonical_headers", "duplicated_rows", "empty_failures"]
 
 ROW_OFFSET = 2   # frame position 0 is spreadsheet row 2
 
@@ -73,6 +73,11 @@ class _Collector:
         out["_pos"] = out["column"].map(lambda c: pos.get(c, -1))
         out = out.sort_values(["row", "_pos"], kind="stable", na_position="first")
         return out.drop(columns="_pos").reset_index(drop=True)
+
+
+def empty_failures() -> pd.DataFrame:
+    """A failures table with no rows (column, row, value, reason)."""
+    return _Collector().frame()
 
 
 def _coerce(col: Column, raw: pd.Series, tz: str, dayfirst: bool, decimal: str | None,

@@ -10,6 +10,7 @@ previous rows exactly as they were.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -24,6 +25,7 @@ from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
+from lib import fastload
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
 from lib.tables import FEED_TABLES, SCHEMA_VERSION, loads, meta, metadata, source_mappings
@@ -67,7 +69,7 @@ class LoadReport:
 
 
 def _checksum(frame: pd.DataFrame) -> str:
-    """Content checksum of a frame (order-independent sum of row hashes, plus shape)."""
+    """Content checksum of a typed frame (order-independent sum of row hashes, plus shape)."""
     con = duckdb.connect()
     try:
         con.register("_v", _arrow(frame))
@@ -75,7 +77,11 @@ def _checksum(frame: pd.DataFrame) -> str:
         total = con.execute(f"SELECT coalesce(sum(hash({cols})::HUGEINT), 0)::VARCHAR FROM _v").fetchone()[0]
     finally:
         con.close()
-    return hashlib.sha256(f"{len(frame)}|{','.join(frame.columns)}|{total}".encode()).hexdigest()[:16]
+    return _checksum_of(len(frame), list(frame.columns), total)
+
+
+def _checksum_of(rows: int, columns: list[str], total: str) -> str:
+    return hashlib.sha256(f"{rows}|{','.join(columns)}|{total}".encode()).hexdigest()[:16]
 
 
 def _arrow(frame: pd.DataFrame):
@@ -83,6 +89,10 @@ def _arrow(frame: pd.DataFrame):
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+class _FastRejected(Exception):
+    """The fast path met something only full validation can judge."""
 
 
 class Warehouse:
@@ -175,6 +185,11 @@ class Warehouse:
         """
         if feed not in FEED_TABLES:
             raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEED_TABLES)}")
+        loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+        if self.dialect == "duckdb" and len(df) >= fastload.FAST_MIN_ROWS:
+            report = self._load_fast(feed, "_stage_text", df.head(2000), source, as_of, loaded_at, frame=df)
+            if report is not None:
+                return report
         known = None
         if feed in ("orders", "inventory"):
             known = self.read(select(FEED_TABLES["products"].c.sku))["sku"]
@@ -191,19 +206,95 @@ class Warehouse:
         lo = hi = None
         if tcol and frame[tcol].notna().any():
             lo, hi = frame[tcol].min().to_pydatetime(), frame[tcol].max().to_pydatetime()
-        loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
         table = FEED_TABLES[feed]
         with self.engine.begin() as conn:
             replaced = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
             conn.execute(delete(table))
             self._bulk_insert(conn, table, frame)
-            load_id = int(conn.execute(select(func.coalesce(func.max(loads.c.load_id), 0))).scalar_one()) + 1
-            conn.execute(insert(loads).values(
-                load_id=load_id, feed=feed, source=source, rows=len(frame), checksum=checksum,
-                loaded_at=loaded_at, min_date=lo, max_date=hi, warnings=len(checked.warnings)))
+            load_id = self._record(conn, feed, source, len(frame), checksum, loaded_at, lo, hi,
+                                   len(checked.warnings))
             self._before_commit(feed)
         return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
                           checked.warnings, replaced)
+
+    def _load_fast(self, feed: str, source_sql: str, sample: pd.DataFrame, source: str, as_of, loaded_at,
+                   frame: pd.DataFrame | None = None) -> LoadReport | None:
+        """Checks, casts and insert in one DuckDB statement (lib.fastload); None: take the pandas path.
+
+        `source_sql` is a read_csv(...) call, or the stage name under which `frame` is registered.
+        """
+        table = FEED_TABLES[feed]
+        spec = FEEDS[feed]
+        try:
+            with self.engine.begin() as conn:
+                raw = conn.connection.driver_connection
+                raw.execute("SET enable_progress_bar = false")
+                if frame is not None:
+                    raw.register(source_sql, _arrow(frame[[c for c in spec.names if c in frame.columns]]))
+                try:
+                    plan = fastload.plan(raw, source_sql, feed, sample, as_of=as_of,
+                                         dayfirst=self.settings.dayfirst,
+                                         table_columns=[c.name for c in table.columns])
+                    if plan is None:
+                        return None
+                    replaced = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                    conn.execute(delete(table))
+                    collist = ", ".join(f'"{c.name}"' for c in table.columns)
+                    self._insert_select(raw, table.name, collist, plan.insert_sql)
+                    stats = fastload.verify(raw, table.name, feed)
+                    if stats is None:
+                        raise _FastRejected()
+                    warnings = fastload.unknown_skus(raw, source_sql, plan.spec_exprs.get("sku"), table.name,
+                                                     FEED_TABLES["products"].name)
+                    checksum = _checksum_of(stats.rows, spec.names, stats.checksum_total)
+                    lo = pd.Timestamp(stats.lo).to_pydatetime() if stats.lo is not None else None
+                    hi = pd.Timestamp(stats.hi).to_pydatetime() if stats.hi is not None else None
+                    load_id = self._record(conn, feed, source, stats.rows, checksum, loaded_at, lo, hi,
+                                           len(warnings))
+                    self._before_commit(feed)
+                finally:
+                    if frame is not None:
+                        with contextlib.suppress(duckdb.Error):   # an aborted transaction refuses it
+                            raw.unregister(source_sql)
+        except _FastRejected:
+            return None
+        except duckdb.Error:
+            # a doubtful value (fastload.REJECT), a ragged CSV line, an odd header...: the pandas
+            # path reads and validates everything and reports each failure precisely
+            return None
+        finally:
+            if frame is not None:
+                with contextlib.suppress(duckdb.Error, NameError):
+                    raw.unregister(source_sql)
+        return LoadReport(load_id, feed, source, stats.rows, checksum, loaded_at, lo, hi, warnings, replaced)
+
+    def load_csv(self, feed: str, path: str | Path, source: str, *, delimiter: str = ",",
+                 sample: pd.DataFrame | None = None, as_of: date | None = None,
+                 now: datetime | None = None) -> LoadReport | None:
+        """Load a big, clean UTF-8 CSV with canonical headers straight through DuckDB's reader.
+
+        Returns None when this path does not apply (not DuckDB, or any value is doubtful): the
+        caller then reads the file and calls `load`, whose validation reports every failure.
+        """
+        if self.dialect != "duckdb":
+            return None
+        if sample is None:
+            sample = pd.read_csv(path, sep=delimiter, dtype=str, nrows=2000, keep_default_na=False)
+        loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+        return self._load_fast(feed, fastload.read_csv_sql(str(path), delimiter), sample, source, as_of,
+                               loaded_at)
+
+    @staticmethod
+    def _insert_select(raw, table: str, collist: str, select_sql: str) -> None:
+        raw.execute(f'INSERT INTO "{table}" ({collist}) {select_sql}')
+
+    @staticmethod
+    def _record(conn, feed, source, rows, checksum, loaded_at, lo, hi, warnings) -> int:
+        load_id = int(conn.execute(select(func.coalesce(func.max(loads.c.load_id), 0))).scalar_one()) + 1
+        conn.execute(insert(loads).values(
+            load_id=load_id, feed=feed, source=source, rows=rows, checksum=checksum,
+            loaded_at=loaded_at, min_date=lo, max_date=hi, warnings=warnings))
+        return load_id
 
     def _before_commit(self, feed: str) -> None:
         """Last step inside the load transaction (tests inject failures here)."""
