@@ -1,6 +1,7 @@
 """A private PostgreSQL cluster for the test session (127.0.0.1, a free port, trust auth)."""
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -74,10 +75,8 @@ class PgServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(PgError):
             self._run(f"{self.bindir}/pg_ctl", "-D", f"{self.dir}/data", "-m", "immediate", "-w", "stop")
-        except PgError:
-            pass
 
 
 def _q(arg: str) -> str:
