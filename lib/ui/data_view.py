@@ -193,4 +193,6 @@ def _loaded_section(wh) -> None:
         if hist.empty:
             st.info("Nothing loaded yet.", icon=":material/history:")
         else:
-            st.dataframe(history_table(hist), hide_index=True, width="stretch", height=320)
+            st.dataframe(history_table(hist), hide_index=True, width="stretch", height=320,
+                         column_config={"rows": st.column_config.NumberColumn(format="localized"),
+                                        "warnings": st.column_config.NumberColumn(format="localized")})
