@@ -22,7 +22,7 @@ from lib.tables import FEED_TABLES
 from lib.warehouse import LoadReport, Warehouse
 
 __all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "load_demo", "feed_overview",
-           "preview", "freshness", "demo_dir", "DEMO_LOAD_ORDER"]
+           "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]
 
 DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events")
 Progress = Callable[[float, str], None]
@@ -65,6 +65,13 @@ def prepare_frame(raw: pd.DataFrame, source: str, feed: str | None = None, wh: W
 
 BIG_FILE_BYTES = readers.FAST_PATH_BYTES
 SAMPLE_BYTES = 2 * 2**20
+
+
+def with_feed(prep: Prepared, feed: str, wh: Warehouse | None = None) -> Prepared:
+    """The same source proposed for another feed (the mapping is suggested anew)."""
+    again = prepare_frame(prep.raw, prep.source, feed, wh, prep.info)
+    again.data, again.filename = prep.data, prep.filename
+    return again
 
 
 def prepare_file(data: bytes | Path, filename: str, feed: str | None = None,

@@ -6,7 +6,15 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from lib.ingest import feed_overview, freshness, load_prepared, prepare_file, prepare_frame, preview
+from lib.ingest import (
+    feed_overview,
+    freshness,
+    load_prepared,
+    prepare_file,
+    prepare_frame,
+    preview,
+    with_feed,
+)
 from lib.schema import FeedError
 from tests.conftest import ROOT
 
@@ -87,3 +95,35 @@ def test_overview_preview_and_freshness(wh):
     fr = freshness(feed_overview(wh), date(2026, 11, 27))
     assert fr[["feed", "days_old"]].values.tolist() == [["orders", 2]]
     assert preview(wh, "orders")["order_id"].tolist() == ["A2", "A1"]
+
+
+def big_csv(n: int, bad_row: int | None = None) -> bytes:
+    lines = ["order_id,ordered_at,customer_id,sku,quantity,unit_price,discount,channel"]
+    for i in range(n):
+        price = "abc" if i == bad_row else f"{(i % 97) + 0.5:.2f}"
+        lines.append(f"#{i // 3:07d},2026-01-{i % 28 + 1:02d} 10:{i % 60:02d}:00,customer-{i % 5000:05d},"
+                     f"SKU-{i % 300:04d},{i % 3 + 1},{price},0,organic")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_big_upload_is_sampled_then_loaded_whole(wh):
+    data = big_csv(300_000)
+    assert len(data) > 20 * 2**20
+    prep = prepare_file(data, "big.csv", wh=wh)
+    assert prep.feed == "orders" and "sample" in prep.info and len(prep.raw) < 300_000
+    prep = with_feed(prep, "orders", wh)          # changing the feed keeps the whole file
+    rep = load_prepared(wh, prep, as_of=AS_OF)
+    assert rep.rows == 300_000 and wh.row_counts()["orders"] == 300_000
+    got = wh.read("SELECT sum(quantity) AS q, count(DISTINCT order_id) AS o FROM orders")
+    assert got.values.tolist() == [[sum(i % 3 + 1 for i in range(300_000)), 100_000]]
+
+
+def test_big_upload_with_a_bad_value_reports_its_row(wh):
+    load_sample(wh, "orders.parquet")
+    before = wh.row_counts()["orders"]
+    prep = prepare_file(big_csv(300_000, bad_row=250_000), "big_bad.csv", "orders", wh)
+    with pytest.raises(FeedError) as info:
+        load_prepared(wh, prep, as_of=AS_OF)
+    assert info.value.failures[["column", "row", "value", "reason"]].astype(object).values.tolist() == [
+        ["unit_price", 250_002, "abc", "not_numeric"]]
+    assert wh.row_counts()["orders"] == before

@@ -136,7 +136,7 @@ def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
     feed = st.selectbox("Load into feed", FEED_LIST, index=FEED_LIST.index(prep.feed), key=f"feedpick:{name}",
                         help="Guessed from the column names; change it if the guess is wrong.")
     if feed != prep.feed:
-        prep = ingest.prepare_frame(prep.raw, prep.source, feed, wh, prep.info)
+        prep = ingest.with_feed(prep, feed, wh)
     options = ["—"] + [str(c) for c in prep.raw.columns]
     spec = FEEDS[feed]
     mapped = sum(1 for c in spec.names if prep.mapping.get(c))
