@@ -18,7 +18,7 @@ import pandas as pd
 from lib import coerce
 from lib.schema import FEEDS, Column, Reason, normalize_event
 
-__all__ = ["FastPlan", "Stats", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
+__all__ = ["FastPlan", "Stats", "eligible", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
 
 FAST_MIN_ROWS = 100_000
 _TRIM = " \t\n\r\x0b\x0c\u00a0"
@@ -97,6 +97,12 @@ def _column(col: Column, src: str, df: pd.DataFrame, dayfirst: bool, as_of) -> t
     return expr, checks
 
 
+def eligible(feed: str, frame: pd.DataFrame) -> bool:
+    """Worth trying: a big history feed whose columns are all raw text (not decimal commas)."""
+    return (feed in ("orders", "events", "inventory") and frame.attrs.get("decimal") != ","
+            and all(pd.api.types.is_string_dtype(frame[c]) for c in frame.columns if c in FEEDS[feed].names))
+
+
 def plan(con, source_sql: str, feed: str, sample: pd.DataFrame, *, as_of: date | None, dayfirst: bool,
          table_columns: list[str]) -> FastPlan | None:
     """Compile the feed's checks and casts for a text source (a registered frame or a read_csv
@@ -105,9 +111,7 @@ def plan(con, source_sql: str, feed: str, sample: pd.DataFrame, *, as_of: date |
     `sample` holds the first rows as text: it picks each date column's single format.
     """
     spec = FEEDS[feed]
-    if feed not in ("orders", "events", "inventory") or sample.attrs.get("decimal") == ",":
-        return None
-    if not all(pd.api.types.is_string_dtype(sample[c]) for c in sample.columns if c in spec.names):
+    if not eligible(feed, sample):
         return None
     exprs: dict[str, str] = {}
     checks: list[str] = []

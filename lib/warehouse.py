@@ -186,7 +186,7 @@ class Warehouse:
         if feed not in FEED_TABLES:
             raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEED_TABLES)}")
         loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
-        if self.dialect == "duckdb" and len(df) >= fastload.FAST_MIN_ROWS:
+        if self.dialect == "duckdb" and len(df) >= fastload.FAST_MIN_ROWS and fastload.eligible(feed, df):
             report = self._load_fast(feed, "_stage_text", df.head(2000), source, as_of, loaded_at, frame=df)
             if report is not None:
                 return report
@@ -198,7 +198,6 @@ class Warehouse:
             checked = validate(feed, df, as_of=as_of, tz=self.settings.store_timezone,
                                dayfirst=self.settings.dayfirst, known_skus=known)
         except FeedError as err:
-            err.source = source
             raise FeedError(feed, err.failures, source) from None
         frame = self._with_keys(feed, checked.frame)
         checksum = _checksum(checked.frame)
