@@ -193,7 +193,9 @@ def preview(wh: Warehouse, feed: str, limit: int = 200) -> pd.DataFrame:
 
 
 def freshness(overview: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Per loaded feed with dates: the last date in the data and how many days ago that was."""
-    have = overview[(overview["rows"] > 0) & overview["last"].notna()].copy()
+    """Per loaded history feed (orders, events, inventory): its last date and how many days ago
+    that was. Promotions are left out: they are planned ahead, so their dates say nothing of age."""
+    history = [f for f, spec in FEEDS.items() if any(c.no_future for c in spec.columns)]
+    have = overview[(overview["rows"] > 0) & overview["last"].notna() & overview["feed"].isin(history)].copy()
     have["days_old"] = [(today - pd.Timestamp(v).date()).days for v in have["last"]]
     return have[["feed", "first", "last", "days_old"]].reset_index(drop=True)

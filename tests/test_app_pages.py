@@ -83,3 +83,27 @@ def test_data_page_source_choice_from_url(data_dir):
     at.run()
     assert not at.exception
     assert any("Generate and load the demo store" in b.label for b in at.button)
+
+
+def test_data_page_reads_a_sql_source_and_loads_it(data_dir, monkeypatch):
+    import duckdb
+    src = data_dir / "shop.duckdb"
+    con = duckdb.connect(str(src))
+    con.execute("CREATE TABLE sales AS SELECT * FROM (VALUES ('A1', '2026-01-02 10:00', 'c1', 'S1', 2, 9.5), "
+                "('A2', '2026-01-03 11:00', 'c2', 'S2', 1, 4.0)) t(order_id, ordered_at, customer_id, sku, "
+                "quantity, unit_price)")
+    con.close()
+    monkeypatch.setenv("SHOPCAST_SOURCE_URL", f"duckdb:///{src}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("pages/data_page.py")
+    at.query_params["src"] = "SQL database"
+    at.run()
+    assert "read-only" in texts(at)
+    at.text_area[0].set_value("SELECT * FROM sales").run()
+    next(b for b in at.button if b.label == "Read from the database").click().run()
+    assert not at.exception
+    next(b for b in at.button if b.label.startswith("Validate and load into orders")).click().run()
+    assert not at.exception
+    assert "Loaded **2** rows into **orders**" in at.success[0].value
+    assert {m.label: m.value for m in at.metric}["Orders"] == "2"
