@@ -21,7 +21,7 @@ def feed_cards(overview: pd.DataFrame) -> None:
         with col.container(border=True):
             st.metric(rec.feed.capitalize(), f"{rec.rows:,}", help=rec.description)
             if rec.rows:
-                rng = f"{fmt_date(rec.first)} → {fmt_date(rec.last)}" if not pd.isna(rec.first) else "no dates"
+                rng = f"{fmt_date(rec.first)} → {fmt_date(rec.last)}" if not pd.isna(rec.first) else "catalogue (no dates)"
                 st.caption(f"{rng}  \nfrom {rec.source}  \nloaded {fmt_date(rec.loaded_at, True)} UTC")
             else:
                 st.caption("not loaded" + (" (optional)" if rec.feed == "promotions" else ""))
