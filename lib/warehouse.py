@@ -22,12 +22,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
 from lib import fastload
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
+from lib.sources.sql import redact_url
 from lib.tables import FEED_TABLES, SCHEMA_VERSION, loads, meta, metadata, source_mappings
 from lib.validation import validate
 
@@ -39,10 +39,7 @@ _LOCK = threading.Lock()
 
 def redact(url: str) -> str:
     """The URL with any password masked: safe to display or log."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL must never leak either
-        return "<database url>"
+    return redact_url(url)
 
 
 def _engine(url: str) -> Engine:
@@ -120,7 +117,7 @@ class Warehouse:
     @property
     def label(self) -> str:
         """A safe description of where the data lives (no password)."""
-        return redact(self.engine.url.render_as_string(hide_password=False))
+        return self.engine.url.render_as_string(hide_password=True)
 
     def _ensure_schema(self) -> None:
         with self.engine.begin() as conn:
