@@ -137,10 +137,19 @@ def plan(con, source_sql: str, feed: str, sample: pd.DataFrame, *, as_of: date |
         cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
         exprs["event"] = f"(CASE {exprs['event']} {cases} END)"
     bad = " OR ".join(f"coalesce({c}, false)" for c in checks) or "false"
-    cols = [f"dense_rank() OVER (ORDER BY {exprs['session_id']}) - 1" if c == "session_key" else exprs[c]
-            for c in table_columns]
-    sql = (f"SELECT {', '.join(cols)} FROM (SELECT *, CASE WHEN {bad} THEN error({_lit(REJECT)}) END AS _chk "
-           f"FROM {source_sql}) WHERE _chk IS NULL")
+    keys = {"session_key": f"dense_rank() OVER (ORDER BY {exprs.get('session_id')}) - 1",
+            "user_key": "dense_rank() OVER (ORDER BY _ident) - 1"}
+    cols = [keys[c] if c in keys else exprs[c] for c in table_columns]
+    checked = (f"(SELECT *, CASE WHEN {bad} THEN error({_lit(REJECT)}) END AS _chk "
+               f"FROM {source_sql}) WHERE _chk IS NULL")
+    if feed == "events":
+        # a person is their user_id, else customer_id, stitched across the session; an
+        # anonymous session is a person of its own (lib.identity describes the same rule)
+        ident = f"coalesce({exprs['user_id']}, {exprs['customer_id']})"
+        sid = exprs["session_id"]
+        checked = (f"(SELECT *, coalesce(max({ident}) OVER (PARTITION BY {sid}), '~s:' || {sid}) AS _ident "
+                   f"FROM {checked})")
+    sql = f"SELECT {', '.join(cols)} FROM {checked}"
     return FastPlan(sql, exprs)
 
 

@@ -1,7 +1,7 @@
 """Warehouse tables, declared in code (never reflected: see STACK-NOTES on duckdb-engine).
 
 Feed tables are derived from the feed declarations in lib.schema, plus integer surrogate keys
-assigned at load (events.session_key) that make funnel queries cheap.
+assigned at load (events.session_key, events.user_key) that make funnel queries cheap.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from lib.schema import FEEDS
 
 __all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 metadata = MetaData()
 
@@ -31,7 +31,7 @@ _TYPES = {"string": Text, "datetime": DateTime, "date": Date, "int": BigInteger,
 
 # columns the warehouse adds to a feed at load time
 extra_columns: dict[str, list[tuple[str, type]]] = {
-    "events": [("session_key", BigInteger)],
+    "events": [("session_key", BigInteger), ("user_key", BigInteger)],
 }
 
 

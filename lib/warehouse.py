@@ -25,6 +25,7 @@ from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.sql import ClauseElement
 
 from lib import fastload
+from lib.identity import person_keys
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
 from lib.sources.sql import redact_url
@@ -307,6 +308,7 @@ class Warehouse:
             frame = frame.copy()
             codes, _ = pd.factorize(frame["session_id"], use_na_sentinel=True)
             frame["session_key"] = codes.astype("int64")
+            frame["user_key"] = person_keys(frame)
         return frame
 
     def _bulk_insert(self, conn, table, frame: pd.DataFrame) -> None:
