@@ -1,0 +1,181 @@
+"""What the Funnel page shows besides the step counts: trend, time to convert, drop-off value, audience.
+
+All heavy work is SQL over the CTE steps of lib.funnel.core (same semantics, same attribution).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, Float, and_, case, cast, func, or_, select
+
+from lib.funnel.core import _UNIT_COLUMN, _US, Spec, _bounds, _scoped, events, plan
+from lib.tables import FEED_TABLES
+
+__all__ = ["trend", "time_to_convert", "dropoff", "audience", "event_names", "order_value", "TIME_BUCKETS"]
+
+GRAINS = ("day", "week", "month")
+# (label, lower bound in seconds); the upper bound is the next one's lower bound
+TIME_BUCKETS = [("< 10s", 0), ("10–30s", 10), ("30s–1m", 30), ("1–2m", 60), ("2–5m", 120), ("5–10m", 300),
+                ("10–30m", 600), ("30m–1h", 1800), ("1–3h", 3600), ("3–12h", 3 * 3600), ("12–24h", 12 * 3600),
+                ("1–3d", 86400), ("3–7d", 3 * 86400), ("7d +", 7 * 86400)]
+
+
+def _spec(steps, start, end, window, order, unit, by, filters) -> Spec:
+    return Spec.make(steps, start, end, window, order, unit, by, filters)
+
+
+def trend(wh, steps, start, end, window=timedelta(days=1), order="sequential", unit="session", grain="day",
+          by=None, filters=None) -> pd.DataFrame:
+    """Conversion from the first to the last step per period of the unit's first step-1 event.
+
+    -> DataFrame[<by>, period, entered, converted, conversion]; periods without units are absent.
+    """
+    if grain not in GRAINS:
+        raise ValueError(f"Unknown grain {grain!r}; expected one of {', '.join(GRAINS)}.")
+    spec = _spec(steps, start, end, window, order, unit, by, filters)
+    touch, levels = plan(spec)
+    period = cast(func.date_trunc(grain, touch.c.at), Date).label("period")
+    n = len(spec.steps)
+    if levels is None:
+        converted = func.count()
+        q = select(touch.c.b, period, func.count().label("entered"), converted.label("converted"))
+    else:
+        done = select(levels.c.u).where(levels.c.k == n).cte("completed")
+        q = (select(touch.c.b, period, func.count().label("entered"), func.count(done.c.u).label("converted"))
+             .join_from(touch, done, done.c.u == touch.c.u, isouter=True))
+    q = q.group_by(touch.c.b, period).order_by(touch.c.b, period)
+    out = wh.read(q)
+    out["period"] = pd.to_datetime(out["period"])
+    out["entered"] = out["entered"].astype("int64")
+    out["converted"] = out["converted"].astype("int64")
+    out["conversion"] = out["converted"] / out["entered"]
+    return out.rename(columns={"b": by}) if by else out.drop(columns="b")
+
+
+def time_to_convert(wh, steps, start, end, window=timedelta(days=1), order="sequential", unit="session",
+                    to_step=None, from_start=True, by=None, filters=None) -> pd.DataFrame:
+    """How long units took to reach `to_step` (default: the last) from step 1 (or from the previous step).
+
+    Timed on each unit's earliest attempt that reached `to_step`.
+    -> DataFrame[<by>, bucket, lo_seconds, hi_seconds, units, share] over TIME_BUCKETS (all buckets).
+    """
+    spec = _spec(steps, start, end, window, order, unit, by, filters)
+    n = len(spec.steps)
+    k = n if to_step is None else int(to_step)
+    if not 2 <= k <= n:
+        raise ValueError(f"to_step must be between 2 and {n}.")
+    touch, levels = plan(spec)
+    secs = cast((levels.c.tk - levels.c.t1) if from_start else levels.c.dt, Float) / _US
+    whens = [(secs < lo, i - 1) for i, (_, lo) in enumerate(TIME_BUCKETS) if i > 0]
+    bucket = case(*whens, else_=len(TIME_BUCKETS) - 1).label("bucket")
+    q = (select(touch.c.b, bucket, func.count().label("units"))
+         .join_from(levels, touch, levels.c.u == touch.c.u).where(levels.c.k == k)
+         .group_by(touch.c.b, bucket))
+    raw = wh.read(q)
+    groups = sorted(raw["b"].unique()) if len(raw) else ([] if by else [None])
+    rows = []
+    for g in groups:
+        sub = raw[raw["b"] == g].set_index("bucket")["units"] if len(raw) else pd.Series(dtype="int64")
+        total = int(sub.sum())
+        for i, (label, lo) in enumerate(TIME_BUCKETS):
+            hi = TIME_BUCKETS[i + 1][1] if i + 1 < len(TIME_BUCKETS) else np.inf
+            units = int(sub.get(i, 0))
+            rows.append({"b": g, "bucket": label, "lo_seconds": float(lo), "hi_seconds": float(hi), "units": units,
+                         "share": units / total if total else np.nan})
+    out = pd.DataFrame(rows, columns=["b", "bucket", "lo_seconds", "hi_seconds", "units", "share"])
+    return out.rename(columns={"b": by}) if by else out.drop(columns="b")
+
+
+def order_value(wh, start, end) -> float:
+    """Average order value (net revenue / orders, cancelled lines excluded) of orders in [start, end]."""
+    lo, hi = _bounds(start, end)
+    o = FEED_TABLES["orders"]
+    revenue = func.sum(o.c.quantity * o.c.unit_price - func.coalesce(o.c.discount, 0.0))
+    q = (select(revenue.label("revenue"), func.count(o.c.order_id.distinct()).label("orders"))
+         .where(o.c.ordered_at >= lo, o.c.ordered_at < hi,
+                or_(o.c.status.is_(None), func.lower(o.c.status) != "cancelled")))
+    row = wh.read(q).iloc[0]
+    return float(row["revenue"]) / int(row["orders"]) if row["orders"] and not pd.isna(row["revenue"]) else np.nan
+
+
+def dropoff(result: pd.DataFrame, value_per_conversion: float) -> pd.DataFrame:
+    """Drop-off per step of one funnel (a compute() result without breakdown) and the revenue at stake.
+
+    dropped = units that reached the step but not the next; value_at_stake = what those units would
+    have brought had they continued at the rate of the units that did go on:
+    dropped × (completed / reached next step) × value_per_conversion (e.g. the average order value).
+    The last step has no drop-off.
+    -> DataFrame[step_index, step, entered, dropped, drop_rate, value_at_stake]
+    """
+    r = result.sort_values("step_index").reset_index(drop=True)
+    entered = r["entered"].to_numpy(dtype=float)
+    nxt = np.append(entered[1:], np.nan)
+    last = entered[-1] if len(entered) else np.nan
+    dropped = entered - nxt
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drop_rate = np.where(entered > 0, dropped / entered, np.nan)
+        onward = np.where(nxt > 0, last / nxt, 0.0)
+    value = dropped * onward * value_per_conversion
+    out = pd.DataFrame({"step_index": r["step_index"], "step": r["step"], "entered": r["entered"],
+                        "dropped": dropped, "drop_rate": drop_rate, "value_at_stake": value})
+    out.loc[out.index[-1:], ["dropped", "drop_rate", "value_at_stake"]] = np.nan
+    return out
+
+
+def audience(wh, steps, start, end, window=timedelta(days=1), order="sequential", unit="session", after_step=2,
+             filters=None) -> pd.DataFrame:
+    """Identified units that reached `after_step` (or further) but never the last step: a recovery list.
+
+    Only units with a customer_id or user_id are listed (an email tool needs someone to write to).
+    cart_value = the list prices (products.price) of the items they added to the cart in the range.
+    -> DataFrame[customer_id, last_step, last_step_at, cart_value], most valuable first.
+    """
+    spec = _spec(steps, start, end, window, order, unit, None, filters)
+    n = len(spec.steps)
+    if not 1 <= int(after_step) < n:
+        raise ValueError(f"after_step must be between 1 and {n - 1}.")
+    touch, levels = plan(spec)
+    ucol = events.c[_UNIT_COLUMN[spec.unit]]
+    if levels is None:
+        return pd.DataFrame(columns=["customer_id", "last_step", "last_step_at", "cart_value"])
+    top = select(levels.c.u, func.max(levels.c.k).label("k")).group_by(levels.c.u).cte("top_step")
+    last = (select(touch.c.u, func.coalesce(top.c.k, 1).label("k"),
+                   func.coalesce(levels.c.tk, touch.c.t).label("tk"))
+            .join_from(touch, top, top.c.u == touch.c.u, isouter=True)
+            .join(levels, and_(levels.c.u == top.c.u, levels.c.k == top.c.k), isouter=True)
+            .cte("last_step"))
+    who = (select(ucol.label("u"), func.max(func.coalesce(events.c.customer_id, events.c.user_id)).label("customer_id"))
+           .where(_scoped(spec, None)).group_by(ucol).cte("who"))
+    p = FEED_TABLES["products"]
+    cart = (select(ucol.label("u"), func.sum(p.c.price).label("cart_value"))
+            .join_from(events, p, p.c.sku == events.c.sku)
+            .where(_scoped(spec, None), events.c.event == "add_to_cart").group_by(ucol).cte("cart"))
+    q = (select(who.c.customer_id, last.c.k, last.c.tk, func.coalesce(cart.c.cart_value, 0.0).label("cart_value"))
+         .join_from(last, who, who.c.u == last.c.u)
+         .join(cart, cart.c.u == last.c.u, isouter=True)
+         .where(last.c.k >= int(after_step), last.c.k < n, who.c.customer_id.is_not(None)))
+    raw = wh.read(q)
+    out = pd.DataFrame({
+        "customer_id": raw["customer_id"].astype(str),
+        "last_step": [spec.steps[int(k) - 1] for k in raw["k"]],
+        "last_step_at": pd.to_datetime(raw["tk"].astype("int64"), unit="us"),
+        "cart_value": raw["cart_value"].astype(float),
+    })
+    # a person with several abandoned sessions appears once, with their latest one
+    out = out.sort_values("last_step_at").drop_duplicates("customer_id", keep="last")
+    return out.sort_values(["cart_value", "last_step_at"], ascending=[False, False]).reset_index(drop=True)
+
+
+def event_names(wh) -> pd.DataFrame:
+    """Event names present in the warehouse with their counts, canonical funnel names first."""
+    q = select(events.c.event, func.count().label("events")).group_by(events.c.event)
+    out = wh.read(q)
+    canon = {name: i for i, name in enumerate(["page_view", "view_item", "add_to_cart", "begin_checkout", "purchase"])}
+    out["_o"] = out["event"].map(canon).fillna(len(canon))
+    out = out.sort_values(["_o", "events"], ascending=[True, False]).drop(columns="_o").reset_index(drop=True)
+    out["events"] = out["events"].astype("int64")
+    return out
+
+

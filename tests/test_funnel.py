@@ -1,0 +1,259 @@
+"""Funnel scenarios: small journeys with hand-computed answers, on DuckDB and PostgreSQL.
+
+Times in the journeys are seconds after T0 (2025-03-03 09:00). Steps abbreviated in comments:
+pv page_view, vi view_item, atc add_to_cart, bc begin_checkout, buy purchase.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import funnel
+from tests.funnel_support import T0, journeys, reference
+
+DAY = date(2025, 3, 3)
+S3 = ["page_view", "view_item", "add_to_cart"]
+
+
+def run(wh, df, steps=S3, **kw):
+    wh.load("events", df, source="test")
+    kw.setdefault("window", timedelta(hours=1))
+    return funnel.compute(wh, steps, kw.pop("start", DAY), kw.pop("end", DAY), **kw)
+
+
+def entered(result) -> list[int]:
+    return result["entered"].tolist()
+
+
+def test_sequential_best_attempt_counts_not_only_the_first(wh):
+    df = journeys({
+        # first pv is too early for the window (1 h); the second pv starts an attempt that completes
+        "late": "0 page_view, 5000 page_view, 5100 view_item, 5200 add_to_cart",
+        # steps in the right order, other events interleaved: allowed in sequential
+        "noisy": "0 page_view, 10 begin_checkout, 20 view_item, 30 page_view, 40 add_to_cart",
+        # atc before vi: only reaches step 2
+        "backwards": "0 page_view, 10 add_to_cart, 20 view_item",
+        # a step before step 1 does not count: vi at 0 precedes the only pv
+        "early": "0 view_item, 10 page_view, 20 add_to_cart",
+    })
+    r = run(wh, df)
+    assert entered(r) == [4, 3, 2]
+    assert r["step"].tolist() == S3
+    assert r["step_index"].tolist() == [1, 2, 3]
+    assert r["conversion_from_start"].tolist() == pytest.approx([1.0, 0.75, 0.5])
+    assert r["conversion_from_previous"].tolist() == pytest.approx([1.0, 0.75, 2 / 3])
+    # late: the attempt from pv 0 finds no vi within the hour, the one from pv 5000 times the steps.
+    # pv->vi: late 100, noisy 20, backwards 20 -> median 20. vi->atc: late 100, noisy 20 -> 60
+    assert r["median_seconds_from_previous"].tolist()[1:] == pytest.approx([20.0, 60.0])
+    assert np.isnan(r["median_seconds_from_previous"].iloc[0])
+
+
+def test_window_end_is_inclusive(wh):
+    df = journeys({
+        "edge": "0 page_view, 1800 view_item, 3600 add_to_cart",      # exactly at the window end: counts
+        "over": "0 page_view, 1800 view_item, 3600.001 add_to_cart",  # 1 ms late: does not
+    })
+    r = run(wh, df)
+    assert entered(r) == [2, 2, 1]
+
+
+def test_repeated_steps_and_two_purchases(wh):
+    steps = ["view_item", "add_to_cart", "purchase"]
+    df = journeys({
+        # two purchases and repeated add-to-carts: counted once; the earliest attempt times it
+        "twice": "0 view_item, 10 add_to_cart, 20 add_to_cart, 50 purchase, 70 view_item, 80 add_to_cart, 200 purchase",
+        "once": "0 view_item, 30 add_to_cart, 90 purchase",
+    })
+    r = run(wh, df, steps)
+    assert entered(r) == [2, 2, 2]
+    # vi->atc: twice 10 (vi 0 -> atc 10), once 30 -> 20; atc->buy: twice 40 (atc 10 -> buy 50), once 60 -> 50
+    assert r["median_seconds_from_previous"].tolist()[1:] == pytest.approx([20.0, 50.0])
+
+
+def test_a_step_repeated_in_the_funnel_needs_a_second_occurrence(wh):
+    df = journeys({"one": "0 view_item, 10 add_to_cart", "two": "0 view_item, 10 view_item"})
+    r = run(wh, df, ["view_item", "view_item"])
+    assert entered(r) == [2, 1]
+
+
+def test_strict_order_needs_the_very_next_event(wh):
+    df = journeys({
+        "clean": "0 page_view, 10 view_item, 20 add_to_cart",
+        "interrupted": "0 page_view, 10 view_item, 15 page_view, 20 add_to_cart",   # pv between vi and atc
+        # second attempt is clean: the best attempt counts in strict order too
+        "retry": "0 page_view, 5 begin_checkout, 10 view_item, 100 page_view, 110 view_item, 120 add_to_cart",
+    })
+    r = run(wh, df, order="strict")
+    assert entered(r) == [3, 3, 2]
+    seq = funnel.compute(wh, S3, DAY, DAY, window=timedelta(hours=1), order="sequential")
+    assert entered(seq) == [3, 3, 3]
+
+
+def test_strict_order_treats_simultaneous_events_as_one_moment(wh):
+    # vi and an unrelated event share a timestamp: the next moment contains vi, so it counts
+    df = journeys({"tie": "0 page_view, 10 view_item, 10 scroll, 20 add_to_cart"})
+    assert entered(run(wh, df, order="strict")) == [1, 1, 1]
+
+
+def test_any_order_counts_distinct_steps_within_one_window(wh):
+    df = journeys({
+        "reversed": "0 add_to_cart, 10 view_item, 20 page_view",     # all three, in reverse
+        "spread": "0 page_view, 4000 view_item, 4100 add_to_cart",   # pv is outside vi's window
+        "single": "0 view_item, 30 view_item",                         # one distinct step, twice
+    })
+    r = run(wh, df, order="any")
+    assert entered(r) == [3, 2, 1]
+    # 2nd distinct step: reversed 10, spread 100 (window from vi at 4000), single -- -> median 55
+    # 3rd: reversed 10
+    assert r["median_seconds_from_previous"].tolist()[1:] == pytest.approx([55.0, 10.0])
+    with pytest.raises(funnel.FunnelError, match="different event"):
+        funnel.compute(wh, ["view_item", "view_item"], DAY, DAY, order="any")
+
+
+def test_breakdown_uses_the_first_step_1_event(wh):
+    df = journeys({
+        "a": "0 page_view, 10 view_item", "b": "0 page_view", "c": "0 page_view, 10 view_item, 20 add_to_cart",
+        "d": "0 view_item",    # never does step 1: not in any segment
+        "e": "0 page_view",    # no channel
+    }, channel={"a": "email", "b": "email", "c": "social", "d": "social"})
+    r = run(wh, df, by="channel")
+    assert r.columns.tolist()[0] == "channel"
+    got = {(row.channel, row.step_index): row.entered for row in r.itertuples()}
+    assert got == {("(not set)", 1): 1, ("(not set)", 2): 0, ("(not set)", 3): 0,
+                   ("email", 1): 2, ("email", 2): 1, ("email", 3): 0,
+                   ("social", 1): 1, ("social", 2): 1, ("social", 3): 1}
+    email = r[r.channel == "email"]
+    assert email["conversion_from_start"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+
+
+def test_filters_restrict_the_units(wh):
+    df = journeys({"a": "0 page_view, 10 view_item", "b": "0 page_view", "c": "0 page_view"},
+                  channel={"a": "email", "b": "social"})
+    r = run(wh, df, filters={"channel": ["email", "(not set)"]})
+    assert entered(r) == [2, 1, 0]
+    with pytest.raises(funnel.FunnelError, match="Cannot filter"):
+        funnel.compute(wh, S3, DAY, DAY, filters={"event; DROP TABLE events": ["x"]})
+
+
+def test_per_user_joins_sessions_of_the_same_person(wh):
+    df = journeys({
+        "mon": "0 page_view, 10 view_item",          # same user u1 ...
+        "tue": "600 add_to_cart",                    # ... comes back and adds to cart
+        "anon": "0 page_view, 20 add_to_cart",       # anonymous session: a person of its own
+    }, user={"mon": "u1", "tue": "u1"})
+    by_session = run(wh, df)
+    assert entered(by_session) == [2, 1, 0]
+    by_user = funnel.compute(wh, S3, DAY, DAY, window=timedelta(hours=1), unit="user")
+    assert entered(by_user) == [2, 1, 1]
+    assert by_user["median_seconds_from_previous"].tolist()[1:] == pytest.approx([10.0, 590.0])
+
+
+def test_events_outside_the_range_are_ignored(wh):
+    late_evening = (datetime(2025, 3, 3, 23, 59) - T0).total_seconds()
+    df = journeys({"x": f"{late_evening} page_view, {late_evening + 120} view_item"})  # vi on Mar 4
+    assert entered(run(wh, df, start=DAY, end=DAY)) == [1, 0, 0]
+    assert entered(funnel.compute(wh, S3, DAY, date(2025, 3, 4), window=timedelta(hours=1))) == [1, 1, 0]
+    # datetimes bound inclusively: [09:00, 09:00] keeps the events at exactly 09:00
+    df2 = journeys({"y": "0 page_view, 1 view_item"})
+    wh.load("events", df2, source="test")
+    r = funnel.compute(wh, S3, T0, T0, window=timedelta(hours=1))
+    assert entered(r) == [1, 0, 0]
+
+
+def test_empty_range_gives_zero_rows_per_step(wh):
+    df = journeys({"x": "0 page_view"})
+    r = run(wh, df, start=date(2024, 1, 1), end=date(2024, 1, 2))
+    assert entered(r) == [0, 0, 0]
+    assert r["conversion_from_start"].isna().all()
+    rb = funnel.compute(wh, S3, date(2024, 1, 1), date(2024, 1, 2), by="channel")
+    assert rb.empty and "channel" in rb.columns
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(steps=[]), "at least one step"),
+    (dict(order="random"), "Unknown step order"),
+    (dict(unit="household"), "Unknown unit"),
+    (dict(by="password"), "Cannot break down"),
+    (dict(window=timedelta(0)), "positive"),
+    (dict(start=date(2025, 3, 4), end=date(2025, 3, 3)), "empty"),
+])
+def test_bad_parameters_raise_a_clear_error(wh, bad, message):
+    kw = dict(steps=S3, start=DAY, end=DAY, window=timedelta(hours=1))
+    kw.update(bad)
+    with pytest.raises(funnel.FunnelError, match=message):
+        funnel.compute(wh, **kw)
+
+
+def test_scenarios_match_the_reference(wh):
+    df = journeys({
+        "a": "0 page_view, 5 view_item, 9 view_item, 12 add_to_cart, 30 page_view, 31 add_to_cart",
+        "b": "0 add_to_cart, 1 page_view, 1 view_item, 2 add_to_cart",
+        "c": "0 page_view, 100 page_view, 200 view_item, 7000 add_to_cart",
+        "d": "3 view_item, 4 page_view, 8 view_item, 8 add_to_cart",
+    }, channel={"a": "x", "b": "y", "c": "x"})
+    wh.load("events", df, source="test")
+    for order in funnel.ORDERS:
+        for by in (None, "channel"):
+            got = funnel.compute(wh, S3, DAY, DAY, window=timedelta(hours=1), order=order, by=by)
+            want = reference(df, S3, timedelta(hours=1), order, by=by)
+            pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
+
+
+def test_trend_time_to_convert_dropoff_and_audience(wh):
+    df = journeys({
+        "s1": "0 page_view, 30 view_item, 90 add_to_cart",
+        "s2": "0 page_view, 200 view_item, 400 add_to_cart",
+        "s3": "86400 page_view, 86410 view_item",        # next day, stops at view_item
+        "s4": "86400 page_view, 86405 add_to_cart",
+    }, customer_id={"s3": "c3", "s4": "c4"})
+    df.loc[(df.session_id == "s4") & (df.event == "add_to_cart"), "sku"] = "A"
+    wh.load("products", pd.DataFrame({"sku": ["A"], "name": ["a"], "category": ["k"], "unit_cost": [4.0],
+                                      "price": [25.0]}), source="test")
+    wh.load("events", df, source="test")
+    end = date(2025, 3, 4)
+    tr = funnel.trend(wh, S3, DAY, end, window=timedelta(hours=1), grain="day")
+    assert tr["period"].dt.date.tolist() == [DAY, end]
+    assert tr["entered"].tolist() == [2, 2] and tr["converted"].tolist() == [2, 0]
+    assert tr["conversion"].tolist() == pytest.approx([1.0, 0.0])
+
+    ttc = funnel.time_to_convert(wh, S3, DAY, end, window=timedelta(hours=1))
+    # from step 1 to atc: s1 90 s (1-2m bucket), s2 400 s (5-10m bucket)
+    nonzero = ttc[ttc.units > 0]
+    assert nonzero["bucket"].tolist() == ["1–2m", "5–10m"] and nonzero["units"].tolist() == [1, 1]
+    prev = funnel.time_to_convert(wh, S3, DAY, end, window=timedelta(hours=1), to_step=2, from_start=False)
+    # pv->vi: s3 10 s, s1 30 s, s2 200 s (a bucket includes its lower bound)
+    assert prev.loc[prev.units > 0, "bucket"].tolist() == ["10–30s", "30s–1m", "2–5m"]
+    assert prev.loc[prev.units > 0, "units"].tolist() == [1, 1, 1]
+
+    r = funnel.compute(wh, S3, DAY, end, window=timedelta(hours=1))
+    assert entered(r) == [4, 3, 2]
+    d = funnel.dropoff(r, 50.0)
+    # step 1: 1 dropped, 2 of the 3 who went on completed -> 1 x 2/3 x 50; step 2: 1 dropped x 2/2 x 50
+    assert d["dropped"].tolist()[:2] == [1, 1]
+    assert d["value_at_stake"].tolist()[:2] == pytest.approx([100 / 3, 50.0])
+    assert np.isnan(d["value_at_stake"].iloc[-1])
+
+    aud = funnel.audience(wh, S3, DAY, end, window=timedelta(hours=1), after_step=1)
+    # s3 stopped at view_item, s4 at page_view (its atc came without a vi); s1/s2 completed and are anonymous
+    assert aud["customer_id"].tolist() == ["c4", "c3"]          # c4 has the bigger cart (25.0)
+    assert aud["last_step"].tolist() == ["page_view", "view_item"]
+    assert aud["cart_value"].tolist() == pytest.approx([25.0, 0.0])
+    assert aud["last_step_at"].tolist() == [T0 + timedelta(seconds=86400), T0 + timedelta(seconds=86410)]
+    aud2 = funnel.audience(wh, S3, DAY, end, window=timedelta(hours=1), after_step=2)
+    assert aud2["customer_id"].tolist() == ["c3"]
+
+
+def test_order_value_and_event_names(wh):
+    wh.load("orders", pd.DataFrame({
+        "order_id": ["o1", "o1", "o2", "o3"], "ordered_at": [T0, T0, T0, T0], "customer_id": ["a", "a", "b", "c"],
+        "sku": ["A", "B", "A", "A"], "quantity": [1, 2, 1, 5], "unit_price": [10.0, 5.0, 30.0, 100.0],
+        "discount": [0.0, 2.0, 0.0, 0.0], "status": [None, None, None, "cancelled"]}), source="test")
+    # o1: 10 + 10 - 2 = 18, o2: 30; o3 cancelled -> (18 + 30) / 2
+    assert funnel.order_value(wh, DAY, DAY) == pytest.approx(24.0)
+    wh.load("events", journeys({"a": "0 page_view, 1 page_view, 2 purchase, 3 scroll"}), source="test")
+    names = funnel.event_names(wh)
+    assert names["event"].tolist() == ["page_view", "purchase", "scroll"]
+    assert names["events"].tolist() == [2, 1, 1]
