@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, Double, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -81,6 +81,11 @@ class first_by(FunctionElement):
     inherit_cache = True
     name = "first_by"
 
+    def __init__(self, value, key, unique_key: bool = False):
+        # unique_key: the caller guarantees no ties on the key, so no tie-break is needed
+        self.unique_key = unique_key
+        super().__init__(value, key)
+
     @property
     def type(self):
         return list(self.clauses)[0].type
@@ -89,6 +94,8 @@ class first_by(FunctionElement):
 @compiles(first_by)
 def _first_by_default(element, compiler, **kw):
     value, key = (compiler.process(c, **kw) for c in element.clauses)
+    if element.unique_key:
+        return f"arg_min({value}, {key})"
     return f"arg_min({value}, ({key}, {value}))"
 
 
@@ -190,11 +197,11 @@ def _touch(first, spec: Spec):
             .group_by(first.c.u).cte("touch"))
 
 
-def _earliest(chain, k: int, name: str):
-    """Per unit, the earliest attempt of a chain CTE (row_number over its start time)."""
-    rn = func.row_number().over(partition_by=chain.c.u, order_by=chain.c.t1).label("rn")
-    ranked = select(chain, rn).cte(f"{name}_ranked")
-    return ranked, ranked.c.rn == 1
+def _earliest(chain, k: int):
+    """Per unit, the earliest attempt of a chain CTE that reached step k: (u, k, dt, tk, t1)."""
+    return (select(chain.c.u, literal(k).label("k"), first_by(chain.c.tk - chain.c.tp, chain.c.t1, True).label("dt"),
+                   first_by(chain.c.tk, chain.c.t1, True).label("tk"), func.min(chain.c.t1).label("t1"))
+            .group_by(chain.c.u))
 
 
 def _levels_chain(spec: Spec):
@@ -220,11 +227,7 @@ def _levels_chain(spec: Spec):
                     .join_from(prev, nxt, and_(nxt.c.u == prev.c.u, nxt.c.t == prev.c.tk))
                     .where(nxt.c[f"nf{j + 1}"] == 1, nxt.c.nt <= prev.c.t1 + w).cte(f"a{j + 1}"))
             parts.append((j + 1, prev))
-    selects = []
-    for k, chain in parts:
-        ranked, first = _earliest(chain, k, f"a{k}")
-        selects.append(select(ranked.c.u, literal(k).label("k"), (ranked.c.tk - ranked.c.tp).label("dt"),
-                              ranked.c.tk.label("tk"), ranked.c.t1.label("t1")).where(first))
+    selects = [_earliest(chain, k) for k, chain in parts]
     levels = union_all(*selects).cte("levels") if selects else None
     return touch, levels
 
@@ -275,10 +278,10 @@ def plan(spec: Spec):
 def _step_counts(touch, levels):
     """Per breakdown value and step: units reaching it and the median seconds from the previous step."""
     first = (select(touch.c.b, literal(1).label("k"), func.count().label("entered"),
-                    cast(None, Float).label("median")).group_by(touch.c.b))
+                    cast(None, Double).label("median")).group_by(touch.c.b))
     if levels is None:
         return first
-    dt = cast(levels.c.dt, Float) / _US
+    dt = cast(levels.c.dt, Double) / _US
     later = (select(touch.c.b, levels.c.k, func.count().label("entered"),
                     func.percentile_cont(0.5).within_group(dt).label("median"))
              .join_from(levels, touch, levels.c.u == touch.c.u).group_by(touch.c.b, levels.c.k))

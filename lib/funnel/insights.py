@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Float, and_, case, cast, func, or_, select
+from sqlalchemy import Date, Double, and_, case, cast, func, or_, select
 
 from lib.funnel.core import _UNIT_COLUMN, _US, Spec, _bounds, _scoped, events, plan
 from lib.tables import FEED_TABLES
@@ -67,7 +67,7 @@ def time_to_convert(wh, steps, start, end, window=timedelta(days=1), order="sequ
     if not 2 <= k <= n:
         raise ValueError(f"to_step must be between 2 and {n}.")
     touch, levels = plan(spec)
-    secs = cast((levels.c.tk - levels.c.t1) if from_start else levels.c.dt, Float) / _US
+    secs = cast((levels.c.tk - levels.c.t1) if from_start else levels.c.dt, Double) / _US
     whens = [(secs < lo, i - 1) for i, (_, lo) in enumerate(TIME_BUCKETS) if i > 0]
     bucket = case(*whens, else_=len(TIME_BUCKETS) - 1).label("bucket")
     q = (select(touch.c.b, bucket, func.count().label("units"))
