@@ -77,6 +77,32 @@ def test_events_fast_path_maps_names_and_keys_sessions(tmp_path, monkeypatch):
     assert pairs.values.tolist() == [[n // 3, n // 3, n // 3]]
 
 
+def test_events_user_keys_agree_on_both_paths(tmp_path, monkeypatch):
+    # sessions of 3 events; every 4th session logs in on its 2nd event (user_id), every 4th+1 is a
+    # known customer, the rest are anonymous; users u0..u9 come back across many sessions
+    n = N
+    sess = np.arange(n) // 3
+    pos = np.arange(n) % 3
+    user = np.where((sess % 4 == 0) & (pos >= 1), "u" + (sess % 10).astype(str), "")
+    cust = np.where(sess % 4 == 1, "c" + (sess % 7).astype(str), "")
+    df = pd.DataFrame({"session_id": "s" + sess.astype(str),
+                       "event_at": pd.date_range("2026-01-01", periods=n, freq="min").strftime("%Y-%m-%d %H:%M"),
+                       "event": "page_view", "user_id": user, "customer_id": cust}).astype("str")
+    fast, slow, a, b, used = both_paths(tmp_path, monkeypatch, "events", df)
+    assert used[0] is not None
+    q = ("SELECT session_id, min(user_key) AS lo, max(user_key) AS hi FROM events GROUP BY session_id "
+         "ORDER BY session_id")
+    f, s = fast.read(q), slow.read(q)
+    assert (f["lo"] == f["hi"]).all() and (s["lo"] == s["hi"]).all()        # one person per session
+    # the same partition of sessions into people on both paths (key values may differ)
+    groups = [sorted(t.groupby("lo")["session_id"].apply(lambda x: ",".join(sorted(x))).tolist()) for t in (f, s)]
+    assert groups[0] == groups[1]
+    people = fast.read("SELECT count(DISTINCT user_key) AS n FROM events")["n"].iloc[0]
+    # users: sessions 0, 4, 8.. give u0, u4, u8, u2, u6 (s % 10 of multiples of 4: 5 people);
+    # customers c0..c6 (7 people); sessions with s % 4 in (2, 3) are anonymous: half of 40,000
+    assert people == 5 + 7 + 20_000
+
+
 def test_inventory_dates_and_defaults(tmp_path, monkeypatch):
     days = pd.date_range("2025-01-01", periods=400).strftime("%Y-%m-%d")
     df = pd.DataFrame({"sku": np.repeat([f"S{i}" for i in range(300)], 400), "date": np.tile(days, 300),
