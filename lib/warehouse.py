@@ -93,6 +93,11 @@ class _FastRejected(Exception):
     """The fast path met something only full validation can judge."""
 
 
+# DuckDB keeps min/max per row group: events stored by event name, then time, let a funnel read
+# only the row groups of its steps and its date range (about 30% less work on 19M events)
+_PHYSICAL_ORDER = {"events": "event, event_at"}
+
+
 class Warehouse:
     """One warehouse (a SQLAlchemy engine) with the feed tables declared in lib.tables."""
 
@@ -283,8 +288,12 @@ class Warehouse:
 
     @staticmethod
     def _insert_select(raw, table: str, collist: str, select_sql: str) -> None:
-        # row order inside a table means nothing here: letting DuckDB write out of order lets
-        # its CSV reader and the insert run in parallel (about 20% faster on 5M lines)
+        order = _PHYSICAL_ORDER.get(table)
+        if order:
+            raw.execute(f'INSERT INTO "{table}" ({collist}) SELECT * FROM ({select_sql}) ORDER BY {order}')
+            return
+        # row order inside this table means nothing: letting DuckDB write out of order lets its
+        # CSV reader and the insert run in parallel (about 20% faster on 5M lines)
         raw.execute("SET preserve_insertion_order = false")
         try:
             raw.execute(f'INSERT INTO "{table}" ({collist}) {select_sql}')
@@ -322,7 +331,8 @@ class Warehouse:
             raw.register(name, _arrow(frame))
             try:
                 collist = ", ".join(f'"{c}"' for c in cols)
-                raw.execute(f'INSERT INTO "{table.name}" ({collist}) SELECT {collist} FROM {name}')
+                order = f" ORDER BY {_PHYSICAL_ORDER[table.name]}" if table.name in _PHYSICAL_ORDER else ""
+                raw.execute(f'INSERT INTO "{table.name}" ({collist}) SELECT {collist} FROM {name}{order}')
             finally:
                 raw.unregister(name)
         elif self.dialect == "postgresql":
