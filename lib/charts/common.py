@@ -1,0 +1,49 @@
+"""Shared chart pieces: axis formats per value kind, one color scheme, an empty-chart note."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+__all__ = ["CURRENT", "COMPARISON", "PROMO", "UP", "DOWN", "PALETTE", "axis_format", "value_title",
+           "empty_note", "series_scale", "tooltip_format"]
+
+CURRENT = "#2563eb"        # the period you look at
+COMPARISON = "#9ca3af"     # the period you compare with
+PROMO = "#f59e0b"          # promotion bands
+UP = "#16a34a"
+DOWN = "#dc2626"
+PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308", "#64748b",
+           "#ec4899", "#14b8a6"]
+
+
+def axis_format(kind: str, currency: str = "USD") -> str:
+    """A d3 format for a value kind: money ($,.0f; plain ,.0f outside USD), pct (.0%), count (,.0f)."""
+    if kind == "money":
+        return "$,.0f" if currency == "USD" else ",.0f"
+    if kind == "pct":
+        return ".1~%"
+    return ",.0f"
+
+
+def tooltip_format(kind: str, currency: str = "USD") -> str:
+    if kind == "money":
+        return "$,.2f" if currency == "USD" else ",.2f"
+    if kind == "pct":
+        return ".1%"
+    return ",.0f"
+
+
+def value_title(label: str, kind: str, currency: str = "USD") -> str:
+    """Axis title, naming the currency when the axis cannot show its symbol."""
+    return f"{label} ({currency})" if kind == "money" and currency != "USD" else label
+
+
+def series_scale(domain: list[str]) -> alt.Scale:
+    return alt.Scale(domain=domain, range=PALETTE[: max(1, len(domain))] if len(domain) > 2
+                     else [CURRENT, COMPARISON][: len(domain)])
+
+
+def empty_note(text: str, height: int = 120) -> alt.Chart:
+    """A chart-sized box that says why there is nothing to draw."""
+    return (alt.Chart(pd.DataFrame({"text": [text]})).mark_text(size=14, color="#6b7280")
+            .encode(text="text:N").properties(height=height))

@@ -1,0 +1,88 @@
+"""Shared report controls: date range, comparison, grain, channel filter (all bound to the URL).
+
+The widget keys ("range", "from", "to", "compare", "grain", "channel") are the same on every
+page, so a link keeps the same view and later pages can carry them across.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from lib import kpis, periods
+from lib.ui import shell
+
+__all__ = ["data_anchor", "data_span", "date_range", "comparison_picker", "grain_picker", "channel_filter",
+           "channel_options"]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _span(version: str, _wh) -> tuple[date, date] | None:
+    return kpis.order_span(_wh)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _channels(version: str, _wh) -> list[str]:
+    return kpis.channels(_wh)
+
+
+def data_span(wh) -> tuple[date, date] | None:
+    """First and last order dates (cached per data version); None when no orders are loaded."""
+    return _span(shell.data_version(), wh)
+
+
+def data_anchor(wh) -> date | None:
+    """The latest order date in the warehouse (the data's "today"); None when there are no orders."""
+    span = data_span(wh)
+    return None if span is None else span[1]
+
+
+def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
+    """A preset picker (plus From/To dates for Custom), bound to the URL; returns inclusive dates."""
+    presets = list(periods.PRESETS)
+    preset = st.selectbox("Date range", presets, index=presets.index(default), key="range",
+                          format_func=periods.PRESETS.get, bind="query-params")
+    dflt_start, dflt_end = periods.resolve(default if default != "custom" else "last_30", anchor)
+    if preset == "custom":
+        c1, c2 = st.columns(2)
+        start = c1.date_input("From", value=dflt_start, key="from", bind="query-params")
+        end = c2.date_input("To", value=dflt_end, key="to", bind="query-params")
+        try:
+            start, end = periods.resolve("custom", anchor, start, end)
+        except ValueError:
+            st.warning("Pick both a start and an end date; showing the default range meanwhile.",
+                       icon=":material/event:")
+            start, end = dflt_start, dflt_end
+    else:
+        start, end = periods.resolve(preset or default, anchor)
+    st.caption(f"{start:%b %d, %Y} – {end:%b %d, %Y} · Data through {anchor:%b %d, %Y}")
+    return start, end
+
+
+def comparison_picker(default: str = "previous_period") -> str:
+    """Previous period / same period last year / none, bound to the URL (key "compare")."""
+    kinds = list(periods.COMPARISONS)
+    pick = st.selectbox("Compare with", kinds, index=kinds.index(default), key="compare",
+                        format_func=periods.COMPARISONS.get, bind="query-params")
+    return pick or default
+
+
+def grain_picker(default: str = "day", *, with_total: bool = False) -> str:
+    """Day / week / month (plus "total" when asked) as a segmented control, bound to the URL (key "grain")."""
+    options = (["total"] if with_total else []) + list(periods.GRAINS)
+    pick = st.segmented_control("Grain", options, default=default, key="grain",
+                                format_func=str.capitalize, bind="query-params")
+    return pick or default
+
+
+def channel_options(wh) -> list[str]:
+    """Distinct channels in orders and events (cached per data version)."""
+    return _channels(shell.data_version(), wh)
+
+
+def channel_filter(wh) -> list[str]:
+    """Channel multiselect bound to the URL (key "channel"); [] means all channels."""
+    opts = channel_options(wh)
+    picked = st.multiselect("Channels", opts, default=None, key="channel", bind="query-params",
+                            placeholder="All channels", disabled=not opts)
+    return [c for c in picked if c in opts]

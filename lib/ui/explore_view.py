@@ -1,0 +1,135 @@
+"""Explore: pick a metric, a dimension, a grain and filters; get the chart, the table and a CSV."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import explore, kpis
+from lib.charts import explore as charts
+from lib.ui import controls, shell
+
+__all__ = ["render"]
+
+NO_DIM = "none"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _query(version: str, _wh, metric: str, dimension: str | None, grain: str, start: date, end: date,
+           channels: tuple[str, ...], categories: tuple[str, ...]) -> pd.DataFrame:
+    return explore.query(_wh, metric, dimension, grain, start, end,
+                         {"channel": list(channels), "category": list(categories)})
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _categories(version: str, _wh) -> list[str]:
+    return kpis.categories(_wh)
+
+
+def _dim_label(key: str) -> str:
+    return "No split" if key == NO_DIM else explore.DIMENSIONS[key].label
+
+
+def _unavailable_note(metric: str) -> str | None:
+    m = explore.METRICS[metric]
+    missing = [k for k in explore.DIMENSIONS if explore.unavailable_reason(metric, k)]
+    if not missing:
+        return None
+    names = ", ".join(explore.DIMENSIONS[k].label for k in missing)
+    where = "web sessions" if m.source == "orders" else "order lines and the product feed"
+    return (f"Not available for {m.label}: {names}, because they are recorded on {where}, "
+            f"not on the {'orders' if m.source == 'orders' else 'sessions'} this metric counts.")
+
+
+def render() -> None:
+    st.title("Explore")
+    st.caption("Any metric, split by a dimension, over time or in total. The table behind the chart is below.")
+    try:
+        wh = shell.warehouse()
+        version = shell.data_version()
+        span = controls.data_span(wh)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    if span is None:
+        st.info("**No orders loaded yet.** Load data on the Data page to explore it.", icon=":material/inbox:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        return
+
+    metrics = list(explore.METRICS)
+    c1, c2, c3 = st.columns([2, 2, 3])
+    metric = c1.selectbox("Metric", metrics, key="metric", bind="query-params",
+                          format_func=lambda k: explore.METRICS[k].label) or metrics[0]
+    m = explore.METRICS[metric]
+    dims = [NO_DIM, *explore.dimensions_for(metric)]
+    dim = c2.selectbox("Split by", dims, index=1 if len(dims) > 1 else 0, key="dim", bind="query-params",
+                       format_func=_dim_label) or NO_DIM
+    with c3:
+        grain = controls.grain_picker("week", with_total=True)
+    note = _unavailable_note(metric)
+    if note:
+        st.caption(f":material/info: {note}")
+
+    f1, f2, f3, f4 = st.columns([4, 3, 3, 2])
+    with f1:
+        start, end = controls.date_range(span[1], default="last_90")
+    with f2:
+        channels = tuple(controls.channel_filter(wh))
+    with f3:
+        cats = _categories(version, wh)
+        applies = m.source in explore.FILTERS["category"]
+        picked = st.multiselect("Categories", cats, key="category", bind="query-params", placeholder="All categories",
+                                disabled=not applies or not cats,
+                                help=None if applies else "Sessions are not tied to a product category.")
+        categories = tuple(c for c in picked if c in cats) if applies else ()
+    with f4:
+        top = st.number_input("Top N values", min_value=1, max_value=20, value=8, key="top", bind="query-params",
+                              help="Lines for the N largest values of the split; the table has them all.")
+
+    dimension = None if dim == NO_DIM else dim
+    try:
+        df = _query(version, wh, metric, dimension, grain, start, end, channels, categories)
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+        return
+    _show(df, m, metric, dimension, grain, start, end, int(top), shell.settings().currency)
+
+
+def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | None, grain: str, start: date,
+          end: date, top: int, currency: str) -> None:
+    dim_label = explore.DIMENSIONS[dimension].label if dimension else ""
+    if df.empty or df["value"].isna().all():
+        st.info(f"No data for {m.label} between {start:%b %d, %Y} and {end:%b %d, %Y} with these filters.",
+                icon=":material/search_off:")
+        return
+    title = f"{m.label}" + (f" by {dim_label.lower()}" if dimension else "") + (
+        f", per {grain}" if grain != "total" else ", total")
+    st.subheader(title)
+    shown = df
+    if dimension:
+        keep = explore.top_values(df, dimension, top, m.additive)
+        shown = df[df[dimension].isin(keep)]
+        if len(keep) < df[dimension].nunique():
+            st.caption(f"Showing the top {len(keep)} of {df[dimension].nunique()} {dim_label.lower()} values "
+                       f"({'by total' if m.additive else 'by average'}).")
+    if grain == "total":
+        st.altair_chart(charts.bars_chart(shown, dimension, m.label, m.kind, dim_label, currency), width="stretch")
+    else:
+        st.altair_chart(charts.lines_chart(shown, dimension, m.label, m.kind, dim_label, currency), width="stretch")
+    first, last = explore.partial_ends(start, end, grain)
+    if first or last:
+        which = " and ".join(w for w, cut in (("first", first), ("last", last)) if cut)
+        st.caption(f":material/info: The {which} {grain}{'s are' if first and last else ' is'} only partly inside "
+                   "the date range, so additive values read lower there.")
+    if m.help:
+        st.caption(f"{m.label}: {m.help}.")
+    table = df.copy()
+    if "period" in table:
+        table["period"] = pd.to_datetime(table["period"]).dt.date
+    fmt = {"money": "dollar" if currency == "USD" else "%.2f", "pct": "percent", "count": "localized"}[m.kind]
+    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
+                 column_config={"value": st.column_config.NumberColumn(m.label, format=fmt)})
+    name = f"{metric}{'-by-' + dimension if dimension else ''}-{grain}-{start}-{end}.csv"
+    st.download_button("Download CSV", table.to_csv(index=False).encode(), file_name=name, mime="text/csv",
+                       icon=":material/download:", key="explore_csv")

@@ -1,0 +1,191 @@
+"""Overview: KPI tiles against a comparison period, the trend with promotions, breakdowns, movers."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import explore, fmt, kpis, periods
+from lib.charts import overview as charts
+from lib.ui import controls, shell
+
+__all__ = ["render", "TILE_ROWS", "TREND_METRICS"]
+
+TILE_ROWS = [
+    ["revenue", "orders", "units", "aov", "returns"],
+    ["customers", "new_customers", "returning_customers", "returning_rate"],
+    ["sessions", "conversion_rate", "gross_margin", "margin_pct"],
+]
+TREND_METRICS = ["revenue", "orders", "units", "aov", "customers", "new_customers", "gross_margin",
+                 "margin_pct", "sessions", "conversion_rate"]
+
+
+# -- cached queries (keyed on the data version; the warehouse itself is not hashed) ------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare(version: str, _wh, start: date, end: date, prev: tuple[date, date] | None,
+             channels: tuple[str, ...]) -> pd.DataFrame:
+    return kpis.compare(_wh, start, end, prev, list(channels))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend(version: str, _wh, start: date, end: date, grain: str, metric: str,
+           channels: tuple[str, ...]) -> pd.DataFrame:
+    return kpis.trend(_wh, start, end, grain, metric, list(channels))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _breakdown(version: str, _wh, start: date, end: date, dim: str, channels: tuple[str, ...]) -> pd.DataFrame:
+    return kpis.breakdown(_wh, start, end, dim, list(channels))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _movers(version: str, _wh, start: date, end: date, prev: tuple[date, date], dim: str,
+            channels: tuple[str, ...]) -> pd.DataFrame:
+    return kpis.movers(_wh, start, end, prev, dim=dim, n=5, channels=list(channels))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _promos(version: str, _wh, start: date, end: date) -> pd.DataFrame:
+    return kpis.promotion_periods(_wh, start, end)
+
+
+# -- formatting ------------------------------------------------------------------------------------------
+def _value(v: float, kind: str, currency: str) -> str:
+    if kind == "money":
+        return fmt.money(v, currency)
+    return fmt.pct(v) if kind == "pct" else fmt.count(v)
+
+
+def _delta(rec) -> str | None:
+    """The change shown under a tile: '+12.3%' (money, counts) or '+1.2 pts' (rates); None without one."""
+    if pd.isna(rec.previous) or pd.isna(rec.value):
+        return None
+    if rec.kind == "pct":
+        return f"{100 * rec.change:+.1f} pts"
+    if rec.previous == 0:
+        return None if rec.value == 0 else "new"
+    return fmt.change_pct(rec.value, rec.previous)
+
+
+def _span_text(rng: tuple[date, date] | None) -> str:
+    return "" if rng is None else f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
+
+
+def _tiles(df: pd.DataFrame, prev: tuple[date, date] | None, currency: str) -> None:
+    recs = {r.kpi: r for r in df.itertuples(index=False)}
+    for row in TILE_ROWS:
+        cols = st.columns(5)
+        for col, key in zip(cols, row, strict=False):
+            rec = recs[key]
+            before = f"{_value(rec.previous, rec.kind, currency)} in {_span_text(prev)}" if prev else None
+            with col.container(border=True):
+                st.metric(rec.label, _value(rec.value, rec.kind, currency), delta=_delta(rec),
+                          delta_color="normal" if rec.up_is_good else "inverse",
+                          help=f"Comparison: {before}" if before else None)
+    cov, missing = df.attrs.get("margin_coverage"), df.attrs.get("uncosted_lines", 0)
+    if missing and cov is not None and not pd.isna(cov):
+        st.caption(f":material/info: Gross margin covers {fmt.pct(cov, 0)} of revenue: {missing:,} order "
+                   f"line{'s' if missing != 1 else ''} with SKUs missing from the product feed have no unit cost.")
+
+
+# -- page ------------------------------------------------------------------------------------------------
+def render() -> None:
+    st.title("Overview")
+    try:
+        wh = shell.warehouse()
+        version = shell.data_version()
+        span = controls.data_span(wh)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    if span is None:
+        st.info("**No orders loaded yet.** Load the demo store or your own order export on the Data page to see "
+                "revenue, customers and conversion here.", icon=":material/inbox:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        return
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="top")
+    with c1:
+        start, end = controls.date_range(span[1])
+    with c2:
+        kind = controls.comparison_picker()
+    with c3:
+        grain = controls.grain_picker()
+    with c4:
+        channels = tuple(controls.channel_filter(wh))
+    prev = periods.comparison(start, end, kind)
+    currency = shell.settings().currency
+    try:
+        _body(wh, version, span, start, end, prev, grain, channels, currency)
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+
+
+def _body(wh, version, span, start, end, prev, grain, channels, currency) -> None:
+    cmp = _compare(version, wh, start, end, prev, channels)
+    by = cmp.set_index("kpi")
+    if by.loc["orders", "value"] == 0:
+        st.info(f"**No orders in {_span_text((start, end))}.** The loaded data covers {_span_text(span)}; "
+                "pick a range inside it.", icon=":material/event_busy:")
+        return
+    if prev:
+        st.caption(f"Compared with {_span_text(prev)}.")
+    _tiles(cmp, prev, currency)
+
+    st.subheader("Trend")
+    metric = st.selectbox("Metric", TREND_METRICS, key="trend", bind="query-params",
+                          format_func=lambda k: kpis.KPIS[k].label, width=260)
+    cur = _trend(version, wh, start, end, grain, metric, channels)
+    old = _trend(version, wh, prev[0], prev[1], grain, metric, channels) if prev else None
+    promos = _promos(version, wh, start, end)
+    k = kpis.KPIS[metric]
+    st.altair_chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency),
+                    width="stretch")
+    first, last = explore.partial_ends(start, end, grain)
+    if first or last:
+        which = " and ".join(w for w, cut in (("first", first), ("last", last)) if cut)
+        st.caption(f":material/info: The {which} {grain}{'s are' if first and last else ' is'} only partly inside "
+                   "the range.")
+    if len(promos):
+        st.caption(f":material/sell: Shaded: {len(promos)} promotion{'s' if len(promos) != 1 else ''} running in "
+                   "this range (hover a band for its discount).")
+
+    left, right = st.columns(2)
+    for col, dim, title in ((left, "channel", "Channel"), (right, "category", "Category")):
+        with col:
+            st.subheader(f"Revenue by {title.lower()}")
+            df = _breakdown(version, wh, start, end, dim, channels)
+            if df.empty:
+                st.caption("No orders in this range.")
+            else:
+                st.altair_chart(charts.breakdown_bars(df, dim, title, currency), width="stretch")
+
+    st.subheader("Top and bottom movers")
+    if prev is None:
+        st.caption("Pick a comparison period to see which SKUs and categories moved most.")
+    else:
+        st.caption(f"Revenue change against {_span_text(prev)}.")
+        tabs = st.tabs(["SKUs", "Categories"])
+        for tab, dim, title in ((tabs[0], "sku", "SKU"), (tabs[1], "category", "Category")):
+            with tab:
+                _movers_section(_movers(version, wh, start, end, prev, dim, channels), dim, title, currency)
+
+    if len(promos):
+        with st.expander(f"Promotions in this range ({len(promos)})", icon=":material/sell:"):
+            st.dataframe(promos, hide_index=True, width="stretch",
+                         column_config={"discount_pct": st.column_config.NumberColumn("discount %", format="%g%%")})
+
+
+def _movers_section(df: pd.DataFrame, dim: str, title: str, currency: str) -> None:
+    if df.empty:
+        st.caption("No revenue changes between the two periods.")
+        return
+    st.altair_chart(charts.movers_bars(df, dim, title, currency), width="stretch")
+    money = "dollar" if currency == "USD" else "%.2f"
+    table = df.drop(columns=["direction"]).assign(change_pct=df["change_pct"] * 100)
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        dim: st.column_config.TextColumn(title),
+        "revenue": st.column_config.NumberColumn("revenue", format=money),
+        "previous": st.column_config.NumberColumn("before", format=money),
+        "change": st.column_config.NumberColumn("change", format=money),
+        "change_pct": st.column_config.NumberColumn("change %", format="%+.1f%%", help="empty: no revenue before")})

@@ -1,0 +1,133 @@
+"""AppTest for the Overview and Explore pages, on an empty warehouse and on the small store of test_kpis."""
+from __future__ import annotations
+
+import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
+
+from lib.settings import Settings
+from lib.warehouse import Warehouse
+from tests.conftest import ROOT
+from tests.test_kpis import load_store
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
+    monkeypatch.setenv("SHOPCAST_CURRENCY", "USD")
+    return tmp_path
+
+
+@pytest.fixture
+def store(data_dir):
+    wh = load_store(Warehouse.open(settings=Settings.from_env()))
+    yield wh
+
+
+def page(path: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(path)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def tiles(at) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+@pytest.mark.parametrize("path", ["pages/overview_page.py", "pages/explore_page.py"])
+def test_empty_warehouse_points_to_the_data_page(data_dir, path):
+    at = page(path)
+    assert "No orders loaded yet" in texts(at)
+    assert not at.error
+
+
+def test_overview_tiles_for_a_custom_range(store):
+    # the store's P (2026-03-01 .. 03-07) against the previous 7 days; values as in tests/test_kpis.py
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-07"})
+    t = tiles(at)
+    assert t["Revenue"] == ("$138.00", "+38.0%")          # 138 vs 100
+    assert t["Orders"] == ("5", "+150.0%")                # 5 vs 2
+    assert t["Units"] == ("11", "+83.3%")                 # 11 vs 6
+    assert t["Average order value"] == ("$27.60", "-44.8%")   # 27.6 vs 50
+    assert t["Returns"] == ("$10.00", "new")              # nothing returned before
+    assert t["Customers"] == ("4", "+100.0%")
+    assert t["New customers"] == ("2", "+0.0%")
+    assert t["Returning customers"] == ("2", "new")
+    assert t["Returning-customer rate"] == ("50.0%", "+50.0 pts")
+    assert t["Sessions"] == ("4", "+300.0%")
+    assert t["Conversion rate"] == ("50.0%", "-50.0 pts")    # 2/4 vs 1/1
+    assert t["Gross margin"] == ("$71.00", "+18.3%")         # 71 vs 60
+    assert t["Gross margin %"] == ("57.7%", "-2.3 pts")      # 71/123 vs 60/100
+    color = {m.label: m.proto.color for m in at.metric}
+    assert color["Returns"] == MetricProto.MetricColor.RED          # more returns is bad (inverse)
+    assert color["Revenue"] == MetricProto.MetricColor.GREEN
+    body = texts(at)
+    assert "Gross margin covers 89% of revenue: 1 order line" in body
+    assert "Compared with Feb 22, 2026 – Feb 28, 2026" in body
+    assert "2 promotions" in body
+
+
+def test_overview_widgets_change_the_view(store):
+    at = page("pages/overview_page.py")
+    assert not at.exception
+    # default: last 30 days ending at the latest order (03-08): Feb 07 .. Mar 08, everything but o9/o5
+    assert tiles(at)["Revenue"][0] == "$258.00"     # 20 + 80 + 138 + 20 (o8 on 03-08)
+    at.selectbox(key="range").select("last_7").run()      # Mar 02 .. Mar 08: 55 + 10 - 10 + 38 + 20
+    assert not at.exception
+    assert tiles(at)["Revenue"][0] == "$113.00"
+    at.selectbox(key="compare").select("none").run()
+    assert not at.exception and not tiles(at)["Revenue"][1]
+    assert "Pick a comparison period" in texts(at)
+    at.selectbox(key="compare").select("previous_year").run()
+    assert not at.exception
+    at.segmented_control(key="grain").set_value("week").run()
+    assert not at.exception
+    at.selectbox(key="trend").select("conversion_rate").run()
+    assert not at.exception
+    at.multiselect(key="channel").select("web").run()     # web in Mar 02..08: -10 + 38 + 20
+    assert not at.exception and tiles(at)["Revenue"][0] == "$48.00"
+
+
+def test_overview_range_without_orders_names_the_data_span(store):
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2025-06-01", "to": "2025-06-30"})
+    body = texts(at)
+    assert "No orders in Jun 01, 2025 – Jun 30, 2025" in body
+    assert "covers Feb 20, 2026 – Mar 08, 2026" in body
+
+
+def test_explore_table_and_controls(store):
+    at = page("pages/explore_page.py", metric="Revenue", dim="Channel", grain="Total", range="Custom",
+              **{"from": "2026-03-01", "to": "2026-03-07"})
+    table = at.dataframe[0].value
+    assert dict(zip(table["channel"], table["value"], strict=True)) == {"email": 55.0, "sms": 10.0, "web": 73.0}
+    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+    assert "Device, Landing page" in texts(at)                # why those splits are not offered
+    at.selectbox(key="metric").select("conversion_rate").run()
+    assert not at.exception
+    assert at.selectbox(key="dim").options == ["No split", "Channel", "Device", "Landing page"]
+    at.selectbox(key="dim").select("device").run()
+    table = at.dataframe[0].value
+    assert dict(zip(table["device"], table["value"], strict=True)) == pytest.approx({"desktop": 1.0,
+                                                                                       "mobile": 1 / 3})
+    at.segmented_control(key="grain").set_value("day").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 14                   # 7 days x 2 devices, zero-filled
+
+
+def test_explore_bad_url_values_fall_back(store):
+    at = page("pages/explore_page.py", metric="revenue; DROP TABLE orders", dim="nonsense")
+    assert not at.exception and not at.error
+    assert at.selectbox(key="metric").value == "revenue"
