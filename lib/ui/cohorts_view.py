@@ -1,0 +1,192 @@
+"""The Cohorts page: retention heatmap and curves, customer lifecycle, cohort exports."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import cohorts, fmt
+from lib.charts import cohorts as charts
+from lib.ui import controls, shell
+
+__all__ = ["render"]
+
+GRAINS = {"monthly": "Monthly", "weekly": "Weekly"}
+METRICS = {"customers": "Customers", "orders": "Orders", "revenue": "Revenue"}
+MODES = {"standard": "Standard", "rolling": "Rolling", "cumulative": "Cumulative"}
+BREAKDOWNS = {"none": "None", "channel": "Acquisition channel", "category": "First category"}
+MODE_HELP = ("**Standard**: activity in that period. **Rolling**: in that period or any later one. "
+             "**Cumulative**: running total (revenue: lifetime value per customer; customers: came back "
+             "at least once by then).")
+
+
+# -- cached computations (keyed on the data version; the warehouse itself is not hashed) -------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _retention(version: str, where: str, _wh, grain, metric, mode, by, start, end) -> pd.DataFrame:
+    return cohorts.retention(_wh, grain, metric, mode, by=by, start=start, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _lifecycle(version: str, where: str, _wh, grain, start, end) -> pd.DataFrame:
+    return cohorts.lifecycle(_wh, grain, start=start, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _customers(version: str, where: str, _wh, grain, cohort, by, by_value, end) -> pd.DataFrame:
+    return cohorts.customers(_wh, grain, cohort, by=by, by_value=by_value, end=end)
+
+
+def render() -> None:
+    st.title("Cohorts")
+    st.caption("Customers grouped by the week or month of their first purchase: how many come back, "
+               "how often they order and what they spend over time.")
+    wh = shell.warehouse()
+    try:
+        anchor = controls.data_anchor(wh)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    if anchor is None:
+        st.info("**No orders loaded yet.** Cohorts are built from the orders feed: load the demo store or "
+                "your own order export first.", icon=":material/inbox:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        return
+    params = _controls(anchor)
+    key = (shell.data_version(), wh.label)
+    try:
+        with st.spinner("Computing cohorts…"):
+            df = _retention(*key, wh, params["grain"], params["metric"], params["mode"], params["by"],
+                            params["start"], params["end"])
+            life = _lifecycle(*key, wh, params["grain"], params["start"], params["end"])
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+        return
+    if df.empty:
+        st.info("No customer made a first purchase in this date range. Pick a longer range.",
+                icon=":material/event_busy:")
+        return
+    _summary(df, params)
+    shown = _pick_value(df, params)
+    _retention_section(shown, df, params)
+    _lifecycle_section(life, params)
+    _table_section(df, params)
+    _export_section(wh, key, df, params)
+
+
+def _controls(anchor: date) -> dict:
+    c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1.1, 1.6])
+    # no format_func: a bound widget keeps its *label* in the URL, so the labels are the URL values
+    grain = c1.segmented_control("Cohorts by", list(GRAINS), default="monthly", key="cgrain",
+                                 bind="query-params") or "monthly"
+    metric = c2.selectbox("Metric", list(METRICS), key="metric",
+                          bind="query-params") or "customers"
+    mode = c3.selectbox("Mode", list(MODES), key="mode", bind="query-params",
+                        help=MODE_HELP) or "standard"
+    by = c4.selectbox("Breakdown", list(BREAKDOWNS), key="cby",
+                      bind="query-params") or "none"
+    with c5:
+        start, end = controls.date_range(anchor, default="ytd")
+    st.caption("The date range picks the cohorts (whole weeks/months of first purchases) and ends the "
+               "activity counted; a customer's first purchase is looked up over all history.")
+    return {"grain": cohorts.normalize_grain(grain), "metric": metric, "mode": mode,
+            "by": None if by == "none" else by, "start": start, "end": end,
+            "currency": shell.settings().currency}
+
+
+def _summary(df: pd.DataFrame, p: dict) -> None:
+    first = df[df["period"] == 0]
+    n_customers = int(first["cohort_size"].sum())
+    avg = cohorts.average_curve(df.drop(columns=[p["by"]]) if p["by"] else df)
+    unit = "month" if p["grain"] == "month" else "week"
+    cols = st.columns(3)
+    cols[0].metric("New customers in range", fmt.count(n_customers))
+    cols[1].metric("Cohorts", fmt.count(first["cohort"].nunique()))
+    one = avg[avg["period"] == 1]
+    if len(one):
+        label = charts.rate_label(float(one["rate"].iloc[0]), p["metric"], p["currency"])
+        cols[2].metric(f"Weighted average, {unit} 1", label, help="Across the cohorts that have reached it, "
+                       "weighted by cohort size.")
+
+
+def _pick_value(df: pd.DataFrame, p: dict) -> pd.DataFrame:
+    by = p["by"]
+    if not by:
+        return df
+    values = sorted(df[by].unique().tolist())
+    pick = st.selectbox(f"Cohorts shown for {BREAKDOWNS[by].lower()}", values, key="cval",
+                        bind="query-params") or values[0]
+    return df[df[by] == pick].drop(columns=[by]).reset_index(drop=True)
+
+
+def _retention_section(shown: pd.DataFrame, df: pd.DataFrame, p: dict) -> None:
+    g, m, mode, cur = p["grain"], p["metric"], p["mode"], p["currency"]
+    st.subheader("Retention by cohort")
+    st.altair_chart(charts.heatmap(shown, m, g, mode, cur), width="content")
+    st.subheader("Retention curves")
+    st.caption("One thin line per cohort; the bold line is the average weighted by cohort size, over the "
+               "cohorts that have reached each period.")
+    st.altair_chart(charts.curves(shown, cohorts.average_curve(shown), m, g, mode, cur), width="stretch")
+    if p["by"]:
+        st.subheader(f"Average curve by {BREAKDOWNS[p['by']].lower()}")
+        st.altair_chart(charts.compare_curves(cohorts.average_curve(df), p["by"], m, g, mode, cur),
+                        width="stretch")
+
+
+def _lifecycle_section(life: pd.DataFrame, p: dict) -> None:
+    st.subheader("Customer lifecycle")
+    st.caption("Per period: **new** (first purchase), **returning** (also bought the period before), "
+               "**resurrecting** (back after a gap) above zero; **dormant** (bought the period before, "
+               "not this one) below zero.")
+    if life.empty:
+        st.info("No activity in this range.", icon=":material/event_busy:")
+        return
+    st.altair_chart(charts.lifecycle_bars(life, p["grain"]), width="stretch")
+
+
+def _table_section(df: pd.DataFrame, p: dict) -> None:
+    st.subheader("Cohort table")
+    out = df.copy()
+    money = p["metric"] == "revenue"
+    out["cohort"] = [charts.cohort_label(c, p["grain"]) for c in out["cohort"]]
+    out["value"] = [fmt.money(v, p["currency"], 2) if money else fmt.count(v) for v in out["value"]]
+    out["rate"] = [charts.rate_label(r, p["metric"], p["currency"]) for r in out["rate"]]
+    out["cohort_size"] = [fmt.count(v) for v in out["cohort_size"]]
+    names = {"cohort": "cohort", "period": "period", "cohort_size": "customers in cohort",
+             "value": METRICS[p["metric"]].lower(), "rate": {"customers": "rate", "orders": "per customer",
+                                                            "revenue": "per customer"}[p["metric"]]}
+    st.dataframe(out.rename(columns=names), hide_index=True, width="stretch", height=320)
+    name = f"cohorts-{p['grain']}-{p['metric']}-{p['mode']}{'-' + p['by'] if p['by'] else ''}.csv"
+    st.download_button("Download the table as CSV", df.to_csv(index=False).encode(), file_name=name,
+                       mime="text/csv", icon=":material/download:", key="dl_table")
+
+
+def _export_section(wh, key, df: pd.DataFrame, p: dict) -> None:
+    st.subheader("Export customers")
+    st.caption("The customers of one cohort with their orders and revenue so far, as CSV for an email "
+               "tool (Klaviyo, Mailchimp) or a spreadsheet.")
+    by = p["by"]
+    sizes = df[df["period"] == 0]
+    options = [(r.cohort, getattr(r, by) if by else None, int(r.cohort_size))
+               for r in sizes.itertuples(index=False)]
+
+    def label(o):
+        head = charts.cohort_label(o[0], p["grain"]) + (f" · {o[1]}" if by else "")
+        return f"{head} ({fmt.count(o[2])} customers)"
+
+    pick = st.selectbox("Cohort", options, index=None, key="export_cohort", format_func=label,
+                        placeholder="Pick a cohort to export")
+    if pick is None:
+        return
+    try:
+        people = _customers(*key, wh, p["grain"], pick[0], by, pick[1], p["end"])
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+        return
+    n = len(people)
+    st.caption(f"{fmt.count(n)} customer{'' if n == 1 else 's'} · revenue so far "
+               f"{fmt.money(float(people['revenue'].sum()), p['currency'])}")
+    tag = charts.cohort_label(pick[0], p["grain"]).replace(" ", "-")
+    st.download_button("Export customers as CSV", people.to_csv(index=False).encode(),
+                       file_name=f"cohort-{tag}{'-' + str(pick[1]) if by else ''}-customers.csv",
+                       mime="text/csv", icon=":material/download:", key="dl_customers")
