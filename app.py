@@ -7,6 +7,12 @@ shell.configure()
 page = st.navigation({
     "Overview": [
         st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/overview_page.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
+    ],
+    "Customers": [
+        st.Page("pages/funnel_page.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel"),
+        st.Page("pages/cohorts_page.py", title="Cohorts", icon=":material/group:", url_path="cohorts"),
+        st.Page("pages/explore_page.py", title="Explore", icon=":material/explore:", url_path="explore"),
     ],
     "Data": [
         st.Page("pages/data_page.py", title="Sources", icon=":material/database:", url_path="data"),

@@ -1,0 +1,277 @@
+"""The Funnel page: step conversion, segment comparison, trend, time to convert, drop-off, audience."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import fmt, funnel, periods
+from lib.charts import funnel as charts
+from lib.ui import controls, shell
+from lib.ui import funnel_parts as parts
+
+__all__ = ["render"]
+
+TTC_FROM = ["Step 1", "Previous step"]
+
+
+def _span_text(rng: tuple[date, date]) -> str:
+    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
+
+
+def _fail(err: BaseException) -> None:
+    """Funnel parameter problems say what to change; anything else goes through the app's error message."""
+    if isinstance(err, funnel.FunnelError):
+        st.error(f"**The funnel cannot be computed.** {err}", icon=":material/error:")
+    else:
+        shell.show_error(err)
+
+
+def render() -> None:
+    st.title("Funnel")
+    st.caption("How many sessions or people go from one step of the shop to the next, where they drop off, "
+               "how long they take, and who to win back.")
+    try:
+        wh = shell.warehouse()
+        key = (shell.data_version(), wh.label)
+        names = parts.event_names(*key, wh)
+        span = parts.event_span(*key, wh)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    if names.empty or span is None:
+        st.info("**No web events loaded yet.** Funnels are built from the events feed (page views, product "
+                "views, add to cart, checkout, purchase): load the demo store or a GA4 / Shopify event export.",
+                icon=":material/inbox:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        return
+    p = _controls(names["event"].astype(str).tolist(), span)
+    if p is None:
+        return
+    try:
+        _body(wh, key, span, p)
+    except Exception as err:  # noqa: BLE001
+        _fail(err)
+
+
+# -- controls ----------------------------------------------------------------------------------------------
+def _controls(available: list[str], span: tuple[date, date]) -> dict | None:
+    default_steps = [s for s in funnel.DEFAULT_STEPS if s in available] or available[:2]
+    c1, c2 = st.columns([3, 2])
+    steps = c1.multiselect("Steps, in order", available, default=default_steps, key="steps", max_selections=10, wrap=True,
+                           bind="query-params", help="Event names from the loaded events, in the order picked.")
+    with c2:
+        start, end = controls.date_range(span[1])
+    c3, c4, c5, c6, c7 = st.columns([1.1, 1, 1.9, 1.1, 1.2])
+    unit = c3.segmented_control("Count per", list(funnel.UNITS), default="session", key="unit",
+                                format_func=str.capitalize, bind="query-params",
+                                help="A session, or a person (user or customer id, else the session)") or "session"
+    window = c4.selectbox("Conversion window", list(parts.WINDOWS), index=2, key="window", bind="query-params",
+                          help="The last step must happen within this time of step 1.") or "1 day"
+    order = c5.segmented_control("Step order", list(funnel.ORDERS), default="sequential", key="order",
+                                 format_func=parts.ORDER_LABELS.get, bind="query-params",
+                                 help=parts.ORDER_HELP) or "sequential"
+    by = c6.selectbox("Breakdown", list(parts.BY_LABELS), key="by", format_func=parts.BY_LABELS.get,
+                      bind="query-params") or "none"
+    with c7:
+        kind = controls.comparison_picker()
+    segs = parts.parse_segments(st.query_params.get_all(parts.SEG_KEY))
+    _segment_chips(segs)
+    if not steps:
+        st.info("Pick at least one step (up to 10) to build the funnel.", icon=":material/filter_alt:")
+        return None
+    return {"steps": tuple(steps), "start": start, "end": end, "unit": unit, "window": window,
+            "window_s": int(parts.WINDOWS[window].total_seconds()), "order": order,
+            "by": None if by == "none" else by, "prev": periods.comparison(start, end, kind), "segs": segs,
+            "filters": tuple((col, (val,)) for col, val in sorted(segs.items())),
+            "currency": shell.settings().currency}
+
+
+def _set_segments(segs: dict[str, str]) -> None:
+    if segs:
+        st.query_params[parts.SEG_KEY] = parts.format_segments(segs)
+    elif parts.SEG_KEY in st.query_params:
+        del st.query_params[parts.SEG_KEY]
+
+
+def _drop_segment(col: str) -> None:
+    segs = parts.parse_segments(st.query_params.get_all(parts.SEG_KEY))
+    segs.pop(col, None)
+    _set_segments(segs)
+
+
+def _segment_chips(segs: dict[str, str]) -> None:
+    if not segs:
+        return
+    row = st.container(horizontal=True, gap="small")
+    for name, value in segs.items():
+        row.button(f"Segment: {name} = {value} ✕", key=f"segx_{name}", on_click=_drop_segment, args=(name,),
+                   icon=":material/filter_alt:", help="Remove this segment filter")
+
+
+def _apply_click(by: str, picked: list[str], segs: dict[str, str]) -> None:
+    """A click on a segment's bar or line filters the page to it (kept in the URL as seg=<by>:<value>)."""
+    if picked and segs.get(by) != picked[0]:
+        _set_segments({**segs, by: picked[0]})
+        st.rerun()
+
+
+# -- results ------------------------------------------------------------------------------------------------
+def _args(p: dict, start=None, end=None) -> tuple:
+    return (p["steps"], start or p["start"], end or p["end"], p["window_s"], p["order"], p["unit"])
+
+
+def _body(wh, key, span, p: dict) -> None:
+    n = len(p["steps"])
+    prev = p["prev"]
+    with st.spinner("Computing the funnel…"):
+        cur = parts.compute(*key, wh, *_args(p), None, p["filters"])
+        old = parts.compute(*key, wh, *_args(p, *prev), None, p["filters"]) if prev else None
+        ttc = parts.time_to_convert(*key, wh, *_args(p), n, True, p["filters"]) if n > 1 else None
+        ttc_old = (parts.time_to_convert(*key, wh, *_args(p, *prev), n, True, p["filters"])
+                   if n > 1 and prev else None)
+    unit = p["unit"]
+    if int(cur["entered"].iloc[0]) == 0:
+        where = f" in the segment {', '.join(f'{c} = {v}' for c, v in p['segs'].items())}" if p["segs"] else ""
+        st.info(f"**No {unit}s reached {p['steps'][0]} in {_span_text((p['start'], p['end']))}{where}.** "
+                f"The loaded events cover {_span_text(span)}; pick a range inside it.", icon=":material/event_busy:")
+        return
+    if prev:
+        st.caption(f"Compared with {_span_text(prev)}.")
+    _headline(cur, old, ttc, ttc_old, unit)
+    st.subheader("Funnel")
+    st.altair_chart(charts.funnel_bars(cur, old, "This range", "Compared range", unit), width="stretch")
+    blocks = [("This range" if old is not None else "", cur)] + ([("Compared range", old)] if old is not None else [])
+    st.dataframe(parts.step_table(blocks), hide_index=True, width="stretch")
+    if p["by"]:
+        _breakdown_section(wh, key, p)
+    _trend_section(wh, key, p)
+    if n > 1:
+        _time_section(wh, key, p, ttc)
+        _dropoff_section(wh, key, p, cur)
+        _audience_section(wh, key, p)
+
+
+def _headline(cur: pd.DataFrame, old: pd.DataFrame | None, ttc, ttc_old, unit: str) -> None:
+    def stats(df):
+        if df is None:
+            return None
+        first, last = int(df["entered"].iloc[0]), int(df["entered"].iloc[-1])
+        return first, last, (last / first if first else float("nan"))
+    now, before = stats(cur), stats(old)
+    cols = st.columns(4)
+    labels = [f"{unit.capitalize()}s entering", f"{unit.capitalize()}s completing"]
+    for i in range(2):
+        delta = fmt.change_pct(now[i], before[i]) if before else None
+        cols[i].metric(labels[i], fmt.count(now[i]), delta=None if delta == "–" else delta,
+                       help=f"Compared range: {fmt.count(before[i])}" if before else None, border=True)
+    pts = None if before is None or pd.isna(before[2]) else f"{100 * (now[2] - before[2]):+.1f} pts"
+    cols[2].metric("Overall conversion", fmt.pct(now[2]), delta=pts, border=True,
+                   help=f"Compared range: {fmt.pct(before[2])}" if before else None)
+    med = parts.median_bucket(ttc) if ttc is not None else None
+    med_old = parts.median_bucket(ttc_old) if ttc_old is not None else None
+    cols[3].metric("Median time to convert", med or "–", border=True,
+                   delta=f"was {med_old}" if med_old and med_old != med else None, delta_color="off",
+                   delta_arrow="off", help="The time bucket holding the median converting unit, step 1 to the "
+                   "last step." + (f" Compared range: {med_old or '–'}." if ttc_old is not None else ""))
+
+
+def _breakdown_section(wh, key, p: dict) -> None:
+    by, label = p["by"], parts.BY_LABELS[p["by"]].lower()
+    st.subheader(f"By {label}")
+    with st.spinner(f"Comparing {label}s…"):
+        seg = parts.compute(*key, wh, *_args(p), by, p["filters"])
+    blocks = parts.segment_blocks(seg, by)
+    shown = seg[seg[by].astype(str).isin([b[0] for b in blocks])]
+    more = seg[by].nunique() - len(blocks)
+    st.caption(f"Conversion from step 1 per {label}, first touch. Click a bar to filter the page to that "
+               f"{label}." + (f" The {len(blocks)} largest are shown ({more} more)." if more > 0 else ""))
+    tag = "|".join(parts.format_segments(p["segs"]))
+    event = st.altair_chart(charts.segment_bars(shown, by), width="stretch", on_select="rerun",
+                            selection_mode=charts.SEGMENT_PARAM, key=f"fseg_{by}_{tag}")
+    _apply_click(by, parts.selected_values(event, charts.SEGMENT_PARAM, by), p["segs"])
+    st.dataframe(parts.step_table(blocks), hide_index=True, width="stretch")
+
+
+def _trend_section(wh, key, p: dict) -> None:
+    st.subheader("Conversion trend")
+    grain = controls.grain_picker("day")
+    with st.spinner("Computing the trend…"):
+        df = parts.trend(*key, wh, *_args(p), grain, p["by"], p["filters"])
+    if p["by"]:
+        keep = [b[0] for b in parts.segment_blocks(parts.compute(*key, wh, *_args(p), p["by"], p["filters"]), p["by"])]
+        df = df[df[p["by"]].astype(str).isin(keep)]
+    st.caption(f"Share of {p['unit']}s completing the funnel, by the {grain} of their first step."
+               + (" Click a line to filter the page to that segment." if p["by"] else ""))
+    if p["by"]:
+        tag = "|".join(parts.format_segments(p["segs"]))
+        event = st.altair_chart(charts.trend_lines(df, grain, p["by"]), width="stretch", on_select="rerun",
+                                selection_mode=charts.SEGMENT_PARAM, key=f"ftrend_{p['by']}_{tag}")
+        _apply_click(p["by"], parts.selected_values(event, charts.SEGMENT_PARAM, p["by"]), p["segs"])
+    else:
+        st.altair_chart(charts.trend_lines(df, grain), width="stretch")
+
+
+def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
+    st.subheader("Time to convert")
+    steps = p["steps"]
+    targets = [charts.step_label(i + 1, s) for i, s in enumerate(steps)][1:]
+    c1, c2, _ = st.columns([2, 2, 3])
+    target = c1.selectbox("Target step", targets, index=len(targets) - 1, key="ttc", bind="query-params")
+    frm = c2.segmented_control("Measured from", TTC_FROM, default=TTC_FROM[0], key="ttc_from",
+                               bind="query-params") or TTC_FROM[0]
+    k = targets.index(target) + 2 if target in targets else len(steps)
+    from_start = frm == TTC_FROM[0]
+    with st.spinner("Timing conversions…"):
+        df = ttc_default if (k == len(steps) and from_start) else parts.time_to_convert(
+            *key, wh, *_args(p), k, from_start, p["filters"])
+    med = parts.median_bucket(df)
+    st.caption(f"{fmt.count(int(df['units'].sum()))} {p['unit']}s reached {steps[k - 1]}; time from "
+               f"{'step 1' if from_start else 'the previous step'} in each one's earliest attempt"
+               + (f" (median in {med})." if med else "."))
+    st.altair_chart(charts.time_histogram(df, p["unit"]), width="stretch")
+
+
+def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
+    st.subheader("Drop-off")
+    with_value = p["steps"][-1] == "purchase"
+    aov = parts.order_value(*key, wh, p["start"], p["end"]) if with_value else float("nan")
+    valued = with_value and not pd.isna(aov)
+    drop = funnel.dropoff(cur, aov if valued else 0.0)
+    st.dataframe(parts.dropoff_table(drop, p["currency"], valued), hide_index=True, width="stretch")
+    if valued:
+        st.caption(f"Revenue at stake: the {p['unit']}s that dropped at a step × the share of those who went on "
+                   f"from the next step to purchase × the average order value ({fmt.money(aov, p['currency'])}, "
+                   "orders in this range). An estimate of what they would have brought had they continued "
+                   "like the others.")
+    elif with_value:
+        st.caption("No orders in this range, so there is no average order value to put on a lost conversion.")
+    else:
+        st.caption("The value at stake needs purchase as the last step of the funnel.")
+
+
+def _audience_section(wh, key, p: dict) -> None:
+    st.subheader("Abandoned-step audience")
+    steps = p["steps"]
+    options = [charts.step_label(i + 1, s) for i, s in enumerate(steps[:-1])]
+    dflt = steps.index("add_to_cart") if "add_to_cart" in steps[:-1] else min(1, len(options) - 1)
+    c1, _ = st.columns([2, 5])
+    pick = c1.selectbox("Reached step", options, index=dflt, key="aud", bind="query-params",
+                        help="People who got at least this far but did not reach the last step.")
+    after = options.index(pick) + 1 if pick in options else dflt + 1
+    with st.spinner("Finding the audience…"):
+        people = parts.audience(*key, wh, *_args(p), after, p["filters"])
+    n = len(people)
+    st.caption(f"**{fmt.count(n)}** identified customer{'' if n == 1 else 's'} reached {steps[after - 1]} "
+               f"(or further) but not {steps[-1]}, for Klaviyo / Mailchimp recovery flows. Cart value = list "
+               "prices of the items they added to the cart in this range.")
+    if not n:
+        return
+    preview = people.head(200).assign(
+        last_step_at=lambda d: d["last_step_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        cart_value=lambda d: [fmt.money(v, p["currency"], 2) for v in d["cart_value"]])
+    st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
+    st.download_button("Download the audience as CSV", parts.audience_csv(people), mime="text/csv",
+                       file_name=f"funnel-audience-{steps[after - 1]}-{p['start']}-{p['end']}.csv",
+                       icon=":material/download:", key="dl_audience")
