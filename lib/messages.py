@@ -63,5 +63,14 @@ def describe_error(err: BaseException) -> UserMessage:
         return UserMessage(f"{err.filename} could not be read. The data already loaded is unchanged.", err.message)
     if isinstance(err, SourceError):
         return UserMessage(f"{err.source}: {err.message}", "The data already loaded is unchanged.")
+    if isinstance(err, ValueError) and _plain(str(err)):
+        # lib's parameter checks (funnel, cohorts, explore...) raise ValueError with a sentence
+        # written for the user: an unknown option, an empty date range, too many steps
+        return UserMessage("These settings cannot be computed.", str(err))
     return UserMessage("Something went wrong and nothing was changed.",
                        f"{type(err).__name__}. The details are in the server log.")
+
+
+def _plain(text: str) -> bool:
+    """A short, single-line sentence with nothing that looks like a URL or a path."""
+    return 0 < len(text) <= 300 and "\n" not in text and "://" not in text and "/" not in text.replace(" / ", "")

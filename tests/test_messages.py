@@ -33,3 +33,13 @@ def test_source_labels():
     assert source_label("upload:a.csv") == "a.csv"
     assert source_label("sql:orders") == "database query (orders)"
     assert source_label("contract") == "contract"
+
+
+def test_parameter_errors_are_shown_as_written():
+    from lib.funnel import FunnelError
+    msg = describe_error(FunnelError("Pick at least one step (event names)."))
+    assert msg.title == "These settings cannot be computed."
+    assert msg.detail == "Pick at least one step (event names)."
+    leaky = describe_error(ValueError("could not connect to postgresql://u:secret@db/x"))
+    assert "secret" not in msg.detail + leaky.title + leaky.detail
+    assert leaky.title == "Something went wrong and nothing was changed."
