@@ -329,3 +329,48 @@ def test_scale_1_sizes(tmp_path):
     assert 40_000 <= len(set(o.column("customer_id").to_pylist())) <= 60_000
     cats = pq.read_table(tmp_path / "products.parquet", columns=["category"]).column("category").to_pylist()
     assert len(set(cats)) == 12
+
+
+# ---------------------------------------------------------------- traffic subsample
+
+def test_traffic_keeps_every_purchase_session_and_a_seeded_fifth_of_the_others(store, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    s = generate(a, seed=7, scale=SCALE, as_of=AS_OF, traffic=0.2)
+    generate(b, seed=7, scale=SCALE, as_of=AS_OF, traffic=0.2)
+    assert _hashes(a) == _hashes(b)  # deterministic
+    full = _hashes(store["dir"])
+    for feed in ("products", "orders", "inventory", "promotions"):  # only events change
+        assert _hashes(a)[f"{feed}.parquet"] == full[f"{feed}.parquet"], feed
+    e, full_e = pd.read_parquet(a / "events.parquet"), store["events"]
+    assert s["rows"]["events"] == len(e) < len(full_e)
+    buying = set(full_e.session_id[full_e.event == "purchase"])
+    kept = set(e.session_id)
+    assert buying <= kept  # every purchase session, so every order still has its purchase event
+    assert set(e.order_id.dropna()) == set(store["orders"].order_id)
+    others, kept_others = set(full_e.session_id) - buying, kept - buying
+    assert kept_others <= others  # a subsample: same ids as the full run
+    assert 0.18 < len(kept_others) / len(others) < 0.22
+    assert s["sessions"] == len(kept)
+    # a kept session's rows are exactly the full run's rows for it, in the same order
+    same = full_e[full_e.session_id.isin(kept)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(e, same)
+    t = json.loads((a / "truth.json").read_text())
+    assert t["traffic"]["fraction"] == 0.2 and t["traffic"]["sessions_generated"] == store["summary"]["sessions"]
+    assert "traffic" not in store["truth"]  # recorded only when below 1
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError):
+            generate(tmp_path / "x", seed=7, scale=SCALE, as_of=AS_OF, traffic=bad)
+
+
+def test_traffic_cli_flag_and_demo_directory_name(tmp_path):
+    from lib.ingest import demo_dir
+
+    assert demo_dir(tmp_path, 7, 1.0, AS_OF).name == "demo-seed7-scale1-2026-11-26"  # unchanged
+    assert demo_dir(tmp_path, 7, 1.0, AS_OF, traffic=1.0).name == "demo-seed7-scale1-2026-11-26"
+    assert demo_dir(tmp_path, 7, 18, AS_OF, traffic=0.005).name == "demo-seed7-scale18-traffic0.005-2026-11-26"
+    res = subprocess.run([sys.executable, "-m", "lib.demo", "--seed", "7", "--scale", "0.05", "--out",
+                          str(tmp_path / "cli"), "--as-of", AS_OF.isoformat(), "--traffic", "0.5", "--quiet"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    printed = json.loads(res.stdout)
+    assert printed["traffic"] == 0.5
+    assert json.loads((tmp_path / "cli" / "truth.json").read_text())["traffic"]["fraction"] == 0.5

@@ -1,4 +1,4 @@
-"""CLI: ``python -m lib.demo --seed 7 --scale 1 --out data/demo --as-of 2026-11-26 [--format csv]``."""
+"""CLI: ``python -m lib.demo --seed 7 --scale 1 --out data/demo --as-of 2026-11-26 [--format csv] [--traffic 1]``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF,
                     help=f"last day of history, inclusive (default {DEFAULT_AS_OF.isoformat()})")
     ap.add_argument("--format", choices=FORMATS, default="parquet")
+    ap.add_argument("--traffic", type=float, default=1.0,
+                    help="share of non-buying web sessions written, 0 < t <= 1 (default 1: all); "
+                         "purchase sessions are always written")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = ap.parse_args(argv)
 
@@ -30,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.flush()
 
     summary = generate(args.out, seed=args.seed, scale=args.scale, as_of=args.as_of, fmt=args.format,
-                       progress=None if args.quiet else progress)
+                       progress=None if args.quiet else progress, traffic=args.traffic)
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(summary, indent=2))
     return 0

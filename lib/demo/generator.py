@@ -33,7 +33,7 @@ def id_widths(n_orders: int, n_customers: int) -> dict[str, int]:
 
 
 def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_AS_OF, fmt: str = "parquet",
-             progress: Callable[[float, str], None] | None = None) -> dict:
+             progress: Callable[[float, str], None] | None = None, traffic: float = 1.0) -> dict:
     """Generate the demo store into ``out_dir``.
 
     Args:
@@ -43,6 +43,11 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
         as_of: last day of the 730-day history (inclusive).
         fmt: "parquet" (default) or "csv".
         progress: optional callable(fraction, message).
+        traffic: share of the NON-buying web sessions written (0 < traffic <= 1; default 1, all).
+            A seeded subsample: purchase sessions are always written (every order keeps its
+            purchase event) and a kept session's rows and id are those of the full run. Lets a
+            large order history come with a bounded number of events (benchmarks). Recorded in
+            truth.json when below 1; nothing else changes.
 
     Returns:
         {"rows": {feed: n}, "paths": {feed: path}, "seconds": float, ...}.
@@ -52,6 +57,9 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
     if not 0 < scale <= MAX_SCALE:
         raise ValueError(f"scale must be in (0, {MAX_SCALE}]")
+    traffic = float(traffic)
+    if not 0 < traffic <= 1:
+        raise ValueError("traffic must be in (0, 1]")
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
     if isinstance(as_of, datetime):
@@ -68,7 +76,7 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     # write into a private folder and move the finished files in: a failed run leaves no half files
     work = Path(tempfile.mkdtemp(prefix=".demo-", dir=out))
     try:
-        rows, n_sessions, n_customers = _build(work, seed, scale, as_of, fmt, report)
+        rows, n_sessions, n_customers = _build(work, seed, scale, as_of, fmt, report, traffic)
         paths = {}
         for f in sorted(work.iterdir()):
             os.replace(f, out / f.name)
@@ -76,12 +84,13 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report(1.0, "done")
-    return {"out_dir": str(out), "seed": seed, "scale": scale, "as_of": as_of.isoformat(), "format": fmt,
-            "rows": rows, "paths": paths, "sessions": n_sessions, "customers": n_customers,
+    return {"out_dir": str(out), "seed": seed, "scale": scale, "traffic": traffic, "as_of": as_of.isoformat(),
+            "format": fmt, "rows": rows, "paths": paths, "sessions": n_sessions, "customers": n_customers,
             "seconds": round(time.perf_counter() - t_start, 2)}
 
 
-def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report) -> tuple[dict, int, int]:
+def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
+           traffic: float = 1.0) -> tuple[dict, int, int]:
     seq = dict(zip(_PARTS, np.random.SeedSequence(seed).spawn(len(_PARTS)), strict=True))
     rngs = {k: np.random.default_rng(v) for k, v in seq.items() if k != "web"}
     dates = season.window(as_of)
@@ -136,6 +145,7 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report) ->
 
     report(0.3, "web events")
     wkids = seq["web"].spawn(2)
+    traffic_seq = seq["web"].spawn(1)[0] if traffic < 1 else None  # a third child: the others are unchanged
     wm = web.model(interest, exp_orders, od)
     del interest
     first_time = epoch0 + cu.first_day * 86400 + cu.first_second
@@ -143,8 +153,9 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report) ->
     ctx = {"catalog": cat, "orders": od, "epoch0": epoch0, "days": days, "device": device,
            "n_customers": len(cu.channel), "first_time": first_time, "width": width}
     w = FeedWriter(out, "events", fmt)
-    n_sessions = web.write(wkids[1], wm, ctx, w, chunk_days(scale),
-                           lambda f: report(0.3 + 0.68 * f, "web events"))
+    n_generated, n_sessions = web.write(wkids[1], wm, ctx, w, chunk_days(scale),
+                                        lambda f: report(0.3 + 0.68 * f, "web events"),
+                                        traffic=traffic, traffic_seq=traffic_seq)
     w.close()
     rows["events"] = w.rows
 
@@ -156,6 +167,10 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report) ->
         "sessions": int(n_sessions),
         "customers_in_orders": int(len(np.unique(od.customer))),
     })
+    if traffic < 1:  # only then: a full run's truth.json stays byte-identical
+        t["traffic"] = {"fraction": traffic, "sessions_generated": int(n_generated),
+                        "note": "share of non-buying sessions written; purchase sessions all written; "
+                                "the planted web rates above are before this subsample"}
     truth.write(out / "truth.json", t)
     return rows, int(n_sessions), t["customers_in_orders"]
 

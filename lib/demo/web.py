@@ -95,7 +95,8 @@ def _segments(first_of: np.ndarray, n_rows: int) -> np.ndarray:
     return np.arange(n_rows) - start
 
 
-def _chunk(rng, wm: WebModel, ctx: dict, a: int, b: int, snum0: int) -> dict:
+def _chunk(rng, wm: WebModel, ctx: dict, a: int, b: int, snum0: int, traffic: float = 1.0,
+           keep_rng=None) -> dict:
     cat: Catalog = ctx["catalog"]
     od: Orders = ctx["orders"]
     t0 = ctx["epoch0"]
@@ -226,20 +227,41 @@ def _chunk(rng, wm: WebModel, ctx: dict, a: int, b: int, snum0: int) -> dict:
     rank = np.empty(p + q, np.int64)
     rank[np.lexsort((np.arange(p + q), s_start))] = np.arange(p + q)
     cust = np.where(r["key"] >= s_from[sess], s_cust[sess], -1)
-    return {"t": t, "snum": snum0 + rank[sess], "pos": pos, "ev": r["ev"], "user": s_user[sess],
-            "cust": cust, "ch": s_ch[sess], "dv": s_dv[sess], "land": land[sess], "sku": r["sku"],
-            "order": r["order"], "n_sessions": p + q}
+    out = {"t": t, "snum": snum0 + rank[sess], "pos": pos, "ev": r["ev"], "user": s_user[sess],
+           "cust": cust, "ch": s_ch[sess], "dv": s_dv[sess], "land": land[sess], "sku": r["sku"],
+           "order": r["order"]}
+    n_written = p + q
+    if traffic < 1.0:
+        # keep every purchase session (each order keeps its purchase event) and a seeded
+        # `traffic` share of the others; drawn after everything else, from its own generator,
+        # so the kept sessions are exactly the rows a full run writes for them (same ids)
+        keep = np.ones(p + q, bool)
+        keep[p:] = keep_rng.random(q) < traffic
+        rows_kept = keep[sess]
+        out = {k: v[rows_kept] for k, v in out.items()}
+        n_written = p + int(keep[p:].sum())
+    out["n_sessions"] = p + q
+    out["n_written"] = n_written
+    return out
 
 
 def write(seed_seq: np.random.SeedSequence, wm: WebModel, ctx: dict, writer: FeedWriter,
-          chunk_days: int, progress: Callable[[float], None] | None = None) -> int:
+          chunk_days: int, progress: Callable[[float], None] | None = None, traffic: float = 1.0,
+          traffic_seq: np.random.SeedSequence | None = None) -> tuple[int, int]:
     """Generate all events chunk by chunk and append them to ``writer`` in time order.
 
-    Returns the number of sessions.
+    ``traffic`` < 1 writes only that (seeded, ``traffic_seq``) share of the non-buying sessions;
+    purchase sessions are always written. Session ids keep their full-run numbering.
+
+    Returns (sessions generated, sessions written).
     """
     days = ctx["days"]
     bounds = list(range(0, days, chunk_days)) + [days]
     kids = seed_seq.spawn(len(bounds) - 1)
+    if traffic < 1.0:
+        if traffic_seq is None:
+            raise ValueError("traffic < 1 needs traffic_seq")
+        keep_kids = traffic_seq.spawn(len(bounds) - 1)
     cat: Catalog = ctx["catalog"]
     labels = (["/", "/sale"] + [f"/blog/{s}" for s in config.BLOG_SLUGS]
               + [f"/collections/{c[1].lower().replace(' & ', '-').replace(' ', '-')}" for c in config.CATEGORIES]
@@ -264,6 +286,7 @@ def write(seed_seq: np.random.SeedSequence, wm: WebModel, ctx: dict, writer: Fee
 
     pending = None
     snum = 0
+    written = 0
     n_chunks = len(bounds) - 1
     # one background thread formats and writes chunk j while chunk j + 1 is generated;
     # writes stay strictly in order, so the file is the same as a sequential run
@@ -271,8 +294,10 @@ def write(seed_seq: np.random.SeedSequence, wm: WebModel, ctx: dict, writer: Fee
         job = None
         for j in range(n_chunks):
             rng = np.random.default_rng(kids[j])
-            rows = _chunk(rng, wm, ctx, bounds[j], bounds[j + 1], snum)
+            keep_rng = np.random.default_rng(keep_kids[j]) if traffic < 1.0 else None
+            rows = _chunk(rng, wm, ctx, bounds[j], bounds[j + 1], snum, traffic, keep_rng)
             snum += rows.pop("n_sessions")
+            written += rows.pop("n_written")
             if pending is not None:
                 rows = {k: np.concatenate([pending[k], rows[k]]) for k in COLS}
             cutoff = ctx["epoch0"] + bounds[j + 1] * 86400 - MARGIN_SECONDS
@@ -290,4 +315,4 @@ def write(seed_seq: np.random.SeedSequence, wm: WebModel, ctx: dict, writer: Fee
                 progress((j + 1) / n_chunks)
         if job is not None:
             job.result()
-    return snum
+    return snum, written
