@@ -44,6 +44,11 @@ def data_dir(seed: int, scale: float, traffic: float) -> Path:
     return CACHE / f"analytics-seed{seed}-scale{scale:g}-traffic{traffic:g}-{AS_OF.isoformat()}"
 
 
+# how the app's loader lays out the warehouse; a cached warehouse built by another layout is
+# rebuilt from the cached demo files (e.g. events stored ordered by event and time since v2)
+LAYOUT = "schema2-events-by-event-time"
+
+
 def build(seed: int, scale: float, traffic: float, regenerate: bool) -> tuple[Path, dict]:
     """Generate the demo store (CSV) and load it into the directory's own warehouse; cached."""
     from lib.demo import generate
@@ -58,7 +63,7 @@ def build(seed: int, scale: float, traffic: float, regenerate: bool) -> tuple[Pa
     if regenerate and d.exists():
         shutil.rmtree(d)
     info = json.loads(info_path.read_text()) if info_path.exists() and db.exists() else {}
-    if info:
+    if info and info.get("layout") == LAYOUT:
         return d, info
     d.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
@@ -79,7 +84,7 @@ def build(seed: int, scale: float, traffic: float, regenerate: bool) -> tuple[Pa
         loads[feed] = {"rows": rep.rows, "seconds": round(time.perf_counter() - t1, 2)}
         print(f"  loaded {feed:10s} {rep.rows:>12,} rows in {loads[feed]['seconds']:6.1f} s", flush=True)
     wh.dispose()
-    info = {"seed": seed, "scale": scale, "traffic": traffic, "as_of": AS_OF.isoformat(),
+    info = {"layout": LAYOUT, "seed": seed, "scale": scale, "traffic": traffic, "as_of": AS_OF.isoformat(),
             "generate_seconds": round(gen_s, 1), "load_seconds": round(time.perf_counter() - t, 1),
             "loads": loads}
     info_path.write_text(json.dumps(info, indent=2))
