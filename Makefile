@@ -52,6 +52,7 @@ test: dev system-deps lint
 
 bench: dev
 	$(PY) bench/ingest.py
+	$(PY) bench/analytics.py
 
 clean:
 	rm -rf $(VENV) data/shopcast.duckdb* data/demo

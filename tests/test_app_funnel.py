@@ -131,7 +131,7 @@ def test_loaded_store_shows_the_funnel_dropoff_and_trend(data_dir):
     assert m["Sessions entering"] == "7"
     assert m["Sessions completing"] == "2"
     assert m["Overall conversion"] == "28.6%"
-    assert m["Median time to convert"] == "10–30m"        # s6 20 min, s1 40 min: the median unit is in 10–30m
+    assert m["Median time to convert"] == "30m 00s"       # s6 20 min, s1 40 min: median 30 min
     df = steps_table(at)                                    # compared with Dec 7 – Jan 4: no events there
     assert df["step"].tolist() == STEPS
     assert df["This range · entered"].tolist() == ["7", "6", "4", "3", "2"]

@@ -223,6 +223,7 @@ def test_trend_time_to_convert_dropoff_and_audience(wh):
     # from step 1 to atc: s1 90 s (1-2m bucket), s2 400 s (5-10m bucket)
     nonzero = ttc[ttc.units > 0]
     assert nonzero["bucket"].tolist() == ["1–2m", "5–10m"] and nonzero["units"].tolist() == [1, 1]
+    assert (ttc["median_seconds"] == 245.0).all()                      # median of 90 s and 400 s
     prev = funnel.time_to_convert(wh, S3, DAY, end, window=timedelta(hours=1), to_step=2, from_start=False)
     # pv->vi: s3 10 s, s1 30 s, s2 200 s (a bucket includes its lower bound)
     assert prev.loc[prev.units > 0, "bucket"].tolist() == ["10–30s", "30s–1m", "2–5m"]

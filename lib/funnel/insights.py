@@ -59,7 +59,8 @@ def time_to_convert(wh, steps, start, end, window=timedelta(days=1), order="sequ
     """How long units took to reach `to_step` (default: the last) from step 1 (or from the previous step).
 
     Timed on each unit's earliest attempt that reached `to_step`.
-    -> DataFrame[<by>, bucket, lo_seconds, hi_seconds, units, share] over TIME_BUCKETS (all buckets).
+    -> DataFrame[<by>, bucket, lo_seconds, hi_seconds, units, share, median_seconds] over TIME_BUCKETS
+    (all buckets; median_seconds is the exact median of the group, repeated on its rows).
     """
     spec = _spec(steps, start, end, window, order, unit, by, filters)
     n = len(spec.steps)
@@ -74,6 +75,9 @@ def time_to_convert(wh, steps, start, end, window=timedelta(days=1), order="sequ
          .join_from(levels, touch, levels.c.u == touch.c.u).where(levels.c.k == k)
          .group_by(touch.c.b, bucket))
     raw = wh.read(q)
+    mq = (select(touch.c.b, func.percentile_cont(0.5).within_group(secs).label("median"))
+          .join_from(levels, touch, levels.c.u == touch.c.u).where(levels.c.k == k).group_by(touch.c.b))
+    medians = wh.read(mq).set_index("b")["median"].to_dict()
     groups = sorted(raw["b"].unique()) if len(raw) else ([] if by else [None])
     rows = []
     for g in groups:
@@ -83,8 +87,9 @@ def time_to_convert(wh, steps, start, end, window=timedelta(days=1), order="sequ
             hi = TIME_BUCKETS[i + 1][1] if i + 1 < len(TIME_BUCKETS) else np.inf
             units = int(sub.get(i, 0))
             rows.append({"b": g, "bucket": label, "lo_seconds": float(lo), "hi_seconds": float(hi), "units": units,
-                         "share": units / total if total else np.nan})
-    out = pd.DataFrame(rows, columns=["b", "bucket", "lo_seconds", "hi_seconds", "units", "share"])
+                         "share": units / total if total else np.nan,
+                         "median_seconds": float(medians[g]) if medians.get(g) is not None else np.nan})
+    out = pd.DataFrame(rows, columns=["b", "bucket", "lo_seconds", "hi_seconds", "units", "share", "median_seconds"])
     return out.rename(columns={"b": by}) if by else out.drop(columns="b")
 
 

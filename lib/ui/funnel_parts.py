@@ -121,11 +121,13 @@ def selected_values(event, param: str, by: str) -> list[str]:
 
 # -- tables --------------------------------------------------------------------------------------------
 def median_bucket(ttc: pd.DataFrame) -> str | None:
-    """The time bucket holding the median unit of a time_to_convert result (None when nobody converted)."""
+    """The median time to convert of a time_to_convert result, e.g. '3m 20s' (None when nobody converted)."""
     units = ttc["units"].astype(int)
     total = int(units.sum())
     if not total:
         return None
+    if "median_seconds" in ttc and ttc["median_seconds"].notna().any():
+        return fmt.duration(float(ttc["median_seconds"].dropna().iloc[0]))
     cum = units.cumsum()
     return str(ttc["bucket"].iloc[int((cum >= total / 2).to_numpy().argmax())])
 

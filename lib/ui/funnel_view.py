@@ -173,8 +173,8 @@ def _headline(cur: pd.DataFrame, old: pd.DataFrame | None, ttc, ttc_old, unit: s
     med_old = parts.median_bucket(ttc_old) if ttc_old is not None else None
     cols[3].metric("Median time to convert", med or "–", border=True,
                    delta=f"was {med_old}" if med_old and med_old != med else None, delta_color="off",
-                   delta_arrow="off", help="The time bucket holding the median converting unit, step 1 to the "
-                   "last step." + (f" Compared range: {med_old or '–'}." if ttc_old is not None else ""))
+                   delta_arrow="off", help="Median time from step 1 to the last step, over the units that "
+                   "completed the funnel (each timed on its earliest complete attempt)." + (f" Compared range: {med_old or '–'}." if ttc_old is not None else ""))
 
 
 def _breakdown_section(wh, key, p: dict) -> None:
@@ -229,7 +229,7 @@ def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
     med = parts.median_bucket(df)
     st.caption(f"{fmt.count(int(df['units'].sum()))} {p['unit']}s reached {steps[k - 1]}; time from "
                f"{'step 1' if from_start else 'the previous step'} in each one's earliest attempt"
-               + (f" (median in {med})." if med else "."))
+               + (f" (median {med})." if med else "."))
     st.altair_chart(charts.time_histogram(df, p["unit"]), width="stretch")
 
 
