@@ -73,6 +73,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from lib import sales
 from lib.tables import FEED_TABLES
 
 __all__ = ["retention", "average_curve", "lifecycle", "customers", "GRAINS", "METRICS", "MODES", "BYS",
@@ -147,7 +148,7 @@ def _check(grain, metric=None, mode=None, by="") -> str:
 
 # -- shared CTE steps -------------------------------------------------------------------------------
 def _not_cancelled(o):
-    return or_(o.c.status.is_(None), func.lower(o.c.status) != "cancelled")
+    return sales.live(o)
 
 
 def _lines(grain: str, end: date | None):
@@ -155,13 +156,13 @@ def _lines(grain: str, end: date | None):
     conds = [_not_cancelled(o)]
     if end is not None:
         conds.append(o.c.ordered_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
-    revenue = o.c.quantity * o.c.unit_price - func.coalesce(o.c.discount, 0.0)
+    revenue = sales.line_revenue(o)
     return (select(o.c.customer_id, o.c.order_id, o.c.ordered_at, o.c.sku, o.c.channel,
                    _bucket_sql(grain, o.c.ordered_at).label("bucket"), revenue.label("revenue"))
             .where(*conds).cte("lines"))
 
 
-def _activity(lines, orders: bool, first_at: bool):
+def _activity(lines, orders: bool, first_at: bool, revenue: bool = True):
     """One row per (customer, period) with revenue; distinct orders and first line time on demand.
 
     Distinct orders come from a two-stage aggregate (order lines -> orders -> periods), which
@@ -175,7 +176,9 @@ def _activity(lines, orders: bool, first_at: bool):
                .group_by(lines.c.customer_id, lines.c.order_id, lines.c.bucket).cte("customer_orders"))
         n_orders = [func.count().label("orders")]
     extra = [func.min(src.c.ordered_at).label("first_at")] if first_at else []
-    return (select(src.c.customer_id, src.c.bucket, func.sum(src.c.revenue).label("revenue"), *n_orders, *extra)
+    # summing revenue over millions of lines is skipped when the metric does not need it
+    rev = func.sum(src.c.revenue) if revenue else literal_column("0.0")
+    return (select(src.c.customer_id, src.c.bucket, rev.label("revenue"), *n_orders, *extra)
             .group_by(src.c.customer_id, src.c.bucket).cte("activity"))
 
 
@@ -262,7 +265,7 @@ def retention(wh, grain="month", metric="customers", mode="standard", by=None, s
     if lo is not None and lo > last:
         return _empty(by, cols)
     lines = _lines(grain, end)
-    act = _activity(lines, orders=metric == "orders", first_at=by is not None)
+    act = _activity(lines, orders=metric == "orders", first_at=by is not None, revenue=metric == "revenue")
     cust = _customer_stats(by, lines, act, lo, last, first_return=metric == "customers" and mode == "cumulative")
     period = act.c.bucket - cust.c.cohort
     n_orders = func.sum(act.c.orders) if metric == "orders" else literal_column("0")

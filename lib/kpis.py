@@ -24,6 +24,7 @@ from sqlalchemy import Double, and_, case, cast, distinct, func, literal, or_, s
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
+from lib import sales
 from lib.periods import GRAINS
 from lib.tables import FEED_TABLES
 
@@ -57,7 +58,7 @@ def _check_grain(grain: str | None) -> None:
 
 def _live(o=orders_t) -> ColumnElement:
     """Not a cancelled line (NULL status counts as live)."""
-    return or_(o.c.status.is_(None), func.lower(o.c.status) != "cancelled")
+    return sales.live(o)
 
 
 def _first_orders() -> CTE:
@@ -78,7 +79,7 @@ def order_lines(start: date, end: date, *, channels: Sequence[str] | None = None
     lo, hi = bounds(start, end)
     first = _first_orders()
     o, p = orders_t, products_t
-    rev = o.c.quantity * o.c.unit_price - func.coalesce(o.c.discount, 0.0)
+    rev = sales.line_revenue(o)
     known = p.c.sku.is_not(None)
     if grain is None:
         new = first.c.first_at >= lo
@@ -299,7 +300,7 @@ def movers(wh, start: date, end: date, comparison_range: tuple[date, date], dim:
     fn = _dim(dim)
     (clo, chi), (plo, phi) = bounds(start, end), bounds(*comparison_range)
     o, p = orders_t, products_t
-    rev = o.c.quantity * o.c.unit_price - func.coalesce(o.c.discount, 0.0)
+    rev = sales.line_revenue(o)
     in_cur = and_(o.c.ordered_at >= clo, o.c.ordered_at < chi)
     in_prev = and_(o.c.ordered_at >= plo, o.c.ordered_at < phi)
     conds = [_live(), or_(in_cur, in_prev)]

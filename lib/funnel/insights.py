@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Double, and_, case, cast, func, or_, select
+from sqlalchemy import Date, Double, and_, case, cast, func, select
 
+from lib import sales
 from lib.funnel.core import _UNIT_COLUMN, _US, Spec, _bounds, _scoped, events, plan
 from lib.tables import FEED_TABLES
 
@@ -97,10 +98,10 @@ def order_value(wh, start, end) -> float:
     """Average order value (net revenue / orders, cancelled lines excluded) of orders in [start, end]."""
     lo, hi = _bounds(start, end)
     o = FEED_TABLES["orders"]
-    revenue = func.sum(o.c.quantity * o.c.unit_price - func.coalesce(o.c.discount, 0.0))
+    revenue = func.sum(sales.line_revenue(o))
     q = (select(revenue.label("revenue"), func.count(o.c.order_id.distinct()).label("orders"))
          .where(o.c.ordered_at >= lo, o.c.ordered_at < hi,
-                or_(o.c.status.is_(None), func.lower(o.c.status) != "cancelled")))
+                sales.live(o)))
     row = wh.read(q).iloc[0]
     return float(row["revenue"]) / int(row["orders"]) if row["orders"] and not pd.isna(row["revenue"]) else np.nan
 
