@@ -178,16 +178,19 @@ def _by_expr(spec: Spec):
     return func.coalesce(events.c[spec.by], NOT_SET) if spec.by else literal(NOT_SET)
 
 
-def _step_table(spec: Spec, j: int, all_names: bool = False, name: str | None = None):
+def _step_table(spec: Spec, j: int, all_names: bool = False, name: str | None = None, units=None):
     """CTE s<j>: the events of step j (u, t microseconds, at timestamp, b breakdown value).
 
     A CTE read twice is materialized by DuckDB, which costs more than scanning the events
     again: callers that need step j twice ask for two CTEs under different names.
     """
-    return (select(events.c[_UNIT_COLUMN[spec.unit]].label("u"), epoch_us(events.c.event_at).label("t"),
-                   events.c.event_at.label("at"), _by_expr(spec).label("b"))
-            .where(_scoped(spec, None if all_names else spec.steps), events.c.event == spec.steps[j])
-            .cte(name or f"s{j + 1}"))
+    ucol = events.c[_UNIT_COLUMN[spec.unit]]
+    q = (select(ucol.label("u"), epoch_us(events.c.event_at).label("t"),
+                events.c.event_at.label("at"), _by_expr(spec).label("b"))
+         .where(_scoped(spec, None if all_names else spec.steps), events.c.event == spec.steps[j]))
+    if units is not None:
+        q = q.where(ucol.in_(select(units.c.u)))
+    return q.cte(name or f"s{j + 1}")
 
 
 def _touch(first, spec: Spec):
@@ -209,11 +212,13 @@ def _levels_chain(spec: Spec):
     w = spec.window_us
     touch = _touch(_step_table(spec, 0, name="first_step"), spec)
     parts = []
+    fast = []
     if spec.order == "sequential":
-        s1 = _step_table(spec, 0)
+        fast, unsettled = _first_attempts(spec, touch)
+        s1 = _step_table(spec, 0, units=unsettled)
         prev = select(s1.c.u, s1.c.t.label("t1"), s1.c.t.label("tp"), s1.c.t.label("tk")).cte("a1")
         for j in range(1, len(spec.steps)):
-            sj = _step_table(spec, j)
+            sj = _step_table(spec, j, units=unsettled)
             prev = (select(prev.c.u, prev.c.t1, func.max(prev.c.tk).label("tp"), func.min(sj.c.t).label("tk"))
                     .join_from(prev, sj, and_(sj.c.u == prev.c.u, sj.c.t > prev.c.tk, sj.c.t <= prev.c.t1 + w))
                     .group_by(prev.c.u, prev.c.t1).cte(f"a{j + 1}"))
@@ -227,9 +232,40 @@ def _levels_chain(spec: Spec):
                     .join_from(prev, nxt, and_(nxt.c.u == prev.c.u, nxt.c.t == prev.c.tk))
                     .where(nxt.c[f"nf{j + 1}"] == 1, nxt.c.nt <= prev.c.t1 + w).cte(f"a{j + 1}"))
             parts.append((j + 1, prev))
-    selects = [_earliest(chain, k) for k, chain in parts]
+    selects = fast + [_earliest(chain, k) for k, chain in parts]
     levels = union_all(*selects).cte("levels") if selects else None
     return touch, levels
+
+
+def _first_attempts(spec: Spec, touch):
+    """Sequential order, the common case in one pass per step: the attempt from the first step-1 event.
+
+    Follow each unit's greedy chain from its first step-1 event with no window. When the chain
+    ends with every step inside the window (or reaches the last step inside it), that attempt is
+    both the best and the earliest one for every step it reached: no later step-1 event can go
+    further without a deadline in the way, and it starts first. Only the other units, whose chain
+    crossed the window end (for sessions, rare), need every step-1 event tried: they are
+    returned as the `unsettled` CTE. Returns (level selects for the settled units, unsettled).
+    """
+    w = spec.window_us
+    prev = select(touch.c.u, touch.c.t.label("t1"), touch.c.t.label("tk")).cte("g1")
+    greedy = []
+    for j in range(1, len(spec.steps)):
+        sj = _step_table(spec, j, name=f"g_s{j + 1}")
+        prev = (select(prev.c.u, func.max(prev.c.t1).label("t1"), func.max(prev.c.tk).label("tp"),
+                       func.min(sj.c.t).label("tk"))
+                .join_from(prev, sj, and_(sj.c.u == prev.c.u, sj.c.t > prev.c.tk))
+                .group_by(prev.c.u).cte(f"g{j + 1}"))
+        greedy.append((j + 1, prev))
+    if not greedy:
+        return [], None
+    late = union_all(*[select(g.c.u).where(g.c.tk > g.c.t1 + w) for _, g in greedy]).cte("late_steps")
+    unsettled = select(late.c.u).group_by(late.c.u).cte("unsettled")
+    fast = [select(g.c.u, literal(k).label("k"), (g.c.tk - g.c.tp).label("dt"), g.c.tk.label("tk"),
+                   g.c.t1.label("t1"))
+            .where(g.c.tk <= g.c.t1 + w, g.c.u.not_in(select(unsettled.c.u)))
+            for k, g in greedy]
+    return fast, unsettled
 
 
 def _next_moment(spec: Spec):
