@@ -136,6 +136,54 @@ FROM per JOIN (VALUES (1, 'page_view'), (2, 'view_item'), (3, 'add_to_cart'), (4
 GROUP BY ALL ORDER BY 1, 2
 """
 
+# A faster hand-written formulation (the one lib.funnel compiles to, written out by hand): follow
+# each session's FIRST step-1 event greedily with no window, one join + group-by per step; when
+# that chain stays inside the window it is the best attempt. Only sessions whose chain crossed
+# the window end ("late") go through the all-attempts chain above. The benchmark reports the
+# faster of the two hand-written queries as the reference.
+FUNNEL_SQL_FIRST = """
+WITH s1 AS (SELECT session_key AS u, epoch_us(event_at) AS t, channel FROM events
+            WHERE event = 'page_view' AND event_at BETWEEN $start AND $end),
+s2 AS (SELECT session_key AS u, epoch_us(event_at) AS t FROM events
+       WHERE event = 'view_item' AND event_at BETWEEN $start AND $end),
+s3 AS (SELECT session_key AS u, epoch_us(event_at) AS t FROM events
+       WHERE event = 'add_to_cart' AND event_at BETWEEN $start AND $end),
+s4 AS (SELECT session_key AS u, epoch_us(event_at) AS t FROM events
+       WHERE event = 'purchase' AND event_at BETWEEN $start AND $end),
+f AS (SELECT u, min(t) AS t1, arg_min(channel, t) AS channel FROM s1 GROUP BY u),
+g2 AS (SELECT f.u, f.t1, min(s2.t) AS t2 FROM f JOIN s2 ON s2.u = f.u AND s2.t > f.t1 GROUP BY f.u, f.t1),
+g3 AS (SELECT g2.u, g2.t1, min(s3.t) AS t3 FROM g2 JOIN s3 ON s3.u = g2.u AND s3.t > g2.t2 GROUP BY g2.u, g2.t1),
+g4 AS (SELECT g3.u, g3.t1, min(s4.t) AS t4 FROM g3 JOIN s4 ON s4.u = g3.u AND s4.t > g3.t3 GROUP BY g3.u, g3.t1),
+late AS (SELECT u FROM g2 WHERE t2 > t1 + $window_us UNION SELECT u FROM g3 WHERE t3 > t1 + $window_us
+         UNION SELECT u FROM g4 WHERE t4 > t1 + $window_us),
+settled AS (
+    SELECT f.u, f.channel, 1 + (g2.u IS NOT NULL)::INT + (g3.u IS NOT NULL)::INT + (g4.u IS NOT NULL)::INT AS k
+    FROM f LEFT JOIN g2 ON g2.u = f.u LEFT JOIN g3 ON g3.u = f.u LEFT JOIN g4 ON g4.u = f.u
+    WHERE f.u NOT IN (SELECT u FROM late)
+),
+l1 AS (SELECT * FROM s1 WHERE u IN (SELECT u FROM late)),
+a2 AS (SELECT l1.u, l1.t AS t1, l1.channel, min(s2.t) AS t2
+       FROM l1 JOIN s2 ON s2.u = l1.u AND s2.t > l1.t AND s2.t <= l1.t + $window_us
+       GROUP BY l1.u, l1.t, l1.channel),
+a3 AS (SELECT a2.u, a2.t1, a2.channel, min(s3.t) AS t3
+       FROM a2 JOIN s3 ON s3.u = a2.u AND s3.t > a2.t2 AND s3.t <= a2.t1 + $window_us
+       GROUP BY a2.u, a2.t1, a2.channel),
+a4 AS (SELECT DISTINCT a3.u, a3.t1, a3.channel
+       FROM a3 JOIN s4 ON s4.u = a3.u AND s4.t > a3.t3 AND s4.t <= a3.t1 + $window_us),
+attempts AS (
+    SELECT u, t1, channel, 2 AS k FROM a2 UNION ALL SELECT u, t1, channel, 3 FROM a3
+    UNION ALL SELECT u, t1, channel, 4 FROM a4
+    UNION ALL SELECT u, t, channel, 1 FROM l1
+),
+best AS (SELECT u, max(k) AS k, arg_max(channel, (k, -t1)) AS channel FROM attempts GROUP BY u
+         UNION ALL SELECT u, k, channel FROM settled),
+per AS (SELECT channel, k, count(*) AS n FROM best GROUP BY channel, k)
+SELECT per.channel, s.step_index, s.step, sum(per.n)::BIGINT AS entered
+FROM per JOIN (VALUES (1, 'page_view'), (2, 'view_item'), (3, 'add_to_cart'), (4, 'purchase'))
+    AS s(step_index, step) ON per.k >= s.step_index
+GROUP BY ALL ORDER BY 1, 2
+"""
+
 FUNNEL_READ = """
 SELECT session_key AS u, event_at AS t, event, channel FROM events
 WHERE event_at BETWEEN $start AND $end
@@ -148,9 +196,8 @@ def raw_sql(wh, sql: str, params: dict) -> pd.DataFrame:
         return conn.connection.driver_connection.execute(sql, params).df()
 
 
-def funnel_hand(wh, start: datetime, end: datetime) -> pd.DataFrame:
-    return raw_sql(wh, FUNNEL_SQL, {"start": start, "end": end,
-                                   "window_us": int(WINDOW / timedelta(microseconds=1))})
+def funnel_hand(wh, start: datetime, end: datetime, sql: str = FUNNEL_SQL) -> pd.DataFrame:
+    return raw_sql(wh, sql, {"start": start, "end": end, "window_us": int(WINDOW / timedelta(microseconds=1))})
 
 
 def funnel_frame(df: pd.DataFrame, steps: list[str], window: timedelta) -> pd.DataFrame:
@@ -429,7 +476,15 @@ def main() -> None:
     # funnel -------------------------------------------------------------------------
     print(f"funnel: {' -> '.join(STEPS)}, per session, sequential, window 1 day, by channel, "
           f"{start:%Y-%m-%d} .. {end:%Y-%m-%d}")
-    hand_s, _, hand = timed(lambda: funnel_hand(wh, start, end), args.repeat)
+    hand_all, _, hand = timed(lambda: funnel_hand(wh, start, end), args.repeat)
+    hand_first, _, hand_b = timed(lambda: funnel_hand(wh, start, end, FUNNEL_SQL_FIRST), args.repeat)
+    diff = same_funnel(hand, hand_b)
+    if diff:
+        failures.append("funnel hand SQL (first attempt)")
+        print(f"!!! MISMATCH funnel: the two hand-written queries disagree !!!\n{diff}")
+    print(f"hand SQL: all attempts {hand_all:.2f} s, first attempt + late units {hand_first:.2f} s "
+          f"(the faster one is the reference)")
+    hand_s = min(hand_all, hand_first)
     read_s, _, frame = timed(lambda: raw_sql(wh, FUNNEL_READ, {"start": start, "end": end}), args.repeat)
     comp_s, _, pdres = timed(lambda f=frame: funnel_frame(f, STEPS, WINDOW), args.repeat)
     del frame
