@@ -93,6 +93,20 @@ class _FastRejected(Exception):
     """The fast path met something only full validation can judge."""
 
 
+# Upgrades that keep the loaded data: from-version -> (to-version, SQL statements run in order,
+# on DuckDB and PostgreSQL alike). Any other version change rebuilds the tables.
+MIGRATIONS = {
+    "1": ("2", [
+        # events.user_key: the person behind each session (lib.identity's rule, in SQL)
+        "ALTER TABLE events ADD COLUMN user_key BIGINT",
+        "UPDATE events SET user_key = people.k FROM ("
+        " SELECT session_id, dense_rank() OVER (ORDER BY ident) - 1 AS k FROM ("
+        "  SELECT session_id, coalesce(max(coalesce(user_id, customer_id)), '~s:' || session_id) AS ident"
+        "  FROM events GROUP BY session_id) AS sessions) AS people"
+        " WHERE events.session_id = people.session_id",
+    ]),
+}
+
 # DuckDB keeps min/max per row group: events stored by event name, then time, let a funnel read
 # only the row groups of its steps and its date range (about 30% less work on 19M events)
 _PHYSICAL_ORDER = {"events": "event, event_at"}
@@ -129,6 +143,12 @@ class Warehouse:
         with self.engine.begin() as conn:
             meta.create(conn, checkfirst=True)
             row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            if row is not None and row[0] in MIGRATIONS and MIGRATIONS[row[0]][0] == SCHEMA_VERSION:
+                for statement in MIGRATIONS[row[0]][1]:
+                    conn.execute(text(statement))
+                row = (SCHEMA_VERSION,)
+                conn.execute(delete(meta).where(meta.c.key == "schema_version"))
+                conn.execute(insert(meta).values(key="schema_version", value=SCHEMA_VERSION))
             if row is not None and row[0] != SCHEMA_VERSION:
                 # feed tables changed shape: rebuild them (loads start afresh)
                 for table in reversed(metadata.sorted_tables):

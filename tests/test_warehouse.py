@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lib.schema import FeedError
+from lib.settings import Settings
 from lib.tables import FEED_TABLES
 from lib.warehouse import Warehouse, redact
 
@@ -147,3 +148,33 @@ def test_reopen_keeps_data(wh_url):
 def test_redact_hides_password():
     assert redact("postgresql+psycopg://app:s3cr3tPW@db:5432/x") == "postgresql+psycopg://app:***@db:5432/x"
     assert "s3cr3tPW" not in redact("nonsense://:s3cr3tPW@")
+
+
+def test_schema_1_warehouse_is_upgraded_in_place(wh_url):
+    """A warehouse made before events.user_key keeps its data and gains the person keys."""
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(wh_url)
+    with eng.begin() as c:
+        c.execute(text("CREATE TABLE shopcast_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
+        c.execute(text("INSERT INTO shopcast_meta VALUES ('schema_version', '1')"))
+        c.execute(text("CREATE TABLE events (session_id TEXT NOT NULL, event_at TIMESTAMP NOT NULL, event TEXT NOT NULL,"
+                       " user_id TEXT, customer_id TEXT, channel TEXT, device TEXT, landing_page TEXT, sku TEXT,"
+                       " order_id TEXT, session_key BIGINT NOT NULL)"))
+        c.execute(text("INSERT INTO events (session_id, event_at, event, user_id, customer_id, session_key) VALUES "
+                       "('a', '2026-01-01 10:00', 'page_view', NULL, NULL, 0),"
+                       "('a', '2026-01-01 10:01', 'view_item', 'u1', NULL, 0),"
+                       "('b', '2026-01-02 10:00', 'page_view', 'u1', NULL, 1),"
+                       "('c', '2026-01-02 11:00', 'page_view', NULL, 'c9', 2),"
+                       "('d', '2026-01-02 12:00', 'page_view', NULL, NULL, 3)"))
+    eng.dispose()
+    w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
+    try:
+        got = w.read("SELECT session_id, user_key FROM events ORDER BY session_id, event_at")
+        keys = dict(zip(got.session_id, got.user_key, strict=False))
+        assert len(got) == 5                                          # nothing was lost
+        assert keys["a"] == keys["b"] != keys["c"] != keys["d"]      # u1's two sessions are one person
+        assert sorted(set(keys.values())) == [0, 1, 2]
+        assert w.read("SELECT value FROM shopcast_meta WHERE key = 'schema_version'")["value"].iloc[0] == "2"
+    finally:
+        w.dispose()
