@@ -193,11 +193,26 @@ def _step_table(spec: Spec, j: int, all_names: bool = False, name: str | None = 
     return q.cte(name or f"s{j + 1}")
 
 
-def _touch(first, spec: Spec):
-    """CTE touch: per unit, the first relevant event's time and breakdown value (first touch)."""
-    b = first_by(first.c.b, first.c.t) if spec.by else literal(NOT_SET)
-    return (select(first.c.u, func.min(first.c.t).label("t"), func.min(first.c.at).label("at"), b.label("b"))
-            .group_by(first.c.u).cte("touch"))
+def _touch(first, spec: Spec, again=None):
+    """CTE touch: per unit, the first relevant event's time and breakdown value (first touch).
+
+    `again` is a second CTE over the same rows as `first` (a CTE read twice is materialized).
+    Nearly every unit's events carry one breakdown value (a session's channel): those take it
+    with a plain min(); only units with several values pay for the exact first-touch aggregate.
+    """
+    if not spec.by:
+        return (select(first.c.u, func.min(first.c.t).label("t"), func.min(first.c.at).label("at"),
+                       literal(NOT_SET).label("b"))
+                .group_by(first.c.u).cte("touch"))
+    again = first if again is None else again
+    base = (select(first.c.u, func.min(first.c.t).label("t"), func.min(first.c.at).label("at"),
+                   func.min(first.c.b).label("lo"), func.max(first.c.b).label("hi"))
+            .group_by(first.c.u).cte("touch_base"))
+    varied = select(base.c.u).where(base.c.lo != base.c.hi).cte("varied_units")
+    exact = (select(again.c.u, first_by(again.c.b, again.c.t).label("b"))
+             .where(again.c.u.in_(select(varied.c.u))).group_by(again.c.u).cte("varied_touch"))
+    return (select(base.c.u, base.c.t, base.c.at, func.coalesce(exact.c.b, base.c.lo).label("b"))
+            .join_from(base, exact, exact.c.u == base.c.u, isouter=True).cte("touch"))
 
 
 def _earliest(chain, k: int):
@@ -210,7 +225,7 @@ def _earliest(chain, k: int):
 def _levels_chain(spec: Spec):
     """Sequential and strict: CTE levels(u, k, dt_us, t_us) for k >= 2, plus the touch CTE."""
     w = spec.window_us
-    touch = _touch(_step_table(spec, 0, name="first_step"), spec)
+    touch = _touch(_step_table(spec, 0, name="first_step"), spec, _step_table(spec, 0, name="first_step_again"))
     parts = []
     fast = []
     if spec.order == "sequential":
