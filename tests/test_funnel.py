@@ -258,3 +258,18 @@ def test_order_value_and_event_names(wh):
     names = funnel.event_names(wh)
     assert names["event"].tolist() == ["page_view", "purchase", "scroll"]
     assert names["events"].tolist() == [2, 1, 1]
+
+
+def test_breakdown_of_a_person_is_their_first_touch_not_the_smallest_value(wh):
+    df = journeys({
+        "first": "0 page_view",                         # u1 arrives via social ...
+        "later": "100 page_view, 110 view_item",        # ... and comes back via email
+        "tie_a": "0 page_view",                         # u2: two step-1 events at the same moment
+        "tie_b": "0 page_view, 5 view_item",
+    }, channel={"first": "social", "later": "email", "tie_a": "social", "tie_b": "referral"},
+        user={"first": "u1", "later": "u1", "tie_a": "u2", "tie_b": "u2"})
+    r = run(wh, df, by="channel", unit="user")
+    got = {(row.channel, row.step_index): row.entered for row in r.itertuples()}
+    # u1 -> social (its first step-1 event), u2 -> referral (tie at 0: the smaller value wins)
+    assert got == {("referral", 1): 1, ("referral", 2): 1, ("referral", 3): 0,
+                   ("social", 1): 1, ("social", 2): 1, ("social", 3): 0}
