@@ -193,25 +193,26 @@ def _step_table(spec: Spec, j: int, all_names: bool = False, name: str | None = 
     return q.cte(name or f"s{j + 1}")
 
 
-def _touch(first, spec: Spec, again=None):
+def _touch(first, spec: Spec, again=None, with_at: bool = False):
     """CTE touch: per unit, the first relevant event's time and breakdown value (first touch).
 
     `again` is a second CTE over the same rows as `first` (a CTE read twice is materialized).
     Nearly every unit's events carry one breakdown value (a session's channel): those take it
     with a plain min(); only units with several values pay for the exact first-touch aggregate.
     """
+    at = [func.min(first.c.at).label("at")] if with_at else []   # the timestamp, for trends only
     if not spec.by:
-        return (select(first.c.u, func.min(first.c.t).label("t"), func.min(first.c.at).label("at"),
-                       literal(NOT_SET).label("b"))
+        return (select(first.c.u, func.min(first.c.t).label("t"), *at, literal(NOT_SET).label("b"))
                 .group_by(first.c.u).cte("touch"))
     again = first if again is None else again
-    base = (select(first.c.u, func.min(first.c.t).label("t"), func.min(first.c.at).label("at"),
+    base = (select(first.c.u, func.min(first.c.t).label("t"), *at,
                    func.min(first.c.b).label("lo"), func.max(first.c.b).label("hi"))
             .group_by(first.c.u).cte("touch_base"))
     varied = select(base.c.u).where(base.c.lo != base.c.hi).cte("varied_units")
     exact = (select(again.c.u, first_by(again.c.b, again.c.t).label("b"))
              .where(again.c.u.in_(select(varied.c.u))).group_by(again.c.u).cte("varied_touch"))
-    return (select(base.c.u, base.c.t, base.c.at, func.coalesce(exact.c.b, base.c.lo).label("b"))
+    return (select(base.c.u, base.c.t, *([base.c.at] if with_at else []),
+                   func.coalesce(exact.c.b, base.c.lo).label("b"))
             .join_from(base, exact, exact.c.u == base.c.u, isouter=True).cte("touch"))
 
 
@@ -222,10 +223,11 @@ def _earliest(chain, k: int):
             .group_by(chain.c.u))
 
 
-def _levels_chain(spec: Spec):
+def _levels_chain(spec: Spec, with_at: bool = False):
     """Sequential and strict: CTE levels(u, k, dt_us, t_us) for k >= 2, plus the touch CTE."""
     w = spec.window_us
-    touch = _touch(_step_table(spec, 0, name="first_step"), spec, _step_table(spec, 0, name="first_step_again"))
+    touch = _touch(_step_table(spec, 0, name="first_step"), spec, _step_table(spec, 0, name="first_step_again"),
+                   with_at)
     parts = []
     fast = []
     if spec.order == "sequential":
@@ -295,13 +297,13 @@ def _next_moment(spec: Spec):
                   *leads).cte("next_moment")
 
 
-def _levels_any(spec: Spec):
+def _levels_any(spec: Spec, with_at: bool = False):
     """Any order: per anchor (a listed event), the first time of each step within its window."""
     w = spec.window_us
     listed = (select(events.c[_UNIT_COLUMN[spec.unit]].label("u"), epoch_us(events.c.event_at).label("t"),
                      events.c.event_at.label("at"), _by_expr(spec).label("b"), events.c.event.label("e"))
               .where(_scoped(spec, spec.steps)).cte("listed"))
-    touch = _touch(listed, spec)
+    touch = _touch(listed, spec, with_at=with_at)
     anchors = select(listed.c.u, listed.c.t).group_by(listed.c.u, listed.c.t).cte("anchors")
     hits = (select(anchors.c.u, anchors.c.t.label("t1"), listed.c.e, func.min(listed.c.t).label("te"))
             .join_from(anchors, listed, and_(listed.c.u == anchors.c.u, listed.c.t >= anchors.c.t,
@@ -321,9 +323,9 @@ def _levels_any(spec: Spec):
     return touch, levels
 
 
-def plan(spec: Spec):
-    """(touch, levels) CTEs: touch(u, t, at, b) per unit; levels(u, k, dt, tk, t1) per unit and step k >= 2."""
-    return _levels_any(spec) if spec.order == "any" else _levels_chain(spec)
+def plan(spec: Spec, with_at: bool = False):
+    """(touch, levels) CTEs: touch(u, t, b, and at when asked) per unit; levels(u, k, dt, tk, t1) per step k >= 2."""
+    return _levels_any(spec, with_at) if spec.order == "any" else _levels_chain(spec, with_at)
 
 
 def _step_counts(touch, levels):

@@ -36,7 +36,7 @@ def trend(wh, steps, start, end, window=timedelta(days=1), order="sequential", u
     if grain not in GRAINS:
         raise ValueError(f"Unknown grain {grain!r}; expected one of {', '.join(GRAINS)}.")
     spec = _spec(steps, start, end, window, order, unit, by, filters)
-    touch, levels = plan(spec)
+    touch, levels = plan(spec, with_at=True)
     period = cast(func.date_trunc(grain, touch.c.at), Date).label("period")
     n = len(spec.steps)
     if levels is None:
