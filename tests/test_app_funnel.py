@@ -25,6 +25,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from lib import exports
 from lib.settings import Settings
 from lib.ui import funnel_parts
 from lib.warehouse import Warehouse
@@ -272,7 +273,7 @@ def test_audience_csv_lists_abandoned_customers(data_dir, downloads):
 
 
 def test_csv_safe_and_chart_selection_helpers():
-    assert [funnel_parts.csv_safe(v) for v in ["=1+1", "+x", "-2", "@a", "\tb", "\rc", "ok", 5]] == \
+    assert [exports.csv_safe(v) for v in ["=1+1", "+x", "-2", "@a", "\tb", "\rc", "ok", 5]] == \
         ["'=1+1", "'+x", "'-2", "'@a", "'\tb", "'\rc", "ok", 5]
     event = {"selection": {"segment": [{"channel": "email", "step_label": "1 · page_view"}]}}
     assert funnel_parts.selected_values(event, "segment", "channel") == ["email"]

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import fmt, funnel, ingest
+from lib import exports, fmt, funnel, ingest
 from lib.charts.funnel import step_label
 
 __all__ = ["WINDOWS", "ORDER_LABELS", "ORDER_HELP", "BY_LABELS", "SEG_KEY", "compute", "trend", "time_to_convert",
            "order_value", "audience", "event_names", "event_span", "parse_segments", "format_segments",
-           "selected_values", "median_bucket", "step_table", "segment_blocks", "dropoff_table", "csv_safe", "audience_csv"]
+           "selected_values", "median_bucket", "step_table", "segment_blocks", "dropoff_table", "audience_csv"]
 
 # conversion window presets (label -> timedelta); the label is the URL value
 WINDOWS: dict[str, timedelta] = {"30 min": timedelta(minutes=30), "1 hour": timedelta(hours=1),
@@ -27,7 +27,6 @@ ORDER_HELP = ("**Sequential**: each step after the previous one; other events ma
               "**Any order**: all the steps within the window, in any order.")
 BY_LABELS = {"none": "None", "channel": "Channel", "device": "Device", "landing_page": "Landing page"}
 SEG_KEY = "seg"                      # URL: ?seg=channel:email (repeatable, one per filtered column)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # -- cached lib calls ------------------------------------------------------------------------------
@@ -172,19 +171,9 @@ def dropoff_table(drop: pd.DataFrame, currency: str, with_value: bool) -> pd.Dat
 
 
 # -- export ----------------------------------------------------------------------------------------------
-def csv_safe(value):
-    """A text cell a spreadsheet would run as a formula (= + - @ tab CR first) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def audience_csv(df: pd.DataFrame) -> bytes:
-    """The audience as CSV for an email tool, text cells neutralised (csv_safe)."""
+    """The audience as CSV for an email tool, text cells neutralised (lib.exports)."""
     out = df.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = [csv_safe(v) for v in out[col]]
     if "last_step_at" in out:
         out["last_step_at"] = pd.to_datetime(out["last_step_at"]).dt.strftime("%Y-%m-%d %H:%M:%S")
-    return out.to_csv(index=False).encode()
+    return exports.to_csv_bytes(out)
