@@ -169,6 +169,17 @@ class Warehouse:
             result = conn.execute(stmt, params or {})
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
+    def read_bulk(self, query, params: dict | None = None) -> pd.DataFrame:
+        """Like read(), for results of millions of rows: DuckDB hands its columns over natively
+        (about 10x faster than building rows; DATE columns arrive as datetime64); other
+        databases go through read()."""
+        if self.engine.dialect.name != "duckdb":
+            return self.read(query, params)
+        stmt = text(query) if isinstance(query, str) else query
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt, params or {})
+            return result.cursor.fetch_df()
+
     def row_counts(self) -> dict[str, int]:
         """Current number of rows per feed."""
         with self.engine.connect() as conn:
