@@ -75,6 +75,8 @@ def _seasonality_test(y: np.ndarray, m: int) -> np.ndarray:
 
     The ACF uses deviations from the observed mean, with NaN deviations set to 0.
     """
+    if y.shape[1] <= m:                      # shorter than a season: nothing to test
+        return np.zeros(y.shape[0], dtype=bool)
     obs = ~np.isnan(y)
     nobs = obs.sum(axis=1)
     dev = np.where(obs, y - _nanmean_rows(y)[:, None], 0.0)

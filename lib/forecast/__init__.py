@@ -1,0 +1,33 @@
+"""Demand forecasting for any long-format history (per SKU, or any series), with backtests.
+
+    from lib import forecast
+    fc = forecast.forecast(history, h=28, freq="D")            # model="auto", level=(80, 95)
+    bt = forecast.backtest(history, h=28, freq="D", n_windows=3)
+    forecast.accuracy(bt)                                       # pooled per model, vs seasonal naive
+
+Models (lib/forecast/local.py, gbm.py): seasonal naive, moving average, SES, Theta, damped ETS,
+Croston, SBA, TSB, one global gradient-boosting model across all series, and the ensemble
+(mean of ETS, Theta and the boosted model). "auto" picks per series from rolling-origin
+backtests. Stockout periods (``in_stock`` false, or ``y`` NaN) are censored, not zero demand.
+
+The names below are imported on first use, so that importing one model module (lib.forecast.gbm)
+does not load the others.
+"""
+import os
+from importlib import import_module
+
+# OpenMP threads (scikit-learn's boosted model) spin while they wait for work; on a small shared
+# machine, next to other busy processes, that made one fit 5-15x slower. A passive wait costs
+# nothing when the machine is idle. Read when the OpenMP runtime loads, so set before sklearn is.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+__all__ = ["forecast", "backtest", "backtest_predictions", "accuracy", "rollup", "MODELS", "season_length"]
+
+_HOME = {"forecast": "api", "backtest": "api", "backtest_predictions": "api", "accuracy": "api",
+         "rollup": "hierarchy", "MODELS": "engine", "season_length": "panel"}
+
+
+def __getattr__(name):
+    if name in _HOME:
+        return getattr(import_module(f"lib.forecast.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'lib.forecast' has no attribute {name!r}")

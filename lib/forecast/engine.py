@@ -1,0 +1,171 @@
+"""Rolling-origin backtests, per-series model choice, combination and the final forecast.
+
+One ``Run`` fits every requested model on ``n_windows`` rolling origins (window w ends h
+periods after its cutoff; the last window ends at the last history period) and once on the
+whole history. Both ``forecast`` and ``backtest`` read from the same run, so asking for both
+costs one run (runs are memoised on the data and parameters).
+
+``auto`` chooses per series among the candidates (every base model plus the ``ensemble``, the
+mean of ETS, Theta and the global boosted model): the candidate with the lowest absolute error
+over all series' backtest windows (the pooled winner), unless the series' own best candidate
+beat it on that series by more than ``SWITCH_MARGIN``. With a few dozen noisy points per series,
+a plain per-series minimum mostly picks noise (measured on the benchmark store: WAPE 0.680 for
+the plain per-series pick, 0.671 for the pooled winner alone, 0.670 with the margin), and its
+backtest looks better than it is, so its intervals under-cover. In ``backtest``, the choice
+scored on window w is made from the other windows only, and intervals are calibrated on the
+other windows only, so the reported accuracy and coverage are out of sample.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.forecast import gbm, local, scoring
+from lib.forecast.panel import Panel, from_long
+
+__all__ = ["BASE_MODELS", "ENSEMBLE", "MODELS", "Run", "run", "resolve_models"]
+
+BASE_MODELS = (*local.LOCAL_MODELS, "gbm")
+ENSEMBLE = ("ets", "theta", "gbm")
+MODELS = (*BASE_MODELS, "ensemble", "auto")
+LEVELS = (80, 95)
+SWITCH_MARGIN = 0.2   # a series leaves the pooled winner only for a model >20 % better on its own backtest
+_MEMO: OrderedDict[str, Run] = OrderedDict()
+_MEMO_SIZE = 4
+
+Progress = Callable[[float, str], None]
+
+
+def resolve_models(model) -> tuple[list[str], list[str]]:
+    """(base models to fit, candidates to score) for a model name or a list of names."""
+    names = [model] if isinstance(model, str) else list(model)
+    if not names:
+        raise ValueError("Choose at least one forecasting model.")
+    unknown = [m for m in names if m not in MODELS]
+    if unknown:
+        raise ValueError(f"Unknown forecasting model {unknown[0]!r}: choose one of {', '.join(MODELS)}.")
+    cands: list[str] = []
+    for m in names:
+        cands += [*BASE_MODELS, "ensemble"] if m == "auto" else [m]
+    cands = list(dict.fromkeys(cands))
+    base = [m for m in BASE_MODELS if m in cands or ("ensemble" in cands and m in ENSEMBLE)]
+    return base, cands
+
+
+def _fit(name: str, panel: Panel, end: int, h: int, seed: int) -> np.ndarray:
+    """Point forecasts (n, h) of one base model trained on periods [0, end)."""
+    y = panel.y[:, :end]
+    if name == "gbm":
+        dates = panel.dates.append(panel.future_dates)[: end + h]
+        exog = {k: v[:, : end + h] for k, v in panel.exog.items()}
+        return gbm.fit_predict(y, h, panel.m, dates=dates, exog=exog, groups=panel.group_codes(), seed=seed)
+    return local.LOCAL_MODELS[name](y, h, panel.m)
+
+
+def _window_plan(T: int, h: int, n_windows: int, m: int) -> tuple[list[int], int]:
+    """Cutoffs (oldest first) and the window length; shortened windows when the history is short."""
+    min_train = max(3, min(2 * m, 14))
+    length = h
+    if T - n_windows * h < min_train:
+        length = max(1, (T - min_train) // n_windows)
+    k = n_windows
+    while k > 0 and T - k * length < min_train:
+        k -= 1
+    return [T - w * length for w in range(k, 0, -1)], length
+
+
+@dataclass
+class Run:
+    """Everything one call computes; arrays are (windows, series, horizon) unless noted."""
+
+    panel: Panel
+    h: int
+    candidates: list[str]
+    cutoffs: list[int]
+    length: int                                     # backtest window length (h unless short)
+    truth: np.ndarray
+    preds: dict[str, np.ndarray]
+    mscale: np.ndarray                              # (W, n) MASE scales
+    lscale: np.ndarray                              # (W, n) interval scales
+    final: dict[str, np.ndarray]                    # model -> (n, h)
+    final_scale: np.ndarray                         # (n,)
+    chosen: np.ndarray = field(default=None)        # (n,) candidate index for "auto"
+
+    def pick(self, exclude: int | None = None) -> np.ndarray:
+        """(n,) index into candidates: per series, the pooled winner unless the series' own best
+        candidate beat it on that series by more than SWITCH_MARGIN (over windows except one)."""
+        use = (np.arange(len(self.cutoffs)) != exclude)[:, None, None]
+        obs = ~np.isnan(self.truth) & use
+        errs = np.stack([np.where(obs, np.abs(self.preds[c] - self.truth), 0.0).sum(axis=(0, 2))
+                         for c in self.candidates])                       # (C, n)
+        pooled = int(np.argmin(errs.sum(axis=1)))
+        own = np.argmin(errs, axis=0)
+        n = errs.shape[1]
+        switch = errs[own, np.arange(n)] < (1 - SWITCH_MARGIN) * errs[pooled]
+        return np.where(switch, own, pooled)
+
+
+def _key(history: pd.DataFrame, *parts) -> str:
+    dig = hashlib.sha256()
+    dig.update(pd.util.hash_pandas_object(history, index=False).to_numpy().tobytes())
+    dig.update(",".join(map(str, history.columns)).encode())
+    for p in parts:
+        if isinstance(p, pd.DataFrame):
+            dig.update(pd.util.hash_pandas_object(p, index=False).to_numpy().tobytes())
+        dig.update(repr(p).encode())
+    return dig.hexdigest()
+
+
+def run(history: pd.DataFrame, h: int, freq: str, n_windows: int = 3, model="auto",
+        future: pd.DataFrame | None = None, seed: int = 0, progress: Progress | None = None) -> Run:
+    """Backtest and forecast; memoised on (data, parameters)."""
+    if not isinstance(n_windows, int | np.integer) or n_windows < 1:
+        raise ValueError(f"The number of backtest windows must be at least 1 (got {n_windows!r}).")
+    key = _key(history, h, freq, n_windows, model, future, seed)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    base, cands = resolve_models(model)
+    panel = from_long(history, h, freq, future)
+    cutoffs, length = _window_plan(panel.T, h, n_windows, panel.m)
+    steps = len(base) * (len(cutoffs) + 1)
+    done = 0
+
+    def tick(msg: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(min(done / steps, 1.0), msg)
+
+    W, n = len(cutoffs), panel.n
+    truth = np.stack([panel.y[:, c:c + length] for c in cutoffs]) if W else np.zeros((0, n, length))
+    preds: dict[str, np.ndarray] = {}
+    for name in base:
+        out = np.zeros((W, n, length))
+        for w, c in enumerate(cutoffs):
+            out[w] = _fit(name, panel, c, length, seed)
+            tick(f"Backtest {w + 1}/{W}: {name}")
+        preds[name] = out
+    final = {}
+    for name in base:
+        final[name] = _fit(name, panel, panel.T, h, seed)
+        tick(f"Forecast: {name}")
+    if "ensemble" in cands:
+        members = [m for m in ENSEMBLE if m in base]
+        preds["ensemble"] = np.mean([preds[m] for m in members], axis=0)
+        final["ensemble"] = np.mean([final[m] for m in members], axis=0)
+    mscale = np.stack([scoring.mase_scale(panel.y[:, :c], panel.m) for c in cutoffs]) if W else np.zeros((0, n))
+    span = max(4 * panel.m, 3 * h, 28)
+    lscale = np.stack([scoring.level_scale(panel.y[:, :c], span) for c in cutoffs]) if W else np.zeros((0, n))
+    result = Run(panel, h, cands, cutoffs, length, truth, {c: preds[c] for c in cands}, mscale, lscale,
+                 {c: final[c] for c in cands}, scoring.level_scale(panel.y, span))
+    result.chosen = result.pick()
+    _MEMO[key] = result
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return result
