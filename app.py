@@ -14,6 +14,11 @@ page = st.navigation({
         st.Page("pages/cohorts_page.py", title="Cohorts", icon=":material/group:", url_path="cohorts"),
         st.Page("pages/explore_page.py", title="Explore", icon=":material/explore:", url_path="explore"),
     ],
+    "Planning": [
+        st.Page("pages/forecast_page.py", title="Forecast", icon=":material/query_stats:", url_path="forecast"),
+        st.Page("pages/replenish_page.py", title="Replenishment", icon=":material/inventory_2:",
+                url_path="replenishment"),
+    ],
     "Data": [
         st.Page("pages/data_page.py", title="Sources", icon=":material/database:", url_path="data"),
     ],

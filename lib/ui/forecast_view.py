@@ -1,0 +1,292 @@
+"""The Forecast page: demand forecast of one SKU, one category or the store, and when to trust it.
+
+Controls live in the URL (level, item, grain, h, model). The forecast, its backtest and the
+accuracy per model come from lib/ui/planning.py (cached per data version; the first run over
+all SKUs shows a progress bar); tables and sentences from lib/ui/forecast_parts.py.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import exports, fmt, forecast
+from lib.charts import forecast as charts
+from lib.forecast import data
+from lib.ui import forecast_parts as parts
+from lib.ui import planning, shell
+
+__all__ = ["render"]
+
+LEVELS = {"SKU": "sku", "Category": "category", "Store": "store"}
+MODELS = ["auto", *(m for m in forecast.MODELS if m != "auto")]
+SHOWN = {"day": 180, "week": 104}          # history periods on the chart
+MIN_PERIODS = {"day": 28, "week": 8}       # less history than this: no forecast
+LINK_KEYS = ("level", "item", "grain", "h", "model")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MODEL_HELP = ("**auto** picks, for each SKU, the model with the lowest error over the backtest windows "
+              "(seasonal naive, moving average, SES, Theta, ETS, Croston, SBA, TSB, the boosted model or "
+              "the ensemble). Any single model can be picked instead.")
+MEASURES = ("**MASE**: the average error divided by the typical change from one season to the next in "
+            "the history (below 1 beats repeating the last season). **WAPE**: the absolute errors added "
+            "up, as a share of the units sold. **Bias**: the forecast minus the units sold, as a share of "
+            "the units sold (+ over-forecasts, − under-forecasts). **Coverage**: how often the units sold "
+            "fell inside the 80% and 95% bands; trustworthy bands cover close to 80% and 95%. **vs "
+            "seasonal naive**: the change in WAPE against repeating the same {season}. Each backtest "
+            "window is forecast only from the data before it; stockout {unit} are not scored.")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _products(version: str, where: str, _wh) -> pd.DataFrame:
+    return data.products(_wh)[["sku", "name", "category"]].drop_duplicates("sku")
+
+
+def render() -> None:
+    st.title("Forecast")
+    st.caption("Expected unit sales per SKU, category or the whole store, with uncertainty bands, and how "
+               "accurate each model was on the recent past, so you can judge how far to trust it.")
+    link = {k: st.query_params.get(k) for k in LINK_KEYS}
+    try:
+        wh = shell.warehouse()
+        key = (shell.data_version(), wh.label)
+        as_of = planning.as_of(wh, key)
+        daily = planning.history(wh, key, as_of, "day") if as_of is not None else pd.DataFrame()
+        names = _products(*key, wh)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    if as_of is None or daily.empty:
+        st.info("**No orders loaded yet.** Forecasts are built from the orders feed (units sold per SKU "
+                "and day), with the inventory feed marking stockouts: load the demo store or your own "
+                "exports first.",
+                icon=":material/inbox:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        return
+    p = _controls(daily, names, as_of)
+    _check_link(link, p)
+    skus = parts.scope_skus(daily, p["level"], p["item"])
+    periods = parts.history_periods(daily, skus, p["grain"])
+    if periods < MIN_PERIODS[p["grain"]]:
+        unit, need = parts.UNITS[p["grain"]], MIN_PERIODS[p["grain"]]
+        st.warning(f"**Not enough history to forecast {p['title']}.** It has {periods} {unit} of sales "
+                   f"history; a forecast and its backtest need at least {need} {unit}. Pick another item, "
+                   "switch to days, or load a longer order history.", icon=":material/hourglass_empty:")
+        return
+    try:
+        _body(wh, key, as_of, daily, names, skus, p)
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+
+
+# -- controls ----------------------------------------------------------------------------------------------
+def _jump(labels: dict[str, str]) -> None:
+    """'Find by name' picked a product: show that SKU (the bound SKU box keeps the id in the URL)."""
+    pick = st.session_state.get("find")
+    if pick in labels:
+        st.session_state["item"] = labels[pick]
+    st.session_state["find"] = None
+
+
+def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date) -> dict:
+    c1, c2, c3, c4, c5, c6 = st.columns([2.2, 1.4, 1.6, 1.1, 0.9, 1.3])
+    # no format_func: a bound widget keeps its *label* in the URL, so the labels are the URL values
+    label = c1.segmented_control("Level", list(LEVELS), default="Store", key="level",
+                                 bind="query-params") or "Store"
+    level = LEVELS[label]
+    item, title = None, "the whole store"
+    if level != "store":
+        options = parts.item_options(daily, level)
+        # no default option, so whatever is picked stays in the URL; the best seller when none (or cleared)
+        if st.session_state.get("item") not in options and st.query_params.get("item") not in options:
+            st.session_state["item"] = options[0]
+        item = c2.selectbox(label, options, index=None, key="item", bind="query-params",
+                            filter_mode="contains", help="Best sellers of the last 90 days first.")
+        item = item or options[0]
+        title = item
+    name_of = dict(zip(names["sku"].astype(str), names["name"].astype(str), strict=True))
+    if level == "sku":
+        labels = {f"{s} · {name_of.get(s, '')}": s for s in parts.item_options(daily, "sku")}
+        c3.selectbox("Find by name", list(labels), index=None, key="find", placeholder="Type a product name",
+                     filter_mode="contains", on_change=_jump, args=(labels,))
+        title = f"{item} · {name_of[item]}" if item in name_of else item
+    elif level == "category":
+        title = f"{item} ({fmt.count(len(parts.scope_skus(daily, level, item)))} SKUs)"
+    grain = c4.segmented_control("Grain", list(planning.GRAINS), default="day", key="grain",
+                                 bind="query-params") or "day"
+    lo, hi, dflt = planning.HORIZONS[grain]
+    unit = parts.UNITS[grain]
+    h = c5.number_input(f"{unit.capitalize()} ahead", min_value=lo, max_value=hi, value=dflt, step=1, key="h",
+                        bind="query-params", help=f"{lo} to {hi} {unit} ahead.")
+    model = c6.selectbox("Model", MODELS, key="model", bind="query-params", help=MODEL_HELP) or "auto"
+    st.caption(f"Data through {as_of:%b %d, %Y} · forecasting {title}, {int(h)} {unit} ahead "
+               f"from {as_of + pd.Timedelta(days=1):%b %d, %Y}.")
+    return {"label": label, "level": level, "item": item, "title": title, "grain": grain, "h": int(h),
+            "model": model, "currency": shell.settings().currency}
+
+
+def _check_link(link: dict, p: dict) -> None:
+    """Once per session: say which settings of the opening link were not valid (they were ignored)."""
+    if st.session_state.get("forecast_link_checked"):
+        return
+    st.session_state["forecast_link_checked"] = True
+    chosen = {"level": p["label"], "item": p["item"], "grain": p["grain"], "h": p["h"], "model": p["model"]}
+    bad = [f'{k} = "{v}"' for k, v in link.items()
+           if v is not None and not (k == "item" and p["item"] is None) and str(v) != str(chosen[k])]
+    if bad:
+        st.warning(f"Ignored from the link (not a valid choice here): {', '.join(bad)}. "
+                   "Showing the defaults for those instead.", icon=":material/link_off:")
+
+
+# -- the page body -----------------------------------------------------------------------------------------
+def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: list[str], p: dict) -> None:
+    grain, h, model, level = p["grain"], p["h"], p["model"], p["level"]
+    only = p["item"] if level != "store" else None
+    roll = planning.rollup(wh, key, as_of, grain, h, model, level, only)
+    fc_all, _ = planning.run_forecast(wh, key, as_of, grain, h, model)
+    acc = roll["accuracy"]
+    if model not in ("auto", parts.NAIVE):    # the baseline the table compares with
+        base = planning.rollup(wh, key, as_of, grain, h, parts.NAIVE, level, only)["accuracy"]
+        acc = pd.concat([acc, base], ignore_index=True)
+    priced = parts.priced(fc_all, planning.future(wh, key, as_of, grain, h), daily)
+    scope = priced[priced["unique_id"].isin(skus)]
+    hist = parts.chart_history(roll["history"], planning.history(wh, key, as_of, grain), skus)
+    recent = hist["y"].tail(h).sum()
+    bt = roll["backtest"]
+    bt = bt[bt["model"] == model] if len(bt) else bt
+    windows = parts.window_text(bt, grain)
+    _tiles(roll["forecast"], scope, float(recent), acc, windows, p)
+    _chart(hist, bt, roll["forecast"], windows, p)
+    _accuracy(acc, windows, p)
+    _lost(planning.lost_sales(wh, key, as_of), skus, daily, p)
+    if level != "sku":
+        _breakdown(scope, names, _sku_recent(wh, key, as_of, grain, h, skus), p)
+    _models(fc_all, p)
+    _downloads(roll["forecast"], priced, names, acc, p)
+
+
+def _sku_recent(wh, key, as_of: date, grain: str, h: int, skus: list[str]) -> pd.Series:
+    """Units sold per SKU over the last ``h`` periods of history."""
+    hist = planning.history(wh, key, as_of, grain)
+    hist = hist[hist["unique_id"].isin(skus)].sort_values("ds")
+    last = hist["ds"].drop_duplicates().sort_values().tail(h)
+    return hist[hist["ds"].isin(last)].groupby("unique_id")["y"].sum()
+
+
+def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFrame, windows: str,
+           p: dict) -> None:
+    h, unit, model = p["h"], parts.UNITS[p["grain"]], p["model"]
+    total = float(fc["yhat"].sum())
+    cols = st.columns(4)
+    cols[0].metric(f"Forecast units, next {h} {unit}", fmt.count(round(total)),
+                   help="The sum of the SKU forecasts (point forecasts add up exactly).")
+    revenue = float(scope["revenue"].sum())
+    cols[1].metric("Forecast revenue at today's prices", fmt.money(revenue, p["currency"]),
+                   help="Forecast units x each SKU's price in the horizon (scheduled promotions included), "
+                        "else its last selling price.")
+    cols[2].metric(f"Change vs the previous {h} {unit}", fmt.change_pct(total, before),
+                   help=f"Against the {fmt.count(round(before, 1))} units sold in the last {h} {unit} "
+                        "of history.")
+    if model == "auto" and p["level"] == "sku":
+        shown, note = scope["model"].iloc[0] if len(scope) else "auto", "The model auto chose for this SKU."
+    elif model == "auto":
+        shown, note = "auto", "Each SKU uses the model auto chose for it; see the summary below."
+    else:
+        shown, note = model, "Picked above for every SKU."
+    cols[3].metric("Model", shown, help=note)
+    sentence = parts.versus_naive(acc, model, windows)
+    if sentence:
+        st.caption(f"Backtest: {sentence}")
+
+
+def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, windows: str, p: dict) -> None:
+    st.subheader("History and forecast")
+    shown = hist[hist["ds"].isin(hist["ds"].drop_duplicates().tail(SHOWN[p["grain"]]))]
+    st.altair_chart(charts.forecast_chart(shown, bt, fc, p["grain"]), width="stretch")
+    bands = ("Orange: the forecast with its 80% (darker) and 95% (lighter) bands: the units sold should fall "
+             "inside them 8 and 19 times out of 20.")
+    back = (f" Purple, dashed: what {p['model']} forecast for the last {windows} using only the data before "
+            "each window, with its 80% band: compare it with the sales line." if windows else "")
+    weekly = " (weekly: units per in-stock day x 7)" if p["grain"] == "week" else ""
+    st.caption(f"Blue: units sold{weekly}. Grey shading: stockouts, darker the more SKUs are out; periods "
+               f"with every SKU out have no sales line. {bands}{back} Drag to pan, scroll to zoom.")
+
+
+def _accuracy(acc: pd.DataFrame, windows: str, p: dict) -> None:
+    st.subheader("Accuracy per model")
+    if acc.empty:
+        st.info("The history is too short for a backtest, so there are no accuracy figures yet.",
+                icon=":material/hourglass_empty:")
+        return
+    table = parts.accuracy_table(acc, p["model"])
+    styled = table.style.apply(lambda r: ["background-color: #dbeafe; font-weight: 600" if r.name == 0 else ""
+                                          for _ in r], axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch", height=38 + 35 * len(table),
+                 column_config={"MASE": st.column_config.NumberColumn(format="%.2f")})
+    season = "weekday a week earlier" if p["grain"] == "day" else "week a year earlier"
+    st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}. "
+               + MEASURES.format(season=season, unit=parts.UNITS[p["grain"]]))
+
+
+def _lost(lost: pd.DataFrame, skus: list[str], daily: pd.DataFrame, p: dict) -> None:
+    s = parts.lost_summary(lost, skus)
+    st.subheader("Sales lost to stockouts")
+    since = pd.to_datetime(daily["ds"]).min()
+    if not s["days"]:
+        st.caption(f"No stockout days for {p['title']} since {since:%b %d, %Y}.")
+        return
+    cols = st.columns(4)
+    cols[0].metric("Estimated units lost", fmt.count(round(s["units"], 1)))
+    cols[1].metric("Stockout days" if p["level"] == "sku" else "SKU-days out of stock", fmt.count(s["days"]))
+    basis = [f"{name} on {fmt.count(n)} day{'' if n == 1 else 's'}" for name, n in
+             (("product-page sessions", s["sessions_days"]), ("baseline", s["baseline_days"])) if n]
+    st.caption(f"Since {since:%b %d, %Y}; estimated from {' and '.join(basis)}. Stockout days are censored: "
+               "the models skip them instead of reading them as zero demand, so a stockout does not drag the "
+               "forecast down. **Product-page sessions**: the sessions viewing the SKU on a stockout day x "
+               "its units per session on in-stock days. **Baseline** (no page views that day): the average "
+               "daily sales of its in-stock days within 14 days either side.")
+
+
+def _breakdown(scope: pd.DataFrame, names: pd.DataFrame, recent: pd.Series, p: dict) -> None:
+    st.subheader(f"SKUs in {p['item'] or 'the whole store'}")
+    st.dataframe(parts.sku_table(scope, names, recent, p["currency"]), hide_index=True, width="stretch",
+                 height=min(420, 38 + 35 * scope["unique_id"].nunique()))
+    st.caption(f"The forecast above is the sum of these SKU forecasts; units sold before = the last {p['h']} "
+               f"{parts.UNITS[p['grain']]} of history.")
+
+
+def _models(fc_all: pd.DataFrame, p: dict) -> None:
+    st.subheader("Models chosen across the store")
+    counts = parts.chosen_counts(fc_all)
+    if p["model"] != "auto":
+        st.caption(f"Every SKU uses {p['model']} (picked above); pick auto to let each SKU use its best "
+                   "model.")
+        return
+    st.altair_chart(charts.models_chart(counts), width="stretch")
+    st.caption(f"How many of the {fmt.count(int(counts['skus'].sum()))} SKUs use each model: auto keeps, per "
+               "SKU, the model with the lowest error on the backtest windows.")
+
+
+def _downloads(fc: pd.DataFrame, priced: pd.DataFrame, names: pd.DataFrame, acc: pd.DataFrame,
+               p: dict) -> None:
+    st.subheader("Downloads")
+    tag = f"{p['grain']}-{p['h']}-{p['model']}"
+    item = "".join(ch if ch.isalnum() else "-" for ch in (p["item"] or "store"))
+    one = fc.rename(columns={"unique_id": p["level"], "ds": "period_start", "yhat": "forecast",
+                             "yhat_lo_80": "low_80", "yhat_hi_80": "high_80", "yhat_lo_95": "low_95",
+                             "yhat_hi_95": "high_95"})
+    every = parts.export_frame(priced, names)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(f"This forecast ({p['label'].lower()}) as CSV", exports.to_csv_bytes(one),
+                       file_name=f"forecast-{p['level']}-{item}-{tag}.csv", mime="text/csv",
+                       icon=":material/download:", key="dl_item")
+    # every SKU: built when clicked (an .xlsx of a big catalogue takes seconds)
+    c2.download_button("All SKUs as CSV", lambda: exports.to_csv_bytes(every),
+                       file_name=f"forecast-all-skus-{tag}.csv", mime="text/csv", icon=":material/download:",
+                       key="dl_all_csv")
+    c3.download_button("All SKUs as Excel",
+                       lambda: exports.to_xlsx_bytes({"Forecast by SKU": every, "Accuracy": acc}),
+                       file_name=f"forecast-all-skus-{tag}.xlsx", icon=":material/download:",
+                       key="dl_all_xlsx", mime=XLSX)
+    st.caption("The all-SKU files hold every SKU's forecast per period with its bands, model, price and "
+               "revenue; the Excel file adds the accuracy per model of the view above.")

@@ -1,0 +1,142 @@
+"""The Replenishment page: per-SKU order recommendations from the demand forecast, what-if controls,
+purchase orders per supplier.
+
+Every control lives in the URL (short keys: sl, sla/slb/slc, review, delay, uplift, budget, sup, abc,
+only, sku), so a link reopens the same plan. The forecast is the shared daily SKU forecast of the
+Forecast page (lib.ui.planning, cached); the plan itself is recomputed on every change, which is
+instant.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import replenish
+from lib.ui import planning, shell
+from lib.ui import replenish_parts as parts
+
+__all__ = ["render"]
+
+HORIZON = 28          # forecast days; the plan extends past them by itself
+EMPTY_HINTS = {
+    "orders": ("No orders loaded yet.",
+               "the orders feed (the sales history the demand forecast is built from)"),
+    "products": ("No products loaded yet.", "the product master (unit cost, price, supplier, lead time, MOQ, "
+                 "case pack)"),
+    "inventory": ("No inventory loaded yet.", "the inventory feed (stock on hand and on order per SKU)"),
+}
+
+
+def render() -> None:
+    st.title("Replenishment")
+    st.caption("What to buy, from whom and how much: a periodic-review order-up-to plan per SKU from the "
+               "demand forecast, with what-if controls that recompute at once.")
+    try:
+        wh = shell.warehouse()
+        key = (shell.data_version(), wh.label)
+        feeds = parts.loaded_feeds(*key, wh)
+        as_of = planning.as_of(wh, key)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        shell.show_error(err)
+        return
+    missing = [f for f in ("orders", "products", "inventory")
+               if f not in feeds or (f == "orders" and as_of is None)]
+    if missing:
+        _empty(missing)
+        return
+    try:
+        items = parts.inputs(*key, wh, as_of)
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+        return
+    if items.empty:
+        _empty(["products"])
+        return
+    link = parts.link_values()
+    p = parts.controls(sorted(items["supplier"].fillna(replenish.NO_SUPPLIER).astype(str).unique()))
+    ignored = parts.ignored_link_values(link, p["widgets"])
+    if ignored:
+        st.warning(f"Ignored from the link (not a valid value): {', '.join(ignored)}. Showing the default "
+                   "instead.", icon=":material/link_off:")
+    try:
+        fc = planning.run_forecast(wh, key, as_of, "day", HORIZON, "auto")[0]
+        plan = replenish.plan(items, fc, as_of=as_of, service_level=p["service_level"],
+                              class_service=p["class_service"] or None, review_days=p["review_days"],
+                              delay_days=p["delay_days"], uplift_pct=p["uplift_pct"], budget=p["budget"])
+    except Exception as err:  # noqa: BLE001
+        shell.show_error(err)
+        return
+    _body(plan, fc, as_of, p)
+
+
+def _empty(missing: list[str]) -> None:
+    title = EMPTY_HINTS[missing[0]][0]
+    needs = "; ".join(EMPTY_HINTS[f][1] for f in missing)
+    st.info(f"**{title}** The replenishment plan needs {needs}. Load the demo store or your own exports "
+            "first.", icon=":material/inbox:")
+    st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+
+
+def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict) -> None:
+    scope = parts.filtered(plan, {**p, "only": False})      # the supplier and class filters only
+    view = parts.urgency_order(parts.filtered(plan, p))
+    currency = shell.settings().currency
+    st.caption(f"Data through {as_of:%b %d, %Y} · orders placed today arrive after each SKU's lead time"
+               + (f" + {p['delay_days']} d supplier delay" if p["delay_days"] else "")
+               + ". Filters narrow the tiles, table and purchase orders; the budget applies to all SKUs.")
+    if len(scope) and int(scope["recommended_qty"].sum()) == 0:
+        st.success(f"**Nothing to order at a {parts.level_text(p['service_level'])} service level:** every "
+                   "SKU's position is above its reorder point.", icon=":material/check_circle:")
+    if view.empty:
+        if scope.empty:
+            st.info("No SKU matches these filters. Clear the supplier or class filter.",
+                    icon=":material/filter_alt_off:")
+        return
+    parts.tiles(view, as_of, p, currency)
+    st.subheader("Order plan")
+    st.caption("Most urgent first (earliest projected stockout, then fewest days of cover). Select a row to "
+               "see its reasoning and stock projection below.")
+    parts.plan_table(view, currency)
+    _detail(view, fc, as_of, p, currency)
+    _purchase_orders(view, as_of, currency)
+
+
+def _detail(view: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
+    st.subheader("SKU detail")
+    skus = view["sku"].astype(str).tolist()
+    sku = st.selectbox("SKU", skus, key="sku", bind="query-params",
+                       help="Pick a SKU, or select a row of the order plan.") or skus[0]
+    row = view.loc[view["sku"].astype(str) == sku].iloc[0]
+    st.markdown(f"**{row['name']}** · {row['supplier']} · class {row['abc'] or '–'}{row['xyz'] or ''}")
+    st.info(row["reason"], icon=":material/lightbulb:")
+    parts.detail_facts(row, currency)
+    own = fc[fc["unique_id"].astype(str) == sku]
+    parts.detail_charts(row, own, as_of, p)
+
+
+def _purchase_orders(view: pd.DataFrame, as_of: date, currency: str) -> None:
+    st.subheader("Purchase orders")
+    summary = replenish.po_summary(view)
+    if len(summary) == 1:       # only the Total row
+        st.info("No purchase orders to place for these SKUs.", icon=":material/inventory:")
+        return
+    st.caption("One order per supplier: the SKUs to buy now, with quantities rounded to case packs and MOQs "
+               "(orders deferred by the budget are left out).")
+    c1, c2 = st.columns([1, 1.3])
+    with c1:
+        parts.summary_table(summary, currency)
+    with c2:
+        parts.cash_chart(summary, currency)
+    d1, d2, d3 = st.columns(3)
+    stamp = f"{as_of:%Y-%m-%d}"
+    d1.download_button("Purchase orders (CSV)", replenish.po_csv(view),
+                       file_name=f"purchase-orders-{stamp}.csv", mime="text/csv", icon=":material/download:",
+                       key="dl_po_csv")
+    d2.download_button("Purchase orders (XLSX)", replenish.po_xlsx(view),
+                       file_name=f"purchase-orders-{stamp}.xlsx", icon=":material/download:",
+                       key="dl_po_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    d3.download_button("Full plan (CSV)", parts.plan_csv(view), file_name=f"replenishment-plan-{stamp}.csv",
+                       mime="text/csv", icon=":material/download:", key="dl_plan")

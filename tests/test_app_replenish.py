@@ -1,0 +1,244 @@
+"""AppTest for the Replenishment page on a tiny hand-built store (4 SKUs x 120 days).
+
+FLAT sells exactly 2 units every day, so its forecast is exactly 2 a day and its plan can be
+worked out by hand from the forecast's 80% band (read from lib.forecast on the same history,
+which the engine memoises: the page and the test share one forecast run).
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn.ensemble  # noqa: F401 - loads the OpenMP runtime, so that threadpool_limits can see it
+from scipy.stats import norm
+from streamlit.testing.v1 import AppTest
+from threadpoolctl import threadpool_limits
+
+from lib import forecast
+from lib.forecast import data
+from lib.settings import Settings
+from lib.ui import planning
+from lib.warehouse import Warehouse
+from tests.conftest import ROOT
+
+AS_OF = date(2026, 3, 31)
+T0 = datetime(2026, 4, 1, 12, 0)
+DAYS = pd.date_range(AS_OF - timedelta(days=119), AS_OF)
+PRODUCTS = pd.DataFrame({
+    "sku": ["FLAT", "MUG", "TEE", "CAP"], "name": ["Flat mug", "Mug", "Tee", "Cap"],
+    "category": ["Mugs", "Mugs", "Tees", "Tees"], "unit_cost": [4.0, 3.0, 8.0, 5.0],
+    "price": [10.0, 9.0, 30.0, 12.0], "lead_time_days": [7, 14, 10, 7], "moq": [12, 1, 10, 1],
+    "case_pack": [6, 1, 5, 1], "supplier": ["Acme", "Acme", "Bolt", "Bolt"]})
+STOCK = {"FLAT": (20, 0), "MUG": (30, 10), "TEE": (12, 0), "CAP": (400, 0)}   # on hand, on order on AS_OF
+
+
+def units_per_day() -> dict[str, np.ndarray]:
+    k = np.arange(len(DAYS))
+    return {"FLAT": np.full(len(DAYS), 2), "MUG": 3 + 4 * (k % 7 == 5) + (k % 3 == 0),
+            "TEE": 1 + 2 * (k % 7 >= 5), "CAP": (k % 2 == 0).astype(int)}
+
+
+def seed_store(with_inventory: bool = True) -> None:
+    price = PRODUCTS.set_index("sku")["price"]
+    rows = [(f"{sku}-{d:%m%d}-{j}", d + pd.Timedelta(hours=10), f"c{j}", sku, 1, price[sku], 0.0)
+            for sku, units in units_per_day().items()
+            for d, n in zip(DAYS, units, strict=True) for j in range(n)]
+    orders = pd.DataFrame(rows, columns=["order_id", "ordered_at", "customer_id", "sku", "quantity",
+                                         "unit_price", "discount"])
+    inv = pd.DataFrame([(sku, d.date(), *(STOCK[sku] if d.date() == AS_OF else (50, 0)))
+                        for sku in STOCK for d in DAYS], columns=["sku", "date", "on_hand", "on_order"])
+    wh = Warehouse.open(settings=Settings.from_env())
+    wh.load("products", PRODUCTS, source="upload:products.csv", as_of=AS_OF, now=T0)
+    wh.load("orders", orders, source="upload:orders.csv", as_of=AS_OF, now=T0)
+    if with_inventory:
+        wh.load("inventory", inv, source="upload:inventory.csv", as_of=AS_OF, now=T0)
+    wh.dispose()
+
+
+def flat_sigma() -> float:
+    """FLAT's daily sigma from the forecast the page uses: (upper 80% edge - mean) / 1.2816."""
+    wh = Warehouse.open(settings=Settings.from_env())
+    hist = data.history(wh, AS_OF, days=planning.HISTORY_DAYS)
+    fut = data.future(wh, hist, 28, AS_OF, "D")
+    wh.dispose()
+    # one OpenMP thread for the boosted model: its default thread pool crawls on a busy 2-core machine.
+    # The run is memoised, so the page's own forecast call is served from it.
+    with threadpool_limits(limits=1):
+        fc = forecast.forecast(hist, 28, "D", model="auto", future=fut)
+    flat = fc[fc["unique_id"] == "FLAT"]
+    assert (flat["yhat"] == 2.0).all() and flat["yhat_hi_80"].nunique() == 1     # a flat series, a flat band
+    return (float(flat["yhat_hi_80"].iloc[0]) - 2.0) / 1.2816
+
+
+def flat_plan(sigma_d: float, *, level: float = 0.95, review: int = 7, delay: int = 0,
+              uplift: float = 0) -> dict:
+    """FLAT's plan by hand: lead 7 d, on hand 20, nothing on order, case pack 6, MOQ 12, unit cost 4."""
+    f = 1 + uplift / 100
+    lead = 7 + delay
+    p = lead + review
+    mu_p = 2 * f * p                                       # 2 a day over the protection period
+    ss = norm.ppf(level) * f * sigma_d * math.sqrt(p)      # independent days: sigma_P = sigma_d sqrt(P)
+    rop = mu_p + ss
+    top = rop + 2 * f * review                             # + the cycle stock of one review period
+    qty = max(math.ceil((top - 20) / 6) * 6, 12)           # up to the case pack, at least the MOQ
+    return {"safety_stock": ss, "reorder_point": rop, "order_up_to": top, "order_qty": qty,
+            "order_cost": 4.0 * qty, "demand_daily": 2 * f}
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
+    return tmp_path
+
+
+@pytest.fixture
+def store(data_dir):
+    seed_store()
+    return flat_sigma()
+
+
+def page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/replenish_page.py")
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rows(at) -> pd.DataFrame:
+    return at.dataframe[0].value.set_index("sku")
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [s.value for s in at.success]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_flat(at, expected: dict) -> None:
+    got = rows(at).loc["FLAT"]
+    for col, value in expected.items():
+        assert got[col] == pytest.approx(value, rel=1e-9), col
+
+
+def test_empty_store_points_to_the_data_page(data_dir):
+    at = page()
+    assert at.title[0].value == "Replenishment"
+    assert "No orders loaded yet." in texts(at)
+    assert not at.dataframe and not at.metric
+
+
+def test_missing_inventory_is_named(data_dir):
+    seed_store(with_inventory=False)
+    at = page()
+    assert "No inventory loaded yet." in texts(at) and "stock on hand and on order" in texts(at)
+    assert not at.dataframe
+
+
+def test_flat_sku_plan_by_hand_tiles_and_downloads(store):
+    at = page()
+    # P = 7 + 7 = 14 d: mean demand 28; order up to 28 + ss + 14; 22 + ss units -> whole case packs of 6
+    expected = flat_plan(store)
+    assert_flat(at, expected)
+    flat = rows(at).loc["FLAT"]
+    assert flat["days_of_cover"] == 10                              # 20 on hand / 2 a day
+    assert flat["stockout_date"] == pd.Timestamp("2026-04-11")      # 2 x 11 = 22 > 20 on day 11
+    assert flat[["abc", "xyz"]].tolist() == ["A", "X"]              # 3rd of 4 by revenue, cv 0
+    cap = rows(at).loc["CAP"]
+    assert cap["order_qty"] == 0 and bool(cap["overstock"]) and pd.isna(cap["stockout_date"])
+    table = at.dataframe[0].value
+    when = table["stockout_date"]
+    # urgency: earliest stockout first, none last
+    assert when.iloc[:3].is_monotonic_increasing and table["sku"].iloc[-1] == "CAP"
+    ordered = table[table["order_qty"] > 0]
+    t = tiles(at)
+    assert t["SKUs to order"] == str(len(ordered))
+    assert t["Cash needed"] == f"${ordered['order_cost'].sum():,.0f}"          # whole dollars on a tile
+    # out before an order placed today arrives: MUG (~3.8 a day: 30 last ~8 days, lead 14) and TEE
+    # (~1.5 a day: 12 last ~8 days, lead 10); not FLAT (day 11, lead 7) nor CAP
+    assert t["Stockout risk"] == "2"
+    assert t["Overstock SKUs"] == "1"                               # CAP: 400 on hand, tied up 400 x $5
+    assert at.metric[4].proto.delta == "$2,000 tied up"
+    assert "Deferred" not in t                                      # no budget, no deferred tile
+    summary = at.dataframe[1].value
+    assert summary["supplier"].tolist() == ["Acme", "Bolt", "Total"]
+    assert summary["cash_needed"].iloc[-1] == pytest.approx(ordered["order_cost"].sum())
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Purchase orders (CSV)", "Purchase orders (XLSX)", "Full plan (CSV)"]
+    assert len(at.get("vega_lite_chart")) == 3                      # projection, forecast, cash by supplier
+
+
+def test_url_state_round_trip_changes_the_plan(store):
+    at = page({"sl": "99", "delay": "7", "review": "14"})
+    assert at.slider(key="sl").value == 99.0 and at.number_input(key="delay").value == 7
+    # L = 14, P = 28: mean 56, z(99%) x sigma_d x sqrt(28); order up to + 28 for the 14-day review
+    assert_flat(at, flat_plan(store, level=0.99, delay=7, review=14))
+    assert rows(at).loc["FLAT", "lead_time_days"] == 7       # the delay is not the supplier's lead time
+    assert tiles(at)["Stockout risk"] == "3"                         # FLAT too now: out on day 11 < 7 + 7
+    assert "+ 7 d supplier delay" in "\n".join(c.value for c in at.caption)
+    at.slider(key="uplift").set_value(50).run()
+    assert not at.exception
+    assert_flat(at, flat_plan(store, level=0.99, delay=7, review=14, uplift=50))   # 3 a day
+    at.slider(key="sl").set_value(95.0)
+    at.number_input(key="delay").set_value(0)
+    at.number_input(key="review").set_value(7)
+    at.slider(key="uplift").set_value(0)
+    at.run()
+    assert_flat(at, flat_plan(store))
+    per_class = page({"sla": "99", "slc": "90", "sku": "CAP"})       # FLAT is class A, CAP class B
+    assert_flat(per_class, flat_plan(store, level=0.99))
+    assert "service level **95%**" in "\n".join(c.value for c in per_class.caption)   # CAP: the global level
+
+
+def test_budget_defers_the_sku_with_the_least_sales_per_dollar(store):
+    at = page()
+    costs = rows(at)["order_cost"]
+    flat_cost = costs["FLAT"]
+    # FLAT buys 28 - 20 = 8 units of expected sales at $10 for 30 x $4 = $120 (0.67 per $1); MUG and TEE buy
+    # well over $1 of sales per $1 (price 3x and 3.75x cost, most of their order sells within the period)
+    budget = float(costs.sum() - flat_cost)
+    at.number_input(key="budget").set_value(budget).run()
+    assert not at.exception
+    flat = rows(at).loc["FLAT"]
+    assert flat["order_qty"] == 0 and flat["recommended_qty"] == flat_cost / 4
+    assert "deferred: over budget" in flat["reason"]
+    t = tiles(at)
+    assert t["Deferred"] == f"${flat_cost:,.0f}" and t["Cash needed"] == f"${budget:,.0f}"
+    assert at.metric[5].proto.delta == "1 SKU"
+    assert at.dataframe[1].value["supplier"].tolist() == ["Acme", "Bolt", "Total"]   # MUG still from Acme
+    linked = page({"budget": str(budget)})                            # the same view from the link
+    assert rows(linked).loc["FLAT", "order_qty"] == 0 and tiles(linked) == t
+
+
+def test_filters_sku_detail_and_nothing_to_order(store):
+    at = page({"sup": "Bolt", "only": "true", "sku": "TEE"})
+    assert rows(at).index.tolist() == ["TEE"]                          # CAP is Bolt's but needs no order
+    assert at.selectbox(key="sku").value == "TEE"
+    at = page({"sku": "FLAT"})
+    assert "**Flat mug** · Acme · class AX" in texts(at)
+    assert rows(at).loc["FLAT", "reason"] in [i.value for i in at.info]
+    at = page({"abc": "B"})
+    assert rows(at).index.tolist() == ["CAP"]
+    assert "Nothing to order at a 95% service level: every SKU's position is above its reorder point" \
+        in texts(at).replace("**", "")
+    assert "No purchase orders to place for these SKUs." in texts(at)
+    at.toggle(key="only").set_value(True).run()                       # still says so, with no table left
+    assert "Nothing to order at a 95% service level" in texts(at).replace("**", "") and not at.dataframe
+
+
+def test_bad_link_values_show_a_message(store):
+    at = page({"sl": "abc", "review": "0", "abc": "Q"})
+    assert "Ignored from the link (not a valid value): sl=abc, review=0, abc=Q" in texts(at)
+    assert_flat(at, flat_plan(store))                                 # the defaults meanwhile
