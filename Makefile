@@ -53,6 +53,7 @@ test: dev system-deps lint
 bench: dev
 	$(PY) bench/ingest.py
 	$(PY) bench/analytics.py
+	$(PY) bench/forecast.py
 
 clean:
 	rm -rf $(VENV) data/shopcast.duckdb* data/demo
