@@ -3,14 +3,15 @@
     from lib import pricing
     pricing.elasticities(sales, by="sku")     # one row per SKU: elasticity, lo, hi, n_obs, method
     pricing.health(wh, start, end, ...)       # rows that need a coordinator's attention
+    pricing.promo_lift(daily, promotions)      # baseline vs incremental units, dip, cannibalisation
 
-Names are imported on first use (lib/pricing/elasticity.py, health.py).
+Names are imported on first use (lib/pricing/elasticity.py, health.py, promos.py).
 """
 from importlib import import_module
 
-__all__ = ["elasticities", "health"]
+__all__ = ["elasticities", "health", "promo_lift"]
 
-_HOME = {"elasticities": "elasticity", "health": "health"}
+_HOME = {"elasticities": "elasticity", "health": "health", "promo_lift": "promos"}
 
 
 def __getattr__(name):

@@ -1,0 +1,217 @@
+"""Promotion lift: baseline versus incremental units, the post-promotion dip and cannibalisation.
+
+    promo_lift(daily, promotions, dip_days=7) -> {"by_promo", "by_depth", "dip", "cannibalisation"}
+
+Input. ``daily`` is lib.forecast.data.history's frame [unique_id, ds, y, price, promo, in_stock,
+category]; out-of-stock days (censored demand) are dropped. ``promotions`` is the promotions feed
+[promo_id, start_date, end_date, discount_pct, sku, category, type, channel]: a row with a SKU covers
+that SKU, a row without one covers every SKU of its category.
+
+Baseline model. One Poisson GLM (statsmodels, log link) per category, fitted on the "clean" SKU-days
+only: no promotion running (promo == 0), not within ``dip_days`` after a promotion of the SKU and not a
+sibling of a promoted SKU of the category (so neither the dip nor cannibalisation leaks into the
+baseline). Regressors: SKU fixed effects, day of week, a linear trend and yearly seasonality of the
+category as 3 Fourier pairs of the day of year (a smooth week-of-year effect; only with a year of data
+or more), and the log regular price (history's price before the promotion discount, realigned as in
+elasticity._realign_regular) demeaned within SKU. The fit predicts every SKU-day's expected units
+without promotion: its baseline.
+
+A promotion's SKU-days are the in-stock days it covers on which it is the deepest discount running
+(history's promo equals its discount_pct), as overlapping promotions resolve in the demo store.
+Limitation: a demand event that falls only on promotion days (the Thanksgiving week spike under Black
+Friday) cannot be seen on clean days, so it is counted as lift.
+
+Intervals (95 %). Units U of a set of SKU-days around their baseline B: U is treated as an
+overdispersed Poisson count (dispersion phi = Pearson chi2 / dof of the category fit, at least 1), so
+U / phi gets the exact Garwood interval; B's own uncertainty enters through the delta method
+(var B = g' Cov g, g = sum of mu x over the set) and widens the ratio by exp(+/- 1.96 se(log B)).
+Both parts are combined conservatively (the Garwood bounds on U/B times the baseline factor).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from lib.pricing.elasticity import _realign_regular
+
+__all__ = ["promo_lift", "DEPTH_BINS", "DEPTH_LABELS", "HARMONICS"]
+
+DEPTH_BINS = [0.0, 10.0, 20.0, 30.0, np.inf]  # discount depth buckets [lo, hi): 10 % is in 10-20
+DEPTH_LABELS = ["0-10", "10-20", "20-30", "30+"]
+HARMONICS = 3  # Fourier pairs of the day of year (yearly seasonality per category)
+_Z = 1.959963984540054  # 97.5 % normal quantile
+
+
+def _prepare(daily: pd.DataFrame) -> pd.DataFrame:
+    """In-stock rows [sku, ds, units, category, promo, log_reg], index 0..n-1."""
+    d = daily[daily["in_stock"].astype(bool)] if "in_stock" in daily else daily
+    d = d.rename(columns={"unique_id": "sku", "y": "units"})[["sku", "ds", "units", "price", "promo", "category"]]
+    d = d.assign(ds=pd.to_datetime(d["ds"]), promo=d["promo"].fillna(0.0).astype(float))
+    d = d.sort_values(["sku", "ds"]).reset_index(drop=True)
+    reg = _realign_regular(d)
+    d["log_reg"] = np.log(reg.clip(lower=1e-9).to_numpy(dtype=float))
+    d["units"] = d["units"].astype(float)
+    return d
+
+
+def _expand(rows: pd.DataFrame, first: pd.Series, last: pd.Series) -> pd.DataFrame:
+    """One row per day of [first, last] for each row of ``rows`` (column ds)."""
+    n = np.maximum((last - first).dt.days.to_numpy() + 1, 0)
+    out = rows.loc[rows.index.repeat(n)].reset_index(drop=True)
+    offs = np.concatenate([np.arange(k) for k in n]) if len(n) else np.zeros(0, int)
+    out["ds"] = first.repeat(n).to_numpy() + pd.to_timedelta(offs, unit="D")
+    return out
+
+
+def _members(d: pd.DataFrame, promos: pd.DataFrame, dip_days: int) -> pd.DataFrame:
+    """[promo_id, role, row]: the SKU-days in each promotion ("promo"), its dip ("dip") and its
+    unpromoted siblings ("sibling", SKU-level promotions only)."""
+    p = promos.assign(start=pd.to_datetime(promos["start_date"]), end=pd.to_datetime(promos["end_date"]))
+    cat_of = d.groupby("sku")["category"].first()
+    p["cat"] = p["sku"].map(cat_of).fillna(p["category"]) if p["sku"].notna().any() else p["category"]
+    key = d[["sku", "ds", "category", "promo"]].reset_index(names="row")
+    by_sku, by_cat = p[p["sku"].notna()], p[p["sku"].isna()]
+    covered = pd.concat([
+        _expand(by_sku[["promo_id", "sku"]], by_sku["start"], by_sku["end"]).merge(key, on=["sku", "ds"]),
+        _expand(by_cat[["promo_id", "category"]], by_cat["start"], by_cat["end"]).merge(key, on=["category", "ds"]),
+    ]).merge(p[["promo_id", "discount_pct"]], on="promo_id")
+    covered = covered[np.isclose(covered["promo"], covered["discount_pct"])]  # it is the deepest running
+    skus = covered[["promo_id", "sku"]].drop_duplicates().merge(p[["promo_id", "end"]], on="promo_id")
+    dip = _expand(skus[["promo_id", "sku"]], skus["end"] + pd.Timedelta(days=1),
+                  skus["end"] + pd.Timedelta(days=dip_days)).merge(key, on=["sku", "ds"])
+    sib = _expand(by_sku[["promo_id", "sku", "cat"]], by_sku["start"], by_sku["end"]) \
+        .rename(columns={"sku": "own", "cat": "category"}).merge(key, on=["category", "ds"])
+    sib = sib[(sib["sku"] != sib["own"])]
+    parts = [covered.assign(role="promo"), dip[dip["promo"] == 0].assign(role="dip"),
+             sib[sib["promo"] == 0].assign(role="sibling")]
+    return pd.concat(parts, ignore_index=True)[["promo_id", "role", "row"]]
+
+
+def _design(c: pd.DataFrame, t0: pd.Timestamp, span_days: int) -> np.ndarray:
+    """Category design: SKU dummies, day of week, trend, yearly Fourier terms, log regular price."""
+    sku = pd.Categorical(c["sku"])
+    cols = [np.eye(len(sku.categories))[sku.codes], np.eye(7)[c["ds"].dt.day_of_week.to_numpy()][:, 1:]]
+    t = (c["ds"] - t0).dt.days.to_numpy() / 365.25
+    if span_days >= 28:
+        cols.append(t[:, None])
+    if span_days >= 365:
+        doy = 2 * np.pi * c["ds"].dt.day_of_year.to_numpy() / 365.25
+        k = np.arange(1, HARMONICS + 1)
+        cols += [np.sin(doy[:, None] * k), np.cos(doy[:, None] * k)]
+    lp = c["log_reg"] - c.groupby("sku")["log_reg"].transform("mean")
+    cols.append(lp.to_numpy()[:, None])
+    return np.column_stack(cols)
+
+
+def _baseline(d: pd.DataFrame, clean: np.ndarray) -> tuple[np.ndarray, dict[str, tuple]]:
+    """Baseline mu per row; per category (row positions, X, Cov, phi) for the variance of sums."""
+    mu = np.full(len(d), np.nan)
+    fits: dict[str, tuple] = {}
+    t0 = d["ds"].min()
+    span = int((d["ds"].max() - t0).days) + 1
+    for cat, c in d.groupby("category", sort=True):
+        X = _design(c, t0, span)
+        keep = np.ptp(X, axis=0) > 0
+        keep[: c["sku"].nunique()] = True  # the SKU dummies are the intercepts
+        X = X[:, keep]
+        fit_rows = clean[c.index.to_numpy()]
+        if not fit_rows.any():
+            continue
+        sku_seen = X[fit_rows][:, : c["sku"].nunique()].sum(axis=0) > 0
+        cols = np.r_[np.nonzero(sku_seen)[0], np.arange(c["sku"].nunique(), X.shape[1])]
+        Xf = X[:, cols]
+        r = sm.GLM(c["units"].to_numpy()[fit_rows], Xf[fit_rows], family=sm.families.Poisson()).fit(maxiter=100)
+        phi = max(1.0, float(r.pearson_chi2 / max(r.df_resid, 1.0)))
+        ok = Xf[:, : int(sku_seen.sum())].sum(axis=1) > 0  # SKUs never seen clean get no baseline
+        pos = c.index.to_numpy()[ok]
+        mu[pos] = np.exp(Xf[ok] @ r.params)
+        fits[cat] = (pos, Xf[ok], np.asarray(r.cov_params()) * phi, phi)
+    return mu, fits
+
+
+def _sums(m: pd.DataFrame, keys: list[str], d: pd.DataFrame, mu: np.ndarray,
+          fits: dict[str, tuple]) -> pd.DataFrame:
+    """Per group of member rows: units, baseline, rows, var of log baseline, dispersion (row-weighted)."""
+    m = m.assign(units=d["units"].to_numpy()[m["row"]], baseline=mu[m["row"]])
+    m = m[np.isfinite(m["baseline"])].dropna(subset=keys)
+    g = m.groupby(keys, sort=True)
+    out = g.agg(units=("units", "sum"), baseline=("baseline", "sum"), days=("row", "size"))
+    code = g.ngroup().to_numpy()
+    var_b = np.zeros(len(out))
+    phi_w = np.zeros(len(out))
+    for pos, X, cov, phi in fits.values():
+        local = pd.Series(np.arange(len(pos)), index=pos).reindex(m["row"].to_numpy()).to_numpy()
+        hit = ~np.isnan(local)
+        if not hit.any():
+            continue
+        li = local[hit].astype(int)
+        grad = np.zeros((len(out), X.shape[1]))
+        np.add.at(grad, code[hit], mu[pos[li]][:, None] * X[li])
+        var_b += np.einsum("ij,jk,ik->i", grad, cov, grad)
+        phi_w += np.bincount(code[hit], weights=mu[pos[li]] * phi, minlength=len(out))
+    out["se_log_b"] = np.sqrt(var_b) / out["baseline"].to_numpy()
+    out["phi"] = np.maximum(phi_w / out["baseline"].to_numpy(), 1.0)
+    return out.reset_index()
+
+
+def _ratio_interval(units: np.ndarray, base: np.ndarray, phi: np.ndarray, se_log_b: np.ndarray):
+    """95 % bounds of units / baseline: Garwood on units / phi, widened by the baseline's own error."""
+    u = units / phi
+    lo = np.where(u > 0, stats.chi2.ppf(0.025, 2 * u) / 2, 0.0) * phi / base
+    hi = stats.chi2.ppf(0.975, 2 * u + 2) / 2 * phi / base
+    f = np.exp(_Z * se_log_b)
+    return lo / f, hi * f
+
+
+def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int = 7) -> dict[str, pd.DataFrame]:
+    """Lift per promotion and per type x depth bucket, the post-promotion dip and cannibalisation.
+
+    by_promo [promo_id, type, discount_pct, days, units, baseline, incremental, lift, lift_lo, lift_hi]
+    (days: in-stock SKU-days on which it was the deepest discount running; lift = units / baseline);
+    by_depth [type, depth_bucket, promos, lift, lift_lo, lift_hi] (pooled units / pooled baseline);
+    dip [promo_id, dip_units, dip_baseline, dip_pct] over the ``dip_days`` after each promotion on its
+    SKUs while unpromoted (dip_pct = dip_units / dip_baseline - 1, negative for a dip);
+    cannibalisation [promo_id, category, sibling_units, sibling_baseline, cannibalised_units] for
+    SKU-level promotions: the category's unpromoted SKUs during the promotion
+    (cannibalised_units = sibling_baseline - sibling_units).
+    """
+    d = _prepare(daily)
+    promos = promotions.copy()
+    m = _members(d, promos, dip_days)
+    clean = (d["promo"].to_numpy() == 0)
+    clean[m.loc[m["role"] != "promo", "row"].to_numpy()] = False
+    mu, fits = _baseline(d, clean)
+
+    s = _sums(m[m["role"] == "promo"], ["promo_id"], d, mu, fits)
+    s = s.merge(promos[["promo_id", "type", "discount_pct"]], on="promo_id")
+    s["incremental"] = s["units"] - s["baseline"]
+    s["lift"] = s["units"] / s["baseline"]
+    s["lift_lo"], s["lift_hi"] = _ratio_interval(s["units"].to_numpy(), s["baseline"].to_numpy(),
+                                                 s["phi"].to_numpy(), s["se_log_b"].to_numpy())
+    by_promo = s[["promo_id", "type", "discount_pct", "days", "units", "baseline", "incremental", "lift",
+                  "lift_lo", "lift_hi"]]
+
+    bucket = pd.cut(promos["discount_pct"].astype(float), DEPTH_BINS, labels=DEPTH_LABELS, right=False)
+    pm = m[m["role"] == "promo"].merge(promos[["promo_id", "type"]].assign(depth_bucket=bucket.astype(str)),
+                                       on="promo_id")
+    g = _sums(pm, ["type", "depth_bucket"], d, mu, fits)
+    g["promos"] = g.merge(pm.groupby(["type", "depth_bucket"])["promo_id"].nunique().rename("n").reset_index(),
+                          on=["type", "depth_bucket"])["n"].to_numpy()
+    g["lift"] = g["units"] / g["baseline"]
+    g["lift_lo"], g["lift_hi"] = _ratio_interval(g["units"].to_numpy(), g["baseline"].to_numpy(),
+                                                 g["phi"].to_numpy(), g["se_log_b"].to_numpy())
+    by_depth = g[["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi"]]
+
+    dp = _sums(m[m["role"] == "dip"], ["promo_id"], d, mu, fits)
+    dip = pd.DataFrame({"promo_id": dp["promo_id"], "dip_units": dp["units"], "dip_baseline": dp["baseline"],
+                        "dip_pct": dp["units"] / dp["baseline"] - 1})
+
+    sm_ = m[m["role"] == "sibling"].assign(category=lambda x: d["category"].to_numpy()[x["row"]])
+    cs = _sums(sm_, ["promo_id", "category"], d, mu, fits)
+    cannibalisation = pd.DataFrame({"promo_id": cs["promo_id"], "category": cs["category"],
+                                    "sibling_units": cs["units"], "sibling_baseline": cs["baseline"],
+                                    "cannibalised_units": cs["baseline"] - cs["units"]})
+    return {"by_promo": by_promo.reset_index(drop=True), "by_depth": by_depth.reset_index(drop=True),
+            "dip": dip, "cannibalisation": cannibalisation}
