@@ -25,9 +25,10 @@ SHOWN = {"day": 180, "week": 104}          # history periods on the chart
 MIN_PERIODS = {"day": 28, "week": 8}       # less history than this: no forecast
 LINK_KEYS = ("level", "item", "grain", "h", "model")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MODEL_HELP = ("**auto** picks, for each SKU, the model with the lowest error over the backtest windows "
-              "(seasonal naive, moving average, SES, Theta, ETS, Croston, SBA, TSB, the boosted model or "
-              "the ensemble). Any single model can be picked instead.")
+MODEL_HELP = ("**auto** backtests every model (seasonal naive, moving average, SES, Theta, ETS, Croston, "
+              "SBA, TSB, the boosted model and the ensemble) and uses, for each SKU, the model with the "
+              "lowest error over all SKUs, unless another model was more than 20% better on that SKU's own "
+              "backtest. Any single model can be picked instead.")
 MEASURES = ("**MASE**: the average error divided by the typical change from one season to the next in "
             "the history (below 1 beats repeating the last season). **WAPE**: the absolute errors added "
             "up, as a share of the units sold. **Bias**: the forecast minus the units sold, as a share of "
@@ -263,8 +264,9 @@ def _models(fc_all: pd.DataFrame, p: dict) -> None:
                    "model.")
         return
     st.altair_chart(charts.models_chart(counts), width="stretch")
-    st.caption(f"How many of the {fmt.count(int(counts['skus'].sum()))} SKUs use each model: auto keeps, per "
-               "SKU, the model with the lowest error on the backtest windows.")
+    st.caption(f"How many of the {fmt.count(int(counts['skus'].sum()))} SKUs use each model: auto keeps the "
+               "model with the lowest error over all SKUs, unless another was more than 20% better on a "
+               "SKU's own backtest.")
 
 
 def _downloads(fc: pd.DataFrame, priced: pd.DataFrame, names: pd.DataFrame, acc: pd.DataFrame,
