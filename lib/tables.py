@@ -20,7 +20,8 @@ from sqlalchemy import (
 
 from lib.schema import FEEDS
 
-__all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns"]
+__all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns",
+           "scenarios", "USER_TABLES"]
 
 SCHEMA_VERSION = "2"
 
@@ -64,6 +65,15 @@ source_mappings = Table(
     Column("mapping_json", Text, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# what users made in the app: kept when the feed tables are rebuilt for a new schema version
+scenarios = Table(
+    "shopcast_scenarios", metadata,
+    Column("name", Text, primary_key=True),
+    Column("spec_json", Text, nullable=False),
+    Column("saved_at", DateTime, nullable=False),
+)
+USER_TABLES = ("shopcast_scenarios",)
 
 meta = Table(
     "shopcast_meta", metadata,

@@ -29,7 +29,7 @@ from lib.identity import person_keys
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
 from lib.sources.sql import redact_url
-from lib.tables import FEED_TABLES, SCHEMA_VERSION, loads, meta, metadata, source_mappings
+from lib.tables import FEED_TABLES, SCHEMA_VERSION, USER_TABLES, loads, meta, metadata, source_mappings
 from lib.validation import validate
 
 __all__ = ["Warehouse", "LoadReport", "redact"]
@@ -152,7 +152,7 @@ class Warehouse:
             if row is not None and row[0] != SCHEMA_VERSION:
                 # feed tables changed shape: rebuild them (loads start afresh)
                 for table in reversed(metadata.sorted_tables):
-                    if table is not meta:
+                    if table is not meta and table.name not in USER_TABLES:
                         table.drop(conn, checkfirst=True)
             metadata.create_all(conn, checkfirst=True)
             if row is None or row[0] != SCHEMA_VERSION:

@@ -34,8 +34,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib.pricing.health import BELOW_COST, CHANNEL_GAP, COLUMNS, LOW_MARGIN, OFF_LIST, UNRECORDED_PROMO
-from lib.pricing.health import health as health_fn
+from lib.pricing.checks import BELOW_COST, CHANNEL_GAP, COLUMNS, LOW_MARGIN, OFF_LIST, UNRECORDED_PROMO
+from lib.pricing.checks import health as health_fn
 
 P = (date(2026, 5, 1), date(2026, 5, 5))
 

@@ -1,0 +1,119 @@
+"""What a scenario does to stock: who runs out, when, and the extra order that covers the lift.
+
+    stock_impact(sim, items, as_of) -> DataFrame, one row per SKU the scenario changes (STOCK_COLUMNS)
+    scenario_demand(sim) -> the scenario's daily demand in the forecast's shape, for replenish.plan
+
+Arithmetic, per SKU, on days k = 1 .. K (as_of + k; K = the scenario's last day), with replenishment's
+convention that stock on order is on the shelf from the morning of day L = lead_time_days:
+
+* available(k) = on_hand + on_order x [k >= L]; cum(k) = forecast mean demand of days 1..k;
+* need = max(0, max_k cum(k) - available(k)): the units missing to sell through day K without a gap,
+  for the baseline (need_base) and the scenario (need_scenario);
+* extra_units = max(0, need_scenario - need_base): what the lift needs beyond what the baseline
+  already needs (the regular plan orders that); extra_qty = extra_units rounded up to the case pack,
+  at least the MOQ (rounded up to the case pack), 0 when nothing is missing;
+* stockout_base / stockout_scenario = as_of + the first k with cum(k) > available(k) (None: no stockout
+  by day K); needed_by = as_of + the first k where the scenario is short by more than need_base;
+  order_by = needed_by - L; in_time = order_by >= as_of (an order placed on as_of arrives in time).
+
+Means, not service levels: the replenishment page adds safety stock on top, when it is opened with the
+scenario's demand (scenario_demand).
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from lib.fmt import count
+
+__all__ = ["stock_impact", "scenario_demand", "STOCK_COLUMNS"]
+
+EPS = 1e-9
+STOCK_COLUMNS = ["sku", "name", "category", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base",
+                 "demand_scenario", "stockout_base", "stockout_scenario", "need_base", "need_scenario",
+                 "extra_units", "extra_qty", "extra_cost", "needed_by", "order_by", "in_time", "note", "case_pack",
+                 "moq", "unit_cost"]
+
+
+def _first(mask: np.ndarray) -> int:
+    """1-based index of the first True, 0 when none."""
+    return int(np.argmax(mask)) + 1 if mask.any() else 0
+
+
+def _pack(units: float, case_pack: float, moq: float) -> int:
+    if units <= EPS:
+        return 0
+    cp = max(float(case_pack), 1.0)
+    return int(max(math.ceil(round(units / cp, 9)) * cp, math.ceil(round(max(float(moq), 1.0) / cp, 9)) * cp))
+
+
+def _note(r: dict, as_of: date, end: date) -> str:
+    if r["extra_qty"] == 0:
+        if r["stockout_scenario"] is not None:
+            return (f"Runs out on {r['stockout_scenario']:%b %d} in the baseline too; the lift needs no more than "
+                    "the regular replenishment plan orders.")
+        return f"Stock on hand and on order covers the scenario through {end:%b %d}."
+    text = (f"The scenario sells {count(r['demand_scenario'] - r['demand_base'])} more units than the baseline "
+            f"by {end:%b %d}: order {count(r['extra_qty'])} more (case pack {count(r['case_pack'])}, "
+            f"MOQ {count(r['moq'])})")
+    if r["in_time"]:
+        return text + f" by {r['order_by']:%b %d}."
+    arrive = as_of + timedelta(days=int(r["lead_time_days"]))
+    return (text + f" now; too late for all of it: an order placed today arrives on {arrive:%b %d}, after the "
+            f"shortage starts on {r['needed_by']:%b %d}.")
+
+
+def stock_impact(sim: pd.DataFrame, items: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Stockouts and extra orders per SKU the scenario changes (see the module docstring)."""
+    as_of = pd.Timestamp(as_of).date()
+    win = sim[sim["in_window"]]
+    skus = win.loc[win["changed"], "unique_id"].astype(str).unique()
+    if len(skus) == 0 or win.empty:
+        return pd.DataFrame({c: [] for c in STOCK_COLUMNS})
+    end = pd.Timestamp(win["ds"].max()).date()
+    days = pd.date_range(as_of + timedelta(days=1), end)
+    it = items.astype({"sku": str}).drop_duplicates("sku").set_index("sku")
+    d = sim[sim["unique_id"].astype(str).isin(skus)]
+    grid = {col: d.pivot_table(index="unique_id", columns="ds", values=col, aggfunc="sum")
+            .reindex(index=skus, columns=days).fillna(0.0).to_numpy()
+            for col in ("units_base", "units_scenario")}
+    k = np.arange(1, len(days) + 1)
+    rows = []
+    for i, sku in enumerate(skus):
+        row = it.loc[sku] if sku in it.index else pd.Series(dtype=object)
+        on_hand, on_order = float(row.get("on_hand", 0) or 0), float(row.get("on_order", 0) or 0)
+        lead = int(row.get("lead_time_days", 0) or 0)
+        avail = on_hand + on_order * (k >= lead)
+        cb, cs = np.cumsum(grid["units_base"][i]), np.cumsum(grid["units_scenario"][i])
+        need_b = max(0.0, float(np.max(cb - avail)))
+        need_s = max(0.0, float(np.max(cs - avail)))
+        extra = max(0.0, need_s - need_b)
+        cp, moq = float(row.get("case_pack", 1) or 1), float(row.get("moq", 1) or 1)
+        qty = _pack(extra, cp, moq)
+        ob, os_, nb = _first(cb > avail + EPS), _first(cs > avail + EPS), _first(cs - avail > need_b + EPS)
+        r = {"sku": sku, "name": row.get("name", sku), "category": row.get("category"),
+             "supplier": row.get("supplier"), "on_hand": on_hand, "on_order": on_order, "lead_time_days": lead,
+             "demand_base": float(cb[-1]), "demand_scenario": float(cs[-1]),
+             "stockout_base": as_of + timedelta(days=ob) if ob else None,
+             "stockout_scenario": as_of + timedelta(days=os_) if os_ else None,
+             "need_base": need_b, "need_scenario": need_s, "extra_units": extra, "extra_qty": qty,
+             "extra_cost": qty * float(row.get("unit_cost", np.nan)),
+             "needed_by": as_of + timedelta(days=nb) if qty and nb else None,
+             "order_by": as_of + timedelta(days=nb - lead) if qty and nb else None,
+             "in_time": bool(qty and nb and nb - lead >= 0), "case_pack": cp, "moq": moq,
+             "unit_cost": float(row.get("unit_cost", np.nan))}
+        r["note"] = _note(r, as_of, end)
+        rows.append(r)
+    out = pd.DataFrame(rows, columns=STOCK_COLUMNS)
+    out["extra_qty"] = out["extra_qty"].astype(np.int64)
+    return out.sort_values(["extra_qty", "sku"], ascending=[False, True], ignore_index=True)
+
+
+def scenario_demand(sim: pd.DataFrame) -> pd.DataFrame:
+    """[unique_id, ds, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95]: the scenario as a forecast."""
+    out = sim[["unique_id", "ds", "units_scenario", "lo_80", "hi_80", "lo_95", "hi_95"]]
+    return out.rename(columns={"units_scenario": "yhat", "lo_80": "yhat_lo_80", "hi_80": "yhat_hi_80",
+                               "lo_95": "yhat_lo_95", "hi_95": "yhat_hi_95"}).reset_index(drop=True)
