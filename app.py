@@ -18,6 +18,7 @@ page = st.navigation({
         st.Page("pages/forecast_page.py", title="Forecast", icon=":material/query_stats:", url_path="forecast"),
         st.Page("pages/replenish_page.py", title="Replenishment", icon=":material/inventory_2:",
                 url_path="replenishment"),
+        st.Page("pages/pricing_page.py", title="Pricing & promos", icon=":material/sell:", url_path="pricing"),
     ],
     "Data": [
         st.Page("pages/data_page.py", title="Sources", icon=":material/database:", url_path="data"),

@@ -87,3 +87,18 @@ def test_scenario_demand_feeds_the_replenishment_plan():
     assert with_lift.set_index("sku").loc["C", "recommended_qty"] == without.set_index("sku").loc["C",
                                                                                                  "recommended_qty"]
     assert PRODUCTS["sku"].tolist() == ["A", "B", "C"]
+
+
+def test_apply_to_forecast_changes_only_the_scenarios_skus_and_extends_past_a_short_horizon():
+    sim = sim_a()                                         # A -10% on Apr 1-10
+    short = baseline().drop(columns=["price", "promo"])
+    short = short[short["ds"] <= pd.Timestamp("2026-04-04")].reset_index(drop=True)   # a 4-day forecast
+    out = pricing.apply_to_forecast(short, sim)
+    a = out[out["unique_id"] == "A"].set_index("ds")
+    assert len(a) == 10                                   # 4 days scaled + 6 days from the simulation
+    assert a["yhat"].tolist() == pytest.approx([10 * 0.9 ** -2] * 10)
+    assert a.loc[pd.Timestamp("2026-04-02"), "yhat_hi_80"] == pytest.approx(12 * 0.9 ** -2.5)
+    others = out[out["unique_id"] != "A"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, short[short["unique_id"] != "A"].reset_index(drop=True))
+    nothing = run(Scenario("Nothing", date(2026, 4, 1), date(2026, 4, 10)))
+    assert pricing.apply_to_forecast(short, nothing) is short

@@ -19,7 +19,7 @@ _HOME = {
     "Scenario": "scenario", "Promotion": "scenario", "ScenarioError": "scenario",
     "simulate": "simulation", "daily_totals": "simulation", "summary": "simulation",
     "waterfall": "simulation", "compare": "simulation",
-    "stock_impact": "stock", "scenario_demand": "stock",
+    "stock_impact": "stock", "scenario_demand": "stock", "apply_to_forecast": "stock",
     "promo_effects": "effects", "cannibalisation_rates": "effects", "channel_shares": "effects",
     "baseline_frame": "effects",
     "save_scenario": "store", "list_scenarios": "store", "load_scenario": "store", "delete_scenario": "store",

@@ -2,6 +2,8 @@
 
     stock_impact(sim, items, as_of) -> DataFrame, one row per SKU the scenario changes (STOCK_COLUMNS)
     scenario_demand(sim) -> the scenario's daily demand in the forecast's shape, for replenish.plan
+    apply_to_forecast(forecast, sim) -> another forecast (e.g. the replenishment page's) with the
+        scenario's effect on the SKUs it changes, and nothing else
 
 Arithmetic, per SKU, on days k = 1 .. K (as_of + k; K = the scenario's last day), with replenishment's
 convention that stock on order is on the shelf from the morning of day L = lead_time_days:
@@ -29,7 +31,7 @@ import pandas as pd
 
 from lib.fmt import count
 
-__all__ = ["stock_impact", "scenario_demand", "STOCK_COLUMNS"]
+__all__ = ["stock_impact", "scenario_demand", "apply_to_forecast", "STOCK_COLUMNS"]
 
 EPS = 1e-9
 STOCK_COLUMNS = ["sku", "name", "category", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base",
@@ -117,3 +119,33 @@ def scenario_demand(sim: pd.DataFrame) -> pd.DataFrame:
     out = sim[["unique_id", "ds", "units_scenario", "lo_80", "hi_80", "lo_95", "hi_95"]]
     return out.rename(columns={"units_scenario": "yhat", "lo_80": "yhat_lo_80", "hi_80": "yhat_hi_80",
                                "lo_95": "yhat_lo_95", "hi_95": "yhat_hi_95"}).reset_index(drop=True)
+
+
+def apply_to_forecast(forecast: pd.DataFrame, sim: pd.DataFrame) -> pd.DataFrame:
+    """``forecast`` with the scenario applied to the SKUs it changes; other SKUs' rows stay as they are.
+
+    On the days both cover, a changed SKU's mean and band edges are multiplied by the scenario's ratio
+    to its baseline that day (1 where the baseline is 0); past the end of ``forecast`` its rows come
+    from the simulation (scenario demand), so a scenario beyond a short horizon still counts.
+    """
+    changed = sim.loc[sim["changed"], "unique_id"].astype(str).unique()
+    if len(changed) == 0:
+        return forecast
+    fc = forecast.assign(unique_id=forecast["unique_id"].astype(str), ds=pd.to_datetime(forecast["ds"]))
+    mine = fc["unique_id"].isin(changed)
+    s = sim[sim["unique_id"].astype(str).isin(changed)].assign(unique_id=lambda x: x["unique_id"].astype(str))
+    pairs = {"yhat": ("units_scenario", "units_base"), "yhat_lo_80": ("lo_80", "base_lo_80"),
+             "yhat_hi_80": ("hi_80", "base_hi_80"), "yhat_lo_95": ("lo_95", "base_lo_95"),
+             "yhat_hi_95": ("hi_95", "base_hi_95")}
+    part = fc[mine].merge(s, on=["unique_id", "ds"], how="left")
+    for col, (new, old) in pairs.items():
+        if col in part:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(part[old].to_numpy() > 0, part[new].to_numpy() / part[old].to_numpy(), 1.0)
+            part[col] = part[col].to_numpy() * np.nan_to_num(ratio, nan=1.0)
+    last = fc[mine].groupby("unique_id")["ds"].max()
+    beyond = s[s["ds"] > s["unique_id"].map(last).fillna(pd.Timestamp.min)]
+    extra = scenario_demand(beyond)
+    extra = extra[[c for c in fc.columns if c in extra.columns]]
+    out = pd.concat([fc[~mine], part[fc.columns], extra], ignore_index=True)
+    return out.sort_values(["unique_id", "ds"], ignore_index=True)

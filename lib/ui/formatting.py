@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-__all__ = ["feed_cards", "history_table", "fmt_date"]
+__all__ = ["feed_cards", "history_table", "fmt_date", "money_column"]
 
 
 def fmt_date(value, with_time: bool = False) -> str:
@@ -31,3 +31,10 @@ def history_table(hist: pd.DataFrame) -> pd.DataFrame:
     out = hist[["load_id", "feed", "source", "rows", "loaded_at", "warnings", "checksum"]].copy()
     out["loaded_at"] = out["loaded_at"].map(lambda v: fmt_date(v, True))
     return out.rename(columns={"load_id": "load", "loaded_at": "loaded (UTC)"})
+
+
+def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
+    """A table column of money: Streamlit's currency preset where there is one, else the code in the title."""
+    preset = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}.get(currency)
+    return st.column_config.NumberColumn(label if preset else f"{label} ({currency})",
+                                         format=preset or "%.2f")

@@ -11,6 +11,7 @@ import streamlit as st
 from lib import exports, fmt, replenish
 from lib.charts import replenish as charts
 from lib.ui import planning
+from lib.ui.formatting import money_column
 
 __all__ = ["loaded_feeds", "inputs", "controls", "link_values", "ignored_link_values", "filtered",
            "urgency_order", "level_text", "tiles", "tile_money", "plan_table", "detail_facts",
@@ -189,12 +190,6 @@ def tiles(view: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
                             "Orders are kept by expected sales per unit of money until the budget runs out.")
 
 
-def _money_column(label: str, currency: str) -> st.column_config.NumberColumn:
-    preset = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}.get(currency)
-    return st.column_config.NumberColumn(label if preset else f"{label} ({currency})",
-                                         format=preset or "%.2f")
-
-
 def _pick_row() -> None:
     """Row selection in the plan table picks that SKU in the detail section (the bound "sku" box)."""
     rows = st.session_state["plan_rows"].selection.rows
@@ -229,7 +224,7 @@ def plan_table(view: pd.DataFrame, currency: str) -> None:
                                   help="Rounded up to the case pack, at least the MOQ."),
         "order_qty": number("Order qty", format="%d",
                             help="What to order now (0 when the budget defers it)."),
-        "order_cost": _money_column("Order cost", currency),
+        "order_cost": money_column("Order cost", currency),
         "days_of_cover": st.column_config.ProgressColumn("Days of cover", format="%.0f", min_value=0,
                                                          max_value=COVER_MAX,
                                                          help=f"On hand / demand per day (bar full at "
@@ -292,7 +287,7 @@ def summary_table(summary: pd.DataFrame, currency: str) -> None:
                  column_config={"supplier": "Supplier",
                                 "skus": st.column_config.NumberColumn("SKUs", format="%d"),
                                 "units": st.column_config.NumberColumn("Units", format="%d"),
-                                "cash_needed": _money_column("Cash needed", currency)})
+                                "cash_needed": money_column("Cash needed", currency)})
 
 
 def cash_chart(summary: pd.DataFrame, currency: str) -> None:

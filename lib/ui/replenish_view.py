@@ -1,6 +1,9 @@
 """The Replenishment page: per-SKU order recommendations from the demand forecast, what-if controls,
 purchase orders per supplier.
 
+A link with ``scenario=<saved scenario>`` (from the Pricing & promos page) plans on that pricing
+scenario's simulated demand for the SKUs it changes.
+
 Every control lives in the URL (short keys: sl, sla/slb/slc, review, delay, uplift, budget, sup, abc,
 only, sku), so a link reopens the same plan. The forecast is the shared daily SKU forecast of the
 Forecast page (lib.ui.planning, cached); the plan itself is recomputed on every change, which is
@@ -13,8 +16,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import replenish
-from lib.ui import planning, shell
+from lib import pricing, replenish
+from lib.pricing.scenario import ScenarioError
+from lib.ui import planning, scenario_inputs, shell
 from lib.ui import replenish_parts as parts
 
 __all__ = ["render"]
@@ -62,6 +66,7 @@ def render() -> None:
                    "instead.", icon=":material/link_off:")
     try:
         fc = planning.run_forecast(wh, key, as_of, "day", HORIZON, "auto")[0]
+        fc = _with_scenario(wh, key, as_of, fc)
         plan = replenish.plan(items, fc, as_of=as_of, service_level=p["service_level"],
                               class_service=p["class_service"] or None, review_days=p["review_days"],
                               delay_days=p["delay_days"], uplift_pct=p["uplift_pct"], budget=p["budget"])
@@ -69,6 +74,27 @@ def render() -> None:
         shell.show_error(err)
         return
     _body(plan, fc, as_of, p)
+
+
+def _with_scenario(wh, key, as_of: date, fc: pd.DataFrame) -> pd.DataFrame:
+    """The forecast with a saved pricing scenario's demand (URL key "scenario"), when the link names one."""
+    name = st.query_params.get("scenario")
+    if not name:
+        return fc
+    try:
+        sc = pricing.load_scenario(wh, name)
+        sim, _ = scenario_inputs.simulate(wh, key, as_of, scenario_inputs.HORIZON, sc)
+    except ScenarioError as err:
+        st.warning(f"Ignored from the link: {err} Planning on the baseline forecast.", icon=":material/link_off:")
+        return fc
+    changed = sim.loc[sim["changed"], "unique_id"].nunique()
+    c1, c2 = st.columns([4, 1], vertical_alignment="center")
+    c1.info(f"**Demand includes the pricing scenario “{sc.name}”** ({sc.start:%b %d} to {sc.end:%b %d}): "
+            f"{changed} SKU{'' if changed == 1 else 's'} follow its simulated demand; the others keep the "
+            "baseline forecast.", icon=":material/sell:")
+    with c2:
+        st.page_link("pages/replenish_page.py", label="Plan without it", icon=":material/close:")
+    return pricing.apply_to_forecast(fc, sim)
 
 
 def _empty(missing: list[str]) -> None:

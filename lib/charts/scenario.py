@@ -1,0 +1,146 @@
+"""Pricing scenario charts (pure Altair builders: frames from lib.pricing.simulation in, charts out).
+
+    daily(totals, metric, currency)        baseline vs scenario per day, units with their 80% bands
+    margin_waterfall(wf, currency)         baseline margin -> price -> extra units -> cannibalised -> scenario
+    compare_bars(table, currency)          change in units, revenue and margin per scenario
+    compare_daily(series)                  daily units of the baseline and each compared scenario
+"""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from lib import fmt
+from lib.charts.common import (
+    COMPARISON,
+    CURRENT,
+    DOWN,
+    PALETTE,
+    UP,
+    axis_format,
+    empty_note,
+    tooltip_format,
+    value_title,
+)
+
+__all__ = ["daily", "margin_waterfall", "compare_bars", "compare_daily", "METRICS", "BASELINE", "SCENARIO"]
+
+BASELINE, SCENARIO = "Baseline", "Scenario"
+METRICS = {"units": ("Units", "count"), "revenue": ("Revenue", "money"), "margin": ("Gross margin", "money")}
+
+
+def _long(totals: pd.DataFrame, metric: str) -> pd.DataFrame:
+    frames = []
+    for side, label in (("base", BASELINE), ("scenario", SCENARIO)):
+        col = f"units_{side}" if metric == "units" else f"{metric}_{side}"
+        f = pd.DataFrame({"ds": pd.to_datetime(totals["ds"]), "series": label, "value": totals[col].astype(float)})
+        if metric == "units":
+            f["lo"], f["hi"] = totals[f"{side}_lo_80"].to_numpy(), totals[f"{side}_hi_80"].to_numpy()
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)
+
+
+def daily(totals: pd.DataFrame, metric: str = "units", currency: str = "USD") -> alt.Chart | alt.LayerChart:
+    """Daily totals of the baseline (grey) and the scenario (blue); units carry their 80% bands."""
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
+    if totals.empty:
+        return empty_note("The scenario window has no forecast days.")
+    label, kind = METRICS[metric]
+    data = _long(totals, metric)
+    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                      scale=alt.Scale(domain=[BASELINE, SCENARIO], range=[COMPARISON, CURRENT]))
+    x = alt.X("ds:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=8))
+    tip = [alt.Tooltip("ds:T", title="Day", format="%a %b %d, %Y"), alt.Tooltip("series:N", title="Series"),
+           alt.Tooltip("value:Q", title=label, format=tooltip_format(kind, currency))]
+    line = alt.Chart(data).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18)).encode(
+        x=x, y=alt.Y("value:Q", title=value_title(f"{label} per day", kind, currency),
+                     axis=alt.Axis(format=axis_format(kind, currency))),
+        color=color, tooltip=tip)
+    if metric != "units":
+        return line.properties(height=320)
+    band_tip = [*tip, alt.Tooltip("lo:Q", title="80% low", format=",.0f"),
+                alt.Tooltip("hi:Q", title="80% high", format=",.0f")]
+    band = alt.Chart(data).mark_area(opacity=0.15).encode(x=x, y="lo:Q", y2="hi:Q", color=color,
+                                                          tooltip=band_tip)
+    return (band + line).properties(height=320)
+
+
+def margin_waterfall(wf: pd.DataFrame, currency: str = "USD") -> alt.LayerChart:
+    """Floating bars from the baseline margin to the scenario margin (totals grey, rises green, falls red)."""
+    d = wf.reset_index(drop=True).copy()
+    start, end = np.zeros(len(d)), np.zeros(len(d))
+    running = 0.0
+    for i, (kind, amount) in enumerate(zip(d["kind"], d["amount"], strict=True)):
+        if kind == "total":
+            start[i], end[i], running = 0.0, amount, amount
+        else:
+            start[i], end[i] = running, running + amount
+            running += amount
+    d["start"], d["end"], d["order"] = start, end, np.arange(len(d))
+    d["color"] = np.where(d["kind"] == "total", COMPARISON, np.where(d["amount"] >= 0, UP, DOWN))
+    d["label"] = [fmt.money(a, currency) if k == "total" else ("+" if a >= 0 else "−") + fmt.money(abs(a), currency)
+                  for a, k in zip(d["amount"], d["kind"], strict=True)]
+    x = alt.X("step:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelAngle=0, labelLimit=160))
+    base = alt.Chart(d).encode(x=x, tooltip=[alt.Tooltip("step:N", title="Step"),
+                                             alt.Tooltip("amount:Q", title="Amount",
+                                                         format=tooltip_format("money", currency))])
+    bars = base.mark_bar(size=48).encode(
+        y=alt.Y("start:Q", title=value_title("Gross margin", "money", currency),
+                axis=alt.Axis(format=axis_format("money", currency))),
+        y2="end:Q", color=alt.Color("color:N", scale=None))
+    labels = base.mark_text(dy=-8, fontSize=11, color="#374151").encode(
+        y=alt.Y("top:Q"), text="label:N").transform_calculate(top="max(datum.start, datum.end)")
+    return (bars + labels).properties(height=300)
+
+
+def compare_bars(table: pd.DataFrame, currency: str = "USD") -> alt.Chart:
+    """Change against the baseline per scenario: one small bar chart per measure (units, revenue, margin)."""
+    if table.empty:
+        return empty_note("Pick saved scenarios to compare.")
+    rows = []
+    for measure, col, kind in (("Units", "units_change", "count"), ("Revenue", "revenue_change", "money"),
+                               ("Gross margin", "margin_change", "money")):
+        for name, v in zip(table["scenario"], table[col], strict=True):
+            text = fmt.count(v) if kind == "count" else fmt.money(v, currency)
+            rows.append({"measure": measure, "scenario": name, "change": float(v),
+                         "label": ("+" if v >= 0 else "") + text})
+    d = pd.DataFrame(rows)
+    order = list(table["scenario"])
+    color = alt.Color("scenario:N", title=None, legend=None, scale=alt.Scale(domain=order,
+                                                                            range=PALETTE[:len(order)]))
+    base = alt.Chart().encode(
+        y=alt.Y("scenario:N", title=None, sort=order, axis=alt.Axis(labelLimit=180)),
+        x=alt.X("change:Q", title="Change against the baseline", axis=alt.Axis(format="~s")),
+        tooltip=[alt.Tooltip("scenario:N", title="Scenario"), alt.Tooltip("measure:N", title="Measure"),
+                 alt.Tooltip("label:N", title="Change")])
+    layer = alt.layer(base.mark_bar().encode(color=color),
+                      alt.Chart().mark_rule(color="#6b7280").encode(x=alt.datum(0)),
+                      base.mark_text(align="left", dx=4, fontSize=11, color="#374151").encode(text="label:N"),
+                      data=d)
+    return layer.properties(width=220, height=alt.Step(26)).facet(
+        column=alt.Column("measure:N", title=None, sort=["Units", "Revenue", "Gross margin"])
+    ).resolve_scale(x="independent")
+
+
+def compare_daily(series: dict[str, pd.DataFrame]) -> alt.Chart:
+    """Daily units of the baseline and each scenario (``series``: name -> daily_totals frame)."""
+    if not series:
+        return empty_note("Pick saved scenarios to compare.")
+    first = next(iter(series.values()))
+    frames = [pd.DataFrame({"ds": first["ds"], "series": BASELINE, "units": first["units_base"]})]
+    frames += [pd.DataFrame({"ds": t["ds"], "series": name, "units": t["units_scenario"]})
+               for name, t in series.items()]
+    d = pd.concat(frames, ignore_index=True)
+    d["ds"] = pd.to_datetime(d["ds"])
+    domain = [BASELINE, *series]
+    return alt.Chart(d).mark_line(strokeWidth=2).encode(
+        x=alt.X("ds:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0)),
+        y=alt.Y("units:Q", title="Units per day", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top", labelLimit=220),
+                        scale=alt.Scale(domain=domain, range=[COMPARISON, *PALETTE[:len(series)]])),
+        strokeDash=alt.condition(alt.datum.series == BASELINE, alt.value([5, 3]), alt.value([1, 0])),
+        tooltip=[alt.Tooltip("ds:T", title="Day", format="%a %b %d, %Y"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("units:Q", title="Units", format=",.1f")],
+    ).properties(height=300)

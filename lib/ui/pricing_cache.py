@@ -1,0 +1,87 @@
+"""Cached pricing computations for the Pricing & promos page (analysis tabs and the scenario builder).
+
+Every result is cached per data version, warehouse, as-of day and parameters (the warehouse itself is
+not hashed, as in lib.ui.planning), so switching tabs or coming back to the page does not refit the
+models. The long ones (elasticities, promotion lift) show a spinner that says what is running.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from lib import pricing
+from lib.tables import FEED_TABLES
+from lib.ui import planning
+
+__all__ = ["elasticities", "category_elasticities", "promo_lift", "promotions", "health", "PROMO_COLUMNS"]
+
+PROMO_COLUMNS = {
+    "by_promo": ["promo_id", "type", "discount_pct", "days", "units", "baseline", "incremental", "lift",
+                 "lift_lo", "lift_hi"],
+    "by_depth": ["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi"],
+    "dip": ["promo_id", "dip_units", "dip_baseline", "dip_pct"],
+    "cannibalisation": ["promo_id", "category", "sibling_units", "sibling_baseline", "cannibalised_units"],
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _elasticities(version: str, where: str, _wh, as_of: date, by: str) -> pd.DataFrame:
+    return pricing.elasticities(_wh, by=by, as_of=as_of)
+
+
+def elasticities(wh, key, as_of: date) -> pd.DataFrame:
+    """Own-price elasticity per SKU [sku, category, elasticity, lo, hi, n_obs, method, price_cv]."""
+    with st.spinner("Estimating the price elasticity of every SKU from two years of sales…"):
+        return _elasticities(*key, wh, as_of, "sku")
+
+
+def category_elasticities(wh, key, as_of: date) -> pd.DataFrame:
+    """One row per category (sku None, method METHOD_POOLED), same columns as elasticities()."""
+    with st.spinner("Estimating the price elasticity of every category…"):
+        return _elasticities(*key, wh, as_of, "category")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _promotions(version: str, where: str, _wh) -> pd.DataFrame:
+    return _wh.read(select(FEED_TABLES["promotions"]))
+
+
+def promotions(wh, key) -> pd.DataFrame:
+    """The promotions feed as loaded (empty when none is loaded)."""
+    return _promotions(*key, wh)
+
+
+def _empty_lift() -> dict[str, pd.DataFrame]:
+    return {name: pd.DataFrame({c: [] for c in cols}) for name, cols in PROMO_COLUMNS.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _promo_lift(version: str, where: str, _wh, as_of: date) -> dict[str, pd.DataFrame]:
+    promos = _promotions(version, where, _wh)
+    if promos.empty:
+        return _empty_lift()
+    daily = planning.history(_wh, (version, where), as_of, "day")
+    if daily.empty:
+        return _empty_lift()
+    return pricing.promo_lift(daily, promos)
+
+
+def promo_lift(wh, key, as_of: date) -> dict[str, pd.DataFrame]:
+    """lib.pricing.promo_lift on the daily history up to ``as_of`` and the promotions feed:
+    {"by_promo", "by_depth", "dip", "cannibalisation"}; empty frames when no promotions are loaded."""
+    with st.spinner("Measuring every promotion's lift against its baseline…"):
+        return _promo_lift(*key, wh, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _health(version: str, where: str, _wh, start: date, end: date, tol: float, margin: float) -> pd.DataFrame:
+    return pricing.health(_wh, start, end, price_tolerance=tol, min_margin=margin)
+
+
+def health(wh, key, start: date, end: date, tol: float, margin: float) -> pd.DataFrame:
+    """Pricing health findings in [start, end] (tol and margin as fractions, see lib.pricing.health)."""
+    with st.spinner("Checking prices against cost, list price, promotions and channels…"):
+        return _health(*key, wh, start, end, float(tol), float(margin))

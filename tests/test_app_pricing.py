@@ -1,0 +1,222 @@
+"""AppTest for the Pricing & promos page on a tiny hand-built store (4 SKUs x 140 days).
+
+Every SKU sells at its list price every day, in two channels at the same price, except:
+- TEE on 2026-03-28: 2 units at list 20 with a 28.00 line discount: net price 6 < unit cost 8, so
+  the only pricing problem of the last 30 days is "below cost" with 2 x 8 - 12 = 4.00 at stake;
+- MUG from 2026-03-11 to 2026-03-17: promotion P1 (20% off, on record) at 8.00, 5 units a day
+  instead of 2, so it is not "off list price";
+- CUP's list price moved from 8 to 9 on 2026-01-15 (units 3 then 2 a day) so its price varied.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import pricing
+from lib.forecast import data
+from lib.pricing import elasticity as el
+from lib.settings import Settings
+from lib.warehouse import Warehouse
+from tests.conftest import ROOT
+
+AS_OF = date(2026, 3, 31)
+T0 = datetime(2026, 4, 1, 12, 0)
+DAYS = pd.date_range(AS_OF - timedelta(days=139), AS_OF)
+PRODUCTS = pd.DataFrame({
+    "sku": ["MUG", "CUP", "TEE", "CAP"], "name": ["Mug", "Cup", "Tee", "Cap"],
+    "category": ["Mugs", "Mugs", "Tees", "Tees"], "unit_cost": [4.0, 3.0, 8.0, 5.0],
+    "price": [10.0, 9.0, 20.0, 12.0], "supplier": ["Acme", "Acme", "Bolt", "Bolt"]})
+PROMO_DAYS = pd.date_range("2026-03-11", "2026-03-17")
+PROMOTIONS = pd.DataFrame({"promo_id": ["P1"], "start_date": [date(2026, 3, 11)], "end_date": [date(2026, 3, 17)],
+                           "discount_pct": [20.0], "sku": ["MUG"], "category": [None], "type": ["percent_off"],
+                           "channel": [None]})
+BELOW_COST_DAY = pd.Timestamp("2026-03-28")
+CUP_MOVE = pd.Timestamp("2026-01-15")
+
+
+def order_lines() -> pd.DataFrame:
+    rows = []
+    for k, d in enumerate(DAYS):
+        wiggle = k % 7 == 5                           # one busier day a week, so weeks are not all equal
+        for sku in PRODUCTS["sku"]:
+            price = float(PRODUCTS.set_index("sku").loc[sku, "price"])
+            units, discount = 2 + wiggle, 0.0
+            if sku == "MUG" and d in PROMO_DAYS:
+                price, units = 8.0, 5
+            if sku == "CUP":
+                price, units = (8.0, 3 + wiggle) if d < CUP_MOVE else (9.0, 2 + wiggle)
+            if sku == "TEE" and d == BELOW_COST_DAY:
+                units, discount = 2, 28.0
+            if sku == "TEE" and d != BELOW_COST_DAY or sku == "CAP":    # half online, half in store
+                rows.append((f"{sku}-{k}-s", d + pd.Timedelta(hours=11), f"c{k}", sku, 1, price, 0.0, "store"))
+                units -= 1
+            rows.append((f"{sku}-{k}-w", d + pd.Timedelta(hours=10), f"c{k}", sku, units, price, discount, "web"))
+    return pd.DataFrame(rows, columns=["order_id", "ordered_at", "customer_id", "sku", "quantity", "unit_price",
+                                       "discount", "channel"])
+
+
+def seed_store(*, promotions: bool = True, products: bool = True) -> None:
+    inv = pd.DataFrame([(sku, d.date(), 50, 0) for sku in PRODUCTS["sku"] for d in DAYS],
+                       columns=["sku", "date", "on_hand", "on_order"])
+    wh = Warehouse.open(settings=Settings.from_env())
+    if products:
+        wh.load("products", PRODUCTS, source="upload:products.csv", as_of=AS_OF, now=T0)
+    wh.load("orders", order_lines(), source="upload:orders.csv", as_of=AS_OF, now=T0)
+    wh.load("inventory", inv, source="upload:inventory.csv", as_of=AS_OF, now=T0)
+    if promotions:
+        wh.load("promotions", PROMOTIONS, source="upload:promotions.csv", as_of=AS_OF, now=T0)
+    wh.dispose()
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
+    monkeypatch.setenv("SHOPCAST_CURRENCY", "USD")
+    return tmp_path
+
+
+@pytest.fixture
+def store(data_dir):
+    seed_store()
+
+
+def page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/pricing_page.py")
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [s.value for s in at.success]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts).replace("**", "")
+
+
+def test_empty_store_points_to_the_data_page(data_dir):
+    at = page()
+    assert at.title[0].value == "Pricing & promos"
+    assert "No orders loaded yet." in texts(at)
+    assert not at.tabs and not at.dataframe
+
+
+def test_missing_products_is_named(data_dir):
+    seed_store(products=False)
+    at = page()
+    assert "No products loaded yet." in texts(at) and "unit cost, list price" in texts(at)
+    assert not at.tabs
+
+
+def test_tabs_in_order_and_only_the_open_one_runs(store):
+    at = page()
+    assert [t.label for t in at.tabs] == ["Scenario builder", "Compare scenarios", "Pricing health", "Elasticities",
+                                          "Promotions"]
+    assert "Data through Mar 31, 2026." in [c.value for c in at.caption]
+    assert "This scenario changes nothing yet" in texts(at)
+    assert not at.metric                                     # the hidden tabs (health tiles...) did not run
+    for tab in ("Pricing health", "Elasticities", "Promotions"):
+        assert not page({"tab": tab}).exception
+
+
+def test_health_below_cost_by_hand(store):
+    at = page({"tab": "Pricing health"})
+    table = at.dataframe[0].value
+    assert len(table) == 1                                   # the promotion on record is not "off list"
+    row = table.iloc[0]
+    assert (row["check"], row["sku"], row["name"], row["category"], row["channel"]) == \
+        ("below cost", "TEE", "Tee", "Tees", "web")
+    assert row["day"] == BELOW_COST_DAY and row["units"] == 2
+    assert row["detail"] == "net price 6.00 < unit cost 8.00"
+    assert row["revenue_at_stake"] == pytest.approx(4.0)     # 2 x 8 - (2 x 20 - 28)
+    t = tiles(at)
+    assert t["Below cost"] == "1" and t["Low margin"] == "0" and t["Off list price"] == "0"
+    assert at.metric[0].proto.delta == "$4 at stake"
+    assert [b.label for b in at.get("download_button")] == ["Findings (CSV)"]
+
+
+def test_health_controls_from_the_link(store):
+    at = page({"tab": "Pricing health", "ph_days": "3"})     # Mar 29-31: the Mar 28 sale is out
+    assert at.number_input(key="ph_days").value == 3
+    assert "Nothing flagged: from Mar 29 to Mar 31, 2026" in texts(at) and not at.dataframe
+    # margins: MUG 60%, CUP 66.7%, TEE 60% (less the discount), CAP 58.3%: all below 70%
+    at = page({"tab": "Pricing health", "ph_margin": "70", "ph_check": "Low margin"})
+    table = at.dataframe[0].value
+    assert sorted(table["sku"]) == ["CAP", "CUP", "MUG", "TEE"] and set(table["check"]) == {"low margin"}
+    assert tiles(at)["Low margin"] == "4" and tiles(at)["Below cost"] == "1"   # tiles count every check
+    cap = table.set_index("sku").loc["CAP"]
+    # CAP over the 30 days: 2 a day + 1 on 5 busy days = 65 units at 12 (cost 5): revenue 780, margin 455;
+    # 70% of 780 would be 546, so 91 is missing
+    assert cap["units"] == 65 and cap["revenue_at_stake"] == pytest.approx(91.0)
+
+
+def test_bad_link_values_show_a_notice_and_the_defaults(store):
+    at = page({"tab": "Pricing health", "ph_days": "0", "ph_tol": "abc"})
+    assert "Ignored from the link (not a valid value): ph_days=0, ph_tol=abc" in texts(at)
+    assert at.number_input(key="ph_days").value == 30 and at.number_input(key="ph_tol").value == 2.0
+    assert at.dataframe[0].value["revenue_at_stake"].tolist() == pytest.approx([4.0])
+    at = page({"tab": "Nowhere"})
+    assert "Ignored from the link (not a valid value): tab=Nowhere" in texts(at)
+
+
+def expected_elasticities() -> pd.DataFrame:
+    wh = Warehouse.open(settings=Settings.from_env())
+    out = pricing.elasticities(wh, as_of=AS_OF)
+    wh.dispose()
+    return out
+
+
+def test_elasticities_tab(store):
+    exp = expected_elasticities()
+    own = int((exp["method"] == el.METHOD_SKU).sum())
+    assert exp.loc[exp["sku"] == "MUG", "method"].item() == el.METHOD_CATEGORY   # its price never moved
+    at = page({"tab": "Elasticities"})
+    t = tiles(at)
+    assert (t["SKUs"], t["Own estimate"], t["Category estimate"]) == ("4", str(own), str(4 - own))
+    skus = at.dataframe[0].value
+    assert skus["sku"].tolist() == ["CAP", "CUP", "MUG", "TEE"]
+    assert skus["elasticity"].tolist() == pytest.approx(exp["elasticity"].tolist(), nan_ok=True)
+    assert at.dataframe[1].value["category"].tolist() == ["Mugs", "Tees"]
+    assert "-1.5 means a 10% price rise loses about 15% of units" in texts(at)
+    assert len(at.get("vega_lite_chart")) == 1
+    mugs = page({"tab": "Elasticities", "el_cat": "Mugs"})
+    assert mugs.dataframe[0].value["sku"].tolist() == ["CUP", "MUG"]
+    assert mugs.dataframe[1].value["category"].tolist() == ["Mugs"]
+    bad = page({"tab": "Elasticities", "el_cat": "Shoes"})
+    assert "Ignored from the link (not a valid value): el_cat=Shoes" in texts(bad)
+    assert len(bad.dataframe[0].value) == 4
+
+
+def test_promotions_tab(store):
+    wh = Warehouse.open(settings=Settings.from_env())
+    exp = pricing.promo_lift(data.history(wh, AS_OF), PROMOTIONS)
+    wh.dispose()
+    at = page({"tab": "Promotions"})
+    by_promo = at.dataframe[1].value.set_index("promo_id")
+    p1 = by_promo.loc["P1"]
+    assert p1["days"] == 7 and p1["units"] == 35             # 5 a day for 7 days
+    assert p1["incremental"] == pytest.approx(35 - exp["by_promo"]["baseline"].item())
+    assert p1["lift"] == pytest.approx(exp["by_promo"]["lift"].item()) and p1["lift"] > 2
+    by_depth = at.dataframe[0].value
+    assert by_depth[["type", "depth_bucket", "promos"]].values.tolist() == [["percent_off", "20-30", 1]]
+    assert tiles(at)["Incremental units"] == f"{round(35 - exp['by_promo']['baseline'].item()):,}"
+    assert at.dataframe[3].value["category"].tolist() == ["Mugs"]      # CUP is MUG's sibling
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_promotions_tab_without_a_promotions_feed(data_dir):
+    seed_store(promotions=False)
+    at = page({"tab": "Promotions"})
+    assert "No promotions loaded." in texts(at) and not at.dataframe

@@ -1,0 +1,186 @@
+"""AppTest for the scenario builder, the comparison and the hand-off to Replenishment, on the tiny store
+of tests/test_app_pricing.py (MUG, CUP: Mugs; TEE, CAP: Tees; 140 days to Mar 31, 2026).
+
+The page's numbers must be the library's: the expected values are computed here with lib.pricing on
+the same warehouse (the arithmetic itself is worked by hand in tests/test_pricing_scenario.py).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sklearn.ensemble  # noqa: F401 - loads the OpenMP runtime, so that threadpool_limits can see it
+from threadpoolctl import threadpool_limits
+
+from lib import fmt, forecast, pricing
+from lib.forecast import data
+from lib.pricing.scenario import Promotion, Scenario
+from lib.replenish.inputs import items
+from lib.settings import Settings
+from lib.ui.scenario_inputs import HORIZON
+from lib.warehouse import Warehouse
+from tests.test_app_pricing import AS_OF, data_dir, page, seed_store, texts, tiles  # noqa: F401
+
+MUGS = Scenario("Mugs -10%", date(2026, 4, 6), date(2026, 4, 19), categories=("Mugs",), price_change_pct=-10)
+TEE_PROMO = Scenario("Tee promo", date(2026, 4, 1), date(2026, 4, 14), skus=("TEE",),
+                     promotions=(Promotion(25, date(2026, 4, 3), date(2026, 4, 9)),))
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture
+def store(data_dir):  # noqa: F811
+    seed_store()
+
+
+def _wh() -> Warehouse:
+    return Warehouse.open(settings=Settings.from_env())
+
+
+def expected(sc: Scenario):
+    """The simulation the page should show, built with the library on the same data."""
+    wh = _wh()
+    try:
+        hist = data.history(wh, AS_OF)
+        fut = data.future(wh, hist, HORIZON, AS_OF)
+        base = pricing.baseline_frame(forecast.forecast(hist, HORIZON, "D", future=fut), fut)
+        el = pricing.elasticities(wh, as_of=AS_OF)
+        promos = wh.read("select * from promotions")
+        prods = data.products(wh)
+        lift = pricing.promo_lift(hist, promos)
+        sim = pricing.simulate(base, sc, elasticities=el, products=prods,
+                               effects=pricing.promo_effects(lift, el, promos, prods),
+                               cannibalisation=pricing.cannibalisation_rates(lift),
+                               shares=pricing.channel_shares(wh, AS_OF))
+        return sim, pricing.stock_impact(sim, items(wh, AS_OF), AS_OF)
+    finally:
+        wh.dispose()
+
+
+def test_a_new_scenario_starts_as_the_baseline_and_a_price_cut_shows_its_result(store):
+    at = page()
+    assert at.selectbox(key="sc").value == ""
+    assert at.text_input(key="sc_name").value == "New scenario"
+    assert at.date_input(key="sc_window").value == (date(2026, 4, 1), date(2026, 4, 14))
+    assert "This scenario changes nothing yet" in texts(at)
+    at.multiselect(key="sc_cats").set_value(["Mugs"])
+    at.slider(key="sc_price").set_value(-10)
+    at.date_input(key="sc_window").set_value((MUGS.start, MUGS.end))
+    at.text_input(key="sc_name").set_value(MUGS.name)
+    at.run()
+    assert not at.exception, at.exception
+    s = pricing.summary(expected(MUGS)[0])
+    t = tiles(at)
+    assert t["Units"] == fmt.count(round(s["units_scenario"]))
+    assert t["Gross margin"] == fmt.money(s["margin_scenario"], "USD", 0)
+    assert s["units_scenario"] > s["units_base"]                     # cheaper mugs sell more
+    assert "Result: Mugs -10%" in [h.value for h in at.subheader]
+    table = [d.value for d in at.dataframe if "unique_id" in d.value.columns][0]
+    assert sorted(table["unique_id"]) == ["CUP", "MUG"]
+
+
+def test_save_reopen_from_the_link_edit_and_delete(store):
+    at = page()
+    at.multiselect(key="sc_cats").set_value(["Mugs"])
+    at.slider(key="sc_price").set_value(-10)
+    at.date_input(key="sc_window").set_value((MUGS.start, MUGS.end))
+    at.text_input(key="sc_name").set_value(MUGS.name)
+    at.run()
+    at.button(key="sc_save").click().run()
+    assert not at.exception, at.exception
+    assert "Saved “Mugs -10%”." in texts(at)
+    assert at.query_params["sc"] == "Mugs -10%"
+    wh = _wh()
+    assert pricing.load_scenario(wh, "Mugs -10%") == MUGS
+    wh.dispose()
+
+    again = page({"sc": "Mugs -10%"})                               # a fresh session opens the link
+    assert again.selectbox(key="sc").value == "Mugs -10%"
+    assert again.slider(key="sc_price").value == -10
+    assert again.multiselect(key="sc_cats").value == ["Mugs"]
+    assert again.date_input(key="sc_window").value == (MUGS.start, MUGS.end)
+    again.slider(key="sc_price").set_value(-20).run()
+    again.button(key="sc_save").click().run()                         # same name: replaces it
+    wh = _wh()
+    assert pricing.load_scenario(wh, "Mugs -10%").price_change_pct == -20
+    wh.dispose()
+    again.button(key="sc_delete").click().run()
+    assert "Deleted “Mugs -10%”." in texts(again)
+    assert again.selectbox(key="sc").value == ""
+    wh = _wh()
+    assert pricing.list_scenarios(wh).empty
+    wh.dispose()
+
+
+def test_saving_over_another_scenarios_name_is_refused(store):
+    wh = _wh()
+    pricing.save_scenario(wh, MUGS)
+    wh.dispose()
+    at = page()
+    at.slider(key="sc_price").set_value(5)
+    at.text_input(key="sc_name").set_value("Mugs -10%")
+    at.run()
+    at.button(key="sc_save").click().run()
+    assert "A scenario named 'Mugs -10%' already exists" in texts(at)
+    wh = _wh()
+    assert pricing.load_scenario(wh, "Mugs -10%") == MUGS
+    wh.dispose()
+
+
+def test_a_saved_promotion_scenario_shows_its_promotions_and_stock_consequences(store):
+    wh = _wh()
+    pricing.save_scenario(wh, TEE_PROMO)
+    wh.dispose()
+    at = page({"sc": "Tee promo"})
+    assert not at.exception, at.exception
+    sim, stock = expected(TEE_PROMO)
+    s = pricing.summary(sim)
+    assert tiles(at)["Revenue"] == fmt.money(s["revenue_scenario"], "USD", 0)
+    assert s["incremental_units"] > 0
+    assert "Stock consequences" in [h.value for h in at.subheader]
+    shown = [d.value for d in at.dataframe if "extra_qty" in d.value.columns][0]
+    assert shown["sku"].tolist() == stock["sku"].tolist()
+    assert shown["extra_qty"].tolist() == stock["extra_qty"].tolist()
+
+
+def test_an_unknown_scenario_in_the_link_is_ignored_with_a_notice(store):
+    at = page({"sc": "Nope"})
+    assert "no saved scenario is named “Nope”" in texts(at)
+    assert at.selectbox(key="sc").value == ""
+
+
+def test_compare_up_to_four_saved_scenarios(store):
+    wh = _wh()
+    pricing.save_scenario(wh, MUGS)
+    pricing.save_scenario(wh, TEE_PROMO)
+    wh.dispose()
+    at = page({"tab": "Compare scenarios", "cmp": ["Mugs -10%", "Tee promo"]})
+    assert not at.exception, at.exception
+    table = [d.value for d in at.dataframe if "scenario" in d.value.columns][0]
+    assert table["scenario"].tolist() == ["Baseline", "Mugs -10%", "Tee promo"]
+    s = pricing.summary(expected(MUGS)[0])
+    row = table.set_index("scenario").loc["Mugs -10%"]
+    assert row["units_change"] == pytest.approx(s["units_scenario"] - s["units_base"])
+    empty = page({"tab": "Compare scenarios"})
+    assert "Pick saved scenarios" in " ".join(c.value for c in empty.caption)
+
+
+def test_replenishment_plans_on_a_saved_scenarios_demand(store):
+    wh = _wh()
+    pricing.save_scenario(wh, TEE_PROMO)
+    wh.dispose()
+    at = page()
+    at.switch_page("pages/replenish_page.py")
+    at.query_params["scenario"] = "Tee promo"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Demand includes the pricing scenario “Tee promo”" in texts(at)
+    bad = page()
+    bad.switch_page("pages/replenish_page.py")
+    bad.query_params["scenario"] = "Gone"
+    bad.run()
+    assert "No saved scenario is named 'Gone'" in texts(bad)
