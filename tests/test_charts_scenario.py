@@ -21,10 +21,11 @@ def test_waterfall_bars_float_from_the_baseline_to_the_scenario():
                        "amount": [100.0, -20.0, 35.0, -5.0, 110.0],
                        "kind": ["total", "change", "change", "change", "total"]})
     d = datasets(charts.margin_waterfall(wf))[0]
-    assert d["start"].tolist() == [0.0, 100.0, 80.0, 115.0, 0.0]
+    # the changes span 80..115; the axis is zoomed to 80 - 0.6 x 35 = 59 and the totals rise from there
+    assert d["start"].tolist() == [59.0, 100.0, 80.0, 115.0, 59.0]
     assert d["end"].tolist() == [100.0, 80.0, 115.0, 110.0, 110.0]
     assert d["color"].tolist() == [COMPARISON, DOWN, UP, DOWN, COMPARISON]
-    assert d["label"].tolist() == ["$100.00", "−$20.00", "+$35.00", "−$5.00", "$110.00"]
+    assert d["label"].tolist() == ["$100", "−$20", "+$35", "−$5", "$110"]
 
 
 def test_daily_chart_draws_baseline_and_scenario_with_bands_for_units():

@@ -111,9 +111,9 @@ def test_waterfall_splits_the_margin_change_into_price_and_volume_exactly():
     base = 2 * (10 * 6 + 5 * 12 + 2 * 20)                # window Apr 3-4: A, B, C margins at list price
     assert list(w.index) == WATERFALL_STEPS
     assert w["Baseline margin"] == pytest.approx(base)
-    assert w["Price on baseline units"] == pytest.approx(2 * 10 * (9 - 10))            # -20
-    assert w["Extra units sold"] == pytest.approx(2 * (units - 10) * (9 - 4), rel=1e-12)
-    assert w["Cannibalised siblings"] == 0.0
+    assert w["Price change"] == pytest.approx(2 * 10 * (9 - 10))            # -20
+    assert w["Extra units"] == pytest.approx(2 * (units - 10) * (9 - 4), rel=1e-12)
+    assert w["Cannibalised"] == 0.0
     assert w["Scenario margin"] == pytest.approx(w.iloc[:4].sum(), rel=1e-12)
 
 
@@ -139,9 +139,9 @@ def test_a_promotion_applies_its_price_effect_and_type_lift_and_cannibalises_sib
     assert c["role"] == OTHER and c["units_scenario"] == 2.0
     assert cell(sim, "B", "2026-04-07")["units_scenario"] == 5.0     # after the promotion
     w = pricing.waterfall(sim).set_index("step")["amount"]
-    assert w["Cannibalised siblings"] == pytest.approx(-2 * 0.5 * 12)
-    assert w["Price on baseline units"] == pytest.approx(2 * 10 * (8 - 10))
-    assert w["Extra units sold"] == pytest.approx(2 * 8.75 * (8 - 4))
+    assert w["Cannibalised"] == pytest.approx(-2 * 0.5 * 12)
+    assert w["Price change"] == pytest.approx(2 * 10 * (8 - 10))
+    assert w["Extra units"] == pytest.approx(2 * 8.75 * (8 - 4))
 
 
 def test_cannibalisation_never_exceeds_what_the_promoted_skus_gained():

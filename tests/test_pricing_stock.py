@@ -102,3 +102,10 @@ def test_apply_to_forecast_changes_only_the_scenarios_skus_and_extends_past_a_sh
     pd.testing.assert_frame_equal(others, short[short["unique_id"] != "A"].reset_index(drop=True))
     nothing = run(Scenario("Nothing", date(2026, 4, 1), date(2026, 4, 10)))
     assert pricing.apply_to_forecast(short, nothing) is short
+
+
+def test_a_sku_missing_from_the_active_items_gets_no_order_and_says_why():
+    s = pricing.stock_impact(sim_a(), items().iloc[1:], AS_OF)
+    r = s.iloc[0]
+    assert r["sku"] == "A" and r["extra_qty"] == 0 and "Not an active product" in r["note"]
+    assert r["demand_scenario"] == pytest.approx(100 * 0.9 ** -2)

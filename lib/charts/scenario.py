@@ -68,7 +68,11 @@ def daily(totals: pd.DataFrame, metric: str = "units", currency: str = "USD") ->
 
 
 def margin_waterfall(wf: pd.DataFrame, currency: str = "USD") -> alt.LayerChart:
-    """Floating bars from the baseline margin to the scenario margin (totals grey, rises green, falls red)."""
+    """Floating bars from the baseline margin to the scenario margin (totals grey, rises green, falls red).
+
+    The value axis is zoomed on the changes (it does not start at 0: the totals' bars rise from its
+    bottom), else a change of 1% of the margin would be a sliver.
+    """
     d = wf.reset_index(drop=True).copy()
     start, end = np.zeros(len(d)), np.zeros(len(d))
     running = 0.0
@@ -78,16 +82,24 @@ def margin_waterfall(wf: pd.DataFrame, currency: str = "USD") -> alt.LayerChart:
         else:
             start[i], end[i] = running, running + amount
             running += amount
+    moving = np.concatenate([start[d["kind"] != "total"], end])
+    lo, hi = float(moving.min()), float(moving.max())
+    pad = max((hi - lo) * 0.6, abs(hi) * 0.01, 1.0)
+    floor = lo - pad
+    start = np.where(d["kind"] == "total", floor, start)
     d["start"], d["end"], d["order"] = start, end, np.arange(len(d))
     d["color"] = np.where(d["kind"] == "total", COMPARISON, np.where(d["amount"] >= 0, UP, DOWN))
-    d["label"] = [fmt.money(a, currency) if k == "total" else ("+" if a >= 0 else "−") + fmt.money(abs(a), currency)
+    d["label"] = [fmt.money(a, currency, 0) if k == "total" else
+                  ("+" if a >= 0 else "−") + fmt.money(abs(a), currency, 0)
                   for a, k in zip(d["amount"], d["kind"], strict=True)]
-    x = alt.X("step:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelAngle=0, labelLimit=160))
+    x = alt.X("step:N", title=None, sort=alt.SortField("order"),
+              axis=alt.Axis(labelAngle=0, labelLimit=120, labelOverlap=False))
     base = alt.Chart(d).encode(x=x, tooltip=[alt.Tooltip("step:N", title="Step"),
                                              alt.Tooltip("amount:Q", title="Amount",
                                                          format=tooltip_format("money", currency))])
-    bars = base.mark_bar(size=48).encode(
+    bars = base.mark_bar(size=40, clip=True).encode(
         y=alt.Y("start:Q", title=value_title("Gross margin", "money", currency),
+                scale=alt.Scale(domain=[floor, hi + pad * 0.5], zero=False, nice=False),
                 axis=alt.Axis(format=axis_format("money", currency))),
         y2="end:Q", color=alt.Color("color:N", scale=None))
     labels = base.mark_text(dy=-8, fontSize=11, color="#374151").encode(
@@ -103,9 +115,9 @@ def compare_bars(table: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     for measure, col, kind in (("Units", "units_change", "count"), ("Revenue", "revenue_change", "money"),
                                ("Gross margin", "margin_change", "money")):
         for name, v in zip(table["scenario"], table[col], strict=True):
-            text = fmt.count(v) if kind == "count" else fmt.money(v, currency)
+            text = fmt.count(round(abs(v))) if kind == "count" else fmt.money(abs(v), currency, 0)
             rows.append({"measure": measure, "scenario": name, "change": float(v),
-                         "label": ("+" if v >= 0 else "") + text})
+                         "label": ("+" if v >= 0 else "−") + text})
     d = pd.DataFrame(rows)
     order = list(table["scenario"])
     color = alt.Color("scenario:N", title=None, legend=None, scale=alt.Scale(domain=order,
@@ -117,7 +129,10 @@ def compare_bars(table: pd.DataFrame, currency: str = "USD") -> alt.Chart:
                  alt.Tooltip("label:N", title="Change")])
     layer = alt.layer(base.mark_bar().encode(color=color),
                       alt.Chart().mark_rule(color="#6b7280").encode(x=alt.datum(0)),
-                      base.mark_text(align="left", dx=4, fontSize=11, color="#374151").encode(text="label:N"),
+                      base.mark_text(align="left", dx=4, fontSize=11, color="#374151").encode(text="label:N")
+                      .transform_filter("datum.change >= 0"),
+                      base.mark_text(align="right", dx=-4, fontSize=11, color="#374151").encode(text="label:N")
+                      .transform_filter("datum.change < 0"),
                       data=d)
     return layer.properties(width=220, height=alt.Step(26)).facet(
         column=alt.Column("measure:N", title=None, sort=["Units", "Revenue", "Gross margin"])

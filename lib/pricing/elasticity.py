@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-__all__ = ["elasticities", "METHOD_SKU", "METHOD_CATEGORY", "METHOD_POOLED", "MIN_WEEKS", "MIN_UNITS",
+__all__ = ["elasticities", "estimate", "METHOD_SKU", "METHOD_CATEGORY", "METHOD_POOLED", "MIN_WEEKS", "MIN_UNITS",
            "TAU_FLOOR"]
 
 METHOD_SKU = "sku, pooled toward category"
@@ -210,10 +210,16 @@ def elasticities(sales, by: str = "sku", *, min_price_cv: float = 0.02, as_of=No
     """
     if by not in ("sku", "category"):
         raise ValueError(f"by must be 'sku' or 'category', not {by!r}")
+    skus, cats = estimate(sales, min_price_cv=min_price_cv, as_of=as_of)
+    return skus if by == "sku" else cats
+
+
+def estimate(sales, *, min_price_cv: float = 0.02, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(SKU rows, category rows) from one fit: what elasticities(by="sku") and by="category" return."""
     if not isinstance(sales, pd.DataFrame):
         sales = _from_warehouse(sales, as_of)
     if sales.empty:
-        return pd.DataFrame({c: [] for c in COLUMNS})
+        return pd.DataFrame({c: [] for c in COLUMNS}), pd.DataFrame({c: [] for c in COLUMNS})
     sales = sales.assign(category=sales["category"].fillna("(no category)").astype(str),
                          sku=sales["sku"].astype(str))
     w = _weekly(sales)
@@ -227,7 +233,5 @@ def elasticities(sales, by: str = "sku", *, min_price_cv: float = 0.02, as_of=No
         cats.append({"sku": None, "category": str(cat), "elasticity": a["mu"], "lo": a["mu"] - half,
                      "hi": a["mu"] + half, "n_obs": int(part["n_obs"].sum()), "method": METHOD_POOLED,
                      "price_cv": float(part["price_cv"].median())})
-    if by == "category":
-        return pd.DataFrame(cats, columns=COLUMNS)
     out = pd.concat(parts, ignore_index=True)[COLUMNS]
-    return out.sort_values("sku", ignore_index=True)
+    return out.sort_values("sku", ignore_index=True), pd.DataFrame(cats, columns=COLUMNS)

@@ -51,8 +51,7 @@ SIM_COLUMNS = ["unique_id", "ds", "category", "role", "in_window", "changed", "s
                "elasticity_from", "price_base", "price_scenario", "unit_cost", "units_base", "units_scenario",
                *(f"base_{b}" for b in BANDS), *BANDS, "revenue_base", "revenue_scenario", "margin_base",
                "margin_scenario", "incremental_units", "cannibalised_units"]
-WATERFALL_STEPS = ["Baseline margin", "Price on baseline units", "Extra units sold", "Cannibalised siblings",
-                   "Scenario margin"]
+WATERFALL_STEPS = ["Baseline margin", "Price change", "Extra units", "Cannibalised", "Scenario margin"]
 
 
 def _elasticity(skus: pd.Series, cats: pd.Series, el: pd.DataFrame) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from lib.fmt import count
 __all__ = ["stock_impact", "scenario_demand", "apply_to_forecast", "STOCK_COLUMNS"]
 
 EPS = 1e-9
+NO_SUPPLIER = "(no supplier)"
 STOCK_COLUMNS = ["sku", "name", "category", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base",
                  "demand_scenario", "stockout_base", "stockout_scenario", "need_base", "need_scenario",
                  "extra_units", "extra_qty", "extra_cost", "needed_by", "order_by", "in_time", "note", "case_pack",
@@ -68,6 +69,16 @@ def _note(r: dict, as_of: date, end: date) -> str:
             f"shortage starts on {r['needed_by']:%b %d}.")
 
 
+def _untracked(sku: str, base: float, scen: float) -> dict:
+    """A SKU the scenario changes that is not an active product: nothing to plan stock with."""
+    r = dict.fromkeys(STOCK_COLUMNS)
+    r.update({"sku": sku, "name": sku, "supplier": NO_SUPPLIER, "demand_base": float(base),
+              "demand_scenario": float(scen), "extra_units": 0.0, "extra_qty": 0, "extra_cost": 0.0,
+              "in_time": False, "note": "Not an active product (or missing from the product feed): no stock or "
+                                       "lead time to plan with."})
+    return r
+
+
 def stock_impact(sim: pd.DataFrame, items: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Stockouts and extra orders per SKU the scenario changes (see the module docstring)."""
     as_of = pd.Timestamp(as_of).date()
@@ -85,7 +96,10 @@ def stock_impact(sim: pd.DataFrame, items: pd.DataFrame, as_of: date) -> pd.Data
     k = np.arange(1, len(days) + 1)
     rows = []
     for i, sku in enumerate(skus):
-        row = it.loc[sku] if sku in it.index else pd.Series(dtype=object)
+        if sku not in it.index:
+            rows.append(_untracked(sku, grid["units_base"][i].sum(), grid["units_scenario"][i].sum()))
+            continue
+        row = it.loc[sku]
         on_hand, on_order = float(row.get("on_hand", 0) or 0), float(row.get("on_order", 0) or 0)
         lead = int(row.get("lead_time_days", 0) or 0)
         avail = on_hand + on_order * (k >= lead)
@@ -96,8 +110,8 @@ def stock_impact(sim: pd.DataFrame, items: pd.DataFrame, as_of: date) -> pd.Data
         cp, moq = float(row.get("case_pack", 1) or 1), float(row.get("moq", 1) or 1)
         qty = _pack(extra, cp, moq)
         ob, os_, nb = _first(cb > avail + EPS), _first(cs > avail + EPS), _first(cs - avail > need_b + EPS)
-        r = {"sku": sku, "name": row.get("name", sku), "category": row.get("category"),
-             "supplier": row.get("supplier"), "on_hand": on_hand, "on_order": on_order, "lead_time_days": lead,
+        r = {"sku": sku, "name": row.get("name") or sku, "category": row.get("category"),
+             "supplier": row.get("supplier") if isinstance(row.get("supplier"), str) else NO_SUPPLIER, "on_hand": on_hand, "on_order": on_order, "lead_time_days": lead,
              "demand_base": float(cb[-1]), "demand_scenario": float(cs[-1]),
              "stockout_base": as_of + timedelta(days=ob) if ob else None,
              "stockout_scenario": as_of + timedelta(days=os_) if os_ else None,

@@ -170,7 +170,7 @@ def elasticity_tab(wh, key, as_of: date) -> None:
     st.subheader("Per category")
     st.caption("One regression per category on all its SKUs' regular-price moves; the SKU estimates above "
                "are pulled toward these.")
-    cats = pricing_cache.category_elasticities(wh, key, as_of)      # a second fit: drawn after the SKUs
+    cats = pricing_cache.category_elasticities(wh, key, as_of)      # same fit as the SKU rows (cached)
     cat_view = cats[cats["category"].isin(picked)] if picked else cats
     cat_table = cat_view.drop(columns=["sku"]).assign(
         reading=[reading(lo, hi) for lo, hi in zip(cat_view["lo"], cat_view["hi"], strict=True)])

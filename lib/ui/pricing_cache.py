@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import select
 
 from lib import pricing
+from lib.pricing import elasticity
 from lib.tables import FEED_TABLES
 from lib.ui import planning
 
@@ -28,20 +29,20 @@ PROMO_COLUMNS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _elasticities(version: str, where: str, _wh, as_of: date, by: str) -> pd.DataFrame:
-    return pricing.elasticities(_wh, by=by, as_of=as_of)
+def _elasticities(version: str, where: str, _wh, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return elasticity.estimate(_wh, as_of=as_of)     # SKU and category rows from one fit
 
 
 def elasticities(wh, key, as_of: date) -> pd.DataFrame:
     """Own-price elasticity per SKU [sku, category, elasticity, lo, hi, n_obs, method, price_cv]."""
     with st.spinner("Estimating the price elasticity of every SKU from two years of sales…"):
-        return _elasticities(*key, wh, as_of, "sku")
+        return _elasticities(*key, wh, as_of)[0]
 
 
 def category_elasticities(wh, key, as_of: date) -> pd.DataFrame:
     """One row per category (sku None, method METHOD_POOLED), same columns as elasticities()."""
     with st.spinner("Estimating the price elasticity of every category…"):
-        return _elasticities(*key, wh, as_of, "category")
+        return _elasticities(*key, wh, as_of)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -1,0 +1,262 @@
+"""Real-browser test of the Pricing & promos scenario builder: Playwright on Debian's chromium, live server.
+
+The store is the small hand-built one of tests/test_app_pricing.py (4 SKUs, data through 2026-03-31), loaded
+before the server starts (the server then owns the DuckDB file). The test builds a scenario with every kind of
+control (a multiselect, the price slider, the name, a promotion row typed into the st.data_editor grid), saves
+it, opens its link in a fresh browser, reloads, and deletes it.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_app_pricing import seed_store
+from tests.test_browser import _free_port, settle
+
+pytestmark = pytest.mark.browser
+
+NAME = "Spring mugs"
+VIEWPORT = {"width": 1400, "height": 1000}
+ROW_H = 35                                   # glide-data-grid: header and row height, in CSS pixels
+PROMO_X = {"discount": 150, "start": 400, "end": 620}     # x inside the promotions grid (1400 px wide page)
+SLOW = 120_000
+
+
+@contextmanager
+def _env(**values: str):
+    """Set environment variables for the duration of the block (the seeding reads Settings.from_env)."""
+    old = {k: os.environ.get(k) for k in [*values, "DATABASE_URL"]}
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    data = tmp_path_factory.mktemp("pricing")
+    settings = {"SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC", "SHOPCAST_CURRENCY": "USD"}
+    with _env(**settings):
+        seed_store()
+    port = _free_port()
+    env = {**os.environ, **settings}
+    env.pop("DATABASE_URL", None)
+    log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
+    proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def tile(page, label: str) -> str:
+    """The value of the metric tile whose label is exactly `label` ("Units" is not "Incremental units")."""
+    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label_re))
+    assert box.count() == 1, f"{box.count()} metric tiles labelled {label!r}"
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot into $BRP_SHOTS (a folder), when set: for looking at a failing run."""
+    if os.environ.get("BRP_SHOTS"):
+        page.screenshot(path=os.path.join(os.environ["BRP_SHOTS"], f"{name}.png"), full_page=True)
+
+
+def no_errors(page) -> None:
+    assert not page.locator('[data-testid="stException"]').count()
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Page not found" not in main and "cannot run yet" not in main
+
+
+def wait_text(page, text: str, timeout: float = SLOW) -> None:
+    page.get_by_text(text).first.wait_for(timeout=timeout)
+    settle(page)
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def _promo_grid(page):
+    grid = page.locator('[data-testid="stDataFrame"]').first.locator('canvas[data-testid="data-grid-canvas"]')
+    grid.scroll_into_view_if_needed()
+    return grid
+
+
+def _edit_cell(page, row: int, col: str, value: str) -> None:
+    """Open the grid's editor on one cell (double click on the canvas), fill it and commit with Enter."""
+    box = _promo_grid(page).bounding_box()
+    page.mouse.dblclick(box["x"] + PROMO_X[col], box["y"] + ROW_H * (row + 1) + ROW_H / 2)
+    editor = page.locator('input[data-testid="date-picker-cell"]' if col != "discount" else "input.gdg-input")
+    editor.wait_for(timeout=10_000)
+    editor.fill(value)
+    page.keyboard.press("Enter")
+    editor.wait_for(state="detached", timeout=10_000)
+    time.sleep(0.5)
+    settle(page)
+
+
+def add_promotion(page, discount: str, start: str, end: str) -> None:
+    """Type a promotion into the empty grid: a click on its trailing (blank) row appends a row and opens the
+    editor of the clicked cell; the row reaches the server only once every required cell is filled."""
+    box = _promo_grid(page).bounding_box()
+    page.mouse.click(box["x"] + PROMO_X["discount"], box["y"] + ROW_H + ROW_H / 2)
+    editor = page.locator("input.gdg-input")
+    editor.wait_for(timeout=10_000)
+    editor.fill(discount)
+    page.keyboard.press("Enter")
+    editor.wait_for(state="detached", timeout=10_000)
+    _edit_cell(page, 0, "start", start)
+    _edit_cell(page, 0, "end", end)
+
+
+def promo_row(page, row: int = 0) -> list[str]:
+    """The texts of one promotions row, from the grid's accessibility table (the canvas draws the same)."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    return [grid.locator(f'[data-testid="glide-cell-{c}-{row}"]').inner_text().strip() for c in range(1, 5)]
+
+
+def builder_state(page) -> dict[str, str]:
+    return {"saved": page.locator('input[aria-label="Saved scenario"]').input_value(),
+            "name": page.locator('input[aria-label="Scenario name"]').input_value(),
+            "price": page.locator('[data-testid="stSlider"] [role="slider"]').get_attribute("aria-valuenow"),
+            "cats": page.locator('[data-testid="stMultiSelect"]').first.inner_text(),
+            "units": tile(page, "Units"), "margin": tile(page, "Gross margin"),
+            "result": page.locator('[data-testid="stMain"] h3', has_text="Result:").first.inner_text().strip()}
+
+
+def open_saved(page, url: str) -> None:
+    page.goto(url)
+    wait_text(page, f"Result: {NAME}")
+    page.get_by_role("link", name=re.compile(f"Plan replenishment with “{NAME}”")).wait_for(timeout=SLOW)
+
+
+def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.goto(app_url + "/pricing")
+    wait_text(page, "This scenario changes nothing yet")   # first visit fits the models: allow for it
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Pricing & promos"
+    assert page.locator('input[aria-label="Saved scenario"]').input_value() == "➕ New scenario"
+    no_errors(page)
+
+    # scope: the Mugs category
+    page.locator('[data-testid="stMultiSelect"]', has_text="Categories").locator("input").click()
+    page.get_by_role("option", name="Mugs", exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    assert "Mugs" in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+
+    # regular price -10 %: ten steps left on the slider's thumb
+    thumb = page.locator('[data-testid="stSlider"] [role="slider"]')
+    thumb.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSlider\"] [role=\"slider\"]')"
+                           ".getAttribute('aria-valuenow') === '-10'", timeout=30_000)
+    wait_text(page, "Result: New scenario")
+
+    # the name
+    name = page.locator('input[aria-label="Scenario name"]')
+    name.fill(NAME)
+    name.press("Enter")
+    wait_text(page, f"Result: {NAME}")
+    units_price_only = tile(page, "Units")
+
+    # a promotion row typed into the st.data_editor grid
+    add_promotion(page, "20", "2026-04-03", "2026-04-05")
+    page.wait_for_function(f"() => document.body.innerText.includes('Result: {NAME}')"
+                           f" && !document.body.innerText.includes('cannot run yet')", timeout=SLOW)
+    wait_text(page, "Stock consequences")
+    assert promo_row(page) == ["20%", "2026-04-03", "2026-04-05", "percent_off"]
+    assert page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="glide-cell-1-1"]').count() == 0
+    before = builder_state(page)
+    assert before["units"] != units_price_only, "the promotion did not change the result"
+    assert before["price"] == "-10" and before["name"] == NAME and "Mugs" in before["cats"]
+    assert "Save the scenario to hand its demand to the Replenishment page." in main_text(page)
+    shot(page, "built")
+    no_errors(page)
+
+    # save: the name goes into the URL and the select; the result links to Replenishment
+    page.get_by_role("button", name="Save scenario").click()
+    wait_text(page, f"Saved “{NAME}”.")
+    page.wait_for_function("() => /[?&]sc=Spring(\\+|%20)mugs(&|$)/.test(location.search)", timeout=30_000)
+    page.get_by_role("link", name=re.compile(f"Plan replenishment with “{NAME}”")).wait_for(timeout=SLOW)
+    saved = builder_state(page)
+    assert saved["saved"] == NAME
+    assert {k: saved[k] for k in ("units", "margin", "price", "name")} == \
+           {k: before[k] for k in ("units", "margin", "price", "name")}
+    link = page.url
+    no_errors(page)
+
+    # the link in a fresh browser context (a new session: everything comes from the warehouse)
+    ctx2 = browser.new_context(viewport=VIEWPORT)
+    page2 = ctx2.new_page()
+    open_saved(page2, link)
+    shot(page2, "fresh")
+    fresh = builder_state(page2)
+    assert fresh["saved"] == NAME and fresh["name"] == NAME and fresh["price"] == "-10"
+    assert "Mugs" in fresh["cats"]
+    assert (fresh["units"], fresh["margin"]) == (before["units"], before["margin"])
+    assert fresh["result"] == f"Result: {NAME}"
+    assert promo_row(page2) == ["20%", "2026-04-03", "2026-04-05", "percent_off"]
+    no_errors(page2)
+
+    # a reload keeps it all
+    page2.reload()
+    wait_text(page2, f"Result: {NAME}")
+    shot(page2, "reloaded")
+    assert builder_state(page2) == fresh
+    assert promo_row(page2) == ["20%", "2026-04-03", "2026-04-05", "percent_off"]
+    no_errors(page2)
+
+    # delete: back to a new scenario, the name leaves the URL
+    page2.get_by_role("button", name="Delete").click()
+    wait_text(page2, f"Deleted “{NAME}”.")
+    page2.wait_for_function("() => !location.search.includes('sc=')", timeout=30_000)
+    assert page2.locator('input[aria-label="Saved scenario"]').input_value() == "➕ New scenario"
+    page2.locator('input[aria-label="Saved scenario"]').click()
+    options = page2.get_by_role("option").all_inner_texts()
+    page2.keyboard.press("Escape")
+    assert not any(NAME in o for o in options), options
+    no_errors(page2)
+    ctx2.close()
+    ctx.close()
+
+
+def test_unknown_scenario_in_the_link_is_named(app_url, browser):
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.goto(app_url + "/pricing?sc=Nope")
+    wait_text(page, "no saved scenario is named")
+    assert "no saved scenario is named “Nope”" in main_text(page)
+    assert page.locator('input[aria-label="Saved scenario"]').input_value() == "➕ New scenario"
+    assert "This scenario changes nothing yet" in main_text(page)
+    assert not page.locator('[data-testid="stException"]').count()
+    ctx.close()
