@@ -28,6 +28,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 ROW_H = 35                                   # glide-data-grid: header and row height, in CSS pixels
 PROMO_X = {"discount": 150, "start": 400, "end": 620}     # x inside the promotions grid (1400 px wide page)
 SLOW = 120_000
+SLIDER = '[data-testid="stSlider"] input[type="range"]'       # react-aria: the thumb's hidden range input
 
 
 @contextmanager
@@ -145,7 +146,7 @@ def promo_row(page, row: int = 0) -> list[str]:
 def builder_state(page) -> dict[str, str]:
     return {"saved": page.locator('input[aria-label="Saved scenario"]').input_value(),
             "name": page.locator('input[aria-label="Scenario name"]').input_value(),
-            "price": page.locator('[data-testid="stSlider"] [role="slider"]').get_attribute("aria-valuenow"),
+            "price": page.locator(SLIDER).input_value(),
             "cats": page.locator('[data-testid="stMultiSelect"]').first.inner_text(),
             "units": tile(page, "Units"), "margin": tile(page, "Gross margin"),
             "result": page.locator('[data-testid="stMain"] h3', has_text="Result:").first.inner_text().strip()}
@@ -174,12 +175,11 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     assert "Mugs" in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
 
     # regular price -10 %: ten steps left on the slider's thumb
-    thumb = page.locator('[data-testid="stSlider"] [role="slider"]')
+    thumb = page.locator(SLIDER)
     thumb.focus()
     for _ in range(10):
         page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => document.querySelector('[data-testid=\"stSlider\"] [role=\"slider\"]')"
-                           ".getAttribute('aria-valuenow') === '-10'", timeout=30_000)
+    page.wait_for_function(f"() => document.querySelector('{SLIDER}').value === '-10'", timeout=30_000)
     wait_text(page, "Result: New scenario")
 
     # the name

@@ -96,17 +96,25 @@ def test_category_promotion_covers_every_sku_and_has_no_cannibalisation_rows():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo_store(tmp_path_factory):
     from sqlalchemy import select
+
+    from lib.forecast.data import products
+    from lib.pricing.elasticity import _from_warehouse
 
     d = tmp_path_factory.mktemp("demo-promos")
     wh = Warehouse.open(settings=Settings(data_dir=d))
     load_demo(wh, d, seed=7, scale=1.0, as_of=AS_OF, traffic=0.001)
-    hist = history(wh, AS_OF)
-    promos = wh.read(select(FEED_TABLES["promotions"]))
+    store = {"hist": history(wh, AS_OF), "promos": wh.read(select(FEED_TABLES["promotions"])),
+             "products": products(wh), "sales": _from_warehouse(wh, AS_OF)}
     wh.dispose()
-    truth = json.loads((demo_dir(d, 7, 1.0, AS_OF, 0.001) / "truth.json").read_text())["promotions"]
-    return promo_lift(hist, promos), truth
+    store["truth"] = json.loads((demo_dir(d, 7, 1.0, AS_OF, 0.001) / "truth.json").read_text())["promotions"]
+    return store
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    return promo_lift(demo_store["hist"], demo_store["promos"]), demo_store["truth"]
 
 
 @pytest.mark.slow
@@ -129,3 +137,20 @@ def test_demo_store_lift_tracks_planted_demand_multiplier(demo):
     assert rest_cov >= 0.9, rest_cov                                          # measured 0.95
     dep = out["by_depth"].set_index(["type", "depth_bucket"])["lift"]
     assert dep["percent_off", "10-20"] < dep["percent_off", "20-30"] < dep["percent_off", "30+"]
+
+
+@pytest.mark.slow
+def test_demo_store_type_lifts_cover_the_planted_lift_of_each_type(demo, demo_store):
+    """The simulator's k per promotion type (lift beyond the discount's price effect) against truth.json:
+    the planted lift of each type, averaged over its all-channel promotions weighted by SKU-days."""
+    from lib import pricing
+
+    out, truth = demo
+    el = pricing.elasticities(demo_store["sales"])
+    eff = pricing.promo_effects(out, el, demo_store["promos"], demo_store["products"]).set_index("type")
+    t = pd.DataFrame(truth.values())
+    t = t[t["channel"].isna() & (t["applied_sku_days"] > 0)]
+    planted = t.groupby("type").apply(lambda g: np.average(g["lift"], weights=g["applied_sku_days"]))
+    for kind in ("percent_off", "bundle", "clearance"):
+        assert eff.at[kind, "k_lo"] <= planted[kind] <= eff.at[kind, "k_hi"], (kind, eff.loc[kind], planted[kind])
+    assert eff.at["percent_off", "promos"] >= 100
