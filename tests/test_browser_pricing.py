@@ -28,6 +28,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 ROW_H = 35                                   # glide-data-grid: header and row height, in CSS pixels
 PROMO_X = {"discount": 150, "start": 400, "end": 620}     # x inside the promotions grid (1400 px wide page)
 SLOW = 120_000
+PROMO_ROW = ["20", "2026-04-03", "2026-04-05", "percent_off"]   # the grid's accessible cell texts
 SLIDER = '[data-testid="stSlider"] input[type="range"]'       # react-aria: the thumb's hidden range input
 
 
@@ -194,7 +195,7 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     page.wait_for_function(f"() => document.body.innerText.includes('Result: {NAME}')"
                            f" && !document.body.innerText.includes('cannot run yet')", timeout=SLOW)
     wait_text(page, "Stock consequences")
-    assert promo_row(page) == ["20%", "2026-04-03", "2026-04-05", "percent_off"]
+    assert promo_row(page) == PROMO_ROW
     assert page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="glide-cell-1-1"]').count() == 0
     before = builder_state(page)
     assert before["units"] != units_price_only, "the promotion did not change the result"
@@ -225,7 +226,7 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     assert "Mugs" in fresh["cats"]
     assert (fresh["units"], fresh["margin"]) == (before["units"], before["margin"])
     assert fresh["result"] == f"Result: {NAME}"
-    assert promo_row(page2) == ["20%", "2026-04-03", "2026-04-05", "percent_off"]
+    assert promo_row(page2) == PROMO_ROW
     no_errors(page2)
 
     # a reload keeps it all
@@ -233,7 +234,7 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     wait_text(page2, f"Result: {NAME}")
     shot(page2, "reloaded")
     assert builder_state(page2) == fresh
-    assert promo_row(page2) == ["20%", "2026-04-03", "2026-04-05", "percent_off"]
+    assert promo_row(page2) == PROMO_ROW
     no_errors(page2)
 
     # delete: back to a new scenario, the name leaves the URL

@@ -31,6 +31,7 @@ first (see _realign_regular).
 """
 from __future__ import annotations
 
+import warnings
 from datetime import date
 
 import numpy as np
@@ -113,7 +114,9 @@ def _price_cv(weekly: pd.DataFrame) -> pd.Series:
 def _glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray):
     """Quasi-Poisson fit; returns the results or None when it fails or is not finite."""
     try:
-        r = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2", maxiter=100)
+        with warnings.catch_warnings():     # rank-deficient or separated designs: judged by the checks below
+            warnings.simplefilter("ignore")
+            r = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2", maxiter=100)
     except (np.linalg.LinAlgError, ValueError):
         return None
     if not (np.all(np.isfinite(r.params)) and np.all(np.isfinite(r.bse))):

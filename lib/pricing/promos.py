@@ -29,6 +29,8 @@ Both parts are combined conservatively (the Garwood bounds on U/B times the base
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -122,7 +124,9 @@ def _baseline(d: pd.DataFrame, clean: np.ndarray) -> tuple[np.ndarray, dict[str,
         sku_seen = X[fit_rows][:, : c["sku"].nunique()].sum(axis=0) > 0
         cols = np.r_[np.nonzero(sku_seen)[0], np.arange(c["sku"].nunique(), X.shape[1])]
         Xf = X[:, cols]
-        r = sm.GLM(c["units"].to_numpy()[fit_rows], Xf[fit_rows], family=sm.families.Poisson()).fit(maxiter=100)
+        with warnings.catch_warnings():     # statsmodels warns on small or separated categories; fit kept
+            warnings.simplefilter("ignore")
+            r = sm.GLM(c["units"].to_numpy()[fit_rows], Xf[fit_rows], family=sm.families.Poisson()).fit(maxiter=100)
         phi = max(1.0, float(r.pearson_chi2 / max(r.df_resid, 1.0)))
         ok = Xf[:, : int(sku_seen.sum())].sum(axis=1) > 0  # SKUs never seen clean get no baseline
         pos = c.index.to_numpy()[ok]
