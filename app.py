@@ -1,9 +1,11 @@
 """Shopcast: the router. Where the pages are, nothing else."""
 import streamlit as st
 
-from lib.ui import shell
+from lib.ui import gate, sharing, shell
 
 shell.configure()
+if not gate.allowed():          # access control, when configured: nothing below runs until the user is in
+    st.stop()
 page = st.navigation({
     "Overview": [
         st.Page("pages/home_page.py", title="Home", icon=":material/home:", default=True),
@@ -25,4 +27,7 @@ page = st.navigation({
     ],
 })
 shell.sidebar()
+sharing.share_box(page.url_path)
+gate.logout_control()
+sharing.meeting_mode(page.url_path)
 page.run()

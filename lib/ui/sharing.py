@@ -1,0 +1,74 @@
+"""Sharing a view: the page's link (with every control's value) and meeting mode.
+
+- ``share_box(page)`` puts a "Share this view" popover in the sidebar: the link to this page with its
+  query parameters (st.code has a copy button), and the same link in meeting mode.
+- ``meeting=1`` in a link turns on meeting mode: no sidebar, no header, no controls (their values
+  still come from the link, so the view is the same), wider layout and larger figures, for a screen
+  in a meeting room. A small link at the top leaves it.
+Only the controls' own values are in a link: no secret ever goes into one.
+"""
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlencode
+
+import streamlit as st
+
+__all__ = ["MEETING", "in_meeting", "page_link", "share_box", "meeting_mode", "CONTROL_TESTIDS"]
+
+MEETING = "meeting"
+# Streamlit element types that are controls: hidden in meeting mode
+CONTROL_TESTIDS = ("stSelectbox", "stMultiSelect", "stSlider", "stDateInput", "stNumberInput", "stTextInput",
+                   "stButtonGroup", "stRadio", "stCheckbox", "stToggle", "stButton", "stDownloadButton",
+                   "stPopover", "stFileUploader", "stFormSubmitButton", "stPageLink", "stSelectSlider",
+                   "stDataEditor", "stTextArea", "stForm")
+
+
+def in_meeting() -> bool:
+    return st.query_params.get(MEETING) == "1"
+
+
+def _params(meeting: bool | None) -> list[tuple[str, str]]:
+    out = [(k, v) for k in st.query_params for v in st.query_params.get_all(k) if k != MEETING]
+    if meeting:
+        out.append((MEETING, "1"))
+    return out
+
+
+def page_link(url_path: str, *, meeting: bool | None = None) -> str:
+    """The full link to this page with the current query parameters (meeting flag added or left out)."""
+    base = (st.context.url or "http://localhost:8501").split("?")[0].rstrip("/")
+    query = urlencode(_params(meeting))
+    path = f"{base}/{url_path}" if url_path else f"{base}/"
+    return f"{path}?{query}" if query else path
+
+
+def share_box(url_path: str) -> None:
+    """Sidebar popover with the page's link, ready to copy, and its meeting-mode link."""
+    with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
+        st.caption("Copy this link: it opens this page with the same controls, so the same numbers.")
+        st.code(page_link(url_path, meeting=False), language=None, wrap_lines=True)
+        st.caption("For the meeting-room screen (no sidebar or controls, larger figures):")
+        st.code(page_link(url_path, meeting=True), language=None, wrap_lines=True)
+
+
+def _css() -> str:
+    controls = ", ".join(f'[data-testid="stElementContainer"]:has([data-testid="{t}"])' for t in CONTROL_TESTIDS)
+    return f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"] {{ display: none !important; }}
+{controls} {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100% !important; padding: 1rem 2.5rem 3rem !important; }}
+[data-testid="stMain"] {{ zoom: 1.25; }}
+[data-testid="stMetricValue"] {{ font-size: 2.6rem !important; }}
+</style>"""
+
+
+def meeting_mode(url_path: str) -> None:
+    """Apply meeting mode when the link asks for it (call once per run, before the page)."""
+    if not in_meeting():
+        return
+    st.html(_css())
+    href = escape(page_link(url_path, meeting=False), quote=True)
+    st.markdown(f'<div style="text-align:right;font-size:0.8rem"><a href="{href}" target="_self">Leave meeting '
+                'mode</a></div>', unsafe_allow_html=True)
