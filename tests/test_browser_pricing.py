@@ -165,7 +165,7 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     page.goto(app_url + "/pricing")
     wait_text(page, "This scenario changes nothing yet")   # first visit fits the models: allow for it
     assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Pricing & promos"
-    assert page.locator('input[aria-label="Saved scenario"]').input_value() == "➕ New scenario"
+    assert page.locator('input[aria-label="Saved scenario"]').input_value() == "New scenario (not saved yet)"
     no_errors(page)
 
     # scope: the Mugs category
@@ -192,8 +192,10 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
 
     # a promotion row typed into the st.data_editor grid
     add_promotion(page, "20", "2026-04-03", "2026-04-05")
-    page.wait_for_function(f"() => document.body.innerText.includes('Result: {NAME}')"
-                           f" && !document.body.innerText.includes('cannot run yet')", timeout=SLOW)
+    page.wait_for_function("units => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some(m => "
+                           "m.querySelector('[data-testid=\"stMetricLabel\"]').innerText.trim() === 'Units' && "
+                           "m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() !== units)",
+                           arg=units_price_only, timeout=SLOW)      # the result with the promotion has drawn
     wait_text(page, "Stock consequences")
     assert promo_row(page) == PROMO_ROW
     assert page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="glide-cell-1-1"]').count() == 0
@@ -238,10 +240,11 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     no_errors(page2)
 
     # delete: back to a new scenario, the name leaves the URL
-    page2.get_by_role("button", name="Delete").click()
+    page2.get_by_role("button", name="Delete").click()                  # opens the confirmation
+    page2.get_by_role("button", name=f"Delete “{NAME}”").click()
     wait_text(page2, f"Deleted “{NAME}”.")
     page2.wait_for_function("() => !location.search.includes('sc=')", timeout=30_000)
-    assert page2.locator('input[aria-label="Saved scenario"]').input_value() == "➕ New scenario"
+    assert page2.locator('input[aria-label="Saved scenario"]').input_value() == "New scenario (not saved yet)"
     page2.locator('input[aria-label="Saved scenario"]').click()
     options = page2.get_by_role("option").all_inner_texts()
     page2.keyboard.press("Escape")
@@ -257,7 +260,7 @@ def test_unknown_scenario_in_the_link_is_named(app_url, browser):
     page.goto(app_url + "/pricing?sc=Nope")
     wait_text(page, "no saved scenario is named")
     assert "no saved scenario is named “Nope”" in main_text(page)
-    assert page.locator('input[aria-label="Saved scenario"]').input_value() == "➕ New scenario"
+    assert page.locator('input[aria-label="Saved scenario"]').input_value() == "New scenario (not saved yet)"
     assert "This scenario changes nothing yet" in main_text(page)
     assert not page.locator('[data-testid="stException"]').count()
     ctx.close()

@@ -23,6 +23,7 @@ from lib.ui import shell
 __all__ = ["builder", "comparison", "NEW"]
 
 NEW = ""                       # the `sc` option of a scenario not saved yet
+NEW_LABEL = "New scenario (not saved yet)"
 PROMO_COLUMNS = ["discount_pct", "start", "end", "type"]
 PRICE_SLIDER = (-50, 50)
 
@@ -94,7 +95,8 @@ def _build(inp: si.Inputs, as_of: date) -> Scenario | None:
     _scope_controls(inp)
     st.slider("Regular price change", *PRICE_SLIDER, key="sc_price", step=1, format="%d%%",
               help="Changes the regular price of the scope for the whole window (-10 = 10% cheaper).")
-    st.markdown("**Promotions** (discount off the regular price, on their own dates inside the window)")
+    st.markdown("**Promotions** (discount off the regular price, on their own dates inside the window; a new "
+                "row counts once its discount, start and end are filled)")
     lo, hi = DISCOUNT_RANGE
     edited = st.data_editor(
         st.session_state["sc_promos"], key=f"sc_editor_{st.session_state['sc_editor_v']}", num_rows="dynamic",
@@ -128,7 +130,7 @@ def _build(inp: si.Inputs, as_of: date) -> Scenario | None:
 
 
 def _save_controls(wh, sc: Scenario | None, loaded: str) -> None:
-    c1, c2, c3 = st.columns([1, 1, 2])
+    c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
     if c1.button("Save scenario", icon=":material/save:", disabled=sc is None, type="primary", key="sc_save"):
         try:
             pricing.save_scenario(wh, sc, overwrite=sc.name == loaded)
@@ -141,11 +143,14 @@ def _save_controls(wh, sc: Scenario | None, loaded: str) -> None:
         st.session_state["sc_saved_note"] = f"Saved “{sc.name}”."
         st.session_state["sc_pending"] = sc.name
         st.rerun()
-    if loaded and c2.button("Delete", icon=":material/delete:", key="sc_delete"):
-        pricing.delete_scenario(wh, loaded)
-        st.session_state["sc_saved_note"] = f"Deleted “{loaded}”."
-        st.session_state["sc_pending"] = NEW
-        st.rerun()
+    if loaded:
+        with c2.popover("Delete", icon=":material/delete:"):
+            st.caption(f"Delete the saved scenario “{loaded}” for everyone? This cannot be undone.")
+            if st.button(f"Delete “{loaded}”", key="sc_delete", type="primary"):
+                pricing.delete_scenario(wh, loaded)
+                st.session_state["sc_saved_note"] = f"Deleted “{loaded}”."
+                st.session_state["sc_pending"] = NEW
+                st.rerun()
     note = st.session_state.pop("sc_saved_note", None)
     if note:
         c3.success(note, icon=":material/check:")
@@ -161,7 +166,7 @@ def _opened(wh, as_of: date, names: list[str]) -> str:
         st.warning(f"Ignored from the link: no saved scenario is named “{wanted}”. Showing a new scenario.",
                    icon=":material/link_off:")
     choice = st.selectbox("Saved scenario", [NEW, *names], key="sc", bind="query-params",
-                          format_func=lambda n: "➕ New scenario" if n == NEW else n,
+                          format_func=lambda n: NEW_LABEL if n == NEW else n,
                           help="Open a saved scenario to see, edit, compare or delete it.")
     if ss.get("sc_loaded") != choice or "sc_promos" not in ss:
         sc = None
