@@ -21,7 +21,7 @@ from sqlalchemy import (
 from lib.schema import FEEDS
 
 __all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns",
-           "scenarios", "USER_TABLES"]
+           "scenarios", "USER_TABLES", "versions"]
 
 SCHEMA_VERSION = "2"
 
@@ -74,6 +74,14 @@ scenarios = Table(
     Column("saved_at", DateTime, nullable=False),
 )
 USER_TABLES = ("shopcast_scenarios",)
+
+# the data versions kept for saved links (lib.versions): version hash -> the load id of each feed
+versions = Table(
+    "shopcast_versions", metadata,
+    Column("version", Text, primary_key=True),
+    Column("made_at", DateTime, nullable=False),
+    Column("loads_json", Text, nullable=False),
+)
 
 meta = Table(
     "shopcast_meta", metadata,

@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.sql import ClauseElement
 
-from lib import fastload
+from lib import fastload, versions
 from lib.identity import person_keys
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
@@ -115,6 +115,9 @@ _PHYSICAL_ORDER = {"events": "event, event_at"}
 class Warehouse:
     """One warehouse (a SQLAlchemy engine) with the feed tables declared in lib.tables."""
 
+    pinned_version: str | None = None      # set on the read-only view of a kept data version (lib.versions)
+    pinned_loads: dict[str, int] | None = None
+
     def __init__(self, engine: Engine, settings: Settings):
         self.engine = engine
         self.settings = settings
@@ -192,7 +195,10 @@ class Warehouse:
         return self.read(q)
 
     def current_loads(self) -> pd.DataFrame:
-        """The latest load of each feed (one row per loaded feed)."""
+        """The latest load of each feed (one row per loaded feed); a pinned version's loads when pinned."""
+        if self.pinned_loads is not None:
+            ids = list(self.pinned_loads.values())
+            return self.read(select(loads).where(loads.c.load_id.in_(ids)).order_by(loads.c.feed))
         latest = (select(loads.c.feed, func.max(loads.c.load_id).label("load_id"))
                   .group_by(loads.c.feed).cte("latest"))
         q = (select(loads).join(latest, (loads.c.feed == latest.c.feed) & (loads.c.load_id == latest.c.load_id))
@@ -201,6 +207,8 @@ class Warehouse:
 
     def data_version(self) -> str:
         """Identifies the current data: changes whenever any feed is reloaded."""
+        if self.pinned_version is not None:
+            return self.pinned_version
         cur = self.current_loads()
         if cur.empty:
             return "empty"
@@ -240,13 +248,16 @@ class Warehouse:
         if tcol and frame[tcol].notna().any():
             lo, hi = frame[tcol].min().to_pydatetime(), frame[tcol].max().to_pydatetime()
         table = FEED_TABLES[feed]
+        self._writable()
         with self.engine.begin() as conn:
             replaced = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            versions.archive(conn, feed)
             conn.execute(delete(table))
             self._bulk_insert(conn, table, frame)
             load_id = self._record(conn, feed, source, len(frame), checksum, loaded_at, lo, hi,
                                    len(checked.warnings))
             self._before_commit(feed)
+        versions.record(self, loaded_at)
         return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
                           checked.warnings, replaced)
 
@@ -258,6 +269,7 @@ class Warehouse:
         """
         table = FEED_TABLES[feed]
         spec = FEEDS[feed]
+        self._writable()
         try:
             with self.engine.begin() as conn:
                 raw = conn.connection.driver_connection
@@ -271,6 +283,7 @@ class Warehouse:
                     if plan is None:
                         return None
                     replaced = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                    versions.archive(conn, feed)
                     conn.execute(delete(table))
                     collist = ", ".join(f'"{c.name}"' for c in table.columns)
                     self._insert_select(raw, table.name, collist, plan.insert_sql)
@@ -299,6 +312,7 @@ class Warehouse:
             if frame is not None:
                 with contextlib.suppress(duckdb.Error, NameError):
                     raw.unregister(source_sql)
+        versions.record(self, loaded_at)
         return LoadReport(load_id, feed, source, stats.rows, checksum, loaded_at, lo, hi, warnings, replaced)
 
     def load_csv(self, feed: str, path: str | Path, source: str, *, delimiter: str = ",",
@@ -338,6 +352,11 @@ class Warehouse:
             load_id=load_id, feed=feed, source=source, rows=rows, checksum=checksum,
             loaded_at=loaded_at, min_date=lo, max_date=hi, warnings=warnings))
         return load_id
+
+    def _writable(self) -> None:
+        if self.pinned_version is not None:
+            raise PermissionError(f"Data version {self.pinned_version} is a saved, read-only view: load into the "
+                                  "live warehouse.")
 
     def _before_commit(self, feed: str) -> None:
         """Last step inside the load transaction (tests inject failures here)."""
