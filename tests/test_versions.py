@@ -99,3 +99,42 @@ def test_a_failed_load_keeps_no_copy_and_no_version(kept3, monkeypatch):
     assert len(versions.versions(wh)) == 1
     assert not [n for n in inspect(wh.engine).get_table_names() if n.startswith(versions.HIST_PREFIX)]
 
+
+
+def test_a_link_with_a_kept_data_version_shows_that_data_with_a_banner(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SHOPCAST_PASSWORD", raising=False)
+    wh = Warehouse.open(settings=Settings.from_env())
+    wh.load("products", products(10.0), source="p1", as_of=AS_OF, now=datetime(2026, 4, 1, 9))
+    wh.load("orders", orders(3), source="o1", as_of=AS_OF, now=datetime(2026, 4, 1, 10))
+    v1 = wh.data_version()
+    wh.load("orders", orders(5), source="o2", as_of=AS_OF, now=datetime(2026, 4, 2, 10))
+    v2 = wh.data_version()
+    wh.dispose()
+
+    def home(dv: str | None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        if dv:
+            at.query_params["dv"] = dv
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    def orders_card(at) -> str:
+        return next(m.value for m in at.metric if m.label == "Orders")
+
+    old = home(v1)
+    assert orders_card(old) == "3"
+    assert "Numbers as they were on Apr 01, 2026 10:00" in old.info[0].value and v1 in old.info[0].value
+    assert any(f"dv={v1}" in c.value for c in old.sidebar.code)          # its share link keeps the version
+    latest = home(None)
+    assert orders_card(latest) == "5" and not latest.info
+    assert any(f"dv={v2}" in c.value for c in latest.sidebar.code)
+    assert orders_card(home(v2)) == "5"
+    gone = home("abcdef123456")
+    assert orders_card(gone) == "5" and "no longer kept" in gone.warning[0].value

@@ -1,7 +1,9 @@
 """Sharing a view: the page's link (with every control's value) and meeting mode.
 
 - ``share_box(page)`` puts a "Share this view" popover in the sidebar: the link to this page with its
-  query parameters (st.code has a copy button), and the same link in meeting mode.
+  query parameters and the data version (``dv``: the warehouse keeps the last N versions, so the link
+  keeps showing these numbers after new loads, with a banner), ready to copy (st.code has a copy
+  button), and the same link in meeting mode.
 - ``meeting=1`` in a link turns on meeting mode: no sidebar, no header, no controls (their values
   still come from the link, so the view is the same), wider layout and larger figures, for a screen
   in a meeting room. A small link at the top leaves it.
@@ -13,6 +15,8 @@ from html import escape
 from urllib.parse import urlencode
 
 import streamlit as st
+
+from lib.ui import shell
 
 __all__ = ["MEETING", "in_meeting", "page_link", "share_box", "meeting_mode", "CONTROL_TESTIDS"]
 
@@ -30,6 +34,9 @@ def in_meeting() -> bool:
 
 def _params(meeting: bool | None) -> list[tuple[str, str]]:
     out = [(k, v) for k in st.query_params for v in st.query_params.get_all(k) if k != MEETING]
+    version = shell.data_version()
+    if shell.DV not in st.query_params and version != "empty":
+        out.append((shell.DV, version))                  # the link keeps showing this data after new loads
     if meeting:
         out.append((MEETING, "1"))
     return out

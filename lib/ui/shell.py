@@ -7,11 +7,15 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from lib import versions
 from lib.messages import describe_error
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 
-__all__ = ["configure", "settings", "warehouse", "today", "sidebar", "show_error", "data_version"]
+__all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
+           "version_banner", "pinned_request", "DV"]
+
+DV = "dv"    # URL key: the data version a link shows
 
 log = logging.getLogger("shopcast")
 
@@ -30,14 +34,62 @@ def _open(url: str | None, data_dir: str) -> Warehouse:
     return Warehouse.open(url=url, settings=s)
 
 
-def warehouse() -> Warehouse:
-    """The warehouse for this app process (opened once, shared across sessions)."""
+def live_warehouse() -> Warehouse:
+    """The warehouse for this app process (opened once, shared across sessions): the latest data."""
     s = settings()
     return _open(s.warehouse_url, str(s.data_dir))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pinned(url: str | None, data_dir: str, version: str, current: str) -> Warehouse:
+    return versions.pinned(live_warehouse(), version)
+
+
+def pinned_request() -> str | None:
+    """The data version a link asks for (URL key dv), when it is a kept one other than the latest."""
+    dv = st.query_params.get(DV)
+    if not dv:
+        return None
+    live = live_warehouse()
+    if dv == live.data_version() or not versions.is_kept(live, dv):
+        return None
+    return dv
+
+
+def warehouse() -> Warehouse:
+    """The warehouse pages read: the latest data, or the kept data version a link pins (URL key dv)."""
+    dv = pinned_request()
+    if dv is None:
+        return live_warehouse()
+    s = settings()
+    return _pinned(s.warehouse_url, str(s.data_dir), dv, live_warehouse().data_version())
+
+
 def data_version() -> str:
     return warehouse().data_version()
+
+
+def version_banner(page) -> None:
+    """Say which data a link shows when it pins an older version (or asks for one no longer kept)."""
+    dv = st.query_params.get(DV)
+    if not dv:
+        return
+    live = live_warehouse()
+    if dv == live.data_version():
+        return
+    if pinned_request() is None:
+        st.warning(f"This link was made on data version `{dv[:12]}`, which is no longer kept (the warehouse "
+                   f"keeps the last {settings().data_versions_kept}). Showing the latest data.",
+                   icon=":material/history:")
+        return
+    kept = versions.versions(live).set_index("version")
+    made = kept.at[dv, "made_at"]
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.info(f"**Numbers as they were on {made:%b %d, %Y %H:%M}** (data version `{dv}`, the one this link was "
+            "made on). Newer data has been loaded since.", icon=":material/history:")
+    with c2:
+        latest = {k: st.query_params.get_all(k) for k in st.query_params if k != DV}
+        st.page_link(page, label="See the latest", icon=":material/update:", query_params=latest)
 
 
 def today() -> date:
