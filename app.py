@@ -24,6 +24,7 @@ page = st.navigation({
     ],
     "Data": [
         st.Page("pages/data_page.py", title="Sources", icon=":material/database:", url_path="data"),
+        st.Page("pages/views_page.py", title="Saved views", icon=":material/bookmarks:", url_path="views"),
     ],
 })
 shell.sidebar()

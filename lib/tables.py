@@ -21,7 +21,7 @@ from sqlalchemy import (
 from lib.schema import FEEDS
 
 __all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns",
-           "scenarios", "USER_TABLES", "versions"]
+           "scenarios", "saved_views", "USER_TABLES", "versions"]
 
 SCHEMA_VERSION = "2"
 
@@ -73,7 +73,18 @@ scenarios = Table(
     Column("spec_json", Text, nullable=False),
     Column("saved_at", DateTime, nullable=False),
 )
-USER_TABLES = ("shopcast_scenarios",)
+saved_views = Table(
+    "shopcast_views", metadata,
+    Column("view_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("page", Text, nullable=False),
+    Column("params_json", Text, nullable=False),
+    Column("data_version", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+USER_TABLES = ("shopcast_scenarios", "shopcast_views")
 
 # the data versions kept for saved links (lib.versions): version hash -> the load id of each feed
 versions = Table(

@@ -42,10 +42,11 @@ def _params(meeting: bool | None) -> list[tuple[str, str]]:
     return out
 
 
-def page_link(url_path: str, *, meeting: bool | None = None) -> str:
-    """The full link to this page with the current query parameters (meeting flag added or left out)."""
+def page_link(url_path: str, *, meeting: bool | None = None, params: list[tuple[str, str]] | None = None) -> str:
+    """The full link to a page: with this page's query parameters (meeting flag added or left out), or
+    with exactly ``params``."""
     base = (st.context.url or "http://localhost:8501").split("?")[0].rstrip("/")
-    query = urlencode(_params(meeting))
+    query = urlencode(_params(meeting) if params is None else params)
     path = f"{base}/{url_path}" if url_path else f"{base}/"
     return f"{path}?{query}" if query else path
 
@@ -57,6 +58,10 @@ def share_box(url_path: str) -> None:
         st.code(page_link(url_path, meeting=False), language=None, wrap_lines=True)
         st.caption("For the meeting-room screen (no sidebar or controls, larger figures):")
         st.code(page_link(url_path, meeting=True), language=None, wrap_lines=True)
+        if url_path != "views":
+            from lib.ui.views_view import save_form
+
+            save_form(url_path)
 
 
 def _css() -> str:
