@@ -31,5 +31,9 @@ shell.sidebar()
 sharing.share_box(page.url_path)
 gate.logout_control()
 sharing.meeting_mode(page.url_path)
+shell.carry_shared(page.url_path)
 shell.version_banner(page)
-page.run()
+try:
+    page.run()
+finally:
+    shell.remember_shared()

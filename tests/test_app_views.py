@@ -87,3 +87,4 @@ def test_a_short_link_opens_the_views_page_settings_and_data_version(env):
     assert "Numbers as they were on" in at.info[0].value
     gone = app("pages/views_page.py", {"v": "zzzzzzzz"})
     assert "No saved view has the id" in gone.warning[0].value
+

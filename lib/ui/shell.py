@@ -1,11 +1,13 @@
 """App-wide layout and services shared by every page (the only place pages get the warehouse)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from lib import versions
 from lib.messages import describe_error
@@ -13,9 +15,10 @@ from lib.settings import Settings
 from lib.warehouse import Warehouse
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
-           "version_banner", "pinned_request", "DV"]
+           "version_banner", "pinned_request", "DV", "SHARED", "carry_shared", "remember_shared"]
 
 DV = "dv"    # URL key: the data version a link shows
+SHARED = ("range", "from", "to", "channel", DV)    # URL keys that follow the user from page to page
 
 log = logging.getLogger("shopcast")
 
@@ -113,3 +116,25 @@ def show_error(err: BaseException) -> None:
         st.dataframe(msg.table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(msg.table)))
         st.download_button("Download the problems as CSV", msg.table.to_csv(index=False).encode(),
                            file_name="validation-problems.csv", mime="text/csv", icon=":material/download:")
+
+
+def carry_shared(url_path: str) -> None:
+    """On arriving at another page without any shared setting in its URL (the sidebar drops query
+    parameters), bring the date range, channels and data version of the page before. Keys bound to a
+    widget the session has already drawn come back through Streamlit's own binding."""
+    ss = st.session_state
+    before = ss.get("_shopcast_page")
+    ss["_shopcast_page"] = url_path
+    if before is None or before == url_path or not ss.get("_shopcast_shared"):
+        return
+    if any(st.query_params.get_all(k) for k in SHARED):
+        return                                   # the link says what it wants
+    for key, values in ss["_shopcast_shared"].items():
+        with contextlib.suppress(StreamlitAPIException):   # bound to a widget: Streamlit brings that itself
+            st.query_params[key] = values
+
+
+def remember_shared() -> None:
+    """After a page ran: the shared settings as they now are (a cleared filter is forgotten too)."""
+    st.session_state["_shopcast_shared"] = {k: st.query_params.get_all(k) for k in SHARED
+                                            if st.query_params.get_all(k)}
