@@ -3,6 +3,9 @@ import streamlit as st
 
 from lib.ui import gate, sharing, shell
 
+# pages that name the link values they ignore themselves (the others get the app-wide notice)
+OWN_LINK_NOTICES = frozenset({"forecast", "replenishment", "pricing", "views"})
+
 shell.configure()
 if not gate.allowed():          # access control, when configured: nothing below runs until the user is in
     st.stop()
@@ -33,7 +36,9 @@ gate.logout_control()
 sharing.meeting_mode(page.url_path)
 shell.carry_shared(page.url_path)
 shell.version_banner(page)
+token = shell.link_guard(page.url_path, OWN_LINK_NOTICES)
 try:
     page.run()
 finally:
     shell.remember_shared()
+shell.link_report(token)

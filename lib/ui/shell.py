@@ -15,7 +15,8 @@ from lib.settings import Settings
 from lib.warehouse import Warehouse
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
-           "version_banner", "pinned_request", "DV", "SHARED", "carry_shared", "remember_shared"]
+           "version_banner", "pinned_request", "DV", "SHARED", "carry_shared", "remember_shared", "link_guard",
+           "link_report"]
 
 DV = "dv"    # URL key: the data version a link shows
 SHARED = ("range", "from", "to", "channel", DV)    # URL keys that follow the user from page to page
@@ -138,3 +139,30 @@ def remember_shared() -> None:
     """After a page ran: the shared settings as they now are (a cleared filter is forgotten too)."""
     st.session_state["_shopcast_shared"] = {k: st.query_params.get_all(k) for k in SHARED
                                             if st.query_params.get_all(k)}
+
+
+def _url() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def link_guard(url_path: str, own_notices: frozenset[str]):
+    """Before a page runs: when its URL came from outside (a link, a bookmark, back/forward), keep a
+    place at the top for a notice about link values the page's widgets refuse. Returns a token for
+    link_report."""
+    raw = _url()
+    outside = raw != st.session_state.get("_shopcast_url_end")
+    return raw, (st.empty() if outside and url_path not in own_notices else None)
+
+
+def link_report(token) -> None:
+    """After the page ran: the values the widgets dropped from the link (unknown option, malformed
+    number or date) are named in the kept place; they were never used."""
+    raw, slot = token
+    now = _url()
+    st.session_state["_shopcast_url_end"] = now
+    if slot is None:
+        return
+    dropped = [f"{k}={','.join(v)}" for k, v in raw.items() if k not in now and any(v)]
+    if dropped:
+        slot.warning(f"Ignored from the link (not a valid value): {', '.join(dropped)}. Showing the default "
+                     "instead.", icon=":material/link_off:")
