@@ -184,3 +184,26 @@ def test_replenishment_plans_on_a_saved_scenarios_demand(store):
     bad.query_params["scenario"] = "Gone"
     bad.run()
     assert "No saved scenario is named 'Gone'" in texts(bad)
+
+
+def test_unsaved_edits_travel_in_the_link(store):
+    at = page()
+    at.multiselect(key="sc_cats").set_value(["Mugs"])
+    at.slider(key="sc_price").set_value(-10)
+    at.date_input(key="sc_window").set_value((MUGS.start, MUGS.end))
+    at.text_input(key="sc_name").set_value(MUGS.name).run()
+    spec = at.query_params["spec"]
+    assert Scenario.from_json(spec) == MUGS
+    units = tiles(at)["Units"]
+    fresh = page({"spec": spec})                                   # the link, in a new session
+    assert fresh.multiselect(key="sc_cats").value == ["Mugs"] and fresh.slider(key="sc_price").value == -10
+    assert fresh.text_input(key="sc_name").value == "Mugs -10%" and tiles(fresh)["Units"] == units
+    wh = _wh()
+    pricing.save_scenario(wh, TEE_PROMO)
+    wh.dispose()
+    edited = Scenario(**{**TEE_PROMO.__dict__, "price_change_pct": 5.0})
+    both = page({"sc": "Tee promo", "spec": edited.to_json()})     # a saved scenario with unsaved edits
+    assert both.selectbox(key="sc").value == "Tee promo" and both.slider(key="sc_price").value == 5
+    bad = page({"spec": '{"name": "x", "start": "soon"}'})
+    assert "the scenario it carries cannot be read" in texts(bad)
+    assert bad.text_input(key="sc_name").value == "New scenario"

@@ -1,12 +1,14 @@
 """The scenario builder and the comparison of the Pricing & promos page.
 
-Builder: open a saved scenario (its name is in the URL, key ``sc``) or start a new one; set the window,
+Builder: open a saved scenario (its name is in the URL, key ``sc``; unsaved edits travel in ``spec``)
+or start a new one; set the window,
 scope (categories, SKUs, channels), the regular price change (slider) and promotions (an editable
 table); see the result at once (lib.ui.scenario_results); save, replace or delete it in the warehouse.
 Compare: up to four saved scenarios side by side (URL key ``cmp``).
 """
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -16,14 +18,15 @@ from lib import pricing
 from lib.charts import scenario as charts
 from lib.pricing.scenario import DISCOUNT_RANGE, Promotion, Scenario, ScenarioError
 from lib.pricing.simulation import MAX_COMPARE
+from lib.ui import downloads, shell
 from lib.ui import scenario_inputs as si
 from lib.ui import scenario_results as results
-from lib.ui import shell
 
 __all__ = ["builder", "comparison", "NEW"]
 
 NEW = ""                       # the `sc` option of a scenario not saved yet
 NEW_LABEL = "New scenario (not saved yet)"
+SPEC = "spec"                  # URL key: the builder's scenario as JSON, when it differs from the saved one
 PROMO_COLUMNS = ["discount_pct", "start", "end", "type"]
 PRICE_SLIDER = (-50, 50)
 
@@ -169,15 +172,44 @@ def _opened(wh, as_of: date, names: list[str]) -> str:
                           format_func=lambda n: NEW_LABEL if n == NEW else n,
                           help="Open a saved scenario to see, edit, compare or delete it.")
     if ss.get("sc_loaded") != choice or "sc_promos" not in ss:
+        first = "sc_loaded" not in ss
         sc = None
         if choice != NEW:
             try:
                 sc = pricing.load_scenario(wh, choice)
             except ScenarioError as err:
                 st.error(str(err), icon=":material/error:")
-        _fill_state(sc, as_of)
+        ss["sc_saved_json"] = sc.to_json() if sc is not None else None
+        edits = _link_spec() if first else None          # unsaved edits carried by the link
+        _fill_state(edits or sc, as_of)
         ss["sc_loaded"] = choice
     return choice
+
+
+def _link_spec() -> Scenario | None:
+    raw = st.query_params.get(SPEC)
+    if not raw:
+        return None
+    try:
+        return Scenario.from_json(raw)
+    except ScenarioError as err:
+        st.warning(f"Ignored from the link: the scenario it carries cannot be read ({err}).",
+                   icon=":material/link_off:")
+        return None
+
+
+def _keep_in_link(sc: Scenario | None) -> None:
+    """The builder's current scenario goes into the link (key spec) unless it is the saved one or a
+    blank new one, so a copied link shows unsaved edits too."""
+    if sc is None:
+        return                                           # mid-edit: the link keeps the last valid one
+    ss = st.session_state
+    same = ss.get("sc_saved_json") == sc.to_json() if ss.get("sc_saved_json") else sc.changes_nothing
+    if same:
+        if SPEC in st.query_params:
+            del st.query_params[SPEC]
+    else:
+        st.query_params[SPEC] = json.dumps(sc.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
 def builder(wh, key, as_of: date) -> None:
@@ -189,6 +221,7 @@ def builder(wh, key, as_of: date) -> None:
         return
     loaded = _opened(wh, as_of, names)
     sc = _build(inp, as_of)
+    _keep_in_link(sc)
     _save_controls(wh, sc, loaded)
     if sc is None:
         return
@@ -240,4 +273,5 @@ def comparison(wh, key, as_of: date) -> None:
         return
     bar.empty()
     results.comparison(sims, stocks, currency=shell.settings().currency)
-    st.altair_chart(charts.compare_daily({n: pricing.daily_totals(s) for n, s in sims.items()}), width="stretch")
+    downloads.chart(charts.compare_daily({n: pricing.daily_totals(s) for n, s in sims.items()}),
+                    "scenario-comparison-daily", key="cmp_daily", width="stretch")
