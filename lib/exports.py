@@ -1,17 +1,26 @@
-"""Table exports for download: CSV and XLSX bytes with spreadsheet formulas neutralised.
+"""Exports for download: tables as CSV and XLSX bytes, charts as SVG and PNG bytes.
 
 A text cell that begins with =, +, -, @, tab or carriage return is run as a formula by Excel,
 LibreOffice and Google Sheets (CSV injection). Every exported text cell that starts so gets a
 leading apostrophe, which spreadsheets show as text. Numbers and dates are left as they are.
+
+Charts are rendered offline by vl-convert (Vega-Lite compiled in-process, system fonts, no
+network): the chart's data is inlined into the spec and external data requests are refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import io
+import json
+import sys
+import threading
 
 import pandas as pd
 
-__all__ = ["FORMULA_START", "csv_safe", "neutralise", "to_csv_bytes", "to_xlsx_bytes"]
+__all__ = ["FORMULA_START", "chart_png", "chart_spec", "chart_svg", "csv_safe", "neutralise",
+           "to_csv_bytes", "to_xlsx_bytes"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,11 +49,76 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralise(df).to_csv(index=False).encode()
 
 
+def _naive_times(df: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: tz-aware datetime columns keep their wall-clock time, zone dropped."""
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            df[col] = df[col].dt.tz_localize(None)
+    return df
+
+
 def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per entry (names cut to Excel's 31 characters), neutralised."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in sheets.items():
             safe = "".join("_" if ch in '[]:*?/\\' else ch for ch in str(name))[:31] or "Sheet"
-            neutralise(df).to_excel(xl, sheet_name=safe, index=False)
+            _naive_times(neutralise(df)).to_excel(xl, sheet_name=safe, index=False)
     return buf.getvalue()
+
+
+# Altair's data transformer and theme are process-wide settings. Streamlit changes them under its
+# own lock while it serialises a chart; share that lock when Streamlit is loaded so that a chart
+# exported in one session never sees another session's transformer.
+_OWN_LOCK = threading.Lock()
+EXPORT_WIDTH = 640         # continuous charts without an explicit width ("stretch" in the app)
+EXPORT_HEIGHT = 300
+
+
+def _altair_lock():
+    charts_mod = sys.modules.get("streamlit.elements.vega_charts")
+    return getattr(charts_mod, "_altair_globals_lock", None) or _OWN_LOCK
+
+
+def chart_spec(chart) -> dict:
+    """The Vega-Lite spec of an Altair chart (any layer/facet/concat) with its data inlined."""
+    import altair as alt
+
+    with _altair_lock(), alt.data_transformers.enable("default", max_rows=None):
+        spec = chart.to_dict()
+    view = spec.setdefault("config", {}).setdefault("view", {})
+    view["continuousWidth"] = EXPORT_WIDTH
+    view["continuousHeight"] = EXPORT_HEIGHT
+    spec.setdefault("background", "white")
+    return spec
+
+
+def _json_value(v):
+    """JSON for what Altair leaves in inline data: dates (object columns), numpy scalars, decimals."""
+    if isinstance(v, (dt.date, dt.time)):               # datetime and pd.Timestamp included
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if hasattr(v, "item"):                              # numpy scalar
+        return v.item()
+    if pd.isna(v):
+        return None
+    raise TypeError(f"cannot put {type(v).__name__} in a chart spec")
+
+
+def _spec_json(chart) -> str:
+    return json.dumps(chart_spec(chart), default=_json_value)
+
+
+def chart_svg(chart) -> bytes:
+    """An SVG file (UTF-8 bytes) of an Altair chart, rendered offline."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(_spec_json(chart), allowed_base_urls=[]).encode()
+
+
+def chart_png(chart, scale: float = 2) -> bytes:
+    """A PNG file of an Altair chart at ``scale`` times its CSS size, rendered offline."""
+    import vl_convert as vlc
+
+    return bytes(vlc.vegalite_to_png(_spec_json(chart), scale=scale, allowed_base_urls=[]))

@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import cohorts, fmt
+from lib import cohorts, exports, fmt
 from lib.charts import cohorts as charts
-from lib.ui import controls, shell
+from lib.ui import controls, downloads, shell
 
 __all__ = ["render"]
 
@@ -121,16 +121,18 @@ def _pick_value(df: pd.DataFrame, p: dict) -> pd.DataFrame:
 
 def _retention_section(shown: pd.DataFrame, df: pd.DataFrame, p: dict) -> None:
     g, m, mode, cur = p["grain"], p["metric"], p["mode"], p["currency"]
+    stem = f"cohorts-{g}-{m}-{mode}"
     st.subheader("Retention by cohort")
-    st.altair_chart(charts.heatmap(shown, m, g, mode, cur), width="content")
+    downloads.chart(charts.heatmap(shown, m, g, mode, cur), f"{stem}-heatmap", key="coh_heat", width="content")
     st.subheader("Retention curves")
     st.caption("One thin line per cohort; the bold line is the average weighted by cohort size, over the "
                "cohorts that have reached each period.")
-    st.altair_chart(charts.curves(shown, cohorts.average_curve(shown), m, g, mode, cur), width="stretch")
+    downloads.chart(charts.curves(shown, cohorts.average_curve(shown), m, g, mode, cur), f"{stem}-curves",
+                    key="coh_curves", width="stretch")
     if p["by"]:
         st.subheader(f"Average curve by {BREAKDOWNS[p['by']].lower()}")
-        st.altair_chart(charts.compare_curves(cohorts.average_curve(df), p["by"], m, g, mode, cur),
-                        width="stretch")
+        downloads.chart(charts.compare_curves(cohorts.average_curve(df), p["by"], m, g, mode, cur),
+                        f"{stem}-curves-by-{p['by']}", key="coh_compare", width="stretch")
 
 
 def _lifecycle_section(life: pd.DataFrame, p: dict) -> None:
@@ -141,7 +143,8 @@ def _lifecycle_section(life: pd.DataFrame, p: dict) -> None:
     if life.empty:
         st.info("No activity in this range.", icon=":material/event_busy:")
         return
-    st.altair_chart(charts.lifecycle_bars(life, p["grain"]), width="stretch")
+    downloads.chart(charts.lifecycle_bars(life, p["grain"]), f"cohorts-lifecycle-{p['grain']}", key="coh_life",
+                    width="stretch")
 
 
 def _table_section(df: pd.DataFrame, p: dict) -> None:
@@ -155,9 +158,10 @@ def _table_section(df: pd.DataFrame, p: dict) -> None:
     names = {"cohort": "cohort", "period": "period", "cohort_size": "customers in cohort",
              "value": METRICS[p["metric"]].lower(), "rate": {"customers": "rate", "orders": "per customer",
                                                             "revenue": "per customer"}[p["metric"]]}
-    st.dataframe(out.rename(columns=names), hide_index=True, width="stretch", height=320)
-    name = f"cohorts-{p['grain']}-{p['metric']}-{p['mode']}{'-' + p['by'] if p['by'] else ''}.csv"
-    st.download_button("Download the table as CSV", df.to_csv(index=False).encode(), file_name=name,
+    stem = f"cohorts-{p['grain']}-{p['metric']}-{p['mode']}{'-' + p['by'] if p['by'] else ''}"
+    downloads.table(out.rename(columns=names), stem, key="coh_table", formats=("xlsx",), export=df,
+                    hide_index=True, width="stretch", height=320)
+    st.download_button("Download the table as CSV", exports.to_csv_bytes(df), file_name=f"{stem}.csv",
                        mime="text/csv", icon=":material/download:", key="dl_table")
 
 
@@ -187,6 +191,6 @@ def _export_section(wh, key, df: pd.DataFrame, p: dict) -> None:
     st.caption(f"{fmt.count(n)} customer{'' if n == 1 else 's'} · revenue so far "
                f"{fmt.money(float(people['revenue'].sum()), p['currency'])}")
     tag = charts.cohort_label(pick[0], p["grain"]).replace(" ", "-")
-    st.download_button("Export customers as CSV", people.to_csv(index=False).encode(),
+    st.download_button("Export customers as CSV", exports.to_csv_bytes(people),
                        file_name=f"cohort-{tag}{'-' + str(pick[1]) if by else ''}-customers.csv",
                        mime="text/csv", icon=":material/download:", key="dl_customers")

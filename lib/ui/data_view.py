@@ -9,7 +9,7 @@ from lib import ingest
 from lib.schema import FEEDS, Reason
 from lib.settings import load_secrets
 from lib.sources import sheets, sql
-from lib.ui import shell
+from lib.ui import downloads, shell
 from lib.ui.formatting import feed_cards, history_table
 
 __all__ = ["render"]
@@ -157,7 +157,7 @@ def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
         st.warning("Map the required columns before loading: " + ", ".join(prep.missing),
                    icon=":material/warning:")
     with st.expander("Preview of the file", expanded=False):
-        st.dataframe(prep.raw.head(50), width="stretch")
+        downloads.table(prep.raw.head(50), f"{name}-preview", key=f"raw:{name}", width="stretch")
     if st.button(f"Validate and load into {feed}", type="primary", disabled=bool(prep.missing),
                  key=f"load:{name}", icon=":material/upload:"):
         with st.spinner(f"Validating {len(prep.raw):,} rows and loading…"):
@@ -171,7 +171,8 @@ def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
         if len(rep.warnings):
             st.warning(f"{len(rep.warnings):,} warnings: {Reason.TEXT[Reason.UNKNOWN_SKU]} "
                        f"(loaded anyway; add them to the product feed).", icon=":material/warning:")
-            st.dataframe(rep.warnings.head(500), hide_index=True, width="stretch")
+            downloads.table(rep.warnings.head(500), f"{feed}-load-{rep.load_id}-warnings", key=f"warn:{name}",
+                            hide_index=True, width="stretch")
 
 
 # -- what is loaded -------------------------------------------------------------------------------
@@ -186,13 +187,14 @@ def _loaded_section(wh) -> None:
         if df.empty:
             st.info(f"No {feed} loaded yet.", icon=":material/inbox:")
         else:
-            st.dataframe(df, hide_index=True, width="stretch", height=320)
+            downloads.table(df, f"{feed}-preview", key="feed_preview", hide_index=True, width="stretch", height=320)
     with right:
         st.markdown("**Load history**")
         hist = wh.load_history(50)
         if hist.empty:
             st.info("Nothing loaded yet.", icon=":material/history:")
         else:
-            st.dataframe(history_table(hist), hide_index=True, width="stretch", height=320,
+            downloads.table(history_table(hist), "load-history", key="load_history", hide_index=True,
+                            width="stretch", height=320,
                          column_config={"rows": st.column_config.NumberColumn(format="localized"),
                                         "warnings": st.column_config.NumberColumn(format="localized")})

@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import explore, kpis
+from lib import explore, exports, kpis
 from lib.charts import explore as charts
-from lib.ui import controls, shell
+from lib.ui import controls, downloads, shell
 
 __all__ = ["render"]
 
@@ -113,10 +113,12 @@ def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | Non
         if len(keep) < df[dimension].nunique():
             st.caption(f"Showing the top {len(keep)} of {df[dimension].nunique()} {dim_label.lower()} values "
                        f"({'by total' if m.additive else 'by average'}).")
+    stem = f"{metric}{'-by-' + dimension if dimension else ''}-{grain}-{start}-{end}"
     if grain == "total":
-        st.altair_chart(charts.bars_chart(shown, dimension, m.label, m.kind, dim_label, currency), width="stretch")
+        ch = charts.bars_chart(shown, dimension, m.label, m.kind, dim_label, currency)
     else:
-        st.altair_chart(charts.lines_chart(shown, dimension, m.label, m.kind, dim_label, currency), width="stretch")
+        ch = charts.lines_chart(shown, dimension, m.label, m.kind, dim_label, currency)
+    downloads.chart(ch, stem, key="explore_chart", width="stretch")
     first, last = explore.partial_ends(start, end, grain)
     if first or last:
         which = " and ".join(w for w, cut in (("first", first), ("last", last)) if cut)
@@ -128,8 +130,8 @@ def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | Non
     if "period" in table:
         table["period"] = pd.to_datetime(table["period"]).dt.date
     fmt = {"money": "dollar" if currency == "USD" else "%.2f", "pct": "percent", "count": "localized"}[m.kind]
-    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
-                 column_config={"value": st.column_config.NumberColumn(m.label, format=fmt)})
-    name = f"{metric}{'-by-' + dimension if dimension else ''}-{grain}-{start}-{end}.csv"
-    st.download_button("Download CSV", table.to_csv(index=False).encode(), file_name=name, mime="text/csv",
+    downloads.table(table, stem, key="explore_table", formats=("xlsx",), hide_index=True, width="stretch",
+                    height=min(420, 38 + 35 * len(table)),
+                    column_config={"value": st.column_config.NumberColumn(m.label, format=fmt)})
+    st.download_button("Download CSV", exports.to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
                        icon=":material/download:", key="explore_csv")

@@ -14,8 +14,8 @@ import streamlit as st
 from lib import exports, fmt, forecast
 from lib.charts import forecast as charts
 from lib.forecast import data
+from lib.ui import downloads, planning, shell
 from lib.ui import forecast_parts as parts
-from lib.ui import planning, shell
 
 __all__ = ["render"]
 
@@ -200,10 +200,15 @@ def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFra
         st.caption(f"Backtest: {sentence}")
 
 
+def _stem(p: dict, what: str) -> str:
+    return f"forecast-{what}-{p['item'] or 'store'}-{p['grain']}-{p['h']}-{p['model']}"
+
+
 def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, windows: str, p: dict) -> None:
     st.subheader("History and forecast")
     shown = hist[hist["ds"].isin(hist["ds"].drop_duplicates().tail(SHOWN[p["grain"]]))]
-    st.altair_chart(charts.forecast_chart(shown, bt, fc, p["grain"]), width="stretch")
+    downloads.chart(charts.forecast_chart(shown, bt, fc, p["grain"]), _stem(p, "chart"), key="fc_chart",
+                    width="stretch")
     bands = ("Orange: the forecast with its 80% (darker) and 95% (lighter) bands: the units sold should fall "
              "inside them 8 and 19 times out of 20.")
     back = (f" Purple, dashed: what {p['model']} forecast for the last {windows} using only the data before "
@@ -222,7 +227,8 @@ def _accuracy(acc: pd.DataFrame, windows: str, p: dict) -> None:
     table = parts.accuracy_table(acc, p["model"])
     styled = table.style.apply(lambda r: ["background-color: #dbeafe; font-weight: 600" if r.name == 0 else ""
                                           for _ in r], axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch", height=38 + 35 * len(table),
+    downloads.table(styled, _stem(p, "accuracy"), key="fc_acc", hide_index=True, width="stretch",
+                    height=38 + 35 * len(table),
                  column_config={"MASE": st.column_config.NumberColumn(format="%.2f")})
     season = "weekday a week earlier" if p["grain"] == "day" else "week a year earlier"
     st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}. "
@@ -250,8 +256,8 @@ def _lost(lost: pd.DataFrame, skus: list[str], daily: pd.DataFrame, p: dict) -> 
 
 def _breakdown(scope: pd.DataFrame, names: pd.DataFrame, recent: pd.Series, p: dict) -> None:
     st.subheader(f"SKUs in {p['item'] or 'the whole store'}")
-    st.dataframe(parts.sku_table(scope, names, recent, p["currency"]), hide_index=True, width="stretch",
-                 height=min(420, 38 + 35 * scope["unique_id"].nunique()))
+    downloads.table(parts.sku_table(scope, names, recent, p["currency"]), _stem(p, "skus"), key="fc_skus",
+                    hide_index=True, width="stretch", height=min(420, 38 + 35 * scope["unique_id"].nunique()))
     st.caption(f"The forecast above is the sum of these SKU forecasts; units sold before = the last {p['h']} "
                f"{parts.UNITS[p['grain']]} of history.")
 
@@ -263,7 +269,8 @@ def _models(fc_all: pd.DataFrame, p: dict) -> None:
         st.caption(f"Every SKU uses {p['model']} (picked above); pick auto to let each SKU use its best "
                    "model.")
         return
-    st.altair_chart(charts.models_chart(counts), width="stretch")
+    downloads.chart(charts.models_chart(counts), f"forecast-models-{p['grain']}-{p['h']}", key="fc_models",
+                    width="stretch")
     st.caption(f"How many of the {fmt.count(int(counts['skus'].sum()))} SKUs use each model: auto keeps the "
                "model with the lowest error over all SKUs, unless another was more than 20% better on a "
                "SKU's own backtest.")

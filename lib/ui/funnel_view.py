@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import fmt, funnel, periods
 from lib.charts import funnel as charts
-from lib.ui import controls, shell
+from lib.ui import controls, downloads, shell
 from lib.ui import funnel_parts as parts
 
 __all__ = ["render"]
@@ -141,9 +141,11 @@ def _body(wh, key, span, p: dict) -> None:
         st.caption(f"Compared with {_span_text(prev)}.")
     _headline(cur, old, ttc, ttc_old, unit)
     st.subheader("Funnel")
-    st.altair_chart(charts.funnel_bars(cur, old, "This range", "Compared range", unit), width="stretch")
+    stem = f"funnel-{p['start']}-{p['end']}"
+    downloads.chart(charts.funnel_bars(cur, old, "This range", "Compared range", unit), stem, key="f_bars",
+                    width="stretch")
     blocks = [("This range" if old is not None else "", cur)] + ([("Compared range", old)] if old is not None else [])
-    st.dataframe(parts.step_table(blocks), hide_index=True, width="stretch")
+    downloads.table(parts.step_table(blocks), f"{stem}-steps", key="f_steps", hide_index=True, width="stretch")
     if p["by"]:
         _breakdown_section(wh, key, p)
     _trend_section(wh, key, p)
@@ -188,10 +190,12 @@ def _breakdown_section(wh, key, p: dict) -> None:
     st.caption(f"Conversion from step 1 per {label}, first touch. Click a bar to filter the page to that "
                f"{label}." + (f" The {len(blocks)} largest are shown ({more} more)." if more > 0 else ""))
     tag = "|".join(parts.format_segments(p["segs"]))
-    event = st.altair_chart(charts.segment_bars(shown, by), width="stretch", on_select="rerun",
+    stem = f"funnel-by-{by}-{p['start']}-{p['end']}"
+    event = downloads.chart(charts.segment_bars(shown, by), stem, width="stretch", on_select="rerun",
                             selection_mode=charts.SEGMENT_PARAM, key=f"fseg_{by}_{tag}")
     _apply_click(by, parts.selected_values(event, charts.SEGMENT_PARAM, by), p["segs"])
-    st.dataframe(parts.step_table(blocks), hide_index=True, width="stretch")
+    downloads.table(parts.step_table(blocks), f"{stem}-steps", key=f"fseg_tbl_{by}", hide_index=True,
+                    width="stretch")
 
 
 def _trend_section(wh, key, p: dict) -> None:
@@ -204,13 +208,15 @@ def _trend_section(wh, key, p: dict) -> None:
         df = df[df[p["by"]].astype(str).isin(keep)]
     st.caption(f"Share of {p['unit']}s completing the funnel, by the {grain} of their first step."
                + (" Click a line to filter the page to that segment." if p["by"] else ""))
+    stem = f"funnel-trend-{grain}-{p['start']}-{p['end']}"
     if p["by"]:
         tag = "|".join(parts.format_segments(p["segs"]))
-        event = st.altair_chart(charts.trend_lines(df, grain, p["by"]), width="stretch", on_select="rerun",
-                                selection_mode=charts.SEGMENT_PARAM, key=f"ftrend_{p['by']}_{tag}")
+        event = downloads.chart(charts.trend_lines(df, grain, p["by"]), f"{stem}-by-{p['by']}", width="stretch",
+                                on_select="rerun", selection_mode=charts.SEGMENT_PARAM,
+                                key=f"ftrend_{p['by']}_{tag}")
         _apply_click(p["by"], parts.selected_values(event, charts.SEGMENT_PARAM, p["by"]), p["segs"])
     else:
-        st.altair_chart(charts.trend_lines(df, grain), width="stretch")
+        downloads.chart(charts.trend_lines(df, grain), stem, key="ftrend", width="stretch")
 
 
 def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
@@ -230,7 +236,8 @@ def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
     st.caption(f"{fmt.count(int(df['units'].sum()))} {p['unit']}s reached {steps[k - 1]}; time from "
                f"{'step 1' if from_start else 'the previous step'} in each one's earliest attempt"
                + (f" (median {med})." if med else "."))
-    st.altair_chart(charts.time_histogram(df, p["unit"]), width="stretch")
+    downloads.chart(charts.time_histogram(df, p["unit"]), f"funnel-time-to-step-{k}-{p['start']}-{p['end']}",
+                    key="fttc", width="stretch")
 
 
 def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
@@ -239,7 +246,8 @@ def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
     aov = parts.order_value(*key, wh, p["start"], p["end"]) if with_value else float("nan")
     valued = with_value and not pd.isna(aov)
     drop = funnel.dropoff(cur, aov if valued else 0.0)
-    st.dataframe(parts.dropoff_table(drop, p["currency"], valued), hide_index=True, width="stretch")
+    downloads.table(parts.dropoff_table(drop, p["currency"], valued), f"funnel-dropoff-{p['start']}-{p['end']}",
+                    key="fdrop", hide_index=True, width="stretch")
     if valued:
         st.caption(f"Revenue at stake: the {p['unit']}s that dropped at a step × the share of those who went on "
                    f"from the next step to purchase × the average order value ({fmt.money(aov, p['currency'])}, "
@@ -271,7 +279,8 @@ def _audience_section(wh, key, p: dict) -> None:
     preview = people.head(200).assign(
         last_step_at=lambda d: d["last_step_at"].dt.strftime("%Y-%m-%d %H:%M"),
         cart_value=lambda d: [fmt.money(v, p["currency"], 2) for v in d["cart_value"]])
-    st.dataframe(preview, hide_index=True, width="stretch", height=min(320, 38 + 35 * len(preview)))
+    stem = f"funnel-audience-{steps[after - 1]}-{p['start']}-{p['end']}"
+    downloads.table(preview, stem, key="aud_tbl", formats=("xlsx",), export=people, hide_index=True,
+                    width="stretch", height=min(320, 38 + 35 * len(preview)))
     st.download_button("Download the audience as CSV", parts.audience_csv(people), mime="text/csv",
-                       file_name=f"funnel-audience-{steps[after - 1]}-{p['start']}-{p['end']}.csv",
-                       icon=":material/download:", key="dl_audience")
+                       file_name=f"{stem}.csv", icon=":material/download:", key="dl_audience")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import explore, fmt, kpis, periods
 from lib.charts import overview as charts
-from lib.ui import controls, shell
+from lib.ui import controls, downloads, shell
 
 __all__ = ["render", "TILE_ROWS", "TREND_METRICS"]
 
@@ -139,8 +139,8 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
     old = _trend(version, wh, prev[0], prev[1], grain, metric, channels) if prev else None
     promos = _promos(version, wh, start, end)
     k = kpis.KPIS[metric]
-    st.altair_chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency),
-                    width="stretch")
+    downloads.chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency),
+                    f"{metric}-trend-{start}-{end}", key="ov_trend", width="stretch")
     first, last = explore.partial_ends(start, end, grain)
     if first or last:
         which = " and ".join(w for w, cut in (("first", first), ("last", last)) if cut)
@@ -158,7 +158,8 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
             if df.empty:
                 st.caption("No orders in this range.")
             else:
-                st.altair_chart(charts.breakdown_bars(df, dim, title, currency), width="stretch")
+                downloads.chart(charts.breakdown_bars(df, dim, title, currency), f"revenue-by-{dim}-{start}-{end}",
+                                key=f"ov_by_{dim}", width="stretch")
 
     st.subheader("Top and bottom movers")
     if prev is None:
@@ -172,7 +173,7 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
 
     if len(promos):
         with st.expander(f"Promotions in this range ({len(promos)})", icon=":material/sell:"):
-            st.dataframe(promos, hide_index=True, width="stretch",
+            downloads.table(promos, f"promotions-{start}-{end}", key="ov_promos", hide_index=True, width="stretch",
                          column_config={"discount_pct": st.column_config.NumberColumn("discount %", format="%g%%")})
 
 
@@ -180,10 +181,11 @@ def _movers_section(df: pd.DataFrame, dim: str, title: str, currency: str) -> No
     if df.empty:
         st.caption("No revenue changes between the two periods.")
         return
-    st.altair_chart(charts.movers_bars(df, dim, title, currency), width="stretch")
+    downloads.chart(charts.movers_bars(df, dim, title, currency), f"movers-{dim}", key=f"ov_movers_{dim}",
+                    width="stretch")
     money = "dollar" if currency == "USD" else "%.2f"
     table = df.drop(columns=["direction"]).assign(change_pct=df["change_pct"] * 100)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    downloads.table(table, f"movers-{dim}", key=f"ov_movers_tbl_{dim}", hide_index=True, width="stretch", column_config={
         dim: st.column_config.TextColumn(title),
         "revenue": st.column_config.NumberColumn("revenue", format=money),
         "previous": st.column_config.NumberColumn("before", format=money),

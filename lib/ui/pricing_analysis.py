@@ -13,7 +13,7 @@ from lib import exports, fmt
 from lib.charts import pricing as charts
 from lib.pricing import checks as hc
 from lib.pricing import elasticity as el
-from lib.ui import planning, pricing_cache, shell
+from lib.ui import downloads, planning, pricing_cache, shell
 from lib.ui import replenish_parts as parts
 
 __all__ = ["health_tab", "elasticity_tab", "promotions_tab", "link_values", "warn_ignored", "CHECKS",
@@ -97,7 +97,9 @@ def health_tab(wh, key, as_of: date) -> None:
                 icon=":material/filter_alt_off:")
         return
     number = st.column_config.NumberColumn
-    st.dataframe(view[hc.COLUMNS], hide_index=True, width="stretch", height=_height(len(view)),
+    stem = f"pricing-health-{start:%Y-%m-%d}-{as_of:%Y-%m-%d}"
+    downloads.table(view[hc.COLUMNS], stem, key="health_tbl", formats=("xlsx",), export=view, hide_index=True,
+                    width="stretch", height=_height(len(view)),
                  column_config={"check": "Check", "sku": st.column_config.TextColumn("SKU", pinned=True),
                                 "name": "Name", "category": "Category", "channel": "Channel",
                                 "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
@@ -105,7 +107,7 @@ def health_tab(wh, key, as_of: date) -> None:
                                 "units": number("Units", format="%.0f"),
                                 "revenue_at_stake": _money("Revenue at stake", currency)})
     st.download_button("Findings (CSV)", exports.to_csv_bytes(view), icon=":material/download:",
-                       file_name=f"pricing-health-{start:%Y-%m-%d}-{as_of:%Y-%m-%d}.csv", mime="text/csv",
+                       file_name=f"{stem}.csv", mime="text/csv",
                        key="dl_health")
 
 
@@ -153,7 +155,8 @@ def elasticity_tab(wh, key, as_of: date) -> None:
         st.info("No SKU here had enough price variation for its own estimate: all of them use their "
                 "category's elasticity, with the wide interval a new SKU of the category would have.",
                 icon=":material/info:")
-    st.altair_chart(charts.elasticity_chart(view), width="stretch")
+    downloads.chart(charts.elasticity_chart(view), f"price-elasticity-{as_of:%Y-%m-%d}", key="el_chart",
+                    width="stretch")
     table = view.assign(reading=[reading(lo, hi) for lo, hi in zip(view["lo"], view["hi"], strict=True)])
     number = st.column_config.NumberColumn
     config = {"sku": st.column_config.TextColumn("SKU", pinned=True), "category": "Category",
@@ -165,8 +168,8 @@ def elasticity_tab(wh, key, as_of: date) -> None:
                                                            "price: how much the price moved."),
               "reading": st.column_config.TextColumn("Reading", width="medium")}
     st.subheader("Per SKU")
-    st.dataframe(table[[*el.COLUMNS, "reading"]], hide_index=True, width="stretch",
-                 height=_height(len(table)), column_config=config)
+    downloads.table(table[[*el.COLUMNS, "reading"]], f"price-elasticity-per-sku-{as_of:%Y-%m-%d}", key="el_skus",
+                    hide_index=True, width="stretch", height=_height(len(table)), column_config=config)
     st.subheader("Per category")
     st.caption("One regression per category on all its SKUs' regular-price moves; the SKU estimates above "
                "are pulled toward these.")
@@ -174,9 +177,10 @@ def elasticity_tab(wh, key, as_of: date) -> None:
     cat_view = cats[cats["category"].isin(picked)] if picked else cats
     cat_table = cat_view.drop(columns=["sku"]).assign(
         reading=[reading(lo, hi) for lo, hi in zip(cat_view["lo"], cat_view["hi"], strict=True)])
-    st.dataframe(cat_table, hide_index=True, width="stretch", height=_height(len(cat_table)),
-                 column_config={**config, "n_obs": number("SKU-weeks", format="%d"),
-                                "price_cv": number("Median price variation", format="percent")})
+    downloads.table(cat_table, f"price-elasticity-per-category-{as_of:%Y-%m-%d}", key="el_cats", hide_index=True,
+                    width="stretch", height=_height(len(cat_table)),
+                    column_config={**config, "n_obs": number("SKU-weeks", format="%d"),
+                                   "price_cv": number("Median price variation", format="percent")})
 
 
 # -- promotions --------------------------------------------------------------------------------------------
@@ -223,38 +227,45 @@ def promotions_tab(wh, key, as_of: date) -> None:
                "95% intervals.")
     by_depth = res["by_depth"]
     l1, l2 = st.columns([1.3, 1])
-    l1.altair_chart(charts.lift_chart(by_depth), width="stretch")
+    stem = f"promotions-{as_of:%Y-%m-%d}"
+    with l1:
+        downloads.chart(charts.lift_chart(by_depth), f"{stem}-lift-by-depth", key="lift_chart", width="stretch")
     number = st.column_config.NumberColumn
     lift_cfg = {"lift": number("Lift", format="%.2f"), "lift_lo": number("95% from", format="%.2f"),
                 "lift_hi": number("95% to", format="%.2f")}
-    l2.dataframe(by_depth, hide_index=True, width="stretch", height=_height(len(by_depth)),
-                 column_config={"type": "Type", "depth_bucket": "Depth (%)",
-                                "promos": number("Promotions", format="%d"), **lift_cfg})
+    with l2:
+        downloads.table(by_depth, f"{stem}-lift-by-depth", key="lift_tbl", hide_index=True, width="stretch",
+                        height=_height(len(by_depth)),
+                        column_config={"type": "Type", "depth_bucket": "Depth (%)",
+                                       "promos": number("Promotions", format="%d"), **lift_cfg})
     st.subheader("Per promotion")
     table = by_promo.merge(promos.assign(promo_id=promos["promo_id"].astype(str))
                            [["promo_id", "start_date", "end_date"]].drop_duplicates("promo_id"),
                            on="promo_id", how="left")
     table = table[["promo_id", "type", "start_date", "end_date", "discount_pct", "days", "units", "baseline",
                    "incremental", "lift", "lift_lo", "lift_hi"]].sort_values(["start_date", "promo_id"])
-    st.dataframe(table, hide_index=True, width="stretch", height=_height(len(table)),
-                 column_config={"promo_id": st.column_config.TextColumn("Promotion", pinned=True), "type": "Type",
-                                "start_date": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
-                                "end_date": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
-                                "discount_pct": number("Discount (%)", format="%.0f"),
-                                "days": number("SKU-days", format="%d"), "units": number("Units", format="%.0f"),
-                                "baseline": number("Baseline", format="%.1f"),
-                                "incremental": number("Incremental", format="%.1f"), **lift_cfg})
+    downloads.table(table, f"{stem}-per-promotion", key="promo_tbl", hide_index=True, width="stretch",
+                    height=_height(len(table)),
+                    column_config={"promo_id": st.column_config.TextColumn("Promotion", pinned=True),
+                                   "type": "Type",
+                                   "start_date": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
+                                   "end_date": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
+                                   "discount_pct": number("Discount (%)", format="%.0f"),
+                                   "days": number("SKU-days", format="%d"), "units": number("Units", format="%.0f"),
+                                   "baseline": number("Baseline", format="%.1f"),
+                                   "incremental": number("Incremental", format="%.1f"), **lift_cfg})
     d1, d2 = st.columns(2)
     with d1:
         st.markdown("**Post-promotion dip per category**")
         g = dip.groupby("category", as_index=False).agg(promos=("promo_id", "nunique"), units=("dip_units", "sum"),
                                                         baseline=("dip_baseline", "sum"))
         g["change"] = g["units"] / g["baseline"] - 1
-        st.dataframe(g, hide_index=True, width="stretch", height=_height(len(g), 320),
-                     column_config={"category": "Category", "promos": number("Promotions", format="%d"),
-                                    "units": number("Units (7 d after)", format="%.0f"),
-                                    "baseline": number("Baseline", format="%.1f"),
-                                    "change": number("Vs baseline", format="percent")})
+        downloads.table(g, f"{stem}-dip-per-category", key="dip_tbl", hide_index=True, width="stretch",
+                        height=_height(len(g), 320),
+                        column_config={"category": "Category", "promos": number("Promotions", format="%d"),
+                                       "units": number("Units (7 d after)", format="%.0f"),
+                                       "baseline": number("Baseline", format="%.1f"),
+                                       "change": number("Vs baseline", format="percent")})
     with d2:
         st.markdown("**Cannibalisation per category**")
         if cann.empty:
@@ -263,8 +274,9 @@ def promotions_tab(wh, key, as_of: date) -> None:
             g = cann.groupby("category", as_index=False).agg(
                 promos=("promo_id", "nunique"), units=("sibling_units", "sum"),
                 baseline=("sibling_baseline", "sum"), cannibalised=("cannibalised_units", "sum"))
-            st.dataframe(g, hide_index=True, width="stretch", height=_height(len(g), 320),
-                         column_config={"category": "Category", "promos": number("Promotions", format="%d"),
-                                        "units": number("Sibling units", format="%.0f"),
-                                        "baseline": number("Sibling baseline", format="%.1f"),
-                                        "cannibalised": number("Cannibalised units", format="%.1f")})
+            downloads.table(g, f"{stem}-cannibalisation-per-category", key="cann_tbl", hide_index=True,
+                            width="stretch", height=_height(len(g), 320),
+                            column_config={"category": "Category", "promos": number("Promotions", format="%d"),
+                                           "units": number("Sibling units", format="%.0f"),
+                                           "baseline": number("Sibling baseline", format="%.1f"),
+                                           "cannibalised": number("Cannibalised units", format="%.1f")})

@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib import exports, fmt, replenish
 from lib.charts import replenish as charts
-from lib.ui import planning
+from lib.ui import downloads, planning
 from lib.ui.formatting import money_column
 
 __all__ = ["loaded_feeds", "inputs", "controls", "link_values", "ignored_link_values", "filtered",
@@ -235,8 +235,10 @@ def plan_table(view: pd.DataFrame, currency: str) -> None:
         "overstock": st.column_config.CheckboxColumn("Overstock"),
         "reason": st.column_config.TextColumn("Reason", width="large"),
     }
-    st.dataframe(table, hide_index=True, width="stretch", height=min(460, 38 + 35 * len(table)),
-                 column_config=config, on_select=_pick_row, selection_mode="single-row", key="plan_rows")
+    # the plan's CSV is the "Full plan (CSV)" button under the purchase orders: here only its XLSX twin
+    downloads.table(table, "replenishment-plan", key="plan_rows", formats=("xlsx",), export=view,
+                    hide_index=True, width="stretch", height=min(460, 38 + 35 * len(table)),
+                    column_config=config, on_select=_pick_row, selection_mode="single-row")
 
 
 def plan_csv(view: pd.DataFrame) -> bytes:
@@ -270,20 +272,22 @@ def detail_charts(row: pd.Series, fc: pd.DataFrame, as_of: date, p: dict) -> Non
     with c1:
         st.markdown("**Projected stock on hand**")
         arrival = pd.Timestamp(as_of) + pd.Timedelta(days=lead) if row["order_qty"] > 0 else None
-        st.altair_chart(charts.stock_projection(proj, reorder_point=float(row["reorder_point"]),
+        downloads.chart(charts.stock_projection(proj, reorder_point=float(row["reorder_point"]),
                                                 safety_stock=float(row["safety_stock"]),
                                                 arrival=None if arrival is None else arrival.date()),
-                        width="stretch")
+                        f"stock-projection-{row['sku']}-{as_of}", key="rp_projection", width="stretch")
     with c2:
         model = fc["model"].iloc[0] if len(fc) else "none"
         st.markdown(f"**Demand forecast** (model: {model})")
-        st.altair_chart(charts.demand_band(fc, p["uplift_pct"]), width="stretch")
+        downloads.chart(charts.demand_band(fc, p["uplift_pct"]), f"demand-forecast-{row['sku']}-{as_of}",
+                        key="rp_demand", width="stretch")
 
 
 # -- purchase orders ---------------------------------------------------------------------------------------
 def summary_table(summary: pd.DataFrame, currency: str) -> None:
     """Cash needed per supplier with the Total row."""
-    st.dataframe(summary, hide_index=True, width="stretch", height=38 + 35 * len(summary),
+    downloads.table(summary, "cash-by-supplier", key="rp_summary", hide_index=True, width="stretch",
+                    height=38 + 35 * len(summary),
                  column_config={"supplier": "Supplier",
                                 "skus": st.column_config.NumberColumn("SKUs", format="%d"),
                                 "units": st.column_config.NumberColumn("Units", format="%d"),
@@ -292,4 +296,4 @@ def summary_table(summary: pd.DataFrame, currency: str) -> None:
 
 def cash_chart(summary: pd.DataFrame, currency: str) -> None:
     """Bars of the cash needed per supplier."""
-    st.altair_chart(charts.cash_by_supplier(summary, currency), width="stretch")
+    downloads.chart(charts.cash_by_supplier(summary, currency), "cash-by-supplier", key="rp_cash", width="stretch")

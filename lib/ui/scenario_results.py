@@ -10,6 +10,7 @@ import streamlit as st
 from lib import exports, fmt, pricing
 from lib.charts import scenario as charts
 from lib.pricing.simulation import IN_SCOPE, SIBLING
+from lib.ui import downloads
 from lib.ui.formatting import money_column
 from lib.ui.replenish_parts import tile_money
 
@@ -82,7 +83,9 @@ def _stock(stock: pd.DataFrame, sc, saved_as: str | None, currency: str) -> None
     number = st.column_config.NumberColumn
     cols = ["sku", "name", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base", "demand_scenario",
             "stockout_base", "stockout_scenario", "extra_qty", "extra_cost", "order_by", "in_time", "note"]
-    st.dataframe(stock[cols], hide_index=True, width="stretch", column_config={
+    # its CSV is the "Stock consequences (CSV)" button under the results: here only the XLSX twin
+    downloads.table(stock[cols], f"scenario-stock-{sc.start:%Y%m%d}-{sc.end:%Y%m%d}", key="sc_stock_tbl",
+                    formats=("xlsx",), export=stock, hide_index=True, width="stretch", column_config={
         "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name", "supplier": "Supplier",
         "on_hand": number("On hand", format="%.0f"), "on_order": number("On order", format="%.0f"),
         "lead_time_days": number("Lead time (d)", format="%d"),
@@ -111,14 +114,17 @@ def show(sim: pd.DataFrame, stock: pd.DataFrame, sc, *, saved_as: str | None, as
                "widened by the elasticity and promotion-lift intervals.")
     _tiles(s, stock, currency)
     totals = pricing.daily_totals(sim)
+    stamp = f"{sc.start:%Y%m%d}-{sc.end:%Y%m%d}"
     c1, c2 = st.columns([1.5, 1])
     with c1:
         metric = st.segmented_control("Daily", list(charts.METRICS), default="units", key="sc_metric",
                                       format_func=lambda m: charts.METRICS[m][0]) or "units"
-        st.altair_chart(charts.daily(totals, metric, currency), width="stretch")
+        downloads.chart(charts.daily(totals, metric, currency), f"scenario-daily-{metric}-{stamp}", key="sc_daily",
+                        width="stretch")
     with c2:
         st.markdown("**Gross margin: baseline to scenario**")
-        st.altair_chart(charts.margin_waterfall(pricing.waterfall(sim), currency), width="stretch")
+        downloads.chart(charts.margin_waterfall(pricing.waterfall(sim), currency), f"scenario-margin-{stamp}",
+                        key="sc_waterfall", width="stretch")
     _stock(stock, sc, saved_as, currency)
     st.subheader("SKUs")
     table = sku_table(sim)
@@ -126,7 +132,7 @@ def show(sim: pd.DataFrame, stock: pd.DataFrame, sc, *, saved_as: str | None, as
                "units to its promotions; biggest margin change first. Elasticity source: the SKU's own estimate, "
                "its category's, or the store's.")
     number = st.column_config.NumberColumn
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    downloads.table(table, f"scenario-skus-{stamp}", key="sc_skus", hide_index=True, width="stretch", column_config={
         "unique_id": st.column_config.TextColumn("SKU", pinned=True), "category": "Category", "role": "Role",
         "elasticity": number("Elasticity", format="%.2f"), "elasticity_from": "Elasticity from",
         "price_base": money_column("Price, baseline", currency),
@@ -139,7 +145,6 @@ def show(sim: pd.DataFrame, stock: pd.DataFrame, sc, *, saved_as: str | None, as
         "margin_scenario": money_column("Margin, scenario", currency),
         "units_change": number("Units change", format="%+.0f"),
         "margin_change": money_column("Margin change", currency)})
-    stamp = f"{sc.start:%Y%m%d}-{sc.end:%Y%m%d}"
     d1, d2 = st.columns(2)
     d1.download_button("Daily results per SKU (CSV)", exports.to_csv_bytes(sim[sim["in_window"] & sim["changed"]]),
                        file_name=f"scenario-{stamp}.csv", mime="text/csv", icon=":material/download:",
@@ -163,7 +168,7 @@ def comparison(sims: dict[str, pd.DataFrame], stocks: dict[str, pd.DataFrame], *
     cols = ["scenario", "units", "units_change", "revenue", "revenue_change", "margin", "margin_change",
             "margin_pct", "incremental_units", "cannibalised_units", "extra_order_qty", "extra_order_cost",
             "stockouts"]
-    st.dataframe(view[cols], hide_index=True, width="stretch", column_config={
+    downloads.table(view[cols], "scenario-comparison", key="cmp_tbl", hide_index=True, width="stretch", column_config={
         "scenario": st.column_config.TextColumn("Scenario", pinned=True),
         "units": number("Units", format="%.0f"), "units_change": number("Units change", format="%+.0f"),
         "revenue": money_column("Revenue", currency), "revenue_change": money_column("Revenue change", currency),
@@ -175,4 +180,4 @@ def comparison(sims: dict[str, pd.DataFrame], stocks: dict[str, pd.DataFrame], *
         "extra_order_qty": number("Extra order (units)", format="%.0f"),
         "extra_order_cost": money_column("Extra order cost", currency),
         "stockouts": number("SKUs stocking out", format="%.0f")})
-    st.altair_chart(charts.compare_bars(table, currency), width="stretch")
+    downloads.chart(charts.compare_bars(table, currency), "scenario-comparison", key="cmp_bars", width="stretch")
