@@ -24,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 
 from lib.tables import saved_views as table
 
-__all__ = ["save_view", "list_views", "get_view", "update_view", "delete_view", "ViewError", "MAX_PARAMS",
+__all__ = ["save_view", "list_views", "get_view", "update_view", "delete_view", "ViewError", "check_fields", "short_id",
+           "MAX_PARAMS",
            "NAME_MAX", "NOTE_MAX"]
 
 NAME_MAX, NOTE_MAX, MAX_PARAMS, VALUE_MAX = 80, 500, 60, 300
@@ -41,7 +42,7 @@ def _stamp(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).replace(tzinfo=None)
 
 
-def _clean(name, note, params) -> tuple[str, str, list[list[str]]]:
+def check_fields(name, note, params) -> tuple[str, str, list[list[str]]]:
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > NAME_MAX:
         raise ViewError(f"A saved view needs a name of 1 to {NAME_MAX} characters.")
@@ -59,7 +60,7 @@ def _clean(name, note, params) -> tuple[str, str, list[list[str]]]:
     return name, note, pairs
 
 
-def _new_id(*parts) -> str:
+def short_id(*parts) -> str:
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
     return base64.b32encode(digest).decode().lower()[:8]
 
@@ -67,14 +68,14 @@ def _new_id(*parts) -> str:
 def save_view(wh, *, name: str, page: str, params, data_version: str, note: str = "",
               now: datetime | None = None) -> str:
     """Store a view; ``params``: the page's URL parameters as (key, value) pairs. Returns its short id."""
-    name, note, pairs = _clean(name, note, params)
+    name, note, pairs = check_fields(name, note, params)
     if not isinstance(page, str) or len(page) > 60 or not re.fullmatch(r"[a-z0-9_-]*", page):
         raise ViewError(f"Unknown page {page!r}.")
     stamp = _stamp(now)
     row = {"name": name, "note": note, "page": page, "params_json": json.dumps(pairs),
            "data_version": str(data_version), "created_at": stamp, "updated_at": stamp}
     for attempt in range(5):
-        view_id = _new_id(name, page, row["params_json"], stamp.isoformat(), attempt)
+        view_id = short_id(name, page, row["params_json"], stamp.isoformat(), attempt)
         try:
             with wh.engine.begin() as conn:
                 conn.execute(insert(table).values(view_id=view_id, **row))
@@ -113,7 +114,7 @@ def update_view(wh, view_id: str, *, name: str | None = None, note: str | None =
                 now: datetime | None = None) -> None:
     """Rename a view and/or change its note."""
     cur = get_view(wh, view_id)
-    new_name, new_note, _ = _clean(cur["name"] if name is None else name, cur["note"] if note is None else note, [])
+    new_name, new_note, _ = check_fields(cur["name"] if name is None else name, cur["note"] if note is None else note, [])
     with wh.engine.begin() as conn:
         conn.execute(update(table).where(table.c.view_id == view_id)
                      .values(name=new_name, note=new_note, updated_at=_stamp(now)))

@@ -21,7 +21,8 @@ from sqlalchemy import (
 from lib.schema import FEEDS
 
 __all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns",
-           "scenarios", "saved_views", "USER_TABLES", "versions"]
+           "scenarios", "saved_views", "notebooks", "USER_TABLES",
+           "versions"]
 
 SCHEMA_VERSION = "2"
 
@@ -84,7 +85,16 @@ saved_views = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
-USER_TABLES = ("shopcast_scenarios", "shopcast_views")
+notebooks = Table(
+    "shopcast_notebooks", metadata,
+    Column("notebook_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("cells_json", Text, nullable=False),
+    Column("data_version", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+USER_TABLES = ("shopcast_scenarios", "shopcast_views", "shopcast_notebooks")
 
 # the data versions kept for saved links (lib.versions): version hash -> the load id of each feed
 versions = Table(
