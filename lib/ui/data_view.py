@@ -22,7 +22,7 @@ def render() -> None:
     st.title("Data sources")
     st.caption("Connect a source, check how its columns map onto Shopcast's feeds, then validate and load. "
                "A load that fails validation changes nothing.")
-    wh = shell.warehouse()
+    wh = shell.live_warehouse()          # loads always go to the live data, whatever the link pins
     source = st.segmented_control("Source", SOURCES, default=SOURCES[0], key="src", bind="query-params")
     with st.container(border=True):
         if source == "SQL database":

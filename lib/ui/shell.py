@@ -20,6 +20,7 @@ __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sid
 
 DV = "dv"    # URL key: the data version a link shows
 SHARED = ("range", "from", "to", "channel", DV)    # URL keys that follow the user from page to page
+LIVE_PAGES = ("data", "views", "notebooks")          # pages that always work on the live data
 
 log = logging.getLogger("shopcast")
 
@@ -76,7 +77,7 @@ def data_version() -> str:
 def version_banner(page) -> None:
     """Say which data a link shows when it pins an older version (or asks for one no longer kept)."""
     dv = st.query_params.get(DV)
-    if not dv:
+    if not dv or getattr(page, "url_path", None) in LIVE_PAGES:
         return
     live = live_warehouse()
     if dv == live.data_version():
