@@ -4,7 +4,7 @@ import streamlit as st
 from lib.ui import gate, sharing, shell
 
 # pages that name the link values they ignore themselves (the others get the app-wide notice)
-OWN_LINK_NOTICES = frozenset({"forecast", "replenishment", "pricing", "views"})
+OWN_LINK_NOTICES = frozenset({"forecast", "replenishment", "pricing", "views", "notebooks"})
 
 shell.configure()
 if not gate.allowed():          # access control, when configured: nothing below runs until the user is in
@@ -28,6 +28,7 @@ page = st.navigation({
     "Data": [
         st.Page("pages/data_page.py", title="Sources", icon=":material/database:", url_path="data"),
         st.Page("pages/views_page.py", title="Saved views", icon=":material/bookmarks:", url_path="views"),
+        st.Page("pages/notebooks_page.py", title="Notebooks", icon=":material/book_2:", url_path="notebooks"),
     ],
 })
 shell.sidebar()

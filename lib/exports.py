@@ -19,7 +19,7 @@ import threading
 
 import pandas as pd
 
-__all__ = ["FORMULA_START", "chart_png", "chart_spec", "chart_svg", "csv_safe", "neutralise",
+__all__ = ["FORMULA_START", "chart_png", "chart_spec", "chart_svg", "csv_safe", "neutralise", "spec_svg",
            "to_csv_bytes", "to_xlsx_bytes"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -108,6 +108,17 @@ def _json_value(v):
 
 def _spec_json(chart) -> str:
     return json.dumps(chart_spec(chart), default=_json_value)
+
+
+def spec_svg(spec: dict) -> str:
+    """SVG markup of a Vega-Lite spec (data inline), rendered offline."""
+    import vl_convert as vlc
+
+    view = spec.setdefault("config", {}).setdefault("view", {})
+    view.setdefault("continuousWidth", EXPORT_WIDTH)
+    view.setdefault("continuousHeight", EXPORT_HEIGHT)
+    spec.setdefault("background", "white")
+    return vlc.vegalite_to_svg(json.dumps(spec, default=_json_value), allowed_base_urls=[])
 
 
 def chart_svg(chart) -> bytes:

@@ -5,18 +5,26 @@ link's path and query parameters stay in the address bar and open once the user 
 """
 from __future__ import annotations
 
+import hmac
+import secrets
+
 import streamlit as st
 
 from lib.access import access_config, password_ok
 
-__all__ = ["allowed", "logout_control"]
+__all__ = ["allowed", "logout_control", "INNER_TOKEN", "inner_session"]
 
 _OK = "_shopcast_access_ok"
+# a headless run this process starts for an export of a user who is already in (lib.ui.notebook_html)
+_INNER = "_shopcast_inner_run"
+INNER_TOKEN = secrets.token_hex(16)
 
 
 def allowed() -> bool:
     cfg = access_config()
     if not cfg.enabled:
+        return True
+    if hmac.compare_digest(str(st.session_state.get(_INNER, "")), INNER_TOKEN):
         return True
     if cfg.oidc:
         if getattr(st.user, "is_logged_in", False):
@@ -53,3 +61,8 @@ def logout_control() -> None:
                                                                           key="gate_lock"):
         st.session_state.pop(_OK, None)
         st.rerun()
+
+
+def inner_session(session_state) -> None:
+    """Let a headless run started by this process (for an export) through the door."""
+    session_state[_INNER] = INNER_TOKEN

@@ -15,6 +15,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "pricing": ("pages/pricing_page.py", "Pricing & promos"),
     "data": ("pages/data_page.py", "Sources"),
     "views": ("pages/views_page.py", "Saved views"),
+    "notebooks": ("pages/notebooks_page.py", "Notebooks"),
 }
 
 

@@ -58,7 +58,7 @@ def share_box(url_path: str) -> None:
         st.code(page_link(url_path, meeting=False), language=None, wrap_lines=True)
         st.caption("For the meeting-room screen (no sidebar or controls, larger figures):")
         st.code(page_link(url_path, meeting=True), language=None, wrap_lines=True)
-        if url_path != "views":
+        if url_path not in ("views", "notebooks"):
             from lib.ui.views_view import save_form
 
             save_form(url_path)
