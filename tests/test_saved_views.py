@@ -50,3 +50,22 @@ def test_bad_views_are_refused(wh, kw, message):
     with pytest.raises(ViewError, match=message):
         save_view(wh, **args)
     assert list_views(wh).empty
+
+
+def test_concurrent_saves_from_many_sessions_all_land(wh):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lib import pricing
+    from lib.pricing.scenario import Scenario
+
+    t = datetime(2026, 4, 1, 9)
+
+    def one(i: int) -> str:
+        pricing.save_scenario(wh, Scenario("Shared name", "2026-04-01", "2026-04-02", price_change_pct=i))
+        return save_view(wh, name=f"View {i % 3}", page="overview", params=[("i", str(i))], data_version="v", now=t)
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(one, range(24)))
+    assert len(set(ids)) == 24 and len(list_views(wh)) == 24
+    assert len(pricing.list_scenarios(wh)) == 1                  # one name: the last save wins, no error
+    assert pricing.load_scenario(wh, "Shared name").price_change_pct in set(range(24))

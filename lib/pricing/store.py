@@ -4,20 +4,26 @@
     load_scenario(wh, name) -> Scenario                         delete_scenario(wh, name) -> bool
     rename_scenario(wh, old, new, *, now=None)
 
-Each save replaces the row in one transaction (delete + insert); two sessions saving the same name at
-once both succeed and the later one wins (a primary-key clash on the insert is retried once). A stored
+Each save is one INSERT ... ON CONFLICT (name) DO UPDATE (PostgreSQL syntax, which DuckDB shares): two
+sessions saving the same name at once both succeed and the later one wins. A stored
 spec that no longer validates (edited by hand) raises ScenarioError when opened, naming the scenario.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib.pricing.scenario import Scenario, ScenarioError
 from lib.tables import scenarios as table
+
+_WRITES = threading.Lock()
 
 __all__ = ["save_scenario", "list_scenarios", "load_scenario", "delete_scenario", "rename_scenario"]
 
@@ -27,22 +33,34 @@ def _stamp(now: datetime | None) -> datetime:
 
 
 def save_scenario(wh, scenario: Scenario, *, now: datetime | None = None, overwrite: bool = True) -> None:
-    """Store ``scenario`` under its name; with overwrite=False an existing name raises ScenarioError."""
+    """Store ``scenario`` under its name; with overwrite=False an existing name raises ScenarioError.
+
+    One statement (INSERT ... ON CONFLICT on the name), so sessions saving the same name at once never
+    fail: the last one wins. A write-write conflict reported by the database is retried.
+    """
     if not isinstance(scenario, Scenario):
         raise ScenarioError("Only a validated Scenario can be saved.")
     row = {"name": scenario.name, "spec_json": scenario.to_json(), "saved_at": _stamp(now)}
-    for attempt in (1, 2):
+    stmt = pg_insert(table).values(**row)
+    if overwrite:
+        stmt = stmt.on_conflict_do_update(index_elements=[table.c.name],
+                                          set_={"spec_json": row["spec_json"], "saved_at": row["saved_at"]})
+    for attempt in range(1, 11):
         try:
-            with wh.engine.begin() as conn:
-                exists = conn.execute(select(table.c.name).where(table.c.name == scenario.name)).first()
-                if exists and not overwrite:
-                    raise ScenarioError(f"A scenario named {scenario.name!r} already exists: pick another name.")
-                conn.execute(delete(table).where(table.c.name == scenario.name))
-                conn.execute(insert(table).values(**row))
+            # DuckDB: one process owns the file, so its sessions' writes queue on a lock instead of
+            # failing on each other's optimistic transactions; PostgreSQL handles its own
+            with _WRITES if wh.dialect == "duckdb" else contextlib.nullcontext(), wh.engine.begin() as conn:
+                conn.execute(stmt)
             return
-        except IntegrityError:
-            if attempt == 2:
+        except DBAPIError as err:              # IntegrityError included
+            msg = str(err).lower()
+            duplicate = isinstance(err, IntegrityError) or "duplicate key" in msg
+            if duplicate and not overwrite:
+                raise ScenarioError(f"A scenario named {scenario.name!r} already exists: pick another name.") from None
+            # a concurrent save of the same name committed first (DuckDB reports it at commit): try again
+            if attempt == 10 or not (duplicate or "conflict" in msg):
                 raise
+            time.sleep(0.01 * attempt)
 
 
 def list_scenarios(wh) -> pd.DataFrame:
