@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.access import OIDC_KEYS, access_config, password_ok
+from lib.ui.gate import cookie_token
 from tests.conftest import ROOT
 
 OIDC = {k: f"x-{k}" for k in OIDC_KEYS}
@@ -52,7 +53,15 @@ def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env
     assert any("Warehouse:" in c.value for c in at.sidebar.caption)   # the app itself is open
     assert at.query_params["src"] == "Demo store"                      # the link's state survived
     assert "s3cret" not in str(at.query_params)
+    scripts = [str(h.proto) for h in at.get("html")]
+    assert any(f"shopcast_access={cookie_token('s3cret')}" in h for h in scripts)     # remembered, signed
+    assert not any("s3cret" in h for h in scripts)                                    # never the password
     assert at.sidebar.button(key="gate_lock") is not None
+
+
+def test_the_remembered_token_changes_with_the_password():
+    assert cookie_token("a") != cookie_token("b") and len(cookie_token("a")) == 64
+    assert cookie_token("a") == cookie_token("a")
 
 
 def test_an_open_app_has_a_share_box_with_the_pages_link(app_env):
