@@ -31,11 +31,11 @@ page = st.navigation({
         st.Page("pages/notebooks_page.py", title="Notebooks", icon=":material/book_2:", url_path="notebooks"),
     ],
 })
+shell.carry_shared(page.url_path)     # first: the sidebar and the Share box show what the page will show
 shell.sidebar()
 sharing.share_box(page.url_path)
 gate.logout_control()
 sharing.meeting_mode(page.url_path)
-shell.carry_shared(page.url_path)
 shell.version_banner(page)
 token = shell.link_guard(page.url_path, OWN_LINK_NOTICES)
 try:

@@ -25,7 +25,7 @@ CELL_HEIGHT, DECK_HEIGHT = 760, 900
 
 def view_src(page: str, params, data_version: str) -> str:
     """The embedded frame's address: the page, its settings, the data version, meeting mode."""
-    base = (st.context.url or "http://localhost:8501").split("?")[0].rstrip("/")
+    base = shell.app_root()
     query = [(k, v) for k, v in params if k not in ("dv", "meeting", "embed")]
     query += [("dv", data_version), ("meeting", "1"), ("embed", "true")]
     return f"{base}/{page}?{urlencode(query)}" if page else f"{base}/?{urlencode(query)}"

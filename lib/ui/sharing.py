@@ -45,7 +45,7 @@ def _params(meeting: bool | None) -> list[tuple[str, str]]:
 def page_link(url_path: str, *, meeting: bool | None = None, params: list[tuple[str, str]] | None = None) -> str:
     """The full link to a page: with this page's query parameters (meeting flag added or left out), or
     with exactly ``params``."""
-    base = (st.context.url or "http://localhost:8501").split("?")[0].rstrip("/")
+    base = shell.app_root()
     query = urlencode(_params(meeting) if params is None else params)
     path = f"{base}/{url_path}" if url_path else f"{base}/"
     return f"{path}?{query}" if query else path
@@ -71,8 +71,7 @@ def _css() -> str:
 header[data-testid="stHeader"] {{ display: none !important; }}
 {controls} {{ display: none !important; }}
 [data-testid="stMainBlockContainer"] {{ max-width: 100% !important; padding: 1rem 2.5rem 3rem !important; }}
-[data-testid="stMain"] {{ zoom: 1.25; }}
-[data-testid="stMetricValue"] {{ font-size: 2.6rem !important; }}
+[data-testid="stMain"] {{ zoom: 1.15; }}
 </style>"""
 
 

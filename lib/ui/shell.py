@@ -16,7 +16,7 @@ from lib.warehouse import Warehouse
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
            "version_banner", "pinned_request", "DV", "SHARED", "carry_shared", "remember_shared", "link_guard",
-           "link_report"]
+           "link_report", "app_root"]
 
 DV = "dv"    # URL key: the data version a link shows
 SHARED = ("range", "from", "to", "channel", DV)    # URL keys that follow the user from page to page
@@ -92,9 +92,9 @@ def version_banner(page) -> None:
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.info(f"**Numbers as they were on {made:%b %d, %Y %H:%M}** (data version `{dv}`, the one this link was "
             "made on). Newer data has been loaded since.", icon=":material/history:")
-    with c2:
-        latest = {k: st.query_params.get_all(k) for k in st.query_params if k != DV}
-        st.page_link(page, label="See the latest", icon=":material/update:", query_params=latest)
+    if c2.button("See the latest", icon=":material/update:", key="dv_latest"):
+        del st.query_params[DV]             # out of the address bar too, so a reload or a copy stays latest
+        st.rerun()
 
 
 def today() -> date:
@@ -152,7 +152,8 @@ def link_guard(url_path: str, own_notices: frozenset[str]):
     link_report."""
     raw = _url()
     outside = raw != st.session_state.get("_shopcast_url_end")
-    return raw, (st.empty() if outside and url_path not in own_notices else None)
+    slot = st.empty()       # always drawn (empty), so the page's elements keep their places between runs
+    return raw, (slot if outside and url_path not in own_notices else None)
 
 
 def link_report(token) -> None:
@@ -167,3 +168,18 @@ def link_report(token) -> None:
     if dropped:
         slot.warning(f"Ignored from the link (not a valid value): {', '.join(dropped)}. Showing the default "
                      "instead.", icon=":material/link_off:")
+
+
+def app_root() -> str:
+    """The app's address without the page: st.context.url ends with the current page's path."""
+    from urllib.parse import urlsplit
+
+    from lib.ui import nav
+
+    url = st.context.url or "http://localhost:8501"
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1] if path else ""
+    if last and last in nav.PAGES:
+        path = path[: -len(last)].rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}{path}"
