@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 AS_OF ?= $(shell date -d yesterday +%F)
 PORT ?= 8501
 
-.PHONY: run test lint demo venv dev system-deps bench clean
+.PHONY: run test lint demo venv dev system-deps bench load clean
 
 $(VENV)/.req-stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ bench: dev
 	$(PY) bench/ingest.py
 	$(PY) bench/analytics.py
 	$(PY) bench/forecast.py
+
+load: dev system-deps
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) data/shopcast.duckdb* data/demo

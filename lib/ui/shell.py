@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -23,10 +24,12 @@ SHARED = ("range", "from", "to", "channel", DV)    # URL keys that follow the us
 LIVE_PAGES = ("data", "views", "notebooks")          # pages that always work on the live data
 
 log = logging.getLogger("shopcast")
+ICON = Path(__file__).with_name("assets") / "shopcast.png"
 
 
 def configure() -> None:
-    st.set_page_config(page_title="Shopcast", page_icon=":material/storefront:", layout="wide")
+    # a local file: a ":material/...:" page icon makes every browser fetch it from fonts.gstatic.com
+    st.set_page_config(page_title="Shopcast", page_icon=str(ICON), layout="wide")
 
 
 def settings() -> Settings:

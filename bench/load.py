@@ -1,0 +1,362 @@
+"""Load benchmark: N concurrent browser sessions clicking through the app on the demo store.
+
+    .venv/bin/python bench/load.py [--sessions 20] [--seconds 60] [--port 0] [--headful false]
+
+Data (built once, cached under data/bench/load-demo-<params>/): the demo store (seed 7, scale 1,
+traffic 1, as of 2026-11-26) loaded with lib.ingest.load_demo into that directory's own warehouse
+before the server starts (DuckDB has one writer: the server then owns the file). The script starts
+its own server (`python -m lib.ui.serve`, SHOPCAST_DATA_DIR = that directory) on a free port.
+
+Warm-up (not measured): one browser session opens every page and steps its control through every
+value the load uses, so the server's caches (per data version) hold what the sessions will ask for.
+Then --sessions browser contexts (one chromium) loop over the sidebar pages for --seconds: open
+the page from the sidebar ("open"), change one control ("change"), wait until it has re-rendered.
+
+"Rendered" is judged in the page: a new script run has finished (a ForwardMsg script_finished
+with a success status, read off the app's WebSocket by an init script), and no element is stale,
+no skeleton or spinner is shown, the status widget is gone and every Vega chart has drawn. The
+time is taken in the page, from the user's last click/keypress to that moment (50 ms polling).
+Errors: st.exception boxes, "Page not found", uncaught page errors, console errors, and steps
+not rendered within 30 s. Exit code 1 if any error.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / "data" / "bench"
+AS_OF = date(2026, 11, 26)
+SEED, SCALE, TRAFFIC = 7, 1.0, 1.0
+CHROMIUM = "/usr/bin/chromium"
+STEP_TIMEOUT = 30_000
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# counts successful script runs off the app's WebSocket; notes the time of the last user input
+INIT_JS = """(() => {
+  const st = window.__lt = {finished: 0, input: performance.now()};
+  for (const ev of ['click', 'keydown']) addEventListener(ev, () => { st.input = performance.now(); }, true);
+  const varint = (b, i) => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 0x7f) * 2 ** s; s += 7; }
+                             while (x & 0x80); return [v, i]; };
+  const scriptFinished = (buf) => {            // top-level ForwardMsg fields: 6 = script_finished (enum)
+    const b = new Uint8Array(buf); let i = 0, t, v;
+    while (i < b.length) {
+      [t, i] = varint(b, i);
+      if ((t & 7) === 0) { [v, i] = varint(b, i); if (t >> 3 === 6) return v; }
+      else if ((t & 7) === 2) { [v, i] = varint(b, i); i += v; }
+      else if ((t & 7) === 1) i += 8; else if ((t & 7) === 5) i += 4; else return -1;
+    }
+    return -1;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        if (e.data instanceof ArrayBuffer && e.data.byteLength < 256) {
+          const s = scriptFinished(e.data);
+          if (s === 0 || s === 3) st.finished += 1;   // FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_...
+        }
+      });
+    }
+  };
+})();"""
+RENDERED_JS = """(n) => {
+  const st = window.__lt;
+  if (st.finished <= n) return false;
+  if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stSpinner"], '
+                             + '[data-testid="stStatusWidget"]')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+    if (c.checkVisibility() && !c.querySelector('canvas, svg')) return false;   // a hidden tab's never draws
+  return {ms: performance.now() - st.input,
+          exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+          notFound: document.body.innerText.includes('Page not found')};
+}"""
+
+
+# ------------------------------------------------------------------------------ the pages and their controls
+
+async def select(page, label: str, options: list[str], i: int) -> str:
+    box = page.locator(f'[data-testid="stMain"] input[aria-label="{label}"]').first
+    cur = await box.input_value()
+    pick = [o for o in options if o != cur][i % (len(options) - 1)]
+    await box.click()
+    await page.get_by_role("option", name=pick, exact=True).click()
+    return pick
+
+
+async def segmented(page, options: list[str], i: int) -> str:
+    radios = [page.get_by_role("radio", name=o, exact=True) for o in options]
+    free = [(o, r) for o, r in zip(options, radios, strict=True) if await r.get_attribute("aria-checked") != "true"]
+    pick, radio = free[i % len(free)]
+    await radio.click()
+    return pick
+
+
+async def slider_key(page, label: str, i: int) -> str:
+    thumb = page.locator('[data-testid="stSlider"]', has_text=label).locator('input[type="range"]').first
+    key = "ArrowRight" if float(await thumb.input_value()) < 95.25 else "ArrowLeft"   # 95 <-> 95.5, both warmed
+    await thumb.focus()
+    await page.keyboard.press(key)
+    return key
+
+
+async def tab(page, names: list[str], i: int) -> str:
+    free = [n for n in names if await page.get_by_role("tab", name=n, exact=True).get_attribute("aria-selected")
+            != "true"]
+    pick = free[i % len(free)]
+    await page.get_by_role("tab", name=pick, exact=True).click()
+    return pick
+
+PERIODS = ["Last 7 days", "Last 30 days", "Last 90 days", "Month to date"]
+PRICING_TABS = ["Scenario builder", "Pricing health", "Elasticities", "Promotions"]
+# sidebar title -> (control change, number of distinct values it cycles through: the warm-up visits each)
+PAGES = {
+    "Overview": (lambda p, i: select(p, "Date range", PERIODS, i), 4),
+    "Funnel": (lambda p, i: segmented(p, ["Session", "User"], i), 2),
+    "Cohorts": (lambda p, i: select(p, "Metric", ["customers", "orders", "revenue"], i), 3),
+    "Explore": (lambda p, i: select(p, "Split by", ["Channel", "Category", "Supplier"], i), 3),
+    "Forecast": (lambda p, i: segmented(p, ["day", "week"], i), 2),
+    "Replenishment": (lambda p, i: slider_key(p, "Service level", i), 2),
+    "Pricing & promos": (lambda p, i: tab(p, PRICING_TABS, i), 4),
+    "Home": (None, 0),                                          # no control: the page open is the step
+}
+
+
+# ------------------------------------------------------------------------------ one browser session
+
+class Session:
+    def __init__(self, ctx, name: str, results: list, errors: list):
+        self.ctx, self.name, self.results, self.errors = ctx, name, results, errors
+        self.where = "start"
+
+    async def open(self, url: str) -> None:
+        self.url = url
+        self.page = await self.ctx.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append((self.where, "pageerror", str(e)[:160])))
+        self.page.on("console", self.console)
+        n = await self.finished()
+        await self.page.goto(url)
+        await self.rendered(n, timeout=180_000)
+
+    def console(self, m) -> None:
+        if m.type == "error":       # offline: the Material icons chromium fetches from fonts.gstatic.com
+            kind = "offline: external resource" if "ERR_NAME_NOT_RESOLVED" in m.text else "console error"
+            self.errors.append((self.where, kind, f"{m.text[:100]} {m.location.get('url', '')[:80]}"))
+
+    async def finished(self) -> int:
+        try:
+            return await self.page.evaluate("() => window.__lt ? window.__lt.finished : 0")
+        except Exception:                                           # noqa: BLE001 - mid-navigation
+            return 0
+
+    async def rendered(self, n: int, timeout: float = STEP_TIMEOUT) -> dict:
+        handle = await self.page.wait_for_function(RENDERED_JS, arg=n, polling=50, timeout=timeout)
+        return await handle.json_value()
+
+    async def step(self, action: str, do, timeout: float = STEP_TIMEOUT) -> None:
+        """Run one user action and record (page, action, seconds) or an error."""
+        try:
+            n = await self.finished()
+            await do()
+            r = await self.rendered(n, timeout)
+        except Exception as e:                                      # noqa: BLE001 - a timeout or a lost element
+            kind = "timeout" if "Timeout" in type(e).__name__ else type(e).__name__
+            self.errors.append((self.where, f"{action}: {kind}", str(e).splitlines()[0][:160]))
+            try:                                                    # start over from the home page
+                await self.page.goto(self.url)
+                await self.rendered(0, timeout=120_000)
+            except Exception as e2:                                 # noqa: BLE001
+                self.errors.append((self.where, "reload failed", str(e2).splitlines()[0][:160]))
+            return
+        if r["exceptions"] or r["notFound"]:
+            self.errors.append((self.where, f"{action}: {'st.exception' if r['exceptions'] else 'page not found'}",
+                                ""))
+        self.results.append((self.where, action, r["ms"] / 1000))
+
+    async def visit(self, title: str, i: int, changes: int = 1, timeout: float = STEP_TIMEOUT) -> None:
+        """Open a page from the sidebar, then change its control `changes` times (value i, i+1, ...)."""
+        self.where = title
+        nav = self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True)
+        await self.step("open", nav.click, timeout)
+        change = PAGES[title][0]
+        for j in range(changes if change else 0):
+            await self.step("change", lambda j=j: change(self.page, i + j), timeout)
+
+
+async def run(url: str, sessions: int, seconds: float, headless: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=headless,
+                                           args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+
+        async def new_session(name, results, errors):
+            ctx = await browser.new_context(viewport=VIEWPORT)
+            await ctx.add_init_script(INIT_JS)
+            s = Session(ctx, name, results, errors)
+            await s.open(url)
+            return s
+
+        t = time.perf_counter()
+        warm_errors: list = []
+        w = await new_session("warm-up", [], warm_errors)
+        for title, (_, values) in PAGES.items():
+            await w.visit(title, 0, changes=values, timeout=300_000)
+        await w.ctx.close()
+        out = {"warmup_s": time.perf_counter() - t, "warmup_errors": warm_errors}
+        print(f"warm-up: {out['warmup_s']:.0f} s, {len(warm_errors)} errors", flush=True)
+
+        results: list = []
+        errors: list = []
+        t = time.perf_counter()
+        group = await asyncio.gather(*(new_session(f"s{k}", results, errors) for k in range(sessions)),
+                                     return_exceptions=True)
+        live = [s for s in group if isinstance(s, Session)]
+        errors += [("start", "session did not open", str(e)[:160]) for e in group if not isinstance(e, Session)]
+        out["open_s"] = time.perf_counter() - t
+        print(f"{len(live)} sessions open in {out['open_s']:.1f} s; running {seconds:g} s …", flush=True)
+
+        titles = list(PAGES)
+
+        async def loop(k: int, s: Session) -> None:
+            visit = 0
+            while time.perf_counter() < deadline:
+                await s.visit(titles[(k + visit) % len(titles)], visit // len(titles) + k)
+                visit += 1
+
+        cpu0, t0 = server_cpu(), time.perf_counter()
+        deadline = t0 + seconds
+        await asyncio.gather(*(loop(k, s) for k, s in enumerate(live)))
+        out.update(duration=time.perf_counter() - t0, cpu=server_cpu() - cpu0, sessions=len(live),
+                   results=results, errors=errors)
+        await browser.close()
+    return out
+
+
+# ------------------------------------------------------------------------------ data, server, report
+
+def data_dir() -> Path:
+    """The demo store in the benchmark's own warehouse, built once."""
+    from lib.ingest import load_demo
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+
+    d = CACHE / f"load-demo-seed{SEED}-scale{SCALE:g}-traffic{TRAFFIC:g}-{AS_OF.isoformat()}"
+    d.mkdir(parents=True, exist_ok=True)
+    wh = Warehouse.open(settings=Settings(data_dir=d))
+    if wh.is_empty():
+        t = time.perf_counter()
+        load_demo(wh, d, seed=SEED, scale=SCALE, as_of=AS_OF, traffic=TRAFFIC)
+        print(f"built the benchmark store in {time.perf_counter() - t:.0f} s", flush=True)
+    wh.dispose()
+    return d
+
+
+SERVER: dict = {}
+
+
+def start_server(d: Path, port: int) -> str:
+    if not port:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    env = {**os.environ, "SHOPCAST_DATA_DIR": str(d)}
+    env.pop("DATABASE_URL", None)
+    log = open(d / "server.log", "w")                           # noqa: SIM115 - open for the server's lifetime
+    SERVER["proc"] = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT,
+                                      env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return url
+        except OSError:
+            if SERVER["proc"].poll() is not None:
+                break
+            time.sleep(0.5)
+    sys.exit("the app server did not start:\n" + (d / "server.log").read_text()[-2000:])
+
+
+def proc_status(field: str) -> int:
+    """A /proc/<server>/status memory figure in bytes (VmHWM: peak resident set since start)."""
+    for line in Path(f"/proc/{SERVER['proc'].pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def server_cpu() -> float:
+    """The server process's user+system CPU seconds so far."""
+    fields = Path(f"/proc/{SERVER['proc'].pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q / 100 * len(xs) + 0.5) - 1))]
+
+
+def line(name: str, xs: list[float]) -> str:
+    if not xs:
+        return f"  {name:18s} {0:5d}"
+    return f"  {name:18s} {len(xs):5d} {pct(xs, 50):7.2f} {pct(xs, 95):7.2f} {max(xs):7.2f}"
+
+
+def report(out: dict, seconds: float) -> int:
+    res, dur = out["results"], out["duration"]
+    offline = [e for e in out["errors"] + out["warmup_errors"] if e[1].startswith("offline")]
+    errs = [e for e in out["errors"] if not e[1].startswith("offline")]
+    out["warmup_errors"] = [e for e in out["warmup_errors"] if not e[1].startswith("offline")]
+    print(f"\nsessions {out['sessions']}, measured {dur:.1f} s (asked {seconds:g} s), "
+          f"{len(res)} steps rendered ({len(res) / dur:.2f}/s), "
+          f"{sum(a == 'change' for _, a, _ in res)} control changes")
+    print(f"server: peak RSS {proc_status('VmHWM') / 2**20:.0f} MiB (now {proc_status('VmRSS') / 2**20:.0f} MiB), "
+          f"CPU {out['cpu']:.0f} s over the run ({out['cpu'] / dur:.2f} cores); load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    hdr = f"  {'':18s} {'n':>5s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s}"
+    for action, label in (("change", "control change -> rendered"), ("open", "sidebar page open -> rendered")):
+        xs = [(p, s) for p, a, s in res if a == action]
+        print(f"\n{label}\n{hdr}\n" + line("all pages", [s for _, s in xs]))
+        for title in PAGES:
+            if any(p == title for p, _ in xs):
+                print(line(title, [s for p, s in xs if p == title]))
+    print(f"\nerrors: {len(errs)}" + (f" (warm-up: {len(out['warmup_errors'])})" if out["warmup_errors"] else ""))
+    for (where, kind), n in collections.Counter((w, k) for w, k, _ in errs + out["warmup_errors"]).most_common():
+        sample = next(m for w, k, m in errs + out["warmup_errors"] if (w, k) == (where, kind))
+        print(f"  {n:4d}  {where} / {kind}: {sample}")
+    if offline:
+        print(f"  (not counted: {len(offline)} failed fetches of external resources, e.g. {offline[0][2]})")
+    return 1 if errs or out["warmup_errors"] else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--port", type=int, default=0, help="0: a free port")
+    ap.add_argument("--headful", type=lambda v: v.lower() in ("1", "true", "yes"), default=False)
+    args = ap.parse_args()
+    d = data_dir()
+    url = start_server(d, args.port)
+    print(f"server {url} (pid {SERVER['proc'].pid}), data {d.relative_to(ROOT)}", flush=True)
+    try:
+        out = asyncio.run(run(url, args.sessions, args.seconds, headless=not args.headful))
+        return report(out, args.seconds)
+    finally:
+        SERVER["proc"].terminate()
+        SERVER["proc"].wait(20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
