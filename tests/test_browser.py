@@ -1,49 +1,23 @@
 """Real-browser tests (Playwright driving Debian's chromium) against a live `streamlit run`."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.server import free_port, serve
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port       # kept for the browser tests that import it
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    data = tmp_path_factory.mktemp("appdata")
-    port = _free_port()
-    env = {**os.environ, "SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC"}
-    env.pop("DATABASE_URL", None)
-    log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with serve(tmp_path_factory.mktemp("appdata"), SHOPCAST_TIMEZONE="UTC") as url:
+        yield url
 
 
 def settle(page, timeout: float = 90) -> None:

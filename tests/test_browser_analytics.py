@@ -6,12 +6,8 @@ server then owns the DuckDB file).
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from PIL import Image
@@ -19,9 +15,9 @@ from PIL import Image
 from lib.charts.common import PALETTE
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
+from tests.support.server import serve
 from tests.test_app_funnel import seed_rows
-from tests.test_browser import _free_port, metric, settle
+from tests.test_browser import metric, settle
 
 pytestmark = pytest.mark.browser
 
@@ -34,25 +30,8 @@ def app_url(tmp_path_factory):
     wh = Warehouse.open(settings=Settings(data_dir=data, store_timezone="UTC"))
     seed_rows(wh)
     wh.dispose()
-    port = _free_port()
-    env = {**os.environ, "SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC"}
-    env.pop("DATABASE_URL", None)
-    log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with serve(data, SHOPCAST_TIMEZONE="UTC") as url:
+        yield url
 
 
 def charts_drawn(page, n: int, timeout: float = 60) -> None:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.server import env_vars, serve
 from tests.test_app_pricing import seed_store
-from tests.test_browser import _free_port, settle
+from tests.test_browser import settle
 
 pytestmark = pytest.mark.browser
 
@@ -32,47 +28,14 @@ PROMO_ROW = ["20", "2026-04-03", "2026-04-05", "percent_off"]   # the grid's acc
 SLIDER = '[data-testid="stSlider"] input[type="range"]'       # react-aria: the thumb's hidden range input
 
 
-@contextmanager
-def _env(**values: str):
-    """Set environment variables for the duration of the block (the seeding reads Settings.from_env)."""
-    old = {k: os.environ.get(k) for k in [*values, "DATABASE_URL"]}
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     data = tmp_path_factory.mktemp("pricing")
     settings = {"SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC", "SHOPCAST_CURRENCY": "USD"}
-    with _env(**settings):
+    with env_vars(**settings):
         seed_store()
-    port = _free_port()
-    env = {**os.environ, **settings}
-    env.pop("DATABASE_URL", None)
-    log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with serve(data, **settings) as url:
+        yield url
 
 
 def tile(page, label: str) -> str:

@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.server import env_vars, serve
 from tests.test_app_pricing import AS_OF, DAYS, T0, order_lines, seed_store
-from tests.test_browser import _free_port, settle
+from tests.test_browser import settle
 
 pytestmark = pytest.mark.browser
 
@@ -33,22 +29,6 @@ RANGE = "Last 90 days"                       # also its value in the URL (Stream
 CHANNEL = "web"
 VIEW_NAME = "Monday KPIs"
 SHOTS = os.environ.get("BRS_SHOTS")          # a folder: full-page screenshots along the way, for debugging
-
-
-@contextmanager
-def _env(**values: str):
-    """Set environment variables for the duration of the block (the seeding reads Settings.from_env)."""
-    old = {k: os.environ.get(k) for k in [*values, "DATABASE_URL"]}
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _seed_two_versions() -> dict:
@@ -77,27 +57,10 @@ def _seed_two_versions() -> dict:
 def store(tmp_path_factory):
     data = tmp_path_factory.mktemp("sharing")
     settings = {"SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC", "SHOPCAST_CURRENCY": "USD"}
-    with _env(**settings):
+    with env_vars(**settings):
         info = _seed_two_versions()
-    port = _free_port()
-    env = {**os.environ, **settings}
-    env.pop("DATABASE_URL", None)
-    log = open(data / "server.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
-    yield {**info, "url": url}
-    proc.terminate()
-    proc.wait(10)
+    with serve(data, **settings) as url:
+        yield {**info, "url": url}
 
 
 @pytest.fixture

@@ -82,6 +82,17 @@ def test_constant_price_everywhere_gives_no_estimate():
         pricing.elasticities(p, by="brand")
 
 
+def test_a_category_whose_prices_never_moved_gets_no_number_while_the_others_do():
+    p = _panel()
+    b = p["category"] == "B"
+    p.loc[b, "price"] = 20.0 * (1 - p.loc[b, "promo"] / 100)   # category B: regular price constant
+    cats = pricing.elasticities(p, by="category").set_index("category")
+    assert np.isnan(cats.loc["B", "elasticity"]) and np.isnan(cats.loc["B", "lo"])
+    assert abs(cats.loc["A", "elasticity"] + 1.183) <= 0.15
+    skus = pricing.elasticities(p).set_index("sku")
+    assert skus.loc[skus["category"] == "B", "elasticity"].isna().all()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     d = tmp_path_factory.mktemp("demo-pricing")

@@ -179,6 +179,8 @@ def _tau2(b: np.ndarray, se: np.ndarray) -> float:
 def _category_rows(cat: str, w: pd.DataFrame, cv: pd.Series, min_price_cv: float) -> pd.DataFrame:
     """The category's SKU rows (COLUMNS + b, s: unpooled estimate); attrs hold mu, se_mu, tau2."""
     (mu,), (se_mu,) = _fit(w, None)
+    if not (cv.reindex(w["sku"].unique()).fillna(0.0) >= min_price_cv).any():
+        mu, se_mu = np.nan, np.nan      # no SKU's price moved: the fit's ~0 +/- 0 would be a made-up number
     units = w.groupby("sku")["units"].sum()
     out = pd.DataFrame({"sku": units.index, "category": cat, "n_obs": w.groupby("sku").size().to_numpy(),
                         "price_cv": cv.reindex(units.index).to_numpy()})
