@@ -129,6 +129,23 @@ def test_breakdown_uses_the_first_step_1_event(wh):
     assert email["conversion_from_start"].tolist() == pytest.approx([1.0, 0.5, 0.0])
 
 
+def test_a_step_done_early_and_again_later_keeps_its_segment(wh):
+    # the unit's first atc comes before its vi: the chain must look for the atc after the vi
+    df = journeys({
+        "again": "0 page_view, 10 add_to_cart, 20 view_item, 50 add_to_cart",
+        "never": "0 page_view, 10 add_to_cart, 20 view_item",
+        "plain": "0 page_view, 5 view_item, 15 add_to_cart",
+    }, channel={"again": "email", "never": "email", "plain": "social"})
+    r = run(wh, df, by="channel")
+    got = {(row.channel, row.step_index): (row.entered, row.median_seconds_from_previous)
+           for row in r.itertuples()}
+    assert {k: v[0] for k, v in got.items()} == {("email", 1): 2, ("email", 2): 2, ("email", 3): 1,
+                                                 ("social", 1): 1, ("social", 2): 1, ("social", 3): 1}
+    # email pv->vi: 20 and 20; vi->atc: again 30 (atc 50 - vi 20). social: 5 and 10
+    assert got[("email", 2)][1] == 20.0 and got[("email", 3)][1] == 30.0
+    assert got[("social", 2)][1] == 5.0 and got[("social", 3)][1] == 10.0
+
+
 def test_filters_restrict_the_units(wh):
     df = journeys({"a": "0 page_view, 10 view_item", "b": "0 page_view", "c": "0 page_view"},
                   channel={"a": "email", "b": "social"})

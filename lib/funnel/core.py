@@ -193,41 +193,54 @@ def _step_table(spec: Spec, j: int, all_names: bool = False, name: str | None = 
     return q.cte(name or f"s{j + 1}")
 
 
-def _touch(first, spec: Spec, again=None, with_at: bool = False):
+def _touch(first, spec: Spec, again=None, with_at: bool = False, values=None):
     """CTE touch: per unit, the first relevant event's time and breakdown value (first touch).
 
-    `again` is a second CTE over the same rows as `first` (a CTE read twice is materialized).
+    touch(u, t, [at], b, bc): bc is the value's rank among the breakdown values (an integer, so
+    that later steps carry it cheaply; 0 without a breakdown). `again` and `values` are more CTEs
+    over the same rows as `first` (a CTE read twice is materialized, which costs more than a scan).
     Nearly every unit's events carry one breakdown value (a session's channel): those take it
-    with a plain min(); only units with several values pay for the exact first-touch aggregate.
+    with a plain min() of the integer code; only units with several values pay for the exact
+    first-touch aggregate.
     """
     at = [func.min(first.c.at).label("at")] if with_at else []   # the timestamp, for trends only
     if not spec.by:
-        return (select(first.c.u, func.min(first.c.t).label("t"), *at, literal(NOT_SET).label("b"))
+        return (select(first.c.u, func.min(first.c.t).label("t"), *at, literal(NOT_SET).label("b"),
+                       literal(0).label("bc"))
                 .group_by(first.c.u).cte("touch"))
     again = first if again is None else again
+    values = first if values is None else values
+    distinct = select(values.c.b).group_by(values.c.b).subquery("distinct_values")
+    codes = select(distinct.c.b, func.row_number().over(order_by=distinct.c.b).label("bc")).cte("value_codes")
     base = (select(first.c.u, func.min(first.c.t).label("t"), *at,
-                   func.min(first.c.b).label("lo"), func.max(first.c.b).label("hi"))
+                   func.min(codes.c.bc).label("lo"), func.max(codes.c.bc).label("hi"))
+            .join_from(first, codes, codes.c.b == first.c.b)
             .group_by(first.c.u).cte("touch_base"))
     varied = select(base.c.u).where(base.c.lo != base.c.hi).cte("varied_units")
     exact = (select(again.c.u, first_by(again.c.b, again.c.t).label("b"))
-             .where(again.c.u.in_(select(varied.c.u))).group_by(again.c.u).cte("varied_touch"))
-    return (select(base.c.u, base.c.t, *([base.c.at] if with_at else []),
-                   func.coalesce(exact.c.b, base.c.lo).label("b"))
-            .join_from(base, exact, exact.c.u == base.c.u, isouter=True).cte("touch"))
+             .where(again.c.u.in_(select(varied.c.u))).group_by(again.c.u).subquery("varied_touch"))
+    exact_code = (select(exact.c.u, codes.c.bc).join_from(exact, codes, codes.c.b == exact.c.b)
+                  .cte("varied_codes"))
+    coded = (select(base.c.u, base.c.t, *([base.c.at] if with_at else []),
+                    func.coalesce(exact_code.c.bc, base.c.lo).label("bc"))
+             .join_from(base, exact_code, exact_code.c.u == base.c.u, isouter=True).cte("touch_codes"))
+    return (select(coded.c.u, coded.c.t, *([coded.c.at] if with_at else []), codes.c.b, coded.c.bc)
+            .join_from(coded, codes, codes.c.bc == coded.c.bc).cte("touch"))
 
 
-def _earliest(chain, k: int):
-    """Per unit, the earliest attempt of a chain CTE that reached step k: (u, k, dt, tk, t1)."""
+def _earliest(chain, k: int, touch):
+    """Per unit, the earliest attempt of a chain CTE that reached step k: (u, k, dt, tk, t1, bc)."""
     return (select(chain.c.u, literal(k).label("k"), first_by(chain.c.tk - chain.c.tp, chain.c.t1, True).label("dt"),
-                   first_by(chain.c.tk, chain.c.t1, True).label("tk"), func.min(chain.c.t1).label("t1"))
-            .group_by(chain.c.u))
+                   first_by(chain.c.tk, chain.c.t1, True).label("tk"), func.min(chain.c.t1).label("t1"),
+                   func.max(touch.c.bc).label("bc"))
+            .join_from(chain, touch, touch.c.u == chain.c.u).group_by(chain.c.u))
 
 
 def _levels_chain(spec: Spec, with_at: bool = False):
-    """Sequential and strict: CTE levels(u, k, dt_us, t_us) for k >= 2, plus the touch CTE."""
+    """Sequential and strict: CTE levels(u, k, dt, tk, t1, bc) for k >= 2, plus the touch CTE."""
     w = spec.window_us
     touch = _touch(_step_table(spec, 0, name="first_step"), spec, _step_table(spec, 0, name="first_step_again"),
-                   with_at)
+                   with_at, _step_table(spec, 0, name="first_values"))
     parts = []
     fast = []
     if spec.order == "sequential":
@@ -249,7 +262,7 @@ def _levels_chain(spec: Spec, with_at: bool = False):
                     .join_from(prev, nxt, and_(nxt.c.u == prev.c.u, nxt.c.t == prev.c.tk))
                     .where(nxt.c[f"nf{j + 1}"] == 1, nxt.c.nt <= prev.c.t1 + w).cte(f"a{j + 1}"))
             parts.append((j + 1, prev))
-    selects = fast + [_earliest(chain, k) for k, chain in parts]
+    selects = fast + [_earliest(chain, k, touch) for k, chain in parts]
     levels = union_all(*selects).cte("levels") if selects else None
     return touch, levels
 
@@ -265,24 +278,40 @@ def _first_attempts(spec: Spec, touch):
     returned as the `unsettled` CTE. Returns (level selects for the settled units, unsettled).
     """
     w = spec.window_us
-    prev = select(touch.c.u, touch.c.t.label("t1"), touch.c.t.label("tk")).cte("g1")
+    prev = select(touch.c.u, touch.c.t.label("t1"), touch.c.t.label("tk"), touch.c.bc).cte("g1")
     greedy = []
     for j in range(1, len(spec.steps)):
-        sj = _step_table(spec, j, name=f"g_s{j + 1}")
-        prev = (select(prev.c.u, func.max(prev.c.t1).label("t1"), func.max(prev.c.tk).label("tp"),
-                       func.min(sj.c.t).label("tk"))
-                .join_from(prev, sj, and_(sj.c.u == prev.c.u, sj.c.t > prev.c.tk))
-                .group_by(prev.c.u).cte(f"g{j + 1}"))
+        prev = _next_step(spec, j, prev)
         greedy.append((j + 1, prev))
     if not greedy:
         return [], None
     late = union_all(*[select(g.c.u).where(g.c.tk > g.c.t1 + w) for _, g in greedy]).cte("late_steps")
     unsettled = select(late.c.u).group_by(late.c.u).cte("unsettled")
     fast = [select(g.c.u, literal(k).label("k"), (g.c.tk - g.c.tp).label("dt"), g.c.tk.label("tk"),
-                   g.c.t1.label("t1"))
+                   g.c.t1.label("t1"), g.c.bc)
             .where(g.c.tk <= g.c.t1 + w, g.c.u.not_in(select(unsettled.c.u)))
             for k, g in greedy]
     return fast, unsettled
+
+
+def _next_step(spec: Spec, j: int, prev):
+    """CTE g<j+1>(u, t1, tp, tk, bc): each chain of `prev` extended by the unit's first step-j event after prev.tk.
+
+    The unit's first step-j event overall (one group-by, no join fan-out) is the answer whenever it
+    comes after prev.tk, which is nearly always (a unit rarely does step j before step j-1). Only
+    the other units join their step-j events to find the first one strictly later.
+    """
+    sj = _step_table(spec, j, name=f"g_s{j + 1}")
+    first = select(sj.c.u, func.min(sj.c.t).label("m")).group_by(sj.c.u).subquery(f"m{j + 1}")
+    pair = (select(prev.c.u, prev.c.t1, prev.c.tk.label("tp"), first.c.m, prev.c.bc)
+            .join_from(prev, first, first.c.u == prev.c.u).cte(f"p{j + 1}"))
+    redo = select(pair.c.u, pair.c.t1, pair.c.tp, pair.c.bc).where(pair.c.m <= pair.c.tp).cte(f"redo{j + 1}")
+    later = _step_table(spec, j, name=f"r_s{j + 1}", units=redo)
+    slow = (select(redo.c.u, func.max(redo.c.t1).label("t1"), func.max(redo.c.tp).label("tp"),
+                   func.min(later.c.t).label("tk"), func.max(redo.c.bc).label("bc"))
+            .join_from(redo, later, and_(later.c.u == redo.c.u, later.c.t > redo.c.tp)).group_by(redo.c.u))
+    fast = select(pair.c.u, pair.c.t1, pair.c.tp, pair.c.m.label("tk"), pair.c.bc).where(pair.c.m > pair.c.tp)
+    return union_all(fast, slow).cte(f"g{j + 1}")
 
 
 def _next_moment(spec: Spec):
@@ -318,27 +347,35 @@ def _levels_any(spec: Spec, with_at: bool = False):
                .join_from(hits, best, and_(best.c.u == hits.c.u, best.c.t1 == hits.c.t1, best.c.rn == 1))
                .cte("best_steps"))
     levels = (select(ordered.c.u, ordered.c.k, (ordered.c.te - ordered.c.tp).label("dt"), ordered.c.te.label("tk"),
-                     ordered.c.t1.label("t1"))
-              .where(ordered.c.k >= 2).cte("levels"))
+                     ordered.c.t1.label("t1"), touch.c.bc)
+              .join_from(ordered, touch, touch.c.u == ordered.c.u).where(ordered.c.k >= 2).cte("levels"))
     return touch, levels
 
 
 def plan(spec: Spec, with_at: bool = False):
-    """(touch, levels) CTEs: touch(u, t, b, and at when asked) per unit; levels(u, k, dt, tk, t1) per step k >= 2."""
+    """(touch, levels) CTEs: touch(u, t, b, bc, and at when asked) per unit; levels(u, k, dt, tk, t1, bc) per
+    step k >= 2 (bc: the unit's breakdown value as touch's integer code)."""
     return _levels_any(spec, with_at) if spec.order == "any" else _levels_chain(spec, with_at)
 
 
 def _step_counts(touch, levels):
-    """Per breakdown value and step: units reaching it and the median seconds from the previous step."""
-    first = (select(touch.c.b, literal(1).label("k"), func.count().label("entered"),
-                    cast(None, Double).label("median")).group_by(touch.c.b))
+    """Per breakdown value and step: units reaching it and the median seconds from the previous step.
+
+    Later steps group on levels' integer code bc (no join back to the 2M-row touch); the
+    value itself comes from the step-1 counts.
+    """
+    first = (select(touch.c.b, touch.c.bc, func.count().label("entered")).group_by(touch.c.b, touch.c.bc)
+             .cte("entered_first"))
+    head = select(first.c.b, literal(1).label("k"), first.c.entered, cast(None, Double).label("median"))
     if levels is None:
-        return first
+        return head
     dt = cast(levels.c.dt, Double) / _US
-    later = (select(touch.c.b, levels.c.k, func.count().label("entered"),
+    later = (select(levels.c.bc, levels.c.k, func.count().label("entered"),
                     func.percentile_cont(0.5).within_group(dt).label("median"))
-             .join_from(levels, touch, levels.c.u == touch.c.u).group_by(touch.c.b, levels.c.k))
-    return union_all(first, later)
+             .group_by(levels.c.bc, levels.c.k).subquery("entered_later"))
+    rest = (select(first.c.b, later.c.k, later.c.entered, later.c.median)
+            .join_from(later, first, first.c.bc == later.c.bc))
+    return union_all(head, rest)
 
 
 # -- public API --------------------------------------------------------------------------------
