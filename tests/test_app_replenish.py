@@ -243,3 +243,17 @@ def test_bad_link_values_show_a_message(store):
     at = page({"sl": "abc", "review": "0", "abc": "Q"})
     assert "Ignored from the link (not a valid value): sl=abc, review=0, abc=Q" in texts(at)
     assert_flat(at, flat_plan(store))                                 # the defaults meanwhile
+
+
+def test_linked_sku_is_the_selected_plan_row(store):
+    import json
+
+    at = page({"sku": "CAP"})
+    order = at.dataframe[0].value["sku"].astype(str).tolist()
+    assert at.selectbox(key="sku").value == "CAP"
+    # the table draws with the linked SKU's row selected, and the selection state agrees
+    assert json.loads(at.dataframe[0].proto.selection_default)["selection"]["rows"] == [order.index("CAP")]
+    assert at.session_state["plan_rows"].selection.rows == [order.index("CAP")]
+    plain = page()
+    assert plain.dataframe[0].proto.selection_default == ""
+    assert plain.session_state["plan_rows"].selection.rows == []

@@ -207,7 +207,11 @@ def plan_table(view: pd.DataFrame, currency: str) -> None:
     """The plan, one row per SKU, in the given order; selecting a row shows it in the detail section."""
     table = view[TABLE_COLUMNS].copy()
     table["stockout_date"] = pd.to_datetime(table["stockout_date"])
-    st.session_state[_TABLE_SKUS] = table["sku"].astype(str).tolist()
+    skus = table["sku"].astype(str).tolist()
+    st.session_state[_TABLE_SKUS] = skus
+    # a link's SKU (?sku=) is the selected row when the table first draws, as the sender saw it
+    linked = st.query_params.get("sku")
+    selected = {"selection": {"rows": [skus.index(linked)]}} if linked in skus else None
     number = st.column_config.NumberColumn
     config = {
         "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name", "supplier": "Supplier",
@@ -238,7 +242,8 @@ def plan_table(view: pd.DataFrame, currency: str) -> None:
     # the plan's CSV is the "Full plan (CSV)" button under the purchase orders: here only its XLSX twin
     downloads.table(table, "replenishment-plan", key="plan_rows", formats=("xlsx",), export=view,
                     hide_index=True, width="stretch", height=min(460, 38 + 35 * len(table)),
-                    column_config=config, on_select=_pick_row, selection_mode="single-row")
+                    column_config=config, on_select=_pick_row, selection_mode="single-row",
+                    selection_default=selected)
 
 
 def plan_csv(view: pd.DataFrame) -> bytes:
