@@ -1,6 +1,7 @@
 """Load benchmark: N concurrent browser sessions clicking through the app on the demo store.
 
-    .venv/bin/python bench/load.py [--sessions 20] [--seconds 60] [--port 0] [--headful false]
+    .venv/bin/python bench/load.py [--sessions 20] [--seconds 60] [--think 2] [--seed 7] [--port 0]
+                                   [--animations false] [--headful false]
 
 Data (built once, cached under data/bench/load-demo-<params>/): the demo store (seed 7, scale 1,
 traffic 1, as of 2026-11-26) loaded with lib.ingest.load_demo into that directory's own warehouse
@@ -11,6 +12,11 @@ Warm-up (not measured): one browser session opens every page and steps its contr
 value the load uses, so the server's caches (per data version) hold what the sessions will ask for.
 Then --sessions browser contexts (one chromium) loop over the sidebar pages for --seconds: open
 the page from the sidebar ("open"), change one control ("change"), wait until it has re-rendered.
+Between two actions a session pauses like a person reading the result: uniform in
+[think/2, 3*think/2] seconds (seeded by --seed and the session number; --think 0: no pause, a
+stress test). The load browsers turn CSS animations and transitions off (skeleton shimmer,
+spinners, fades: the browsers share the server's 2 cores, and 20 pages animating at 60 frames a
+second cost more CPU than the app); --animations true keeps them.
 
 "Rendered" is judged in the page: a new script run has finished (a ForwardMsg script_finished
 with a success status, read off the app's WebSocket by an init script), and no element is stale,
@@ -25,6 +31,7 @@ import argparse
 import asyncio
 import collections
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -32,14 +39,24 @@ import time
 import urllib.request
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load_wire import WireSession  # noqa: E402 - bench/ is on the path above
+
 CACHE = ROOT / "data" / "bench"
 AS_OF = date(2026, 11, 26)
 SEED, SCALE, TRAFFIC = 7, 1.0, 1.0
 CHROMIUM = "/usr/bin/chromium"
 STEP_TIMEOUT = 30_000
+NO_MOTION_JS = """(() => {
+  const css = '*, *::before, *::after { animation: none !important; transition: none !important; }';
+  const add = () => { const s = document.createElement('style'); s.textContent = css; document.head.appendChild(s); };
+  if (document.head) add(); else addEventListener('DOMContentLoaded', add);
+})();"""
 VIEWPORT = {"width": 1400, "height": 1000}
 
 # counts successful script runs off the app's WebSocket; notes the time of the last user input
@@ -136,9 +153,16 @@ PAGES = {
 # ------------------------------------------------------------------------------ one browser session
 
 class Session:
-    def __init__(self, ctx, name: str, results: list, errors: list):
+    def __init__(self, ctx, name: str, results: list, errors: list, think: float = 0.0, seed: int = 0):
         self.ctx, self.name, self.results, self.errors = ctx, name, results, errors
         self.where = "start"
+        self.think, self.rng = think, random.Random(seed)
+        self.links: dict[str, list[str]] | None = None      # title -> the page's links, when recording
+
+    async def pause(self) -> None:
+        """A person reading the result before the next action."""
+        if self.think > 0:
+            await asyncio.sleep(self.rng.uniform(self.think / 2, 1.5 * self.think))
 
     async def open(self, url: str) -> None:
         self.url = url
@@ -183,6 +207,9 @@ class Session:
             self.errors.append((self.where, f"{action}: {'st.exception' if r['exceptions'] else 'page not found'}",
                                 ""))
         self.results.append((self.where, action, r["ms"] / 1000))
+        if self.links is not None:
+            self.links.setdefault(self.where, []).append(self.page.url)
+        await self.pause()
 
     async def visit(self, title: str, i: int, changes: int = 1, timeout: float = STEP_TIMEOUT) -> None:
         """Open a page from the sidebar, then change its control `changes` times (value i, i+1, ...)."""
@@ -194,23 +221,29 @@ class Session:
             await self.step("change", lambda j=j: change(self.page, i + j), timeout)
 
 
-async def run(url: str, sessions: int, seconds: float, headless: bool) -> dict:
+async def run(url: str, sessions: int, seconds: float, headless: bool, think: float = 0.0, seed: int = 7,
+              animations: bool = False, browsers: int | None = None) -> dict:
+    """Warm up, then `browsers` chromium sessions and sessions - browsers wire sessions for `seconds`."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=headless,
                                            args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
 
-        async def new_session(name, results, errors):
-            ctx = await browser.new_context(viewport=VIEWPORT)
+        async def new_session(name, results, errors, k=0, pause=0.0):
+            ctx = await browser.new_context(viewport=VIEWPORT, reduced_motion="no-preference" if animations
+                                            else "reduce")
             await ctx.add_init_script(INIT_JS)
-            s = Session(ctx, name, results, errors)
+            if not animations:
+                await ctx.add_init_script(NO_MOTION_JS)
+            s = Session(ctx, name, results, errors, pause, seed * 1000 + k)
             await s.open(url)
             return s
 
         t = time.perf_counter()
         warm_errors: list = []
         w = await new_session("warm-up", [], warm_errors)
+        w.links = {}
         for title, (_, values) in PAGES.items():
             await w.visit(title, 0, changes=values, timeout=300_000)
         await w.ctx.close()
@@ -219,11 +252,19 @@ async def run(url: str, sessions: int, seconds: float, headless: bool) -> dict:
 
         results: list = []
         errors: list = []
+        wire_results: list = []
+        n_browsers = sessions if browsers is None else min(browsers, sessions)
+        plan = wire_plan(url, w.links)
         t = time.perf_counter()
-        group = await asyncio.gather(*(new_session(f"s{k}", results, errors) for k in range(sessions)),
+        group = await asyncio.gather(*(new_session(f"s{k}", results, errors, k, think) for k in range(n_browsers)),
                                      return_exceptions=True)
         live = [s for s in group if isinstance(s, Session)]
         errors += [("start", "session did not open", str(e)[:160]) for e in group if not isinstance(e, Session)]
+        wires = [WireSession(url, f"w{k}", wire_results, errors, think, seed * 1000 + k)
+                 for k in range(n_browsers, sessions)]
+        opened = await asyncio.gather(*(ws.open(120) for ws in wires), return_exceptions=True)
+        errors += [("start", "wire session did not open", str(e)[:160]) for e in opened if isinstance(e, Exception)]
+        wires = [ws for ws, e in zip(wires, opened, strict=True) if not isinstance(e, Exception)]
         out["open_s"] = time.perf_counter() - t
         print(f"{len(live)} sessions open in {out['open_s']:.1f} s; running {seconds:g} s …", flush=True)
 
@@ -235,13 +276,35 @@ async def run(url: str, sessions: int, seconds: float, headless: bool) -> dict:
                 await s.visit(titles[(k + visit) % len(titles)], visit // len(titles) + k)
                 visit += 1
 
+        async def wire_loop(k: int, ws: WireSession) -> None:
+            visit = 0
+            while time.perf_counter() < deadline:
+                title = titles[(k + visit) % len(titles)]
+                path, queries = plan[title]
+                await ws.visit(title, path, queries, visit // len(titles) + k, STEP_TIMEOUT / 1000)
+                visit += 1
+
         cpu0, t0 = server_cpu(), time.perf_counter()
         deadline = t0 + seconds
-        await asyncio.gather(*(loop(k, s) for k, s in enumerate(live)))
-        out.update(duration=time.perf_counter() - t0, cpu=server_cpu() - cpu0, sessions=len(live),
-                   results=results, errors=errors)
+        await asyncio.gather(*(loop(k, s) for k, s in enumerate(live)),
+                             *(wire_loop(k, ws) for k, ws in enumerate(wires, start=len(live))))
+        out.update(duration=time.perf_counter() - t0, cpu=server_cpu() - cpu0, sessions=len(live) + len(wires),
+                   browsers=len(live), wires=len(wires), results=results, wire_results=wire_results, errors=errors)
+        for ws in wires:
+            await ws.close()
         await browser.close()
     return out
+
+
+def wire_plan(url: str, links: dict[str, list[str]]) -> dict[str, tuple[str, list[str]]]:
+    """title -> (url path, query strings) from the links the warm-up browser recorded."""
+    root = urlsplit(url).path.rstrip("/")
+    plan = {}
+    for title, seen in links.items():
+        parts = [urlsplit(u) for u in seen]
+        path = parts[0].path[len(root):].strip("/")
+        plan[title] = (path, [p.query for p in parts])
+    return plan
 
 
 # ------------------------------------------------------------------------------ data, server, report
@@ -318,15 +381,22 @@ def report(out: dict, seconds: float) -> int:
     offline = [e for e in out["errors"] + out["warmup_errors"] if e[1].startswith("offline")]
     errs = [e for e in out["errors"] if not e[1].startswith("offline")]
     out["warmup_errors"] = [e for e in out["warmup_errors"] if not e[1].startswith("offline")]
-    print(f"\nsessions {out['sessions']}, measured {dur:.1f} s (asked {seconds:g} s), "
-          f"{len(res)} steps rendered ({len(res) / dur:.2f}/s), "
-          f"{sum(a == 'change' for _, a, _ in res)} control changes")
+    wres = out.get("wire_results", [])
+    print(f"\nsessions {out['sessions']} ({out.get('browsers', out['sessions'])} browsers, "
+          f"{out.get('wires', 0)} wire), measured {dur:.1f} s (asked {seconds:g} s); browsers: {len(res)} "
+          f"steps rendered, {sum(a == 'change' for _, a, _ in res)} control changes; wire: {len(wres)} runs; "
+          f"{(len(res) + len(wres)) / dur:.2f} steps/s in all")
     print(f"server: peak RSS {proc_status('VmHWM') / 2**20:.0f} MiB (now {proc_status('VmRSS') / 2**20:.0f} MiB), "
           f"CPU {out['cpu']:.0f} s over the run ({out['cpu'] / dur:.2f} cores); load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     hdr = f"  {'':18s} {'n':>5s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s}"
-    for action, label in (("change", "control change -> rendered"), ("open", "sidebar page open -> rendered")):
-        xs = [(p, s) for p, a, s in res if a == action]
+    blocks = [(res, "change", "browsers: control change -> rendered"),
+              (res, "open", "browsers: sidebar page open -> rendered")]
+    if wres:
+        blocks += [(wres, "change", "wire: control change (link) -> run finished on the server"),
+                   (wres, "open", "wire: page open -> run finished on the server")]
+    for rows, action, label in blocks:
+        xs = [(p, s) for p, a, s in rows if a == action]
         print(f"\n{label}\n{hdr}\n" + line("all pages", [s for _, s in xs]))
         for title in PAGES:
             if any(p == title for p, _ in xs):
@@ -342,8 +412,15 @@ def report(out: dict, seconds: float) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--sessions", type=int, default=20, help="concurrent sessions in all")
+    ap.add_argument("--browsers", type=int, default=5,
+                    help="how many of them are chromium pages (the rest are wire sessions; default 5)")
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--think", type=float, default=2.0,
+                    help="mean pause in seconds between a session's actions (0: none, a stress test)")
+    ap.add_argument("--seed", type=int, default=7, help="seed of the pauses")
+    ap.add_argument("--animations", type=lambda v: v.lower() in ("1", "true", "yes"), default=False,
+                    help="keep CSS animations in the load browsers (default: off)")
     ap.add_argument("--port", type=int, default=0, help="0: a free port")
     ap.add_argument("--headful", type=lambda v: v.lower() in ("1", "true", "yes"), default=False)
     args = ap.parse_args()
@@ -351,7 +428,11 @@ def main() -> int:
     url = start_server(d, args.port)
     print(f"server {url} (pid {SERVER['proc'].pid}), data {d.relative_to(ROOT)}", flush=True)
     try:
-        out = asyncio.run(run(url, args.sessions, args.seconds, headless=not args.headful))
+        print(f"{args.sessions} sessions ({min(args.browsers, args.sessions)} browsers), think {args.think:g} s (seed {args.seed}), animations "
+              f"{'on' if args.animations else 'off'}", flush=True)
+        out = asyncio.run(run(url, args.sessions, args.seconds, headless=not args.headful, think=args.think,
+                              seed=args.seed, animations=args.animations,
+                              browsers=args.browsers))
         return report(out, args.seconds)
     finally:
         SERVER["proc"].terminate()

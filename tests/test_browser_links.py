@@ -16,7 +16,7 @@ def _state(page) -> dict[str, list[str]]:
     main = page.locator('[data-testid="stMain"]')
     selects = [s.input_value() for s in main.locator('[data-testid="stSelectbox"] input').all()]
     sliders = [s.inner_text() for s in main.locator('[data-testid="stSliderThumbValue"]').all()]
-    pressed = [b.inner_text() for b in main.locator("[data-testid='stButtonGroup'] button[kind$='Active']").all()]
+    pressed = [b.inner_text() for b in main.locator('[data-testid="stButtonGroup"] [role="radio"][aria-checked="true"]').all()]
     metrics = [m.inner_text().strip() for m in main.locator('[data-testid="stMetricValue"]').all()]
     return {"selects": selects, "sliders": sliders, "pressed": pressed, "metrics": metrics}
 
@@ -66,6 +66,8 @@ def test_a_changed_control_travels_in_the_link(browser, app_url, path, title, ch
     settle(page)
     no_exception(page)
     link, seen = page.url, _state(page)
+    if change is _change_segment:
+        assert "week" in seen["pressed"], seen        # the state read sees the pressed option
     assert query(link)[key], link
     ctx.close()
 

@@ -134,9 +134,13 @@ def carry_shared(url_path: str) -> None:
         return
     if any(st.query_params.get_all(k) for k in SHARED):
         return                                   # the link says what it wants
-    for key, values in ss["_shopcast_shared"].items():
-        with contextlib.suppress(StreamlitAPIException):   # bound to a widget: Streamlit brings that itself
-            st.query_params[key] = values
+    carry = ss["_shopcast_shared"]
+    try:                        # one write, one browser history entry (each write pushes one)
+        st.query_params.update(carry)
+    except StreamlitAPIException:
+        for key, values in carry.items():
+            with contextlib.suppress(StreamlitAPIException):   # bound to a widget: Streamlit brings that itself
+                st.query_params[key] = values
 
 
 def remember_shared() -> None:
