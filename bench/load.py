@@ -1,7 +1,7 @@
-"""Load benchmark: N concurrent browser sessions clicking through the app on the demo store.
+"""Load benchmark: N concurrent sessions clicking through the app on the demo store.
 
-    .venv/bin/python bench/load.py [--sessions 20] [--seconds 60] [--think 2] [--seed 7] [--port 0]
-                                   [--animations false] [--headful false]
+    .venv/bin/python bench/load.py [--sessions 20] [--browsers 5] [--seconds 60] [--think 2] [--seed 7]
+                                   [--port 0] [--animations false] [--headful false]
 
 Data (built once, cached under data/bench/load-demo-<params>/): the demo store (seed 7, scale 1,
 traffic 1, as of 2026-11-26) loaded with lib.ingest.load_demo into that directory's own warehouse
@@ -9,14 +9,22 @@ before the server starts (DuckDB has one writer: the server then owns the file).
 its own server (`python -m lib.ui.serve`, SHOPCAST_DATA_DIR = that directory) on a free port.
 
 Warm-up (not measured): one browser session opens every page and steps its control through every
-value the load uses, so the server's caches (per data version) hold what the sessions will ask for.
-Then --sessions browser contexts (one chromium) loop over the sidebar pages for --seconds: open
-the page from the sidebar ("open"), change one control ("change"), wait until it has re-rendered.
+value the load uses, so the server's caches (per data version) hold what the sessions will ask for;
+it records the page's link after each step.
+
+Then --sessions sessions loop over the sidebar pages for --seconds: open the page ("open"), change
+one control ("change"), wait until it has re-rendered. --browsers of them are chromium pages (one
+browser, one context each) driven through the sidebar and the controls. The others are wire
+sessions (bench/load_wire.py): Streamlit's WebSocket protocol without a browser, replaying the
+links the warm-up recorded, so the server does the same work for them (script run, caches,
+serialising and sending every element) while no renderer takes the server's CPU. On this 2-core
+machine 20 chromium pages next to the server do not fit (the browsers, not the app, fill the
+cores); the server cannot tell a wire session from a browser.
+
 Between two actions a session pauses like a person reading the result: uniform in
 [think/2, 3*think/2] seconds (seeded by --seed and the session number; --think 0: no pause, a
 stress test). The load browsers turn CSS animations and transitions off (skeleton shimmer,
-spinners, fades: the browsers share the server's 2 cores, and 20 pages animating at 60 frames a
-second cost more CPU than the app); --animations true keeps them.
+spinners, fades cost the shared cores CPU); --animations true keeps them.
 
 "Rendered" is judged in the page: a new script run has finished (a ForwardMsg script_finished
 with a success status, read off the app's WebSocket by an init script), and no element is stale,

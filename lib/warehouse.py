@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -112,11 +113,16 @@ MIGRATIONS = {
 _PHYSICAL_ORDER = {"events": "event, event_at"}
 
 
+VERSION_TTL = 1.0     # seconds a Warehouse keeps its data version (see Warehouse.data_version)
+
+
 class Warehouse:
     """One warehouse (a SQLAlchemy engine) with the feed tables declared in lib.tables."""
 
     pinned_version: str | None = None      # set on the read-only view of a kept data version (lib.versions)
     pinned_loads: dict[str, int] | None = None
+    _writes = 0                            # bumped around every load: a data version cached before is void
+    _version_cache: tuple[int, float, str] | None = None
 
     def __init__(self, engine: Engine, settings: Settings):
         self.engine = engine
@@ -206,9 +212,24 @@ class Warehouse:
         return self.read(q)
 
     def data_version(self) -> str:
-        """Identifies the current data: changes whenever any feed is reloaded."""
+        """Identifies the current data: changes whenever any feed is reloaded.
+
+        A page asks several times per run; the answer is kept VERSION_TTL seconds. A load through this
+        Warehouse voids it at once (an answer computed while a load ran is never kept); a load by another
+        process (PostgreSQL) shows within VERSION_TTL.
+        """
         if self.pinned_version is not None:
             return self.pinned_version
+        writes, now = self._writes, time.monotonic()
+        hit = self._version_cache
+        if hit is not None and hit[0] == writes and now - hit[1] < VERSION_TTL:
+            return hit[2]
+        value = self._current_version()
+        if self._writes == writes:
+            self._version_cache = (writes, now, value)
+        return value
+
+    def _current_version(self) -> str:
         cur = self.current_loads()
         if cur.empty:
             return "empty"
@@ -257,6 +278,7 @@ class Warehouse:
             load_id = self._record(conn, feed, source, len(frame), checksum, loaded_at, lo, hi,
                                    len(checked.warnings))
             self._before_commit(feed)
+        self._written()
         versions.record(self, loaded_at)
         return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
                           checked.warnings, replaced)
@@ -312,6 +334,7 @@ class Warehouse:
             if frame is not None:
                 with contextlib.suppress(duckdb.Error, NameError):
                     raw.unregister(source_sql)
+        self._written()
         versions.record(self, loaded_at)
         return LoadReport(load_id, feed, source, stats.rows, checksum, loaded_at, lo, hi, warnings, replaced)
 
@@ -353,7 +376,13 @@ class Warehouse:
             loaded_at=loaded_at, min_date=lo, max_date=hi, warnings=warnings))
         return load_id
 
+    def _written(self) -> None:
+        """A load began or committed: any data version computed before is void."""
+        self._writes += 1
+        self._version_cache = None
+
     def _writable(self) -> None:
+        self._written()
         if self.pinned_version is not None:
             raise PermissionError(f"Data version {self.pinned_version} is a saved, read-only view: load into the "
                                   "live warehouse.")

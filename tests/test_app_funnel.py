@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -255,6 +256,13 @@ def downloads(monkeypatch) -> dict[str, bytes]:
             files[filename] = path_or_data
         return real(self, path_or_data, mimetype, kind, filename)
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    deferred = MediaFileManager.add_deferred
+
+    def make_now(self, data_callable, mimetype, coordinates, file_name=None, **kw):   # built only on click
+        if file_name:
+            files[file_name] = data_callable()
+        return deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", make_now)
     return files
 
 

@@ -161,7 +161,8 @@ def _table_section(df: pd.DataFrame, p: dict) -> None:
     stem = f"cohorts-{p['grain']}-{p['metric']}-{p['mode']}{'-' + p['by'] if p['by'] else ''}"
     downloads.table(out.rename(columns=names), stem, key="coh_table", formats=("xlsx",), export=df,
                     hide_index=True, width="stretch", height=320)
-    st.download_button("Download the table as CSV", exports.to_csv_bytes(df), file_name=f"{stem}.csv",
+    st.download_button("Download the table as CSV", lambda: exports.to_csv_bytes(df), on_click="ignore",
+                       file_name=f"{stem}.csv",
                        mime="text/csv", icon=":material/download:", key="dl_table")
 
 
@@ -191,6 +192,6 @@ def _export_section(wh, key, df: pd.DataFrame, p: dict) -> None:
     st.caption(f"{fmt.count(n)} customer{'' if n == 1 else 's'} · revenue so far "
                f"{fmt.money(float(people['revenue'].sum()), p['currency'])}")
     tag = charts.cohort_label(pick[0], p["grain"]).replace(" ", "-")
-    st.download_button("Export customers as CSV", exports.to_csv_bytes(people),
+    st.download_button("Export customers as CSV", lambda: exports.to_csv_bytes(people), on_click="ignore",
                        file_name=f"cohort-{tag}{'-' + str(pick[1]) if by else ''}-customers.csv",
                        mime="text/csv", icon=":material/download:", key="dl_customers")

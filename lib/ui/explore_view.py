@@ -133,5 +133,6 @@ def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | Non
     downloads.table(table, stem, key="explore_table", formats=("xlsx",), hide_index=True, width="stretch",
                     height=min(420, 38 + 35 * len(table)),
                     column_config={"value": st.column_config.NumberColumn(m.label, format=fmt)})
-    st.download_button("Download CSV", exports.to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+    st.download_button("Download CSV", lambda: exports.to_csv_bytes(table), file_name=f"{stem}.csv",
+                       mime="text/csv", on_click="ignore",
                        icon=":material/download:", key="explore_csv")

@@ -286,7 +286,8 @@ def _downloads(fc: pd.DataFrame, priced: pd.DataFrame, names: pd.DataFrame, acc:
                              "yhat_hi_95": "high_95"})
     every = parts.export_frame(priced, names)
     c1, c2, c3 = st.columns(3)
-    c1.download_button(f"This forecast ({p['label'].lower()}) as CSV", exports.to_csv_bytes(one),
+    c1.download_button(f"This forecast ({p['label'].lower()}) as CSV", lambda: exports.to_csv_bytes(one),
+                       on_click="ignore",
                        file_name=f"forecast-{p['level']}-{item}-{tag}.csv", mime="text/csv",
                        icon=":material/download:", key="dl_item")
     # every SKU: built when clicked (an .xlsx of a big catalogue takes seconds)

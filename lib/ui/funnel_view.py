@@ -282,5 +282,6 @@ def _audience_section(wh, key, p: dict) -> None:
     stem = f"funnel-audience-{steps[after - 1]}-{p['start']}-{p['end']}"
     downloads.table(preview, stem, key="aud_tbl", formats=("xlsx",), export=people, hide_index=True,
                     width="stretch", height=min(320, 38 + 35 * len(preview)))
-    st.download_button("Download the audience as CSV", parts.audience_csv(people), mime="text/csv",
+    st.download_button("Download the audience as CSV", lambda: parts.audience_csv(people), mime="text/csv",
+                       on_click="ignore",
                        file_name=f"{stem}.csv", icon=":material/download:", key="dl_audience")

@@ -106,7 +106,8 @@ def health_tab(wh, key, as_of: date) -> None:
                                 "detail": st.column_config.TextColumn("Detail", width="large"),
                                 "units": number("Units", format="%.0f"),
                                 "revenue_at_stake": _money("Revenue at stake", currency)})
-    st.download_button("Findings (CSV)", exports.to_csv_bytes(view), icon=":material/download:",
+    st.download_button("Findings (CSV)", lambda: exports.to_csv_bytes(view), icon=":material/download:",
+                       on_click="ignore",
                        file_name=f"{stem}.csv", mime="text/csv",
                        key="dl_health")
 

@@ -146,10 +146,12 @@ def show(sim: pd.DataFrame, stock: pd.DataFrame, sc, *, saved_as: str | None, as
         "units_change": number("Units change", format="%+.0f"),
         "margin_change": money_column("Margin change", currency)})
     d1, d2 = st.columns(2)
-    d1.download_button("Daily results per SKU (CSV)", exports.to_csv_bytes(sim[sim["in_window"] & sim["changed"]]),
+    d1.download_button("Daily results per SKU (CSV)",
+                       lambda: exports.to_csv_bytes(sim[sim["in_window"] & sim["changed"]]), on_click="ignore",
                        file_name=f"scenario-{stamp}.csv", mime="text/csv", icon=":material/download:",
                        key="sc_dl_daily")
-    d2.download_button("Stock consequences (CSV)", exports.to_csv_bytes(stock), file_name=f"scenario-stock-{stamp}.csv",
+    d2.download_button("Stock consequences (CSV)", lambda: exports.to_csv_bytes(stock), on_click="ignore",
+                       file_name=f"scenario-stock-{stamp}.csv",
                        mime="text/csv", icon=":material/download:", key="sc_dl_stock")
 
 

@@ -1,0 +1,48 @@
+"""bench/load_wire.py against a real server: a wire session opens pages and reports what went wrong."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import env_vars, serve
+from tests.test_app_pricing import seed_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from load_wire import WireSession  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    data = tmp_path_factory.mktemp("wire")
+    settings = {"SHOPCAST_DATA_DIR": str(data), "SHOPCAST_TIMEZONE": "UTC", "SHOPCAST_CURRENCY": "USD"}
+    with env_vars(**settings):
+        seed_store()
+    with serve(data, **settings) as u:
+        yield u
+
+
+def test_wire_session_runs_pages_and_names_failures(url):
+    results: list = []
+    errors: list = []
+
+    async def go():
+        w = WireSession(url, "t", results, errors)
+        await w.open(120)
+        pages = dict(w.pages)
+        w.where = "Overview"
+        await w.step("open", "overview", "range=Last+7+days", 120)
+        w.where = "Nowhere"
+        await w.step("open", "no-such-page", "", 120)
+        await w.close()
+        return pages
+
+    pages = asyncio.run(go())
+    # the navigation message names every page; home is the empty path
+    assert {"", "overview", "funnel", "cohorts", "forecast", "replenishment", "pricing"} <= set(pages)
+    assert [(where, action) for where, action, _ in results] == [("Overview", "open"), ("Nowhere", "open")]
+    assert all(secs > 0 for _, _, secs in results)
+    assert [(where, kind) for where, kind, _ in errors] == [("Nowhere", "open: page not found")]
