@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,9 @@ def test_wire_session_runs_pages_and_names_failures(url):
         await w.close()
         return pages
 
-    pages = asyncio.run(go())
+    # its own thread: the Playwright fixtures of the browser tests keep an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        pages = pool.submit(asyncio.run, go()).result()
     # the navigation message names every page; home is the empty path
     assert {"", "overview", "funnel", "cohorts", "forecast", "replenishment", "pricing"} <= set(pages)
     assert [(where, action) for where, action, _ in results] == [("Overview", "open"), ("Nowhere", "open")]
