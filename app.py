@@ -1,7 +1,7 @@
 """Shopcast: the router. Where the pages are, nothing else."""
 import streamlit as st
 
-from lib.ui import gate, sharing, shell
+from lib.ui import gate, history, sharing, shell
 
 # pages that name the link values they ignore themselves (the others get the app-wide notice)
 OWN_LINK_NOTICES = frozenset({"forecast", "replenishment", "pricing", "views", "notebooks"})
@@ -37,6 +37,7 @@ sharing.share_box(page.url_path)
 gate.logout_control()
 sharing.meeting_mode(page.url_path)
 shell.version_banner(page)
+history.guard()                 # one browser history entry per page (Streamlit pushes one per URL message)
 token = shell.link_guard(page.url_path, OWN_LINK_NOTICES)
 try:
     page.run()

@@ -1,5 +1,5 @@
 """Real-browser link round trips for the Data, Saved views and Notebooks pages, and the browser's
-back/forward buttons across two pages: change something, take the URL, open it in a fresh browser
+back/forward buttons across pages (one history entry per page): change something, take the URL, open it in a fresh browser
 context and after a reload, and find the same control values, the same table and the same text.
 
 The store is the small hand-built one of tests/test_app_pricing.py (orders, products, inventory,
@@ -326,7 +326,7 @@ def test_back_and_forward_screen_agrees_with_the_url(app_url, browser):
     ctx, page = _fresh(browser)
     seen = _overview_then_funnel(page, app_url)
     visited = []
-    for step in (page.go_back, page.go_back, page.go_forward, page.go_forward):
+    for step in (page.go_back, page.go_forward, page.go_back, page.go_forward):    # two entries: overview, funnel
         _history_move(page, step)
         visited.append((_screen_matches_url(page), page.url))
     assert _where(visited[0][1]) != _where(seen["after_url"]), visited       # Back did move
@@ -334,15 +334,8 @@ def test_back_and_forward_screen_agrees_with_the_url(app_url, browser):
     ctx.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Back/forward across a sidebar page switch: Streamlit 1.67's frontend pushes a history entry for every "
-    "query-parameter change the server sends (handlePageInfoChanged -> history.pushState under the OLD "
-    "pathname), and on a page switch the server clears the old page's widget-bound parameters one message "
-    "at a time (shell.carry_shared now writes the shared ones back in one message). Overview -> Funnel still "
-    "leaves phantom /overview entries: one Back lands on /overview?channel=web with 'Last 30 days' (a state "
-    "never shown). Each entry shows what its URL says (the test above); the phantom entries need a fix in "
-    "Streamlit's frontend or the app's own navigation."))
 def test_back_returns_to_the_overview_as_left_and_forward_to_the_funnel(app_url, browser):
+    """Streamlit 1.67 alone left phantom entries here (``/overview`` with no parameters): lib/ui/history.py."""
     ctx, page = _fresh(browser)
     seen = _overview_then_funnel(page, app_url)
 
@@ -361,5 +354,39 @@ def test_back_returns_to_the_overview_as_left_and_forward_to_the_funnel(app_url,
     _history_move(page, page.go_forward)
     assert _where(page.url) == _where(seen["after_url"]), (page.url, seen["after_url"])
     assert _title(page) == "Funnel" and _funnel_state(page) == seen["after"], page.url
+    no_exception(page)
+    ctx.close()
+
+
+def test_one_history_entry_per_page_and_each_view_comes_back(app_url, browser):
+    """Overview (90 days, web) -> Funnel (users) -> Replenishment -> Overview through the sidebar: one
+    browser history entry per page switch; every page's URL carries the shared range and channel (the
+    Replenishment page has neither control, the Overview after it still shows both) and not the Funnel's
+    own unit; then Back three times and Forward three times show each page exactly as it was left."""
+    ctx, page = _fresh(browser)
+    seen = _overview_then_funnel(page, app_url)
+    length = page.evaluate("history.length")
+    nav(page, "Replenishment")
+    wait_title(page, "Replenishment")
+    repl_url = page.url
+    assert query(repl_url) == {"range": [RANGE], "channel": [CHANNEL]}, repl_url
+    nav(page, "Overview")
+    wait_title(page, "Overview")
+    assert _where(page.url) == _where(seen["over_url"]), (page.url, seen["over_url"])
+    assert overview_state(page) == seen["over"]
+    last_url = page.url
+    assert page.evaluate("history.length") == length + 2, "a page switch added more than one entry"
+
+    entries = [(repl_url, "Replenishment"), (seen["after_url"], "Funnel"), (seen["over_url"], "Overview")]
+    for url, title in entries:
+        _history_move(page, page.go_back)
+        assert _where(page.url) == _where(url) and _title(page) == title, (page.url, url)
+    assert overview_state(page) == seen["over"]
+    for url, title in [(seen["after_url"], "Funnel"), (repl_url, "Replenishment"), (last_url, "Overview")]:
+        _history_move(page, page.go_forward)
+        assert _where(page.url) == _where(url) and _title(page) == title, (page.url, url)
+        if title == "Funnel":
+            assert _funnel_state(page) == seen["after"], page.url
+    assert overview_state(page) == seen["over"]
     no_exception(page)
     ctx.close()

@@ -55,6 +55,10 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
             start, end = dflt_start, dflt_end
     else:
         start, end = periods.resolve(preset or default, anchor)
+    shown = {"range": [periods.PRESETS[preset or default]]}    # as the URL writes it, even when it is
+    if preset == "custom":                                      # this page's default (the next may differ)
+        shown.update({"from": [start.isoformat()], "to": [end.isoformat()]})
+    st.session_state[shell.RANGE_SHOWN] = shown
     st.caption(f"{start:%b %d, %Y} – {end:%b %d, %Y} · Data through {anchor:%b %d, %Y}")
     return start, end
 

@@ -9,18 +9,22 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lib import versions
 from lib.messages import describe_error
 from lib.settings import Settings
+from lib.ui import history
 from lib.warehouse import Warehouse
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
-           "version_banner", "pinned_request", "DV", "SHARED", "carry_shared", "remember_shared", "link_guard",
+           "version_banner", "pinned_request", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
            "link_report", "app_root"]
 
 DV = "dv"    # URL key: the data version a link shows
 SHARED = ("range", "from", "to", "channel", DV)    # URL keys that follow the user from page to page
+RANGE_SHOWN = "_shopcast_range_shown"               # session key: the date range a page drew, URL-style
+LINK_OPEN = "_shopcast_link_open"                   # session key: the next page opens a link, as it is
 LIVE_PAGES = ("data", "views", "notebooks")          # pages that always work on the live data
 
 log = logging.getLogger("shopcast")
@@ -30,6 +34,8 @@ ICON = Path(__file__).with_name("assets") / "shopcast.png"
 def configure() -> None:
     # a local file: a ":material/...:" page icon makes every browser fetch it from fonts.gstatic.com
     st.set_page_config(page_title="Shopcast", page_icon=str(ICON), layout="wide")
+    if not history.installed():             # Back/Forward keep the view (see lib/ui/history.py)
+        history.install(SHARED)
 
 
 def settings() -> Settings:
@@ -124,18 +130,24 @@ def show_error(err: BaseException) -> None:
 
 
 def carry_shared(url_path: str) -> None:
-    """On arriving at another page without any shared setting in its URL (the sidebar drops query
-    parameters), bring the date range, channels and data version of the page before. Keys bound to a
-    widget the session has already drawn come back through Streamlit's own binding."""
+    """On arriving at another page, bring the shared settings (date range, channels, data version) the
+    page before had and the URL does not say. The page before passes only the keys its own widgets
+    bind (Streamlit's rule), so a page without a date range would otherwise drop it. Not on Back/Forward
+    (the entry's URL is the view) nor when a saved view is opened (the view says what it wants)."""
     ss = st.session_state
     before = ss.get("_shopcast_page")
     ss["_shopcast_page"] = url_path
-    if before is None or before == url_path or not ss.get("_shopcast_shared"):
+    opening_link = ss.pop(LINK_OPEN, False)
+    if before is None or before == url_path or not ss.get("_shopcast_shared") or opening_link:
         return
-    if any(st.query_params.get_all(k) for k in SHARED):
-        return                                   # the link says what it wants
-    carry = ss["_shopcast_shared"]
-    try:                        # one write, one browser history entry (each write pushes one)
+    if _history_navigation():
+        return
+    carry = {k: v for k, v in ss["_shopcast_shared"].items() if not st.query_params.get_all(k)}
+    if "range" in carry:                         # a range of the page before comes with its own dates
+        carry.update({k: v for k, v in ss["_shopcast_shared"].items() if k in ("from", "to")})
+    if not carry:
+        return
+    try:                        # one write, one message
         st.query_params.update(carry)
     except StreamlitAPIException:
         for key, values in carry.items():
@@ -143,10 +155,20 @@ def carry_shared(url_path: str) -> None:
                 st.query_params[key] = values
 
 
+def _history_navigation() -> bool:
+    ctx = get_script_run_ctx()
+    return bool(getattr(ctx, "is_history_navigation", False))
+
+
 def remember_shared() -> None:
-    """After a page ran: the shared settings as they now are (a cleared filter is forgotten too)."""
-    st.session_state["_shopcast_shared"] = {k: st.query_params.get_all(k) for k in SHARED
-                                            if st.query_params.get_all(k)}
+    """After a page ran: the shared settings as they now are (a cleared filter is forgotten too). The
+    date range is the one the page drew, written out even where it is that page's default: the next
+    page may have another default."""
+    shared = {k: st.query_params.get_all(k) for k in SHARED if st.query_params.get_all(k)}
+    shown = st.session_state.pop(RANGE_SHOWN, None)
+    if shown:
+        shared = {k: v for k, v in shared.items() if k not in ("range", "from", "to")} | shown
+    st.session_state["_shopcast_shared"] = shared
 
 
 def _url() -> dict[str, list[str]]:

@@ -36,6 +36,7 @@ def _open_link() -> bool:
     if target is None:
         st.warning(f"The view “{view['name']}” belongs to a page this app no longer has.", icon=":material/link_off:")
         return False
+    st.session_state[shell.LINK_OPEN] = True         # the view's settings, not this session's
     st.switch_page(target, query_params=open_params(view))
     return True
 
