@@ -1,6 +1,6 @@
 """Load benchmark: N concurrent sessions clicking through the app on the demo store.
 
-    .venv/bin/python bench/load.py [--sessions 20] [--browsers 5] [--seconds 60] [--think 2] [--seed 7]
+    .venv/bin/python bench/load.py [--sessions 20] [--browsers 20] [--seconds 60] [--think 2] [--seed 7]
                                    [--port 0] [--animations false] [--headful false]
 
 Data (built once, cached under data/bench/load-demo-<params>/): the demo store (seed 7, scale 1,
@@ -13,13 +13,14 @@ value the load uses, so the server's caches (per data version) hold what the ses
 it records the page's link after each step.
 
 Then --sessions sessions loop over the sidebar pages for --seconds: open the page ("open"), change
-one control ("change"), wait until it has re-rendered. --browsers of them are chromium pages (one
-browser, one context each) driven through the sidebar and the controls. The others are wire
-sessions (bench/load_wire.py): Streamlit's WebSocket protocol without a browser, replaying the
-links the warm-up recorded, so the server does the same work for them (script run, caches,
-serialising and sending every element) while no renderer takes the server's CPU. On this 2-core
-machine 20 chromium pages next to the server do not fit (the browsers, not the app, fill the
-cores); the server cannot tell a wire session from a browser.
+one control ("change"), wait until it has re-rendered. --browsers of them (default: all) are
+chromium pages (one browser, one context each) driven through the sidebar and the controls. The
+others are wire sessions (bench/load_wire.py): Streamlit's WebSocket protocol without a browser,
+replaying the links the warm-up recorded, so the server does the same work for them (script run,
+caches, serialising and sending every element) while no renderer takes the server's CPU; the server
+cannot tell a wire session from a browser. On this 2-core machine 20 chromium renderers take most
+of the CPU from the server, so `--browsers 5` (5 browsers + 15 wire sessions) measures what a
+server whose users' browsers run on their own machines would show.
 
 Between two actions a session pauses like a person reading the result: uniform in
 [think/2, 3*think/2] seconds (seeded by --seed and the session number; --think 0: no pause, a
@@ -421,8 +422,8 @@ def report(out: dict, seconds: float) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=20, help="concurrent sessions in all")
-    ap.add_argument("--browsers", type=int, default=5,
-                    help="how many of them are chromium pages (the rest are wire sessions; default 5)")
+    ap.add_argument("--browsers", type=int, default=20,
+                    help="how many of them are chromium pages (the rest are wire sessions; default 20)")
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--think", type=float, default=2.0,
                     help="mean pause in seconds between a session's actions (0: none, a stress test)")

@@ -19,7 +19,7 @@ import streamlit as st
 
 from lib import exports
 
-__all__ = ["BUTTON_LABELS", "CHART_FORMATS", "TABLE_FORMATS", "chart", "chart_files", "slug", "table", "table_files"]
+__all__ = ["BUTTON_LABELS", "CHART_FORMATS", "TABLE_FORMATS", "chart", "chart_files", "VALIDATE_ON_SCREEN", "slug", "table", "table_files"]
 
 # format -> (button label, mime type)
 CHART_FORMATS = {"png": ("PNG", "image/png"), "svg": ("SVG", "image/svg+xml")}
@@ -78,9 +78,21 @@ def _widget_key(key: str, kwargs: dict) -> str | None:
     return key if kwargs.get("on_select", "ignore") != "ignore" else None
 
 
+# Streamlit turns a chart into its spec with ``chart.to_dict()``, which checks the whole spec against the
+# Vega-Lite JSON schema on every run: a third of a cached page rerun (bench/reruns.py). The chart tests
+# validate every spec the app builds; on screen the check is skipped. True: Streamlit's own behaviour.
+VALIDATE_ON_SCREEN = False
+
+
+def _unvalidated(ch):
+    if not VALIDATE_ON_SCREEN and callable(getattr(type(ch), "to_dict", None)):
+        object.__setattr__(ch, "to_dict", partial(type(ch).to_dict, ch, validate=False))
+    return ch
+
+
 def chart(ch, name: str, *, key: str, formats=tuple(CHART_FORMATS), **altair_chart_kwargs):
     """st.altair_chart(ch, **kwargs) with PNG/SVG downloads under it; returns st.altair_chart's value."""
-    event = st.altair_chart(ch, key=_widget_key(key, altair_chart_kwargs), **altair_chart_kwargs)
+    event = st.altair_chart(_unvalidated(ch), key=_widget_key(key, altair_chart_kwargs), **altair_chart_kwargs)
     _buttons(chart_files(ch, name, formats), CHART_FORMATS, name, key)
     return event
 
