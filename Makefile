@@ -54,6 +54,7 @@ bench: dev
 	$(PY) bench/ingest.py
 	$(PY) bench/analytics.py
 	$(PY) bench/forecast.py
+	$(PY) bench/reruns.py
 
 load: dev system-deps
 	$(PY) bench/load.py
