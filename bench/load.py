@@ -150,7 +150,7 @@ PRICING_TABS = ["Scenario builder", "Pricing health", "Elasticities", "Promotion
 PAGES = {
     "Overview": (lambda p, i: select(p, "Date range", PERIODS, i), 4),
     "Funnel": (lambda p, i: segmented(p, ["Session", "User"], i), 2),
-    "Cohorts": (lambda p, i: select(p, "Metric", ["customers", "orders", "revenue"], i), 3),
+    "Cohorts": (lambda p, i: select(p, "Metric", ["Customers", "Orders", "Revenue"], i), 3),
     "Explore": (lambda p, i: select(p, "Split by", ["Channel", "Category", "Supplier"], i), 3),
     "Forecast": (lambda p, i: segmented(p, ["day", "week"], i), 2),
     "Replenishment": (lambda p, i: slider_key(p, "Service level", i), 2),

@@ -78,10 +78,10 @@ def test_loaded_store_shows_the_cohort_table(data_dir):
 def test_metric_mode_grain_and_breakdown_widgets(data_dir):
     seed_store(data_dir)
     at = cohorts_page()
-    at.selectbox(key="metric").set_value("revenue").run()
+    at.selectbox(key="cmetric").set_value("revenue").run()
     assert not at.exception
     assert table(at)["revenue"].tolist() == ["$26.00", "$15.00", "$10.00", "$16.00", "$0.00"]
-    at.selectbox(key="mode").set_value("cumulative").run()
+    at.selectbox(key="cmode").set_value("cumulative").run()
     assert not at.exception
     df = table(at)
     assert df["revenue"].tolist() == ["$26.00", "$41.00", "$51.00", "$16.00", "$16.00"]
@@ -97,7 +97,7 @@ def test_metric_mode_grain_and_breakdown_widgets(data_dir):
 
 def test_view_from_the_url_and_customer_export(data_dir):
     seed_store(data_dir)
-    at = cohorts_page({"metric": "orders", "mode": "rolling", "cby": "category"})
+    at = cohorts_page({"cmetric": "Orders", "cmode": "Rolling", "cby": "category"})
     df = table(at)
     assert df[df["category"] == "Apparel"]["orders"].tolist() == ["2", "1", "1", "2", "0"]
     at.selectbox(key="export_cohort").select_index(0).run()

@@ -117,11 +117,11 @@ def test_cohorts_metric_control_redraws_its_charts(app_url, browser):
     assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Cohorts"
     charts_drawn(page, 3)                                   # heatmap, curves, lifecycle
     page.locator('input[aria-label="Metric"]').click()
-    page.get_by_role("option", name="revenue", exact=True).click()
-    page.wait_for_function("() => location.search.includes('metric=revenue')", timeout=30_000)
+    page.get_by_role("option", name="Revenue", exact=True).click()
+    page.wait_for_function("() => location.search.includes('cmetric=Revenue')", timeout=30_000)
     settle(page)
     charts_drawn(page, 3)
-    assert page.locator('input[aria-label="Metric"]').input_value() == "revenue"
+    assert page.locator('input[aria-label="Metric"]').input_value() == "Revenue"
     no_errors(page)
     ctx.close()
 

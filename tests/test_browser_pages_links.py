@@ -390,3 +390,68 @@ def test_one_history_entry_per_page_and_each_view_comes_back(app_url, browser):
     assert overview_state(page) == seen["over"]
     no_exception(page)
     ctx.close()
+
+
+def _grain(page) -> list[str]:
+    return [t for t in _pressed(page) if t in ("Total", "Day", "Week", "Month")]
+
+
+def _set_grain(page, label: str) -> None:
+    page.locator('[data-testid="stMain"]').get_by_role("radio", name=label, exact=True).first.click()
+    _wait_param(page, "grain", label)
+    settle(page)
+
+
+def test_back_keeps_a_setting_the_next_page_names_the_same(app_url, browser):
+    """Overview and Funnel both have a "Grain" (URL key ``grain``). Overview by week, then Funnel by
+    month: Back shows the Overview by week and Forward the Funnel by month (Streamlit 1.67 alone drops
+    a key on Back when another page has drawn a widget for it since: the Overview came back by day)."""
+    ctx, page = _fresh(browser)
+    _open(page, app_url + "/overview", "Overview")
+    _set_grain(page, "Week")
+    over_url = page.url
+    nav(page, "Funnel")
+    wait_title(page, "Funnel")
+    _set_grain(page, "Month")
+    funnel_url = page.url
+
+    _history_move(page, page.go_back)
+    assert _where(page.url) == _where(over_url) and _title(page) == "Overview", (page.url, over_url)
+    assert _grain(page) == ["Week"], page.url
+    _history_move(page, page.go_forward)
+    assert _where(page.url) == _where(funnel_url) and _title(page) == "Funnel", (page.url, funnel_url)
+    assert _grain(page) == ["Month"], page.url
+    no_exception(page)
+    ctx.close()
+
+
+def _metric(page) -> str:
+    return page.locator('[data-testid="stMain"] input[aria-label="Metric"]').first.input_value()
+
+
+def test_cohorts_metric_is_its_own(app_url, browser):
+    """Explore and Cohorts each have a "Metric" of their own: Explore on Units does not put a metric
+    in the Cohorts link (it did when both used the key ``metric``: Streamlit hands a keyed widget's
+    value to the next page's widget of the same key), and each comes back on Back/Forward."""
+    ctx, page = _fresh(browser)
+    _open(page, app_url + "/explore", "Explore")
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]', has_text="Metric").first.click()
+    page.get_by_role("option", name="Units", exact=True).click()
+    _wait_param(page, "metric", "Units")
+    settle(page)
+    explore_url = page.url
+    nav(page, "Cohorts")
+    wait_title(page, "Cohorts")
+    assert "metric" not in query(page.url) and _metric(page) == "Customers", page.url
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]', has_text="Metric").first.click()
+    page.get_by_role("option", name="Revenue", exact=True).click()
+    _wait_param(page, "cmetric", "Revenue")
+    settle(page)
+    cohorts_url = page.url
+
+    _history_move(page, page.go_back)
+    assert _where(page.url) == _where(explore_url) and _metric(page) == "Units", (page.url, explore_url)
+    _history_move(page, page.go_forward)
+    assert _where(page.url) == _where(cohorts_url) and _metric(page) == "Revenue", (page.url, cohorts_url)
+    no_exception(page)
+    ctx.close()

@@ -76,12 +76,13 @@ def render() -> None:
 
 def _controls(anchor: date) -> dict:
     c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1.1, 1.6])
-    # no format_func: a bound widget keeps its *label* in the URL, so the labels are the URL values
+    # a bound widget keeps its *label* in the URL (metric=Revenue). Keys of their own: Explore has a
+    # "metric" too, and Streamlit carries a keyed widget's value to another page's widget of that key
     grain = c1.segmented_control("Cohorts by", list(GRAINS), default="monthly", key="cgrain",
                                  bind="query-params") or "monthly"
-    metric = c2.selectbox("Metric", list(METRICS), key="metric",
+    metric = c2.selectbox("Metric", list(METRICS), key="cmetric", format_func=METRICS.get,
                           bind="query-params") or "customers"
-    mode = c3.selectbox("Mode", list(MODES), key="mode", bind="query-params",
+    mode = c3.selectbox("Mode", list(MODES), key="cmode", format_func=MODES.get, bind="query-params",
                         help=MODE_HELP) or "standard"
     by = c4.selectbox("Breakdown", list(BREAKDOWNS), key="cby",
                       bind="query-params") or "none"
