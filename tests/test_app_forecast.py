@@ -170,7 +170,7 @@ def test_store_view_by_hand(store):
 
 
 def test_the_url_reproduces_a_sku_view(store):
-    at = forecast_page({"level": "SKU", "item": "A", "grain": "day", "h": "14", "model": "seasonal_naive"})
+    at = forecast_page({"level": "SKU", "item": "A", "fgrain": "day", "h": "14", "model": "seasonal_naive"})
     assert at.segmented_control(key="level").value == "SKU"
     assert at.selectbox(key="item").value == "A"
     assert at.number_input(key="h").value == 14
@@ -248,7 +248,7 @@ def test_bad_horizon_in_the_url_is_ignored_with_a_message(store):
 def test_week_grain_resets_a_horizon_past_its_maximum(store):
     at = forecast_page({"level": "SKU", "item": "A", "h": "91", "model": "seasonal_naive"})
     assert at.number_input(key="h").value == 91
-    at.segmented_control(key="grain").set_value("week").run()
+    at.segmented_control(key="fgrain").set_value("week").run()
     assert not at.exception
     assert at.number_input(key="h").value == 8                      # 91 is past the 26-week maximum
     # 17 weeks of history (Dec 29 .. Apr 20; Jan 01-04 scaled to 7 days: 15 / 4 x 7 = 26.25, then 21 a week,

@@ -11,7 +11,7 @@ from tests.test_app_views import app, env  # noqa: F401 - the fixture
     ("pages/overview_page.py", {"range": "Bogus", "compare": "None"}, ["range=Bogus"]),
     ("pages/overview_page.py", {"channel": "'; drop table orders; --"}, ["channel='; drop table orders; --"]),
     ("pages/cohorts_page.py", {"range": "Last 90 days", "cmetric": "Profit"}, ["cmetric=Profit"]),
-    ("pages/explore_page.py", {"grain": "fortnight"}, ["grain=fortnight"]),
+    ("pages/explore_page.py", {"xgrain": "fortnight"}, ["xgrain=fortnight"]),
     ("pages/data_page.py", {"src": "Nonsense", "preview": "<script>"}, ["src=Nonsense"]),
 ])
 def test_a_refused_link_value_is_named(env, page, query, named):  # noqa: F811

@@ -109,7 +109,7 @@ def test_overview_range_without_orders_names_the_data_span(store):
 
 
 def test_explore_table_and_controls(store):
-    at = page("pages/explore_page.py", metric="Revenue", dim="Channel", grain="Total", range="Custom",
+    at = page("pages/explore_page.py", metric="Revenue", dim="Channel", xgrain="Total", range="Custom",
               **{"from": "2026-03-01", "to": "2026-03-07"})
     table = at.dataframe[0].value
     assert dict(zip(table["channel"], table["value"], strict=True)) == {"email": 55.0, "sms": 10.0, "web": 73.0}
@@ -122,7 +122,7 @@ def test_explore_table_and_controls(store):
     table = at.dataframe[0].value
     assert dict(zip(table["device"], table["value"], strict=True)) == pytest.approx({"desktop": 1.0,
                                                                                        "mobile": 1 / 3})
-    at.segmented_control(key="grain").set_value("day").run()
+    at.segmented_control(key="xgrain").set_value("day").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 14                   # 7 days x 2 devices, zero-filled
 

@@ -49,7 +49,7 @@ def _change_slider(page, label: str) -> None:
 CASES = [
     ("cohorts", "Cohorts", _change_select, "Metric", "cmetric"),
     ("explore", "Explore", _change_select, "Split by", "dim"),
-    ("forecast", "Forecast", _change_segment, "Grain", "grain"),
+    ("forecast", "Forecast", _change_segment, "Grain", "fgrain"),
     ("replenishment", "Replenishment", _change_slider, "Service level", "sl"),
 ]
 

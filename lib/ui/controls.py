@@ -71,10 +71,12 @@ def comparison_picker(default: str = "previous_period") -> str:
     return pick or default
 
 
-def grain_picker(default: str = "day", *, with_total: bool = False) -> str:
-    """Day / week / month (plus "total" when asked) as a segmented control, bound to the URL (key "grain")."""
+def grain_picker(default: str = "day", *, with_total: bool = False, key: str = "grain") -> str:
+    """Day / week / month (plus "total" when asked) as a segmented control, bound to the URL under ``key``.
+    A page whose options differ takes a key of its own: Streamlit hands a keyed widget's value to the
+    next page's widget of the same key (Explore's "Total" would reach the Overview)."""
     options = (["total"] if with_total else []) + list(periods.GRAINS)
-    pick = st.segmented_control("Grain", options, default=default, key="grain",
+    pick = st.segmented_control("Grain", options, default=default, key=key,
                                 format_func=str.capitalize, bind="query-params")
     return pick or default
 

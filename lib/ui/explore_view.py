@@ -66,7 +66,7 @@ def render() -> None:
     dim = c2.selectbox("Split by", dims, index=1 if len(dims) > 1 else 0, key="dim", bind="query-params",
                        format_func=_dim_label) or NO_DIM
     with c3:
-        grain = controls.grain_picker("week", with_total=True)
+        grain = controls.grain_picker("week", with_total=True, key="xgrain")
     note = _unavailable_note(metric)
     if note:
         st.caption(f":material/info: {note}")

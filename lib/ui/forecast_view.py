@@ -1,6 +1,6 @@
 """The Forecast page: demand forecast of one SKU, one category or the store, and when to trust it.
 
-Controls live in the URL (level, item, grain, h, model). The forecast, its backtest and the
+Controls live in the URL (level, item, fgrain, h, model). The forecast, its backtest and the
 accuracy per model come from lib/ui/planning.py (cached per data version; the first run over
 all SKUs shows a progress bar); tables and sentences from lib/ui/forecast_parts.py.
 """
@@ -23,7 +23,7 @@ LEVELS = {"SKU": "sku", "Category": "category", "Store": "store"}
 MODELS = ["auto", *(m for m in forecast.MODELS if m != "auto")]
 SHOWN = {"day": 180, "week": 104}          # history periods on the chart
 MIN_PERIODS = {"day": 28, "week": 8}       # less history than this: no forecast
-LINK_KEYS = ("level", "item", "grain", "h", "model")
+LINK_KEYS = ("level", "item", "fgrain", "h", "model")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODEL_HELP = ("**auto** backtests every model (seasonal naive, moving average, SES, Theta, ETS, Croston, "
               "SBA, TSB, the boosted model and the ensemble) and uses, for each SKU, the model with the "
@@ -113,7 +113,7 @@ def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date) -> dict:
         title = f"{item} · {name_of[item]}" if item in name_of else item
     elif level == "category":
         title = f"{item} ({fmt.count(len(parts.scope_skus(daily, level, item)))} SKUs)"
-    grain = c4.segmented_control("Grain", list(planning.GRAINS), default="day", key="grain",
+    grain = c4.segmented_control("Grain", list(planning.GRAINS), default="day", key="fgrain",
                                  bind="query-params") or "day"
     lo, hi, dflt = planning.HORIZONS[grain]
     unit = parts.UNITS[grain]
@@ -131,7 +131,7 @@ def _check_link(link: dict, p: dict) -> None:
     if st.session_state.get("forecast_link_checked"):
         return
     st.session_state["forecast_link_checked"] = True
-    chosen = {"level": p["label"], "item": p["item"], "grain": p["grain"], "h": p["h"], "model": p["model"]}
+    chosen = {"level": p["label"], "item": p["item"], "fgrain": p["grain"], "h": p["h"], "model": p["model"]}
     bad = [f'{k} = "{v}"' for k, v in link.items()
            if v is not None and not (k == "item" and p["item"] is None) and str(v) != str(chosen[k])]
     if bad:
