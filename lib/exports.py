@@ -14,15 +14,18 @@ import datetime as dt
 import decimal
 import io
 import json
+import math
 import sys
 import threading
+from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["FORMULA_START", "chart_png", "chart_spec", "chart_svg", "csv_safe", "neutralise", "spec_svg",
-           "to_csv_bytes", "to_xlsx_bytes"]
+__all__ = ["FORMULA_START", "Formats", "chart_png", "chart_spec", "chart_svg", "csv_safe", "denoise", "neutralise",
+           "spec_svg", "to_csv_bytes", "to_xlsx_bytes", "XLSX_FORMATS"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SIGNIFICANT = 15          # a double holds 15-17 significant digits; the rest is representation noise
 
 
 def csv_safe(value):
@@ -44,9 +47,64 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def denoise(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose float cells are rounded to 15 significant digits: 2158.5299999999997 -> 2158.53
+    (sums of cents carry binary noise in the last digits; no real figure here has more precision)."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_float_dtype(s):
+            out[col] = [_round_sig(v) for v in s]
+            out[col] = out[col].astype(s.dtype)
+    return out
+
+
+def _round_sig(v):
+    try:
+        if not math.isfinite(v) or v == 0:
+            return v
+    except TypeError:            # None, pd.NA
+        return v
+    return float(f"{v:.{SIGNIFICANT}g}")
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV of ``df`` (no index), neutralised."""
-    return neutralise(df).to_csv(index=False).encode()
+    """UTF-8 CSV of ``df`` (no index), neutralised, floats without binary noise. Numbers stay
+    numbers: give a table its raw values (fractions, seconds, amounts), never display strings."""
+    return neutralise(denoise(df)).to_csv(index=False, float_format=f"%.{SIGNIFICANT}g").encode()
+
+
+@dataclass(frozen=True)
+class Formats:
+    """How the numeric columns of a table read in a spreadsheet (XLSX number formats): ``money``
+    columns in the store currency, ``pct`` columns are fractions shown as percentages, ``count``
+    columns whole numbers with thousands separators, ``decimal`` columns two decimals."""
+
+    money: tuple[str, ...] = ()
+    pct: tuple[str, ...] = ()
+    count: tuple[str, ...] = ()
+    decimal: tuple[str, ...] = ()
+    currency: str = "USD"
+
+    def number_formats(self) -> dict[str, str]:
+        """column -> Excel number format."""
+        out = {c: XLSX_FORMATS["count"] for c in self.count}
+        out |= {c: XLSX_FORMATS["decimal"] for c in self.decimal}
+        out |= {c: XLSX_FORMATS["pct"] for c in self.pct}
+        out |= {c: money_format(self.currency) for c in self.money}
+        return out
+
+
+XLSX_FORMATS = {"count": "#,##0", "decimal": "#,##0.00", "pct": "0.0%"}
+
+
+def money_format(currency: str) -> str:
+    """Excel's number format for amounts in ``currency``: $#,##0.00 (negative in brackets is not used:
+    a minus sign reads the same in every locale)."""
+    from lib.fmt import CURRENCY_SYMBOLS
+
+    sym = CURRENCY_SYMBOLS.get(currency, f"{currency} ").replace('"', "")
+    return f'"{sym}"#,##0.00'
 
 
 def _naive_times(df: pd.DataFrame) -> pd.DataFrame:
@@ -57,14 +115,33 @@ def _naive_times(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per entry (names cut to Excel's 31 characters), neutralised."""
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], formats: dict[str, Formats] | Formats | None = None) -> bytes:
+    """An .xlsx workbook with one sheet per entry (names cut to Excel's 31 characters), neutralised,
+    floats without noise; ``formats`` (one for every sheet, or per sheet name) sets number formats
+    (currency, percentages, thousands) on the named columns, so the cells stay numbers."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in sheets.items():
             safe = "".join("_" if ch in '[]:*?/\\' else ch for ch in str(name))[:31] or "Sheet"
-            _naive_times(neutralise(df)).to_excel(xl, sheet_name=safe, index=False)
+            out = _naive_times(neutralise(denoise(df)))
+            out.to_excel(xl, sheet_name=safe, index=False)
+            fm = formats.get(name) if isinstance(formats, dict) else formats
+            if fm is not None:
+                _apply_formats(xl.sheets[safe], out, fm)
     return buf.getvalue()
+
+
+def _apply_formats(ws, df: pd.DataFrame, fm: Formats) -> None:
+    from openpyxl.utils import get_column_letter
+
+    wanted = fm.number_formats()
+    for i, col in enumerate(df.columns, start=1):
+        number_format = wanted.get(str(col))
+        if number_format is None:
+            continue
+        letter = get_column_letter(i)
+        for cell in ws[letter][1:]:
+            cell.number_format = number_format
 
 
 # Altair's data transformer and theme are process-wide settings. Streamlit changes them under its

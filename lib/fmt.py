@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "count", "pct", "change_pct", "duration", "CURRENCY_SYMBOLS"]
+__all__ = ["money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
@@ -61,3 +61,21 @@ def duration(seconds) -> str:
     if s < 86400:
         return f"{s // 3600}h {s % 3600 // 60:02d}m"
     return f"{s // 86400}d {s % 86400 // 3600}h"
+
+
+# Keys that reach the screen (option values, column names, segment values) in words.
+WORDS = {"none": "No breakdown", "sku": "SKU", "aov": "Average order value", "landing_page": "Landing page",
+         "paid_search": "Paid search", "paid_social": "Paid social", "utm_source": "UTM source",
+         "xyz": "XYZ class", "abc": "ABC class"}
+
+
+def words(key) -> str:
+    """A key as a person reads it: 'paid_search' -> 'Paid search', 'none' -> 'No breakdown',
+    'channel' -> 'Channel'; anything already in words is only capitalised."""
+    if _missing(key):
+        return "–"
+    k = str(key)
+    if k in WORDS:
+        return WORDS[k]
+    text = k.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

@@ -94,3 +94,17 @@ def test_lift_chart_data_and_encodings():
 def test_lift_chart_empty_is_a_note():
     spec = charts.lift_chart(by_depth().iloc[:0]).to_dict()
     assert spec["mark"]["type"] == "text"
+
+
+def test_a_channel_keeps_its_colour_whatever_else_is_shown():
+    from lib.charts import common
+
+    one = common.segment_scale(["email", "organic"]).to_dict()
+    two = common.segment_scale(["organic", "newsletter", "email", "tiktok"]).to_dict()
+    colours_one = dict(zip(one["domain"], one["range"], strict=True))
+    colours_two = dict(zip(two["domain"], two["range"], strict=True))
+    assert colours_one["email"] == colours_two["email"] == common.KNOWN_SEGMENTS["email"]
+    assert colours_one["organic"] == colours_two["organic"] == common.KNOWN_SEGMENTS["organic"]
+    # a value nobody listed gets the same palette colour every time
+    assert common.segment_scale(["tiktok"]).to_dict()["range"] == [colours_two["tiktok"]]
+    assert colours_two["tiktok"] in common.PALETTE

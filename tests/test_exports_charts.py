@@ -192,3 +192,24 @@ def test_selection_charts_and_tables_keep_their_widget_state():
     assert not at.exception
     assert at.markdown[-1].value.startswith("chart:") and "rows:[]" in at.markdown[-1].value
     assert "in_state:True" in at.markdown[-1].value
+
+
+def test_csv_and_xlsx_floats_carry_no_binary_noise_and_stay_numbers():
+    import io
+
+    import openpyxl
+
+    from lib import exports
+
+    df = pd.DataFrame({"sku": ["A", "B"], "revenue": [2158.5299999999997, 0.1 + 0.2],
+                       "rate": [0.4537, None], "units": [288259, 3]})
+    csv = exports.to_csv_bytes(df).decode()
+    assert csv.splitlines() == ["sku,revenue,rate,units", "A,2158.53,0.4537,288259", "B,0.3,,3"]
+    xlsx = exports.to_xlsx_bytes({"t": df}, exports.Formats(money=("revenue",), pct=("rate",), count=("units",),
+                                                             currency="EUR"))
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx))["t"]
+    assert [c.value for c in ws[2]] == ["A", 2158.53, 0.4537, 288259]
+    assert ws["B2"].number_format == '"€"#,##0.00'
+    assert ws["C2"].number_format == "0.0%"
+    assert ws["D2"].number_format == "#,##0"
+    assert ws["A2"].number_format == "General"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["CURRENT", "COMPARISON", "PROMO", "UP", "DOWN", "PALETTE", "axis_format", "value_title",
-           "empty_note", "series_scale", "tooltip_format"]
+__all__ = ["CURRENT", "COMPARISON", "PROMO", "UP", "DOWN", "PALETTE", "KNOWN_SEGMENTS", "axis_format",
+           "value_title", "empty_note", "series_scale", "segment_color", "segment_scale", "tooltip_format"]
 
 CURRENT = "#2563eb"        # the period you look at
 COMPARISON = "#9ca3af"     # the period you compare with
@@ -14,6 +14,34 @@ UP = "#16a34a"
 DOWN = "#dc2626"
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308", "#64748b",
            "#ec4899", "#14b8a6"]
+
+
+# One colour per segment value on every page (a channel is the same colour on the Overview, Funnel,
+# Cohorts and Explore): the usual channel and device names have fixed colours, any other value takes
+# a palette colour from a stable hash of its name, so it does not change with the other values shown.
+KNOWN_SEGMENTS = {
+    "organic": "#2563eb", "paid_search": "#f97316", "social": "#10b981", "email": "#a855f7",
+    "referral": "#ef4444", "direct": "#0ea5e9", "affiliate": "#eab308", "display": "#ec4899",
+    "paid_social": "#14b8a6", "sms": "#64748b", "unknown": "#9ca3af", "(none)": "#9ca3af",
+    "desktop": "#2563eb", "mobile": "#f97316", "tablet": "#10b981",
+}
+
+
+def _stable_color(value: str) -> str:
+    import zlib
+
+    return PALETTE[zlib.crc32(str(value).encode()) % len(PALETTE)]
+
+
+def segment_scale(values) -> alt.Scale:
+    """A color scale giving each value (a channel, a device, ...) its own colour on every chart."""
+    domain = [str(v) for v in dict.fromkeys(values)]
+    return alt.Scale(domain=domain, range=[KNOWN_SEGMENTS.get(v.lower(), _stable_color(v)) for v in domain])
+
+
+def segment_color(field: str, values, title: str | None = None, **kwargs) -> alt.Color:
+    """alt.Color for a segment column (``field`` is the column name, typed nominal) with segment_scale."""
+    return alt.Color(f"{field}:N", scale=segment_scale(values), title=title, **kwargs)
 
 
 def axis_format(kind: str, currency: str = "USD") -> str:

@@ -50,18 +50,20 @@ def chart_files(ch, name: str, formats=tuple(CHART_FORMATS)) -> dict[str, tuple[
     return {f: (f"{slug(name)}.{f}", CHART_FORMATS[f][1], makers[f]) for f in formats}
 
 
-def table_files(df, name: str, formats=tuple(TABLE_FORMATS), export=None,
+def table_files(df, name: str, formats=tuple(TABLE_FORMATS), export=None, number_formats=None,
                 **shown) -> dict[str, tuple[str, str, object]]:
     """format -> (file name, mime, zero-argument callable making the bytes) for a table.
 
-    ``export`` (a DataFrame or a callable returning one) replaces the shown table in the files.
+    ``export`` (a DataFrame or a callable returning one) replaces the shown table in the files;
+    ``number_formats`` (lib.exports.Formats) gives money, percentage and count columns their
+    spreadsheet formats in the XLSX file (the cells stay numbers).
     """
     def data() -> pd.DataFrame:
         if export is not None:
             return _export_frame(export() if callable(export) else export, True)
         return _export_frame(df, shown.get("hide_index"), shown.get("column_order"))
     makers = {"csv": lambda: exports.to_csv_bytes(data()),
-              "xlsx": lambda: exports.to_xlsx_bytes({slug(name): data()})}
+              "xlsx": lambda: exports.to_xlsx_bytes({slug(name): data()}, number_formats)}
     return {f: (f"{slug(name)}.{f}", TABLE_FORMATS[f][1], makers[f]) for f in formats}
 
 
@@ -97,15 +99,19 @@ def chart(ch, name: str, *, key: str, formats=tuple(CHART_FORMATS), **altair_cha
     return event
 
 
-def table(df, name: str, *, key: str, formats=tuple(TABLE_FORMATS), export=None, **dataframe_kwargs):
+def table(df, name: str, *, key: str, formats=tuple(TABLE_FORMATS), export=None, number_formats=None,
+          **dataframe_kwargs):
     """st.dataframe(df, **kwargs) with CSV/XLSX downloads under it; returns st.dataframe's value.
 
     ``formats`` drops a format that an existing button already offers for the same table; ``export``
-    puts other data in the files (the full table behind a preview).
+    puts other data in the files (the full table behind a preview); ``number_formats``
+    (lib.exports.Formats) formats money/percentage/count columns in the XLSX file. Show numbers as
+    numbers (formatted with st.column_config), never as preformatted strings, so the files hold numbers.
     """
     event = st.dataframe(df, key=_widget_key(key, dataframe_kwargs), **dataframe_kwargs)
     if formats:
-        files = table_files(df, name, formats, export, hide_index=dataframe_kwargs.get("hide_index"),
+        files = table_files(df, name, formats, export, number_formats,
+                            hide_index=dataframe_kwargs.get("hide_index"),
                             column_order=dataframe_kwargs.get("column_order"))
         _buttons(files, TABLE_FORMATS, name, key)
     return event
