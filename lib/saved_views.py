@@ -31,7 +31,7 @@ __all__ = ["save_view", "list_views", "get_view", "update_view", "delete_view", 
 NAME_MAX, NOTE_MAX, MAX_PARAMS, VALUE_MAX = 80, 500, 60, 300
 _SECRET = re.compile(r"pass|secret|token|key$|auth|database_url", re.I)
 _ID = re.compile(r"^[a-z2-7]{8}$")
-_DROP = {"meeting"}            # a flag of the screen, not of the view
+_DROP = {"meeting", "frame"}   # flags of the screen (meeting mode, a notebook cell), not of the view
 
 
 class ViewError(ValueError):

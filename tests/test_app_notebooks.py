@@ -1,15 +1,13 @@
 """Notebooks page (AppTest): create, add a note, a saved view and a pasted link, reorder, remove; the
-HTML export runs each view headlessly and writes its numbers, charts (SVG) and tables inline."""
+HTML export itself is tested in tests/test_reports.py (lib level) and tests/test_browser_notebook_export.py."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 import pytest
 
 from lib import notebooks as nbs
 from lib import saved_views as sv
-from lib.ui.notebook_html import notebook_html
 from lib.ui.notebooks_view import parse_link
 from tests.test_app_views import app, env  # noqa: F401 - the fixture
 from tests.test_versions import orders
@@ -66,17 +64,33 @@ def test_pasted_links_must_be_analysis_pages():
         parse_link("https://evil.example/whatever")
 
 
-def test_html_export_runs_each_view_with_its_data_version(env, monkeypatch):  # noqa: F811
-    v1 = env.data_version()
-    env.load("orders", orders(5), source="o2", as_of=AS_OF, now=datetime(2026, 4, 2, 10))
-    nb = nbs.Notebook("abcdefgh", "Export <test>", v1).add_markdown("## Notes\n\n- **three** orders then")
-    nb = nb.add_view("", [], "Home as it was").add_view("overview", [("range", "Last 90 days")], "KPIs")
-    html = notebook_html(nb, now=datetime(2026, 4, 3, 9))
-    assert html.startswith("<!doctype html>") and "Export &lt;test&gt;" in html
-    assert "<li><strong>three</strong> orders then</li>" in html
-    home = html.split("Home as it was")[1].split("KPIs")[0]
-    assert re.search(r'class="label">Orders</div><div class="value">3</div>', home)   # v1 had 3 orders
-    kpis = html.split("<h2>KPIs</h2>")[1]
-    assert "<svg" in kpis and "Date range: last_90" in kpis
-    assert "http://" not in html.split("<body>")[1].replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
-        'http://www.w3.org/1999/xlink', "")                                           # nothing to fetch
+def test_export_runs_off_the_users_thread_with_progress_then_offers_the_file(env, monkeypatch):  # noqa: F811
+    """The export (lib.reports.notebook on a lib.jobs worker) does not hold the page's run: the run ends
+    with a progress bar while the export is still working, and a later run offers the file."""
+    import threading
+
+    from lib.reports import notebook
+
+    release, threads = threading.Event(), []
+
+    def slow_export(nb, warehouse_for, *, currency="USD", progress=None, now=None):
+        threads.append(threading.current_thread().name)
+        progress(0.5, "cell 1 of 1")
+        assert release.wait(30)
+        return "<!doctype html><p>exported</p>"
+    monkeypatch.setattr(notebook, "notebook_html", slow_export)
+    nb_id = nbs.create_notebook(env, "Slow", env.data_version())
+    nbs.save_notebook(env, nbs.get_notebook(env, nb_id).add_view("overview", [("range", "Last 90 days")]))
+    at = app("pages/notebooks_page.py", {"nb": nb_id})
+    at.button(key="nb_export").click().run()
+    assert not at.exception, at.exception
+    assert threads and threads[0].startswith("shopcast-job")          # on a worker, not the session's thread
+    assert [p.proto.text for p in at.get("progress")] == ["Exporting: cell 1 of 1"]
+    assert not at.get("download_button")
+    release.set()
+    for _ in range(50):                                                 # the worker finishes on its own
+        at.run()
+        if at.get("download_button"):
+            break
+    (button,) = at.get("download_button")
+    assert button.proto.label == "Download the HTML file" and not at.get("progress")

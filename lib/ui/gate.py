@@ -9,29 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 import streamlit as st
 
 from lib.access import access_config, password_ok
 
-__all__ = ["allowed", "logout_control", "INNER_TOKEN", "inner_session", "cookie_token", "COOKIE"]
+__all__ = ["allowed", "logout_control", "cookie_token", "COOKIE"]
 
 _OK = "_shopcast_access_ok"
 _SET_COOKIE = "_shopcast_set_cookie"
 _LOCKED = "_shopcast_locked"
 COOKIE = "shopcast_access"
 COOKIE_SECONDS = 12 * 3600      # a signed-in browser (and each embedded view in it) stays in for 12 hours
-# a headless run this process starts for an export of a user who is already in (lib.ui.notebook_html)
-_INNER = "_shopcast_inner_run"
-INNER_TOKEN = secrets.token_hex(16)
 
 
 def allowed() -> bool:
     cfg = access_config()
     if not cfg.enabled:
-        return True
-    if hmac.compare_digest(str(st.session_state.get(_INNER, "")), INNER_TOKEN):
         return True
     if cfg.oidc:
         if getattr(st.user, "is_logged_in", False):
@@ -89,8 +83,3 @@ def cookie_token(password: str | None) -> str:
 def _cookie(value: str, max_age: int) -> None:
     st.html(f"<script>document.cookie = '{COOKIE}={value}; path=/; max-age={int(max_age)}; SameSite=Strict';"
             "</script>", unsafe_allow_javascript=True)
-
-
-def inner_session(session_state) -> None:
-    """Let a headless run started by this process (for an export) through the door."""
-    session_state[_INNER] = INNER_TOKEN

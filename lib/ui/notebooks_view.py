@@ -8,26 +8,30 @@ as a scrolling deck; "Export HTML" writes one self-contained file (charts as SVG
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import streamlit as st
 
+from lib import jobs, versions
 from lib import notebooks as nbs
 from lib import saved_views as sv
-from lib import versions
+from lib.reports import notebook
 from lib.ui import nav, sharing, shell
 
 __all__ = ["render", "view_src", "parse_link"]
 
 NB = "nb"
-CELL_HEIGHT, DECK_HEIGHT = 760, 900
+CELL_HEIGHT, DECK_HEIGHT = 760, 900       # before the frame has measured its content (assets/fit_frames.js)
+FIT_SCRIPT = (Path(__file__).with_name("assets") / "fit_frames.js").read_text()
 
 
 def view_src(page: str, params, data_version: str) -> str:
-    """The embedded frame's address: the page, its settings, the data version, meeting mode."""
-    base = shell.app_root()
-    query = [(k, v) for k, v in params if k not in ("dv", "meeting", "embed")]
-    query += [("dv", data_version), ("meeting", "1"), ("embed", "true")]
+    """The embedded frame's address: the page, its settings, the data version, meeting mode. A path on
+    this server (no scheme or host): the frame is same-origin, so it can size to its content."""
+    base = urlsplit(shell.app_root()).path.rstrip("/")
+    query = [(k, v) for k, v in params if k not in ("dv", "meeting", "embed", sharing.FRAME)]
+    query += [("dv", data_version), ("meeting", "1"), (sharing.FRAME, "1"), ("embed", "true")]
     return f"{base}/{page}?{urlencode(query)}" if page else f"{base}/?{urlencode(query)}"
 
 
@@ -37,7 +41,7 @@ def parse_link(link: str) -> tuple[str, list[tuple[str, str]]]:
     page = parts.path.strip("/").split("/")[-1] if parts.path.strip("/") else ""
     if nav.page_file(page) is None or page in ("views", "notebooks", "data"):
         raise sv.ViewError("Paste the link of an analysis page (from its Share box).")
-    params = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("dv", "meeting", "embed")]
+    params = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("dv", "meeting", "embed", sharing.FRAME)]
     return page, params
 
 
@@ -109,26 +113,46 @@ def _header(wh, nb: nbs.Notebook, meeting: bool) -> bool:
     return edit
 
 
-def _export(nb: nbs.Notebook) -> None:
-    if st.button("Export HTML", icon=":material/html:", key="nb_export", disabled=not nb.cells):
-        from lib.ui.notebook_html import notebook_html
+EXPORT_JOB = "_shopcast_nb_export"      # session key: {notebook id: job id} of this session's exports
 
-        bar = st.progress(0.0, text="Exporting…")
-        try:
-            html = notebook_html(nb, progress=lambda f, m: bar.progress(f, text=f"Exporting: {m}"))
-        except Exception as err:  # noqa: BLE001 - every failure becomes a message
-            bar.empty()
-            shell.show_error(err)
-            return
-        bar.empty()
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        st.download_button("Download the HTML file", html.encode(), file_name=f"notebook-{nb.notebook_id}-{stamp}.html",
-                           mime="text/html", icon=":material/download:", key="nb_export_dl", type="primary")
+
+def _export(nb: nbs.Notebook) -> None:
+    """Export HTML runs on a worker thread (lib.jobs): while it runs, a fragment redraws its progress bar
+    every second and the server goes on serving everyone; when it is done, the file is offered."""
+    exports_of = st.session_state.setdefault(EXPORT_JOB, {})
+    if st.button("Export HTML", icon=":material/html:", key="nb_export", disabled=not nb.cells):
+        wh = shell.warehouse_at(nb.data_version)
+        exports_of[nb.notebook_id] = jobs.submit(
+            f"notebook:{nb.notebook_id}:{nb.data_version}:{hash(nb)}", notebook.notebook_html, nb,
+            lambda version: wh, currency=shell.settings().currency).id
+    job = jobs.get(exports_of.get(nb.notebook_id))
+    if job is None:
+        return
+    if not job.done:
+        _export_progress(job.id)
+    elif job.error is not None:
+        exports_of.pop(nb.notebook_id, None)
+        shell.show_error(job.error)
+    else:
+        stamp = datetime.fromtimestamp(job.finished_at, UTC).strftime("%Y%m%d-%H%M")
+        st.download_button("Download the HTML file", job.result.encode(), type="primary", on_click="ignore",
+                           file_name=f"notebook-{nb.notebook_id}-{stamp}.html", mime="text/html",
+                           icon=":material/download:", key="nb_export_dl")
+
+
+@st.fragment(run_every=1.0)
+def _export_progress(job_id: str) -> None:
+    job = jobs.get(job_id)
+    if job is None or job.done:
+        st.rerun(scope="app")           # the whole page draws the result (and stops polling)
+    st.progress(job.fraction, text=f"Exporting: {job.message}")
 
 
 def _notebook(wh, nb: nbs.Notebook) -> None:
     meeting = sharing.in_meeting()
     edit = _header(wh, nb, meeting)
+    if any(c.kind == "view" for c in nb.cells):
+        st.html(f"<script>{FIT_SCRIPT}</script>", unsafe_allow_javascript=True)
     if not nb.cells:
         st.info("**This notebook is empty.** Add a note or a view below.", icon=":material/edit_note:")
     for i, cell in enumerate(nb.cells):

@@ -18,9 +18,10 @@ import streamlit as st
 
 from lib.ui import shell
 
-__all__ = ["MEETING", "in_meeting", "page_link", "share_box", "meeting_mode", "CONTROL_TESTIDS"]
+__all__ = ["MEETING", "FRAME", "in_meeting", "page_link", "share_box", "meeting_mode", "CONTROL_TESTIDS"]
 
 MEETING = "meeting"
+FRAME = "frame"            # frame=1: the view is embedded in a notebook cell (Streamlit hides its own "embed")
 # Streamlit element types that are controls: hidden in meeting mode
 CONTROL_TESTIDS = ("stSelectbox", "stMultiSelect", "stSlider", "stDateInput", "stNumberInput", "stTextInput",
                    "stButtonGroup", "stRadio", "stCheckbox", "stToggle", "stButton", "stDownloadButton",
@@ -33,7 +34,7 @@ def in_meeting() -> bool:
 
 
 def _params(meeting: bool | None) -> list[tuple[str, str]]:
-    out = [(k, v) for k in st.query_params for v in st.query_params.get_all(k) if k != MEETING]
+    out = [(k, v) for k in st.query_params for v in st.query_params.get_all(k) if k not in (MEETING, FRAME)]
     version = shell.data_version()
     if shell.DV not in st.query_params and version != "empty":
         out.append((shell.DV, version))                  # the link keeps showing this data after new loads
@@ -64,14 +65,22 @@ def share_box(url_path: str) -> None:
             save_form(url_path)
 
 
-def _css() -> str:
+MEETING_SCALE = 1.15       # larger figures on the meeting-room screen
+
+
+def _css(embedded: bool = False) -> str:
+    """Meeting mode's style. Larger type through the root font size (Streamlit sizes text and spacing in
+    rem), not a CSS zoom: a zoomed page lays out at the window width and then overflows it. An embedded
+    view (a notebook cell) keeps the normal size: its frame is narrower than a screen."""
     controls = ", ".join(f'[data-testid="stElementContainer"]:has([data-testid="{t}"])' for t in CONTROL_TESTIDS)
+    pad = "0.5rem 0.5rem 1rem" if embedded else "1rem 2.5rem 3rem"
+    size = "" if embedded else f"html {{ font-size: {16 * MEETING_SCALE:.1f}px; }}"
     return f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 header[data-testid="stHeader"] {{ display: none !important; }}
 {controls} {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ max-width: 100% !important; padding: 1rem 2.5rem 3rem !important; }}
-[data-testid="stMain"] {{ zoom: 1.15; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100% !important; padding: {pad} !important; }}
+{size}
 </style>"""
 
 
@@ -79,7 +88,10 @@ def meeting_mode(url_path: str) -> None:
     """Apply meeting mode when the link asks for it (call once per run, before the page)."""
     if not in_meeting():
         return
-    st.html(_css())
+    embedded = st.query_params.get(FRAME) == "1"
+    st.html(_css(embedded))
+    if embedded:
+        return
     href = escape(page_link(url_path, meeting=False), quote=True)
     st.markdown(f'<div style="text-align:right;font-size:0.8rem"><a href="{href}" target="_self">Leave meeting '
                 'mode</a></div>', unsafe_allow_html=True)

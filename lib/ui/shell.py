@@ -18,7 +18,7 @@ from lib.ui import history
 from lib.warehouse import Warehouse
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
-           "version_banner", "pinned_request", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
+           "version_banner", "pinned_request", "warehouse_at", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
            "link_report", "app_root"]
 
 DV = "dv"    # URL key: the data version a link shows
@@ -77,6 +77,15 @@ def warehouse() -> Warehouse:
         return live_warehouse()
     s = settings()
     return _pinned(s.warehouse_url, str(s.data_dir), dv, live_warehouse().data_version())
+
+
+def warehouse_at(version: str) -> Warehouse:
+    """The warehouse as it was at a kept data version (the latest when it is current or no longer kept)."""
+    live = live_warehouse()
+    if version == live.data_version() or not versions.is_kept(live, version):
+        return live
+    s = settings()
+    return _pinned(s.warehouse_url, str(s.data_dir), version, live.data_version())
 
 
 def data_version() -> str:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
-           "number"]
+           "number", "save_view", "overflow"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -120,3 +120,26 @@ def alerts(page) -> list[str]:
 def table_texts(page) -> list[str]:
     """The accessible text of every st.dataframe grid cell on screen, in reading order."""
     return page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+
+
+def save_view(page, name: str, note: str = "") -> str:
+    """Save the current view from the sidebar's Share box; returns the short link the box then shows."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button', has_text="Share this view").click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    body.get_by_label("Save this view as").fill(name)
+    if note:
+        body.get_by_label("Note (optional)").fill(note)
+    body.get_by_role("button", name="Save this view").click()
+    page.get_by_text(f"Saved “{name}”. Short link:").wait_for(timeout=SLOW)
+    settle(page)
+    short = [t.strip() for t in body.locator('[data-testid="stCode"] code').all_inner_texts() if "views?v=" in t]
+    page.keyboard.press("Escape")
+    return short[0]
+
+
+def overflow(page) -> dict:
+    """How far the main area's content reaches to the right, against the window's width (no horizontal
+    overflow: right <= width)."""
+    return page.evaluate("""() => ({width: document.documentElement.clientWidth,
+        right: Math.max(...[...document.querySelectorAll('[data-testid="stMain"] *')]
+            .filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect().right))})""")

@@ -1,0 +1,92 @@
+"""The Overview page as a report: KPI tiles against the comparison period, the trend, revenue by
+channel and by category, and the top and bottom movers (the same lib.kpis queries and chart builders)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lib import fmt, kpis, periods
+from lib.charts import overview as charts
+from lib.reports import query
+from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
+
+__all__ = ["build", "TILE_ORDER", "tile_value", "tile_delta"]
+
+TILE_ORDER = ["revenue", "orders", "units", "aov", "returns", "customers", "new_customers", "returning_customers",
+              "returning_rate", "sessions", "conversion_rate", "gross_margin", "margin_pct"]
+
+
+def tile_value(v: float, kind: str, currency: str) -> str:
+    if kind == "money":
+        return fmt.money(v, currency)
+    return fmt.pct(v) if kind == "pct" else fmt.count(v)
+
+
+def tile_delta(rec) -> str:
+    """'+12.3%' (money, counts), '+1.2 pts' (rates), 'new', or '' without a comparison."""
+    if pd.isna(rec.previous) or pd.isna(rec.value):
+        return ""
+    if rec.kind == "pct":
+        return f"{100 * rec.change:+.1f} pts"
+    if rec.previous == 0:
+        return "" if rec.value == 0 else "new"
+    return fmt.change_pct(rec.value, rec.previous)
+
+
+def _span(rng: tuple[date, date]) -> str:
+    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
+
+
+def build(wh, params, *, currency: str = "USD", progress=None) -> list:
+    span = kpis.order_span(wh)
+    if span is None:
+        return [Alert("No orders loaded yet.", "warning")]
+    q = query.Query(params)
+    start, end = query.date_range(q, span[1])
+    prev = query.comparison(q, start, end)
+    grain = query.pick(q.one("grain"), list(periods.GRAINS), "day")
+    metric = query.pick(q.one("trend"), list(kpis.KPIS), "revenue")
+    if metric == "returns":
+        metric = "revenue"
+    channels = [c for c in q.all("channel") if c in kpis.channels(wh)]
+    out: list = [Settings((("Dates", _span((start, end))),
+                           ("Compared with", _span(prev) if prev else "no comparison"),
+                           ("Grain", grain.capitalize()), ("Channels", ", ".join(channels) or "all")))]
+    cmp = kpis.compare(wh, start, end, prev, channels)
+    recs = {r.kpi: r for r in cmp.itertuples(index=False)}
+    if recs["orders"].value == 0:
+        return [*out, Alert(f"No orders in {_span((start, end))}; the data covers {_span(span)}.", "warning")]
+    out.append(Tiles(tuple(Tile(recs[k].label, tile_value(recs[k].value, recs[k].kind, currency), tile_delta(recs[k]))
+                           for k in TILE_ORDER)))
+    if progress:
+        progress(0.3, "Overview: trend")
+    k = kpis.KPIS[metric]
+    cur = kpis.trend(wh, start, end, grain, metric, channels)
+    old = kpis.trend(wh, prev[0], prev[1], grain, metric, channels) if prev else None
+    promos = kpis.promotion_periods(wh, start, end)
+    out += [Heading(f"Trend: {k.label}"),
+            Chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency))]
+    for dim, title in (("channel", "Channel"), ("category", "Category")):
+        df = kpis.breakdown(wh, start, end, dim, channels)
+        out.append(Heading(f"Revenue by {title.lower()}"))
+        if df.empty:
+            out.append(Caption("No orders in this range."))
+            continue
+        out += [Chart(charts.breakdown_bars(df, dim, title, currency)),
+                Table(df.rename(columns={dim: title, "revenue": "Revenue", "orders": "Orders", "units": "Units",
+                                         "share": "Share of revenue"}))]
+    if prev is not None:
+        if progress:
+            progress(0.7, "Overview: movers")
+        for dim, title in (("sku", "SKU"), ("category", "Category")):
+            mv = kpis.movers(wh, start, end, prev, dim=dim, n=5, channels=channels)
+            out.append(Heading(f"Top and bottom movers: {title}"))
+            if mv.empty:
+                out.append(Caption("No revenue changes between the two periods."))
+                continue
+            out += [Chart(charts.movers_bars(mv, dim, title, currency)),
+                    Table(mv.drop(columns=["direction"]).rename(columns={
+                        dim: title, "revenue": "Revenue", "previous": "Before", "change": "Change",
+                        "change_pct": "Change %"}))]
+    return out
