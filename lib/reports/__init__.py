@@ -15,8 +15,7 @@ from lib.reports.blocks import Alert
 __all__ = ["PAGES", "build"]
 
 # url path -> module under lib.reports
-PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "explore": "explore",
-         "forecast": "forecast", "replenishment": "replenishment", "pricing": "pricing", "": "home"}
+PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "explore": "explore", "": "home"}
 
 
 def build(page: str, wh, params, *, currency: str = "USD", as_of=None, progress=None) -> list:
