@@ -160,24 +160,29 @@ def test_abc_class_service_levels():
     assert p.recommended_qty.to_dict() == {"A": 67, "B": 62, "X": 62}
 
 
-def test_budget_cap_skips_the_order_that_does_not_fit():
-    # Each SKU: IP 0, mu_P 21 (sigma 0) -> qty 28. Expected extra sales = price * (min(21, 28) - min(21, 0))
-    # = price * 21.       price cost | order cost | expected sales | sales per money
+def test_budget_cap_same_stockout_day_goes_by_sales_per_money_and_cuts_to_fit():
+    # Each SKU: IP 0, mu_P 21 (sigma 0) -> qty 28, out of stock on day 1: all urgent, on the same day, so
+    # they go by expected sales per money. Expected extra sales = price * (min(21, 28) - min(21, 0)) = price * 21.
+    #                    price cost | order cost | expected sales | sales per money
     #   A                  10    5   |   140      |   210          | 1.50
     #   B                  30   10   |   280      |   630          | 2.25
     #   C                   8    2   |    56      |   168          | 3.00
-    # Total 476 > budget 300: C (56, 244 left), B (280 > 244: deferred), A (140 fits, 104 left).
+    # Total 476 > budget 300: C (56, 244 left), B (280 > 244: cut to 24 units = 240, 4 left), A (140 > 4:
+    # not even one unit at 5 fits: deferred).
     rows = [item("A", price=10, unit_cost=5), item("B", price=30, unit_cost=10),
             item("C", price=8, unit_cost=2)]
     demand = [flat(s) for s in "ABC"]
     p = run(rows, demand, budget=300)
     assert p.expected_sales.to_dict() == {"A": 210, "B": 630, "C": 168}
+    assert p.urgent.all()
     assert p.recommended_qty.to_dict() == {"A": 28, "B": 28, "C": 28}
-    assert p.order_qty.to_dict() == {"A": 28, "B": 0, "C": 28}
-    assert p.order_cost.to_dict() == {"A": 140, "B": 0, "C": 56}
-    assert "deferred: over budget (expected sales 2.25 per 1 spent; cost 280.00, 104.00 of the budget left" \
+    assert p.order_qty.to_dict() == {"A": 0, "B": 24, "C": 28}
+    assert p.order_cost.to_dict() == {"A": 0, "B": 240, "C": 56}
+    assert "Cut by the budget from 28 to 24 units = $240.00: $244.00 of the $300.00 budget was left" \
         in p.loc["B", "reason"]
-    assert "deferred" not in p.loc["A", "reason"] + p.loc["C", "reason"]
+    assert "Not ordered now, deferred by the budget: the order costs $140.00 and $4.00 of the $300.00" \
+        in p.loc["A", "reason"]
+    assert "budget" not in p.loc["C", "reason"]
     # A budget that covers everything (476) defers nothing; a budget of 0 defers every order.
     assert run(rows, demand, budget=476).order_qty.sum() == 84
     assert run(rows, demand, budget=0).order_qty.sum() == 0
