@@ -19,8 +19,9 @@ from datetime import date
 import numpy as np
 import pytest
 
+from lib.replenish import Tally, at_risk, explain, tally
 from lib.replenish.budget import allocate
-from tests.test_replenish import flat, item, run
+from tests.test_replenish import AS_OF, flat, item, run
 
 U = item("U", price=6, unit_cost=5)
 S = item("S", price=100, unit_cost=1, on_hand=25)
@@ -109,3 +110,37 @@ def test_allocate_by_hand():
                        min_qty=np.array([1, 1, 4, 1]), urgent=[False, True, True, False],
                        stockout_day=[0, 3, 3, 1], value=[5.0, 2.0, 1.0, np.nan], budget=budget)
         assert got.order_qty.tolist() == [10, 4, 6, 0] and got.left is None
+
+
+def test_stockout_risk_and_to_order_counted_and_explained_by_hand():
+    # Lead 14 d, review 7 d, 1 a day (sigma 0): reorder point 21, order up to 28. An order placed today
+    # arrives on day 14 (2026-03-15).
+    #   A: 0 on hand + 40 on order: out on day 1, the 40 arrive on day 14; position 40 > 21: no order.
+    #      At risk, covered by what is on order.
+    #   B: 5 on hand: out on day 6 (at risk); 28 - 5 = 23 units at $5 = $115.
+    #   C: 18 on hand: out on day 19, after day 14 (not at risk); 10 units at $5 = $50.
+    #   D: 100 on hand: nothing.
+    #   E: 3 on hand: out on day 4 (at risk); 25 units at $50, MOQ 10 ($500 at least).
+    # Budget $200, urgent first by stockout day: E (day 4) needs $500 for its MOQ: deferred; B (day 6) $115
+    # ($85 left); C (day 19 <= P 21, urgent) $50.
+    rows = [item("A", on_order=40), item("B", on_hand=5), item("C", on_hand=18), item("D", on_hand=100),
+            item("E", on_hand=3, unit_cost=50, moq=10)]
+    p = run(rows, [flat(s) for s in "ABCDE"], budget=200).reset_index()
+    assert p.set_index("sku").order_qty.to_dict() == {"A": 0, "B": 23, "C": 10, "D": 0, "E": 0}
+    assert at_risk(p, as_of=AS_OF).tolist() == [True, True, False, False, True]
+    t = tally(p, as_of=AS_OF)
+    assert t == Tally(skus=5, to_order=2, recommended=3, deferred=1, cut=0, at_risk=3, at_risk_ordering=1,
+                      at_risk_deferred=1, at_risk_covered=1, ordering_not_at_risk=1)
+    assert explain(t) == (
+        "**Stockout risk 3**: 3 SKUs projected to run out before an order placed today could arrive (within "
+        "their lead time; what is on order counts from the end of the lead time, as the feed has no arrival "
+        "dates). **2 to order**: SKUs whose stock plus what is on order is at or below the reorder point this "
+        "review and that the budget funds (1 more deferred). Of the 3 at risk, 1 needs no new order: what is "
+        "already on order covers demand until the next order could arrive, and an order placed now would not "
+        "arrive any sooner; 1 is among the 2 to order; 1 had its order deferred by the budget. The other 1 to "
+        "order has stock until its order arrives, but not the safety stock and the demand up to the next "
+        "order's arrival.")
+    # A supplier delay of 5 d moves the arrival to day 19: C (out on day 19) is at risk too.
+    late = run(rows, [flat(s) for s in "ABCDE"], budget=200, delay_days=5).reset_index()
+    assert tally(late, as_of=AS_OF, delay_days=5).at_risk == 4
+    assert "(within their lead time + 5 d supplier delay;" in explain(tally(late, as_of=AS_OF, delay_days=5), 5)
