@@ -7,19 +7,17 @@ mu_R = demand of days 15..21 = 7, order-up-to S = 28.
 """
 from __future__ import annotations
 
-import io
 import math
 from datetime import date, timedelta
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from scipy import integrate
 from scipy.stats import truncnorm
 
 from lib import replenish
-from lib.replenish import classify, expected_gain, plan, po_csv, po_summary, po_xlsx, purchase_orders
+from lib.replenish import classify, expected_gain, plan
 
 AS_OF = date(2026, 3, 1)
 
@@ -260,60 +258,6 @@ def test_classify_tiny_sales_table():
     assert c.xyz.tolist() == ["X", "Y", "Z", "Z", "Z"]
     with pytest.raises(ValueError, match="at least 7"):
         classify(sales, as_of=AS_OF, days=3)
-
-
-def _po_plan() -> pd.DataFrame:
-    # Flat 1/day, S = 28 with IP 0 -> 28 units unless packed: A1 pack 12 -> 36 at 5 = 180; A2 28 at 2.5 = 70;
-    # X1 ("=cmd") 28 at 3 = 84; N1 (no supplier) 28 at 1 = 28; H1 has stock 100 -> no line.
-    rows = [item("A2", supplier="Acme", unit_cost=2.5), item("A1", supplier="Acme", case_pack=12),
-            item("X1", supplier="=cmd", unit_cost=3.0), item("N1", supplier=None, unit_cost=1.0),
-            item("H1", supplier="Bolt", on_hand=100)]
-    return plan(pd.DataFrame(rows), pd.concat([flat(r["sku"]) for r in rows]), as_of=AS_OF)
-
-
-def test_purchase_orders_and_summary():
-    lines = purchase_orders(_po_plan())
-    assert list(lines.columns) == ["supplier", "sku", "name", "order_qty", "case_pack", "unit_cost",
-                                   "line_cost"]
-    # Sorted by supplier ("(" < "=" < "A"), then sku.
-    assert lines[["supplier", "sku", "order_qty", "line_cost"]].values.tolist() == [
-        ["(no supplier)", "N1", 28, 28.0], ["=cmd", "X1", 28, 84.0], ["Acme", "A1", 36, 180.0],
-        ["Acme", "A2", 28, 70.0]]
-    assert lines.case_pack.tolist() == [1, 1, 12, 1]
-    s = po_summary(_po_plan())
-    assert s.values.tolist() == [["(no supplier)", 1, 28, 28.0], ["=cmd", 1, 28, 84.0],
-                                 ["Acme", 2, 64, 250.0], ["Total", 4, 120, 362.0]]
-    # products override name / case_pack / unit_cost: A2 now costs 3 -> 28 * 3 = 84.
-    products = pd.DataFrame({"sku": ["A2"], "name": ["Mug 2"], "unit_cost": [3.0]})
-    a2 = purchase_orders(_po_plan(), products).set_index("sku").loc["A2"]
-    assert (a2["name"], a2.unit_cost, a2.line_cost) == ("Mug 2", 3.0, 84.0)
-
-
-def test_po_csv_and_xlsx_round_trip_with_formula_neutralised():
-    p = _po_plan()
-    back = pd.read_csv(io.BytesIO(po_csv(p)))
-    assert back.supplier.tolist() == ["(no supplier)", "'=cmd", "Acme", "Acme"]
-    assert back.line_cost.sum() == 362.0
-    wb = openpyxl.load_workbook(io.BytesIO(po_xlsx(p)))
-    assert wb.sheetnames == ["Summary", "(no supplier)", "=cmd", "Acme"]
-    summary = [list(r) for r in wb["Summary"].iter_rows(values_only=True)]
-    assert summary[0] == ["supplier", "skus", "units", "cash_needed"]
-    assert summary[2] == ["'=cmd", 1, 28, 84] and summary[-1] == ["Total", 4, 120, 362]
-    assert all(c.data_type != "f" for row in wb["Summary"].iter_rows() for c in row)
-    acme = [list(r) for r in wb["Acme"].iter_rows(values_only=True)]
-    assert acme[0] == ["sku", "name", "order_qty", "case_pack", "unit_cost", "line_cost"]
-    assert [r[0] for r in acme[1:]] == ["A1", "A2", "Total"]
-    assert acme[-1][2] == 64 and acme[-1][5] == 250
-    assert pd.read_excel(io.BytesIO(po_xlsx(p)), sheet_name="=cmd").line_cost.tolist() == [84, 84]
-
-
-def test_xlsx_sheet_names_are_valid_and_distinct():
-    # Names are cut to 31 characters, []:*?/\ become _, clashes (case-insensitive, "Summary") get " (k)".
-    sup = ["Summary", "A/B", "a_b", "X" * 40, "X" * 35]
-    p = pd.DataFrame({"sku": [f"S{i}" for i in range(5)], "supplier": sup, "name": "n", "order_qty": 1,
-                      "order_cost": 2.0, "unit_cost": 2.0, "case_pack": 1})
-    wb = openpyxl.load_workbook(io.BytesIO(po_xlsx(p)))
-    assert wb.sheetnames == ["Summary", "A_B", "Summary (2)", "X" * 31, "X" * 27 + " (2)", "a_b (2)"]
 
 
 def test_missing_optional_columns_get_defaults():

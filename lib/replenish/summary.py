@@ -74,7 +74,9 @@ def explain(t: Tally, delay_days: int = 0) -> str:
             f"placed today could arrive (within their {lead}; what is on order counts from the end of the lead "
             f"time, as the feed has no arrival dates). **{count(t.to_order)} to order**: SKUs whose stock plus "
             "what is on order is at or below the reorder point this review")
-    text += (f" and that the budget funds ({count(t.deferred)} more deferred)." if t.deferred else ".")
+    cut = f", {count(t.cut)} cut to fit" if t.cut else ""
+    text += (f" and that the budget funds ({count(t.deferred)} more deferred{cut})." if t.deferred or t.cut
+             else ".")
     if not t.at_risk:
         return text
     parts = []
