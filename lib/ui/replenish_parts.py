@@ -312,11 +312,11 @@ def detail_charts(row: pd.Series, fc: pd.DataFrame, as_of: date, p: dict) -> Non
         downloads.chart(charts.stock_projection(proj, reorder_point=float(row["reorder_point"]),
                                                 safety_stock=float(row["safety_stock"]),
                                                 arrival=None if arrival is None else arrival.date()),
-                        f"stock-projection-{row['sku']}-{as_of}", key="rp_projection", width="stretch")
+                        file_name(f"stock-projection-{row['sku']}", as_of, p), key="rp_projection", width="stretch")
     with c2:
         model = fc["model"].iloc[0] if len(fc) else "none"
         st.markdown(f"**Demand forecast** (model: {model})")
-        downloads.chart(charts.demand_band(fc, p["uplift_pct"]), f"demand-forecast-{row['sku']}-{as_of}",
+        downloads.chart(charts.demand_band(fc, p["uplift_pct"]), file_name(f"demand-forecast-{row['sku']}", as_of, p),
                         key="rp_demand", width="stretch")
 
 
