@@ -88,6 +88,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "moq": ("minimum order quantity", "min order qty", "min order quantity", "minimum order qty"),
         "case_pack": ("case size", "pack size", "case qty", "case quantity", "inner pack", "units per case"),
         "supplier": ("vendor", "supplier name", "manufacturer"),
+        "supplier_sku": ("supplier sku", "vendor sku", "supplier item code", "vendor item code", "supplier code",
+                         "supplier part number", "vendor part number", "supplier product code", "supplier ref"),
         "active": ("is active", "enabled", "published"),
     },
     "promotions": {

@@ -169,6 +169,8 @@ FEEDS: dict[str, Feed] = {
             Column("moq", "int", required=False, default=1, min_value=1),
             Column("case_pack", "int", required=False, default=1, min_value=1),
             _s("supplier", required=False),
+            _s("supplier_sku", required=False, description="the supplier's own code for the SKU (on purchase "
+               "orders)"),
             Column("active", "bool", required=False, default=True),
         ),
         key=("sku",),

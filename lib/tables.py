@@ -24,7 +24,7 @@ __all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEM
            "scenarios", "saved_views", "notebooks", "USER_TABLES",
            "versions"]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 metadata = MetaData()
 

@@ -94,8 +94,20 @@ class _FastRejected(Exception):
     """The fast path met something only full validation can judge."""
 
 
-# Upgrades that keep the loaded data: from-version -> (to-version, SQL statements run in order,
-# on DuckDB and PostgreSQL alike). Any other version change rebuilds the tables.
+def _add_supplier_sku(conn) -> None:
+    """products.supplier_sku (optional): on the live table and on the copies kept for older data versions
+    (lib.versions), so a kept version still reads with today's queries."""
+    tables = conn.execute(text(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' AND (table_name = 'products' OR table_name LIKE 'shopcast_hist_products%')"
+    )).scalars().all()
+    for name in tables:
+        conn.execute(text(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS supplier_sku TEXT'))
+
+
+# Upgrades that keep the loaded data: from-version -> (to-version, steps run in order: SQL statements or
+# functions of the connection, on DuckDB and PostgreSQL alike). A warehouse several versions behind runs
+# each upgrade in turn. Any other version change rebuilds the tables.
 MIGRATIONS = {
     "1": ("2", [
         # events.user_key: the person behind each session (lib.identity's rule, in SQL)
@@ -106,7 +118,17 @@ MIGRATIONS = {
         "  FROM events GROUP BY session_id) AS sessions) AS people"
         " WHERE events.session_id = people.session_id",
     ]),
+    "2": ("3", [_add_supplier_sku]),
 }
+
+
+def _upgrade_path(version: str | None) -> list[str] | None:
+    """The versions a warehouse at `version` goes through to SCHEMA_VERSION by MIGRATIONS, or None if none."""
+    path = []
+    while version in MIGRATIONS and version != SCHEMA_VERSION and len(path) <= len(MIGRATIONS):
+        path.append(version)
+        version = MIGRATIONS[version][0]
+    return path if path and version == SCHEMA_VERSION else None
 
 # DuckDB keeps min/max per row group: events stored by event name, then time, let a funnel read
 # only the row groups of its steps and its date range (about 30% less work on 19M events)
@@ -152,9 +174,14 @@ class Warehouse:
         with self.engine.begin() as conn:
             meta.create(conn, checkfirst=True)
             row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
-            if row is not None and row[0] in MIGRATIONS and MIGRATIONS[row[0]][0] == SCHEMA_VERSION:
-                for statement in MIGRATIONS[row[0]][1]:
-                    conn.execute(text(statement))
+            path = _upgrade_path(row[0]) if row is not None else None
+            if path:
+                for version in path:
+                    for step in MIGRATIONS[version][1]:
+                        if callable(step):
+                            step(conn)
+                        else:
+                            conn.execute(text(step))
                 row = (SCHEMA_VERSION,)
                 conn.execute(delete(meta).where(meta.c.key == "schema_version"))
                 conn.execute(insert(meta).values(key="schema_version", value=SCHEMA_VERSION))

@@ -7,7 +7,7 @@ which the engine memoises: the page and the test share one forecast run).
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -114,6 +114,14 @@ def page(query: dict | None = None) -> AppTest:
     return at
 
 
+def captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def delta(at, label: str) -> str:
+    return next(m.proto.delta for m in at.metric if m.label == label)
+
+
 def rows(at) -> pd.DataFrame:
     return at.dataframe[0].value.set_index("sku")
 
@@ -160,9 +168,11 @@ def test_flat_sku_plan_by_hand_tiles_and_downloads(store):
     cap = rows(at).loc["CAP"]
     assert cap["order_qty"] == 0 and bool(cap["overstock"]) and pd.isna(cap["stockout_date"])
     table = at.dataframe[0].value
-    when = table["stockout_date"]
-    # urgency: earliest stockout first, none last
-    assert when.iloc[:3].is_monotonic_increasing and table["sku"].iloc[-1] == "CAP"
+    # orders to place first (FLAT, MUG, TEE), earliest stockout first; CAP (nothing to order) last
+    assert (table["order_qty"].iloc[:3] > 0).all() and table["sku"].iloc[-1] == "CAP"
+    assert table["stockout_date"].iloc[:3].is_monotonic_increasing
+    # all three are urgent: out within lead time + review (FLAT on day 11 <= 7 + 7)
+    assert table.set_index("sku")["urgent"].to_dict() == {"MUG": True, "TEE": True, "FLAT": True, "CAP": False}
     ordered = table[table["order_qty"] > 0]
     t = tiles(at)
     assert t["SKUs to order"] == str(len(ordered))
@@ -171,10 +181,19 @@ def test_flat_sku_plan_by_hand_tiles_and_downloads(store):
     # (~1.5 a day: 12 last ~8 days, lead 10); not FLAT (day 11, lead 7) nor CAP
     assert t["Stockout risk"] == "2"
     assert t["Overstock SKUs"] == "1"                               # CAP: 400 on hand, tied up 400 x $5
-    assert at.metric[4].proto.delta == "$2,000 tied up"
+    assert delta(at, "Overstock SKUs") == "$2,000 tied up"
     assert "Deferred" not in t                                      # no budget, no deferred tile
+    # the two counts explained: both at-risk SKUs are ordered; FLAT is ordered without being at risk
+    assert ("**Stockout risk 2**: 2 SKUs projected to run out before an order placed today could arrive "
+            "(within their lead time; what is on order counts from the end of the lead time, as the feed has no "
+            "arrival dates). **3 to order**: SKUs whose stock plus what is on order is at or below the reorder "
+            "point this review. Of the 2 at risk, 2 are among the 3 to order. The other 1 to order has stock "
+            "until its order arrives, but not the safety stock and the demand up to the next order's "
+            "arrival.") in captions(at)
     summary = at.dataframe[1].value
-    assert summary["supplier"].tolist() == ["Acme", "Bolt", "Total"]
+    today = datetime.now(UTC).date()                                # the store's timezone is UTC here
+    assert summary["po_number"].tolist() == [f"PO-{today:%Y%m%d}-ACME-1", f"PO-{today:%Y%m%d}-BOLT-1", "Total"]
+    assert summary["supplier"].tolist()[:2] == ["Acme", "Bolt"]
     assert summary["cash_needed"].iloc[-1] == pytest.approx(ordered["order_cost"].sum())
     labels = [b.label for b in at.get("download_button") if b.label not in GENERIC]
     assert labels == ["Purchase orders (CSV)", "Purchase orders (XLSX)", "Full plan (CSV)"]
@@ -203,22 +222,28 @@ def test_url_state_round_trip_changes_the_plan(store):
     assert "service level **95%**" in "\n".join(c.value for c in per_class.caption)   # CAP: the global level
 
 
-def test_budget_defers_the_sku_with_the_least_sales_per_dollar(store):
+def test_budget_funds_the_earliest_stockouts_first(store):
     at = page()
     costs = rows(at)["order_cost"]
     flat_cost = costs["FLAT"]
-    # FLAT buys 28 - 20 = 8 units of expected sales at $10 for 30 x $4 = $120 (0.67 per $1); MUG and TEE buy
-    # well over $1 of sales per $1 (price 3x and 3.75x cost, most of their order sells within the period)
+    # MUG, TEE and FLAT are all urgent (out within lead time + review); MUG and TEE run out first (within
+    # their lead time), FLAT on day 11. A budget for all but FLAT funds MUG and TEE and leaves $0 for FLAT,
+    # whose MOQ of 12 costs $48: deferred.
     budget = float(costs.sum() - flat_cost)
     at.number_input(key="budget").set_value(budget).run()
     assert not at.exception
     flat = rows(at).loc["FLAT"]
     assert flat["order_qty"] == 0 and flat["recommended_qty"] == flat_cost / 4
-    assert "deferred: over budget" in flat["reason"]
+    assert (f"Not ordered now, deferred by the budget: the order costs ${flat_cost:,.2f} and $0.00 of the "
+            f"${budget:,.2f} budget was left when its turn came (urgent orders go first, the earliest projected "
+            "stockout first).") in flat["reason"]
     t = tiles(at)
     assert t["Deferred"] == f"${flat_cost:,.0f}" and t["Cash needed"] == f"${budget:,.0f}"
-    assert at.metric[5].proto.delta == "1 SKU"
-    assert at.dataframe[1].value["supplier"].tolist() == ["Acme", "Bolt", "Total"]   # MUG still from Acme
+    assert delta(at, "Deferred") == "1 SKU" and delta(at, "Cash needed") == f"of ${budget:,.0f} budget"
+    # deferred rows come after the orders to place, before the SKUs with nothing to order
+    assert at.dataframe[0].value["sku"].tolist()[-2:] == ["FLAT", "CAP"]
+    assert "(1 more deferred)" in captions(at) and "Urgent SKUs are funded first" in captions(at)
+    assert at.dataframe[1].value["supplier"].tolist()[:2] == ["Acme", "Bolt"]   # MUG still from Acme
     linked = page({"budget": str(budget)})                            # the same view from the link
     assert rows(linked).loc["FLAT", "order_qty"] == 0 and tiles(linked) == t
 
@@ -257,3 +282,30 @@ def test_linked_sku_is_the_selected_plan_row(store):
     plain = page()
     assert plain.dataframe[0].proto.selection_default == ""
     assert plain.session_state["plan_rows"].selection.rows == []
+
+
+def test_plan_table_labels_are_the_export_column_names(store):
+    import json
+
+    from lib.replenish import files
+
+    at = page()
+    shown = json.loads(at.dataframe[0].proto.columns)
+    labels = [shown[c]["label"] for c in at.dataframe[0].value.columns]
+    exported = list(files.plan_export(at.dataframe[0].value.assign(stockout_date=None)).columns)
+    # every column on screen is in the files under the same name, in the same order
+    assert labels == [c for c in exported if c in labels]
+    assert labels[:3] == ["SKU", "Name", "Supplier"] and "Order qty" in labels and "Urgent" in labels
+
+
+def test_urgency_order_puts_orders_to_place_first():
+    # X runs out first but has nothing to order (covered by what is on order): it used to lead the table.
+    # Orders to place (B, C by stockout), then the deferred D, then X and the SKU without a stockout (Z).
+    from lib.ui.replenish_parts import urgency_order
+
+    plan = pd.DataFrame({"sku": ["X", "C", "D", "Z", "B"],
+                         "stockout_date": [date(2026, 4, 1), date(2026, 4, 9), date(2026, 4, 2), None,
+                                           date(2026, 4, 5)],
+                         "days_of_cover": [0.0, 8.0, 1.0, 90.0, 4.0],
+                         "recommended_qty": [0, 6, 12, 0, 5], "order_qty": [0, 6, 0, 0, 3]})
+    assert urgency_order(plan)["sku"].tolist() == ["B", "C", "D", "X", "Z"]

@@ -74,6 +74,14 @@ def test_cash_by_supplier_leaves_out_the_total_and_labels_money():
     assert eur["layer"][0]["encoding"]["x"]["title"] == "Cash needed (EUR)"
 
 
+def test_cash_by_supplier_reads_po_summary_frames():
+    # po_summary's Total row has po_number "Total" and no supplier; a supplier named "Total" still has a bar
+    summary = pd.DataFrame({"po_number": ["PO-1", "PO-2", "Total"], "supplier": ["Acme", "Total", None],
+                            "skus": [2, 1, 3], "units": [60, 30, 90], "cash_needed": [336.0, 12.0, 348.0]})
+    data = datasets(charts.cash_by_supplier(summary))[0]
+    assert data["supplier"].tolist() == ["Acme", "Total"] and data["label"].tolist() == ["$336.00", "$12.00"]
+
+
 def test_cash_by_supplier_with_no_orders_says_so():
     only_total = pd.DataFrame({"supplier": ["Total"], "skus": [0], "units": [0], "cash_needed": [0.0]})
     data = datasets(charts.cash_by_supplier(only_total))[0]

@@ -131,13 +131,21 @@ def test_suggest_mapping_woocommerce_extension_snake_case():
     ("products.csv", "products", {
         "sku": "SKU", "name": "Product name", "category": "Category", "unit_cost": "Cost", "price": "Price",
         "lead_time_days": "Lead time (days)", "moq": "MOQ", "case_pack": "Case pack", "supplier": "Supplier",
-        "active": "Active"}),
+        "supplier_sku": None, "active": "Active"}),
     ("promotions.csv", "promotions", {c: c for c in FEEDS["promotions"].names}),
     ("events_canonical.csv", "events", {c: c for c in FEEDS["events"].names}),
     ("orders_bad.csv", "orders", {c: c for c in FEEDS["orders"].names}),
 ])
 def test_suggest_mapping_canonical(name, feed, expected):
     assert suggest_mapping(feed, list(sample(name).columns)) == expected
+
+
+@pytest.mark.parametrize("header", ["Vendor SKU", "supplier_sku", "Supplier part number", "Vendor item code"])
+def test_supplier_sku_is_optional_and_recognised(header):
+    cols = ["SKU", "Title", "Type", "Cost per item", "Variant Price", "Vendor", header]
+    m = suggest_mapping("products", cols, "canonical")
+    assert (m["sku"], m["supplier"], m["supplier_sku"]) == ("SKU", "Vendor", header)
+    assert "supplier_sku" not in missing_required("products", {**m, "supplier_sku": None})
 
 
 def test_suggest_mapping_prefers_exact_names_and_uses_each_header_once():

@@ -7,19 +7,17 @@ mu_R = demand of days 15..21 = 7, order-up-to S = 28.
 """
 from __future__ import annotations
 
-import io
 import math
 from datetime import date, timedelta
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from scipy import integrate
 from scipy.stats import truncnorm
 
 from lib import replenish
-from lib.replenish import classify, expected_gain, plan, po_csv, po_summary, po_xlsx, purchase_orders
+from lib.replenish import classify, expected_gain, plan
 
 AS_OF = date(2026, 3, 1)
 
@@ -160,24 +158,29 @@ def test_abc_class_service_levels():
     assert p.recommended_qty.to_dict() == {"A": 67, "B": 62, "X": 62}
 
 
-def test_budget_cap_skips_the_order_that_does_not_fit():
-    # Each SKU: IP 0, mu_P 21 (sigma 0) -> qty 28. Expected extra sales = price * (min(21, 28) - min(21, 0))
-    # = price * 21.       price cost | order cost | expected sales | sales per money
+def test_budget_cap_same_stockout_day_goes_by_sales_per_money_and_cuts_to_fit():
+    # Each SKU: IP 0, mu_P 21 (sigma 0) -> qty 28, out of stock on day 1: all urgent, on the same day, so
+    # they go by expected sales per money. Expected extra sales = price * (min(21, 28) - min(21, 0)) = price * 21.
+    #                    price cost | order cost | expected sales | sales per money
     #   A                  10    5   |   140      |   210          | 1.50
     #   B                  30   10   |   280      |   630          | 2.25
     #   C                   8    2   |    56      |   168          | 3.00
-    # Total 476 > budget 300: C (56, 244 left), B (280 > 244: deferred), A (140 fits, 104 left).
+    # Total 476 > budget 300: C (56, 244 left), B (280 > 244: cut to 24 units = 240, 4 left), A (140 > 4:
+    # not even one unit at 5 fits: deferred).
     rows = [item("A", price=10, unit_cost=5), item("B", price=30, unit_cost=10),
             item("C", price=8, unit_cost=2)]
     demand = [flat(s) for s in "ABC"]
     p = run(rows, demand, budget=300)
     assert p.expected_sales.to_dict() == {"A": 210, "B": 630, "C": 168}
+    assert p.urgent.all()
     assert p.recommended_qty.to_dict() == {"A": 28, "B": 28, "C": 28}
-    assert p.order_qty.to_dict() == {"A": 28, "B": 0, "C": 28}
-    assert p.order_cost.to_dict() == {"A": 140, "B": 0, "C": 56}
-    assert "deferred: over budget (expected sales 2.25 per 1 spent; cost 280.00, 104.00 of the budget left" \
+    assert p.order_qty.to_dict() == {"A": 0, "B": 24, "C": 28}
+    assert p.order_cost.to_dict() == {"A": 0, "B": 240, "C": 56}
+    assert "Cut by the budget from 28 to 24 units = $240.00: $244.00 of the $300.00 budget was left" \
         in p.loc["B", "reason"]
-    assert "deferred" not in p.loc["A", "reason"] + p.loc["C", "reason"]
+    assert "Not ordered now, deferred by the budget: the order costs $140.00 and $4.00 of the $300.00" \
+        in p.loc["A", "reason"]
+    assert "budget" not in p.loc["C", "reason"]
     # A budget that covers everything (476) defers nothing; a budget of 0 defers every order.
     assert run(rows, demand, budget=476).order_qty.sum() == 84
     assert run(rows, demand, budget=0).order_qty.sum() == 0
@@ -255,60 +258,6 @@ def test_classify_tiny_sales_table():
     assert c.xyz.tolist() == ["X", "Y", "Z", "Z", "Z"]
     with pytest.raises(ValueError, match="at least 7"):
         classify(sales, as_of=AS_OF, days=3)
-
-
-def _po_plan() -> pd.DataFrame:
-    # Flat 1/day, S = 28 with IP 0 -> 28 units unless packed: A1 pack 12 -> 36 at 5 = 180; A2 28 at 2.5 = 70;
-    # X1 ("=cmd") 28 at 3 = 84; N1 (no supplier) 28 at 1 = 28; H1 has stock 100 -> no line.
-    rows = [item("A2", supplier="Acme", unit_cost=2.5), item("A1", supplier="Acme", case_pack=12),
-            item("X1", supplier="=cmd", unit_cost=3.0), item("N1", supplier=None, unit_cost=1.0),
-            item("H1", supplier="Bolt", on_hand=100)]
-    return plan(pd.DataFrame(rows), pd.concat([flat(r["sku"]) for r in rows]), as_of=AS_OF)
-
-
-def test_purchase_orders_and_summary():
-    lines = purchase_orders(_po_plan())
-    assert list(lines.columns) == ["supplier", "sku", "name", "order_qty", "case_pack", "unit_cost",
-                                   "line_cost"]
-    # Sorted by supplier ("(" < "=" < "A"), then sku.
-    assert lines[["supplier", "sku", "order_qty", "line_cost"]].values.tolist() == [
-        ["(no supplier)", "N1", 28, 28.0], ["=cmd", "X1", 28, 84.0], ["Acme", "A1", 36, 180.0],
-        ["Acme", "A2", 28, 70.0]]
-    assert lines.case_pack.tolist() == [1, 1, 12, 1]
-    s = po_summary(_po_plan())
-    assert s.values.tolist() == [["(no supplier)", 1, 28, 28.0], ["=cmd", 1, 28, 84.0],
-                                 ["Acme", 2, 64, 250.0], ["Total", 4, 120, 362.0]]
-    # products override name / case_pack / unit_cost: A2 now costs 3 -> 28 * 3 = 84.
-    products = pd.DataFrame({"sku": ["A2"], "name": ["Mug 2"], "unit_cost": [3.0]})
-    a2 = purchase_orders(_po_plan(), products).set_index("sku").loc["A2"]
-    assert (a2["name"], a2.unit_cost, a2.line_cost) == ("Mug 2", 3.0, 84.0)
-
-
-def test_po_csv_and_xlsx_round_trip_with_formula_neutralised():
-    p = _po_plan()
-    back = pd.read_csv(io.BytesIO(po_csv(p)))
-    assert back.supplier.tolist() == ["(no supplier)", "'=cmd", "Acme", "Acme"]
-    assert back.line_cost.sum() == 362.0
-    wb = openpyxl.load_workbook(io.BytesIO(po_xlsx(p)))
-    assert wb.sheetnames == ["Summary", "(no supplier)", "=cmd", "Acme"]
-    summary = [list(r) for r in wb["Summary"].iter_rows(values_only=True)]
-    assert summary[0] == ["supplier", "skus", "units", "cash_needed"]
-    assert summary[2] == ["'=cmd", 1, 28, 84] and summary[-1] == ["Total", 4, 120, 362]
-    assert all(c.data_type != "f" for row in wb["Summary"].iter_rows() for c in row)
-    acme = [list(r) for r in wb["Acme"].iter_rows(values_only=True)]
-    assert acme[0] == ["sku", "name", "order_qty", "case_pack", "unit_cost", "line_cost"]
-    assert [r[0] for r in acme[1:]] == ["A1", "A2", "Total"]
-    assert acme[-1][2] == 64 and acme[-1][5] == 250
-    assert pd.read_excel(io.BytesIO(po_xlsx(p)), sheet_name="=cmd").line_cost.tolist() == [84, 84]
-
-
-def test_xlsx_sheet_names_are_valid_and_distinct():
-    # Names are cut to 31 characters, []:*?/\ become _, clashes (case-insensitive, "Summary") get " (k)".
-    sup = ["Summary", "A/B", "a_b", "X" * 40, "X" * 35]
-    p = pd.DataFrame({"sku": [f"S{i}" for i in range(5)], "supplier": sup, "name": "n", "order_qty": 1,
-                      "order_cost": 2.0, "unit_cost": 2.0, "case_pack": 1})
-    wb = openpyxl.load_workbook(io.BytesIO(po_xlsx(p)))
-    assert wb.sheetnames == ["Summary", "A_B", "Summary (2)", "X" * 31, "X" * 27 + " (2)", "a_b (2)"]
 
 
 def test_missing_optional_columns_get_defaults():

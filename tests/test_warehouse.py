@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from lib.schema import FeedError
 from lib.settings import Settings
-from lib.tables import FEED_TABLES
+from lib.tables import FEED_TABLES, SCHEMA_VERSION
 from lib.warehouse import Warehouse, redact
 
 T0 = datetime(2026, 1, 5, 12, 0)
@@ -175,6 +175,46 @@ def test_schema_1_warehouse_is_upgraded_in_place(wh_url):
         assert len(got) == 5                                          # nothing was lost
         assert keys["a"] == keys["b"] != keys["c"] != keys["d"]      # u1's two sessions are one person
         assert sorted(set(keys.values())) == [0, 1, 2]
-        assert w.read("SELECT value FROM shopcast_meta WHERE key = 'schema_version'")["value"].iloc[0] == "2"
+        assert w.read("SELECT value FROM shopcast_meta WHERE key = 'schema_version'")["value"].iloc[0] == SCHEMA_VERSION
+    finally:
+        w.dispose()
+
+
+def _products(supplier_sku: bool) -> pd.DataFrame:
+    df = pd.DataFrame({"sku": ["TEE-1", "MUG-1"], "name": ["Tee", "Mug"], "category": ["Tops", "Home"],
+                       "unit_cost": [5.0, 2.0], "price": [19.5, 8.0], "supplier": ["Acme", "Bolt"]})
+    return df.assign(supplier_sku=["AC-77", None]) if supplier_sku else df
+
+
+def test_schema_2_warehouse_gains_supplier_sku_and_keeps_its_data(wh_url):
+    """A warehouse made before products.supplier_sku (schema 2) opens with its products, load history and
+    the copies kept for older data versions intact, each with the new (empty) column."""
+    from sqlalchemy import text
+
+    from lib import replenish
+
+    w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
+    w.load("products", _products(False), source="p1.csv", now=T0)
+    w.load("products", _products(False).assign(price=[21.0, 8.0]), source="p2.csv", now=T0)  # keeps a copy of p1
+    with w.engine.begin() as c:                    # back to schema 2: no supplier_sku anywhere
+        hist = c.execute(text("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                              "current_schema() AND table_name LIKE 'shopcast_hist_products%'")).scalars().all()
+        assert len(hist) == 1
+        for name in ["products", *hist]:
+            c.execute(text(f'ALTER TABLE "{name}" DROP COLUMN supplier_sku'))
+        c.execute(text("UPDATE shopcast_meta SET value = '2' WHERE key = 'schema_version'"))
+    version = w.data_version()
+    w.dispose()
+    w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
+    try:
+        assert w.read("SELECT value FROM shopcast_meta WHERE key = 'schema_version'")["value"].iloc[0] == "3"
+        got = w.read("SELECT sku, price, supplier_sku FROM products ORDER BY sku")
+        assert got.values.tolist() == [["MUG-1", 8.0, None], ["TEE-1", 21.0, None]]
+        assert w.read(f'SELECT count(supplier_sku) AS n, count(*) AS m FROM "{hist[0]}"').values.tolist() == [[0, 2]]
+        assert len(w.load_history()) == 2 and w.data_version() == version        # the same data version
+        assert replenish.items(w, date(2026, 1, 5))["supplier_sku"].isna().all()
+        w.load("products", _products(True), source="p3.csv", now=T0)             # and the new column loads
+        known = replenish.items(w, date(2026, 1, 5)).set_index("sku")["supplier_sku"]
+        assert known["TEE-1"] == "AC-77" and pd.isna(known["MUG-1"])
     finally:
         w.dispose()

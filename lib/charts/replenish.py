@@ -39,7 +39,8 @@ _TOTAL = "Total"
 
 def cash_by_supplier(summary: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     """Bars of cash needed per supplier (the "Total" row of po_summary left out), largest first."""
-    data = summary[summary["supplier"] != _TOTAL].copy()
+    total = summary["po_number"] == _TOTAL if "po_number" in summary else summary["supplier"] == _TOTAL
+    data = summary[~total & summary["supplier"].notna()].copy()
     if data.empty:
         return empty_note("No purchase orders to place.")
     data["label"] = [fmt.money(v, currency) for v in data["cash_needed"]]

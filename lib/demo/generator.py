@@ -175,13 +175,21 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
     return rows, int(n_sessions), t["customers_in_orders"]
 
 
+def supplier_skus(sku, supplier) -> list[str | None]:
+    """The supplier's own code for each SKU, known for every other supplier of config.SUPPLIERS (the first,
+    third, ...): its initials and the SKU without the dash ("Northwind Trading", APP-0001 -> NT-APP0001).
+    Derived, not drawn: the rest of the store is the same with or without it."""
+    known = {s: "".join(w[0] for w in s.replace("&", " ").split()) for s in config.SUPPLIERS[::2]}
+    return [f"{known[p]}-{str(k).replace('-', '')}" if p in known else None for k, p in zip(sku, supplier, strict=True)]
+
+
 def _write_products(w: FeedWriter, cat, **_):
     names = [c[1] for c in config.CATEGORIES]
     w.write({"sku": pa.array(cat.sku.tolist()), "name": pa.array(cat.name.tolist()),
              "category": pick(names, cat.cat), "unit_cost": cat.unit_cost, "price": cat.price,
              "lead_time_days": cat.lead_time.astype(np.int64), "moq": cat.moq.astype(np.int64),
              "case_pack": cat.case_pack.astype(np.int64), "supplier": pa.array(cat.supplier.tolist()),
-             "active": cat.active})
+             "supplier_sku": pa.array(supplier_skus(cat.sku, cat.supplier), pa.string()), "active": cat.active})
 
 
 def _write_promotions(w: FeedWriter, cat, dates, pr, **_):

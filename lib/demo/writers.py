@@ -16,7 +16,7 @@ SCHEMAS = {
     "products": pa.schema([("sku", pa.string()), ("name", pa.string()), ("category", pa.string()),
                            ("unit_cost", pa.float64()), ("price", pa.float64()),
                            ("lead_time_days", pa.int64()), ("moq", pa.int64()), ("case_pack", pa.int64()),
-                           ("supplier", pa.string()), ("active", pa.bool_())]),
+                           ("supplier", pa.string()), ("supplier_sku", pa.string()), ("active", pa.bool_())]),
     "orders": pa.schema([("order_id", pa.string()), ("ordered_at", TS), ("customer_id", pa.string()),
                          ("sku", pa.string()), ("quantity", pa.int64()), ("unit_price", pa.float64()),
                          ("discount", pa.float64()), ("channel", pa.string()), ("status", pa.string()),

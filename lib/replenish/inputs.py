@@ -4,6 +4,8 @@
 the latest inventory snapshot on or before ``as_of`` (on hand and on order summed over
 locations). A SKU missing from the inventory feed has 0 on hand; a missing lead time is
 ``DEFAULT_LEAD_TIME`` days (and the row says so in ``lead_time_source``).
+The supplier's own SKU code (``supplier_sku``, optional in the products feed) rides along for the
+purchase orders.
 ``sales_for_classes(daily)``: [sku, ds, units, revenue] from the forecast history, for ABC/XYZ.
 """
 from __future__ import annotations
@@ -28,8 +30,8 @@ def items(wh, as_of: date) -> pd.DataFrame:
                    func.sum(func.coalesce(inv.c.on_order, 0)).label("on_order"))
             .join_from(inv, latest, and_(inv.c.sku == latest.c.sku, inv.c.date == latest.c.d))
             .group_by(inv.c.sku).cte("snap"))
-    q = (select(p.c.sku, p.c.name, p.c.category, p.c.supplier, p.c.unit_cost, p.c.price, p.c.lead_time_days,
-                p.c.moq, p.c.case_pack, snap.c.on_hand, snap.c.on_order)
+    q = (select(p.c.sku, p.c.name, p.c.category, p.c.supplier, p.c.supplier_sku, p.c.unit_cost, p.c.price,
+                p.c.lead_time_days, p.c.moq, p.c.case_pack, snap.c.on_hand, snap.c.on_order)
          .join_from(p, snap, p.c.sku == snap.c.sku, isouter=True)
          .where((p.c.active.is_(None)) | (p.c.active.is_(True)))
          .order_by(p.c.sku))

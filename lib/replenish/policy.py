@@ -18,12 +18,16 @@ Policy: periodic review (R, s, S)
   cumulative mean demand exceeds on_hand, counting on_order as arriving on as_of + L (None if not within
   the forecast horizon extended to P); overstock = IP exceeds order_up_to + mean demand over
   `overstock_days`.
-* budget cap (optional, money): if the total cost of recommended orders exceeds the budget, orders are
-  kept in descending priority = expected extra sales (money) bought per unit of money spent, where
-  expected extra sales = price * (E[min(D, IP + qty)] - E[min(D, IP)]) with D ~ Normal(mu_P, sigma_P)
-  truncated at 0 (closed form via the standard loss function), / (qty * unit_cost). Whole orders are
-  taken in that order while they fit; one that does not fit is skipped and cheaper ones after it still
-  get their chance. Deferred rows keep `recommended_qty`, get `order_qty` 0 and "deferred: over budget".
+* budget cap (optional, money): if the recommended orders cost more than the budget, they are funded in
+  this order (lib/replenish/budget.py has the details): urgent SKUs first, the earliest projected stockout
+  first, where urgent = projected to run out within the protection period P (its next chance to order
+  would arrive too late); then the others by value for money = expected extra sales (money) bought per unit
+  of money spent, where expected extra sales = price * (E[min(D, IP + qty)] - E[min(D, IP)]) with
+  D ~ Normal(mu_P, sigma_P) truncated at 0 (closed form via the standard loss function), / (qty * unit_cost).
+  An order that does not fit whole is cut to the whole case packs that fit (at least the MOQ), else it is
+  deferred; cheaper orders after it still get their chance. Cut and deferred rows keep `recommended_qty`,
+  get the smaller `order_qty` and say so in their reason, with the money in `currency`.
+* urgent = recommended_qty > 0 and the projected stockout date is within P days of as_of.
 
 Demand
 ------
@@ -56,7 +60,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from lib.fmt import count
+from lib.fmt import count, money
+from lib.replenish.budget import allocate
 
 __all__ = ["plan", "expected_gain", "PLAN_COLUMNS", "Z_80", "TAIL_DAYS", "NO_SUPPLIER",
            "SERVICE_MIN", "SERVICE_MAX"]
@@ -71,7 +76,7 @@ PLAN_COLUMNS = ["sku", "name", "category", "supplier", "abc", "xyz", "on_hand", 
                 "lead_time_days", "review_days", "service_level", "demand_daily", "demand_p", "sigma_p",
                 "safety_stock", "reorder_point", "order_up_to", "recommended_qty", "order_qty",
                 "order_cost", "expected_sales", "days_of_cover", "stockout_date", "overstock", "reason",
-                "unit_cost", "price", "moq", "case_pack"]
+                "unit_cost", "price", "moq", "case_pack", "urgent"]
 _REQUIRED = ("sku", "unit_cost", "price", "on_hand", "lead_time_days")
 
 
@@ -179,24 +184,27 @@ def expected_gain(mu, sigma, low, high):
     return below_zero + np.where(sigma > 0, spread, point)
 
 
-def _budget(cost: np.ndarray, priority: np.ndarray, budget: float | None):
-    """(deferred mask, money left) after the greedy budget pass over orders with cost > 0 or qty > 0."""
-    deferred = np.zeros(len(cost), dtype=bool)
-    if budget is None or cost.sum() <= budget + EPS:
-        return deferred, None
-    left = float(budget)
-    for i in np.argsort(-priority, kind="stable"):
-        if np.isnan(priority[i]):
-            continue
-        if cost[i] <= left + EPS:
-            left -= cost[i]
-        else:
-            deferred[i] = True
-    return deferred, left
+def _budget_text(v: dict, i: int, budget: float, currency: str) -> str:
+    """Why the budget cut or deferred SKU i's order (money in `currency`)."""
+    def m(x):
+        return money(x, currency, 2)
+    one = money(1, currency, 0)
+    q, rec, cp = v["order_qty"][i], v["rec"][i], v["case_pack"][i]
+    left = f"{m(v['available'][i])} of the {m(budget)} budget was left when its turn came"
+    if v["urgent"][i]:
+        why = "urgent orders go first, the earliest projected stockout first"
+    else:
+        why = (f"urgent orders go first, then the orders buying the most expected sales per {one}; this one "
+               f"buys {m(v['priority'][i])} per {one}")
+    if q == 0:
+        return f" Not ordered now, deferred by the budget: the order costs {m(v['cost'][i])} and {left} ({why})."
+    packs = f" ({count(q / cp)} case packs of {count(cp)})" if cp > 1 else ""
+    return (f" Cut by the budget from {count(rec)} to {count(q)} units{packs} = {m(q * v['unit_cost'][i])}: "
+            f"{left} ({why}).")
 
 
 def _reasons(v: dict, *, review_days: int, delay_days: int, uplift_pct: float, overstock_days: int,
-             left: float | None) -> list[str]:
+             budget: float | None, currency: str) -> list[str]:
     """A readable sentence per SKU explaining the recommendation."""
     v = {k: x.tolist() if isinstance(x, np.ndarray) else x for k, x in v.items()}
     delay = f" + delay {delay_days} d" if delay_days else ""
@@ -224,10 +232,8 @@ def _reasons(v: dict, *, review_days: int, delay_days: int, uplift_pct: float, o
             if q > packed:
                 text += f", raised to MOQ {count(moq)}" + (f" = {count(q)}" if q != moq else "")
             text += "."
-            if v["deferred"][i]:
-                text += (f" Not ordered, deferred: over budget (expected sales {v['priority'][i]:.2f} per 1 "
-                         f"spent; cost {v['cost'][i]:,.2f}, {left:,.2f} of the budget left after the kept "
-                         "orders).")
+            if v["order_qty"][i] < q:
+                text += _budget_text(v, i, budget, currency)
         if v["overstock"][i]:
             text += (f" Overstock: position {count(ip)} is above order-up-to {count(top)} + "
                      f"{overstock_days} d demand {count(v['over_demand'][i])}.")
@@ -239,7 +245,8 @@ def _reasons(v: dict, *, review_days: int, delay_days: int, uplift_pct: float, o
 
 def plan(items: pd.DataFrame, demand: pd.DataFrame, *, as_of: date, service_level: float = 0.95,
          class_service: dict[str, float] | None = None, review_days: int = 7, delay_days: int = 0,
-         uplift_pct: float = 0.0, budget: float | None = None, overstock_days: int = 90) -> pd.DataFrame:
+         uplift_pct: float = 0.0, budget: float | None = None, overstock_days: int = 90,
+         currency: str = "USD") -> pd.DataFrame:
     """Order recommendations, one row per SKU of `items` (columns PLAN_COLUMNS); see the module docstring."""
     service_level = _check_level(service_level, "The service level")
     class_service = {str(k): _check_level(x, f"The service level of class {k}")
@@ -281,14 +288,6 @@ def plan(items: pd.DataFrame, demand: pd.DataFrame, *, as_of: date, service_leve
     packed = np.ceil(np.round(raw / cp, 9)) * cp
     rec = np.where(order, np.maximum(packed, np.ceil(moq / cp) * cp), 0.0).astype(np.int64)
 
-    unit_cost, price = it["unit_cost"].to_numpy(), it["price"].to_numpy()
-    gain = price * expected_gain(mu_p, sigma_p, pos, pos + rec)
-    cost = rec * unit_cost
-    with np.errstate(divide="ignore", invalid="ignore"):
-        priority = np.where(rec > 0, np.where(cost > 0, gain / cost, np.inf), np.nan)
-    deferred, left = _budget(np.where(rec > 0, cost, 0.0), priority, budget)
-    order_qty = np.where(deferred, 0, rec)
-
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(daily > 0, on_hand / daily, np.nan)
     t = cum_mu.shape[1] - 1
@@ -299,14 +298,24 @@ def plan(items: pd.DataFrame, demand: pd.DataFrame, *, as_of: date, service_leve
     first = np.where(short.any(axis=1), np.argmax(short, axis=1) + 1, 0)
     stockout = [as_of + timedelta(days=int(k)) if k else None for k in first]
     overstock = has_any & (pos > top + over_demand + EPS)
+    urgent = (rec > 0) & (first > 0) & (first <= p)
+
+    unit_cost, price = it["unit_cost"].to_numpy(), it["price"].to_numpy()
+    gain = price * expected_gain(mu_p, sigma_p, pos, pos + rec)
+    cost = rec * unit_cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        priority = np.where(rec > 0, np.where(cost > 0, gain / cost, np.inf), np.nan)
+    min_qty = (np.ceil(moq / cp) * cp).astype(np.int64)
+    alloc = allocate(rec, unit_cost, cp, min_qty, urgent, first, priority, budget)
+    order_qty = alloc.order_qty
 
     v = {"on_hand": on_hand, "on_order": on_order, "position": pos, "reorder_point": rop, "order_up_to": top,
          "case_pack": cp, "moq": moq, "rec": rec, "raw": raw, "packed": packed, "has_any": has_any,
-         "mu_p": mu_p, "p": p, "lead": it["lead_time_days"].to_numpy(), "ss": ss, "deferred": deferred,
+         "mu_p": mu_p, "p": p, "lead": it["lead_time_days"].to_numpy(), "ss": ss, "order_qty": order_qty,
          "priority": priority, "cost": cost, "overstock": overstock, "over_demand": over_demand,
-         "stockout": stockout}
+         "stockout": stockout, "urgent": urgent, "available": alloc.available, "unit_cost": unit_cost}
     reasons = _reasons(v, review_days=review_days, delay_days=delay_days, uplift_pct=float(uplift_pct),
-                       overstock_days=overstock_days, left=left)
+                       overstock_days=overstock_days, budget=budget, currency=currency)
     out = pd.DataFrame({
         "sku": it["sku"], "name": it["name"], "category": it["category"], "supplier": it["supplier"],
         "abc": it["abc"], "xyz": it["xyz"], "on_hand": on_hand, "on_order": on_order, "position": pos,
@@ -316,5 +325,6 @@ def plan(items: pd.DataFrame, demand: pd.DataFrame, *, as_of: date, service_leve
         "order_cost": order_qty * unit_cost, "expected_sales": gain, "days_of_cover": cover,
         "stockout_date": pd.Series(stockout, dtype=object), "overstock": overstock, "reason": reasons,
         "unit_cost": unit_cost, "price": price, "moq": moq.astype(np.int64), "case_pack": cp.astype(np.int64),
+        "urgent": urgent,
     })
     return out[PLAN_COLUMNS]

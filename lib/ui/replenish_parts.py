@@ -10,17 +10,23 @@ import streamlit as st
 
 from lib import exports, fmt, replenish
 from lib.charts import replenish as charts
+from lib.replenish import files
 from lib.ui import downloads, planning
 from lib.ui.formatting import money_column
 
 __all__ = ["loaded_feeds", "inputs", "controls", "link_values", "ignored_link_values", "filtered",
            "urgency_order", "level_text", "tiles", "tile_money", "plan_table", "detail_facts",
-           "detail_charts", "summary_table", "cash_chart", "plan_csv", "URL_KEYS", "TABLE_COLUMNS"]
+           "detail_charts", "summary_table", "cash_chart", "plan_csv", "file_name", "URL_KEYS", "TABLE_COLUMNS",
+           "BUDGET_RULE"]
 
 CLASSES = ["A", "B", "C"]
 CLASS_DAYS = 365      # ABC/XYZ over the last year of sales (less when the history is shorter)
 COVER_MAX = 60        # days of cover at which the progress bar is full
 URL_KEYS = ("sl", "sla", "slb", "slc", "review", "delay", "uplift", "budget", "sup", "abc", "only")
+BUDGET_RULE = ("Urgent SKUs are funded first, the earliest projected stockout first (urgent: projected to run out "
+               "before an order placed at the next review could arrive); then the others, those buying the most "
+               "expected sales per unit of money first. An order that does not fit is cut to the case packs that "
+               "fit (at least the MOQ), else deferred.")
 _TABLE_SKUS = "_replenish_table_skus"      # the SKUs of the table rows, for the row-selection callback
 
 
@@ -74,8 +80,7 @@ def controls(suppliers: list[str]) -> dict:
                        help="Scales the forecast up or down, e.g. +20 for an expected promotion.")
     budget = c5.number_input("Budget", min_value=0.0, value=None, step=500.0, format="%.0f", key="budget",
                              bind="query-params", placeholder="No cap",
-                             help="Cap on the cash spent; 0 or empty means no cap. Orders that buy the most "
-                                  "expected sales per unit of money are kept first.")
+                             help="Cap on the cash spent on the orders; empty means no cap. " + BUDGET_RULE)
     with st.expander("Service level per ABC class (optional)"):
         st.caption("Override the service level for a revenue class, e.g. 99% for A items and 90% for C "
                    "items. Empty uses the global level.")
@@ -146,48 +151,61 @@ def filtered(plan: pd.DataFrame, p: dict) -> pd.DataFrame:
 
 
 def urgency_order(plan: pd.DataFrame) -> pd.DataFrame:
-    """Earliest projected stockout first (none last), then fewest days of cover, then SKU."""
-    key = plan.assign(_when=pd.to_datetime(plan["stockout_date"]), _cover=plan["days_of_cover"])
-    key = key.sort_values(["_when", "_cover", "sku"], na_position="last", kind="stable")
-    return key.drop(columns=["_when", "_cover"]).reset_index(drop=True)
-
-
-def _stockout_in_lead_time(view: pd.DataFrame, as_of: date, delay_days: int) -> pd.Series:
-    arrival = pd.Timestamp(as_of) + pd.to_timedelta(view["lead_time_days"] + delay_days, unit="D")
-    return pd.to_datetime(view["stockout_date"]) <= arrival
+    """Orders to place now first, then orders the budget deferred, then the rest; within each, the earliest
+    projected stockout first (none last), then the fewest days of cover, then SKU."""
+    group = np.where(plan["order_qty"] > 0, 0, np.where(plan["recommended_qty"] > 0, 1, 2))
+    key = plan.assign(_group=group, _when=pd.to_datetime(plan["stockout_date"]), _cover=plan["days_of_cover"])
+    key = key.sort_values(["_group", "_when", "_cover", "sku"], na_position="last", kind="stable")
+    return key.drop(columns=["_group", "_when", "_cover"]).reset_index(drop=True)
 
 
 def tile_money(x: float, currency: str) -> str:
-    """Whole currency units on a tile ($4,913), compact from 100k ($123.4k)."""
-    return fmt.money(x, currency, 0 if abs(x) < 1e5 else None)
+    """Whole currency units on a tile ($4,913; $987,654), compact from a million ($1.23M): short enough for
+    a quarter of the page's width."""
+    return fmt.money(x, currency, 0 if abs(x) < 1e6 else None)
+
+
+def _skus(n: int) -> str:
+    return f"{fmt.count(n)} SKU{'' if n == 1 else 's'}"
 
 
 def tiles(view: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
-    """SKUs to order, units, cash, stockout risk, overstock (and the cash the budget defers)."""
+    """Two rows of at most four tiles (a value never cut off at 1400 px): the orders (SKUs, units, cash, and
+    what the budget defers), then the risks (stockout risk, overstock); under them, what the counts mean."""
+    t = replenish.tally(view, as_of=as_of, delay_days=p["delay_days"])
     to_order = view[view["order_qty"] > 0]
-    risk = int(_stockout_in_lead_time(view, as_of, p["delay_days"]).sum())
     over = view[view["overstock"]]
     tied = float((over["on_hand"] * over["unit_cost"]).sum())
-    deferred = view[(view["recommended_qty"] > 0) & (view["order_qty"] == 0)]
-    cols = st.columns(6 if p["budget"] is not None else 5)
-    cols[0].metric("SKUs to order", fmt.count(len(to_order)), border=True)
-    cols[1].metric("Units to order", fmt.count(int(to_order["order_qty"].sum())), border=True)
-    cols[2].metric("Cash needed", tile_money(float(to_order["order_cost"].sum()), currency), border=True,
-                   help="Order quantity x unit cost, summed over the orders to place now.")
-    cols[3].metric("Stockout risk", fmt.count(risk), border=True,
-                   help="SKUs whose stock (with what is on order) runs out before an order placed today "
-                        "would arrive.")
-    cols[4].metric("Overstock SKUs", fmt.count(len(over)), f"{tile_money(tied, currency)} tied up", "off",
-                   delta_arrow="off", border=True,
-                   help="Position above the order-up-to level plus 90 days of demand; the money is their "
-                        "stock on hand at unit cost.")
-    if p["budget"] is not None:
-        cash = float((deferred["recommended_qty"] * deferred["unit_cost"]).sum())
-        n = len(deferred)
-        cols[5].metric("Deferred", tile_money(cash, currency), f"{fmt.count(n)} SKU{'' if n == 1 else 's'}",
-                       "off", delta_arrow="off", border=True,
-                       help=f"Budget {fmt.money(p['budget'], currency)}: the cash of the orders left out. "
-                            "Orders are kept by expected sales per unit of money until the budget runs out.")
+    short = view[view["recommended_qty"] > view["order_qty"]]
+    budget = p["budget"]
+    orders = st.columns(4)
+    orders[0].metric("SKUs to order", fmt.count(t.to_order), border=True,
+                     help="SKUs with an order to place now: stock plus what is on order at or below the reorder "
+                          "point" + (", and funded by the budget." if budget is not None else "."))
+    orders[1].metric("Units to order", fmt.count(int(to_order["order_qty"].sum())), border=True)
+    orders[2].metric("Cash needed", tile_money(float(to_order["order_cost"].sum()), currency),
+                     None if budget is None else f"of {tile_money(budget, currency)} budget", "off",
+                     delta_arrow="off", border=True,
+                     help="Order quantity x unit cost, summed over the orders to place now (the purchase "
+                          "orders' total).")
+    if budget is not None:
+        cash = float(((short["recommended_qty"] - short["order_qty"]) * short["unit_cost"]).sum())
+        what = _skus(t.deferred) + (f", {fmt.count(t.cut)} cut" if t.cut else "")
+        orders[3].metric("Deferred", tile_money(cash, currency), what, "off", delta_arrow="off", border=True,
+                         help=f"Budget {fmt.money(budget, currency)}: the cash of the orders left out or cut. "
+                              + BUDGET_RULE)
+    risks = st.columns(4)
+    risks[0].metric("Stockout risk", fmt.count(t.at_risk), border=True,
+                    help="SKUs projected to run out (what is on order counted from the end of the lead time) "
+                         "before an order placed today could arrive. See the note under the tiles.")
+    risks[1].metric("Overstock SKUs", fmt.count(len(over)), f"{tile_money(tied, currency)} tied up", "off",
+                    delta_arrow="off", border=True,
+                    help="Position above the order-up-to level plus 90 days of demand; the money is their "
+                         "stock on hand at unit cost.")
+    st.caption(replenish.explain(t, p["delay_days"]))
+    if budget is not None:
+        st.caption(f"**Budget {fmt.money(budget, currency, 0 if float(budget).is_integer() else 2)}.** "
+                   f"{BUDGET_RULE}")
 
 
 def _pick_row() -> None:
@@ -200,11 +218,20 @@ def _pick_row() -> None:
 
 TABLE_COLUMNS = ["sku", "name", "supplier", "abc", "xyz", "on_hand", "on_order", "lead_time_days",
                  "demand_daily", "safety_stock", "reorder_point", "order_up_to", "recommended_qty",
-                 "order_qty", "order_cost", "days_of_cover", "stockout_date", "overstock", "reason"]
+                 "order_qty", "order_cost", "urgent", "days_of_cover", "stockout_date", "overstock", "reason"]
 
 
-def plan_table(view: pd.DataFrame, currency: str) -> None:
-    """The plan, one row per SKU, in the given order; selecting a row shows it in the detail section."""
+def file_name(kind: str, day: date, p: dict) -> str:
+    """A download's name (no extension) with the page's settings: service level, budget, filters..."""
+    return files.file_stem(kind, day, service_level=p["service_level"], class_service=p["class_service"],
+                           review_days=p["review_days"], delay_days=p["delay_days"], uplift_pct=p["uplift_pct"],
+                           budget=p["budget"], suppliers=p["suppliers"], abc=p["abc"], only=p["only"],
+                           scenario=st.query_params.get("scenario"))
+
+
+def plan_table(view: pd.DataFrame, currency: str, name: str) -> None:
+    """The plan, one row per SKU, in the given order; selecting a row shows it in the detail section.
+    Its XLSX (named `name`) holds the rows shown with the same column names, numbers as numbers."""
     table = view[TABLE_COLUMNS].copy()
     table["stockout_date"] = pd.to_datetime(table["stockout_date"])
     skus = table["sku"].astype(str).tolist()
@@ -213,42 +240,47 @@ def plan_table(view: pd.DataFrame, currency: str) -> None:
     linked = st.query_params.get("sku")
     selected = {"selection": {"rows": [skus.index(linked)]}} if linked in skus else None
     number = st.column_config.NumberColumn
+    h = files.PLAN_HEADERS
     config = {
-        "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name", "supplier": "Supplier",
-        "abc": st.column_config.TextColumn("ABC", width=50),
-        "xyz": st.column_config.TextColumn("XYZ", width=50),
-        "on_hand": number("On hand", format="%.0f"), "on_order": number("On order", format="%.0f"),
-        "lead_time_days": number("Lead time (d)", format="%d"),
-        "demand_daily": number("Demand / day", format="%.1f", help="Mean forecast demand per day over the "
+        "sku": st.column_config.TextColumn(h["sku"], pinned=True), "name": h["name"], "supplier": h["supplier"],
+        "abc": st.column_config.TextColumn(h["abc"], width=50),
+        "xyz": st.column_config.TextColumn(h["xyz"], width=50),
+        "on_hand": number(h["on_hand"], format="%.0f"), "on_order": number(h["on_order"], format="%.0f"),
+        "lead_time_days": number(h["lead_time_days"], format="%d"),
+        "demand_daily": number(h["demand_daily"], format="%.1f", help="Mean forecast demand per day over the "
                                "lead time, delay and review period (demand change applied)."),
-        "safety_stock": number("Safety stock", format="%.1f"),
-        "reorder_point": number("Reorder point", format="%.1f"),
-        "order_up_to": number("Order up to", format="%.1f"),
-        "recommended_qty": number("Recommended", format="%d",
+        "safety_stock": number(h["safety_stock"], format="%.1f"),
+        "reorder_point": number(h["reorder_point"], format="%.1f"),
+        "order_up_to": number(h["order_up_to"], format="%.1f"),
+        "recommended_qty": number(h["recommended_qty"], format="%d",
                                   help="Rounded up to the case pack, at least the MOQ."),
-        "order_qty": number("Order qty", format="%d",
-                            help="What to order now (0 when the budget defers it)."),
-        "order_cost": money_column("Order cost", currency),
-        "days_of_cover": st.column_config.ProgressColumn("Days of cover", format="%.0f", min_value=0,
+        "order_qty": number(h["order_qty"], format="%d",
+                            help="What to order now (less, or 0, when the budget cuts or defers it)."),
+        "order_cost": money_column(h["order_cost"], currency),
+        "urgent": st.column_config.CheckboxColumn(h["urgent"], help="Projected to run out before an order "
+                                                  "placed at the next review could arrive: funded first under "
+                                                  "a budget."),
+        "days_of_cover": st.column_config.ProgressColumn(h["days_of_cover"], format="%.0f", min_value=0,
                                                          max_value=COVER_MAX,
                                                          help=f"On hand / demand per day (bar full at "
                                                               f"{COVER_MAX} days)."),
-        "stockout_date": st.column_config.DateColumn("Stockout", format="YYYY-MM-DD",
+        "stockout_date": st.column_config.DateColumn(h["stockout_date"], format="YYYY-MM-DD",
                                                      help="Projected first day without stock (on order "
                                                           "counted from its arrival)."),
-        "overstock": st.column_config.CheckboxColumn("Overstock"),
-        "reason": st.column_config.TextColumn("Reason", width="large"),
+        "overstock": st.column_config.CheckboxColumn(h["overstock"]),
+        "reason": st.column_config.TextColumn(h["reason"], width="large"),
     }
     # the plan's CSV is the "Full plan (CSV)" button under the purchase orders: here only its XLSX twin
-    downloads.table(table, "replenishment-plan", key="plan_rows", formats=("xlsx",), export=view,
+    downloads.table(table, name, key="plan_rows", formats=("xlsx",), export=lambda: files.plan_export(view),
+                    number_formats=files.plan_formats(currency),
                     hide_index=True, width="stretch", height=min(460, 38 + 35 * len(table)),
                     column_config=config, on_select=_pick_row, selection_mode="single-row",
                     selection_default=selected)
 
 
 def plan_csv(view: pd.DataFrame) -> bytes:
-    """The plan rows shown, as CSV (formula-neutralised)."""
-    return exports.to_csv_bytes(view)
+    """The plan rows shown, as CSV: the page's column names, numbers as numbers (formula-neutralised)."""
+    return exports.to_csv_bytes(files.plan_export(view))
 
 
 # -- SKU detail --------------------------------------------------------------------------------------------
@@ -280,25 +312,28 @@ def detail_charts(row: pd.Series, fc: pd.DataFrame, as_of: date, p: dict) -> Non
         downloads.chart(charts.stock_projection(proj, reorder_point=float(row["reorder_point"]),
                                                 safety_stock=float(row["safety_stock"]),
                                                 arrival=None if arrival is None else arrival.date()),
-                        f"stock-projection-{row['sku']}-{as_of}", key="rp_projection", width="stretch")
+                        file_name(f"stock-projection-{row['sku']}", as_of, p), key="rp_projection", width="stretch")
     with c2:
         model = fc["model"].iloc[0] if len(fc) else "none"
         st.markdown(f"**Demand forecast** (model: {model})")
-        downloads.chart(charts.demand_band(fc, p["uplift_pct"]), f"demand-forecast-{row['sku']}-{as_of}",
+        downloads.chart(charts.demand_band(fc, p["uplift_pct"]), file_name(f"demand-forecast-{row['sku']}", as_of, p),
                         key="rp_demand", width="stretch")
 
 
 # -- purchase orders ---------------------------------------------------------------------------------------
-def summary_table(summary: pd.DataFrame, currency: str) -> None:
-    """Cash needed per supplier with the Total row."""
-    downloads.table(summary, "cash-by-supplier", key="rp_summary", hide_index=True, width="stretch",
-                    height=38 + 35 * len(summary),
-                 column_config={"supplier": "Supplier",
-                                "skus": st.column_config.NumberColumn("SKUs", format="%d"),
-                                "units": st.column_config.NumberColumn("Units", format="%d"),
-                                "cash_needed": money_column("Cash needed", currency)})
+def summary_table(summary: pd.DataFrame, currency: str, name: str) -> None:
+    """Cash needed per purchase order (supplier) with the Total row; its files named `name`."""
+    h = replenish.PO_HEADERS
+    shown = summary.drop(columns="order_date").fillna({"supplier": ""})     # one order date: in the caption
+    downloads.table(shown, name, key="rp_summary", hide_index=True, width="stretch",
+                    height=38 + 35 * len(summary), export=lambda: files.summary_export(summary),
+                    number_formats=files.summary_formats(currency),
+                    column_config={"po_number": h["po_number"], "supplier": h["supplier"],
+                                   "skus": st.column_config.NumberColumn(h["skus"], format="%d"),
+                                   "units": st.column_config.NumberColumn(h["units"], format="%d"),
+                                   "cash_needed": money_column(h["cash_needed"], currency)})
 
 
-def cash_chart(summary: pd.DataFrame, currency: str) -> None:
+def cash_chart(summary: pd.DataFrame, currency: str, name: str) -> None:
     """Bars of the cash needed per supplier."""
-    downloads.chart(charts.cash_by_supplier(summary, currency), "cash-by-supplier", key="rp_cash", width="stretch")
+    downloads.chart(charts.cash_by_supplier(summary, currency), name, key="rp_cash", width="stretch")

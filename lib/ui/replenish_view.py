@@ -18,7 +18,7 @@ import streamlit as st
 
 from lib import pricing, replenish
 from lib.pricing.scenario import ScenarioError
-from lib.ui import planning, scenario_inputs, shell
+from lib.ui import downloads, planning, scenario_inputs, shell
 from lib.ui import replenish_parts as parts
 
 __all__ = ["render"]
@@ -69,11 +69,12 @@ def render() -> None:
         fc = _with_scenario(wh, key, as_of, fc)
         plan = replenish.plan(items, fc, as_of=as_of, service_level=p["service_level"],
                               class_service=p["class_service"] or None, review_days=p["review_days"],
-                              delay_days=p["delay_days"], uplift_pct=p["uplift_pct"], budget=p["budget"])
+                              delay_days=p["delay_days"], uplift_pct=p["uplift_pct"], budget=p["budget"],
+                              currency=shell.settings().currency)
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return
-    _body(plan, fc, as_of, p)
+    _body(plan, fc, as_of, p, items)
 
 
 def _with_scenario(wh, key, as_of: date, fc: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +106,7 @@ def _empty(missing: list[str]) -> None:
     st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
 
 
-def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict) -> None:
+def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, items: pd.DataFrame) -> None:
     scope = parts.filtered(plan, {**p, "only": False})      # the supplier and class filters only
     view = parts.urgency_order(parts.filtered(plan, p))
     currency = shell.settings().currency
@@ -122,11 +123,12 @@ def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict) -> None:
         return
     parts.tiles(view, as_of, p, currency)
     st.subheader("Order plan")
-    st.caption("Most urgent first (earliest projected stockout, then fewest days of cover). Select a row to "
+    st.caption("Orders to place now first, then orders the budget deferred, then the other SKUs; each group "
+               "most urgent first (earliest projected stockout, then fewest days of cover). Select a row to "
                "see its reasoning and stock projection below.")
-    parts.plan_table(view, currency)
+    parts.plan_table(view, currency, parts.file_name("replenishment-plan", as_of, p))
     _detail(view, fc, as_of, p, currency)
-    _purchase_orders(view, as_of, currency)
+    _purchase_orders(view, items, as_of, p, currency)
 
 
 def _detail(view: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
@@ -142,28 +144,28 @@ def _detail(view: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, currency
     parts.detail_charts(row, own, as_of, p)
 
 
-def _purchase_orders(view: pd.DataFrame, as_of: date, currency: str) -> None:
+def _purchase_orders(view: pd.DataFrame, items: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
     st.subheader("Purchase orders")
-    summary = replenish.po_summary(view)
+    today = shell.today()          # orders are placed today (the store's timezone); the data ends on as_of
+    summary = replenish.po_summary(view, items, order_date=today, delay_days=p["delay_days"])
     if len(summary) == 1:       # only the Total row
         st.info("No purchase orders to place for these SKUs.", icon=":material/inventory:")
         return
-    st.caption("One order per supplier: the SKUs to buy now, with quantities rounded to case packs and MOQs "
-               "(orders deferred by the budget are left out).")
-    c1, c2 = st.columns([1, 1.3])
-    with c1:
-        parts.summary_table(summary, currency)
-    with c2:
-        parts.cash_chart(summary, currency)
+    st.caption(f"One order per supplier, dated today ({today:%b %d, %Y}): the SKUs to buy now, with quantities "
+               "rounded to case packs and MOQs (orders deferred by the budget are left out). Each line's expected "
+               "arrival is today plus its lead time" + (f" + {p['delay_days']} d supplier delay" if p["delay_days"]
+                                                        else "") + ".")
+    parts.summary_table(summary, currency, parts.file_name("cash-by-supplier", today, p))
+    parts.cash_chart(summary, currency, parts.file_name("cash-by-supplier-chart", today, p))
     d1, d2, d3 = st.columns(3)
-    stamp = f"{as_of:%Y-%m-%d}"
+    po_name = downloads.slug(parts.file_name("purchase-orders", today, p))
+    kw = {"order_date": today, "delay_days": p["delay_days"], "currency": currency}
     # the files are made only when clicked (the XLSX alone took 0.2 s of every rerun)
-    d1.download_button("Purchase orders (CSV)", lambda: replenish.po_csv(view), on_click="ignore",
-                       file_name=f"purchase-orders-{stamp}.csv", mime="text/csv", icon=":material/download:",
-                       key="dl_po_csv")
-    d2.download_button("Purchase orders (XLSX)", lambda: replenish.po_xlsx(view), on_click="ignore",
-                       file_name=f"purchase-orders-{stamp}.xlsx", icon=":material/download:",
-                       key="dl_po_xlsx",
+    d1.download_button("Purchase orders (CSV)", lambda: replenish.po_csv(view, items, **kw), on_click="ignore",
+                       file_name=f"{po_name}.csv", mime="text/csv", icon=":material/download:", key="dl_po_csv")
+    d2.download_button("Purchase orders (XLSX)", lambda: replenish.po_xlsx(view, items, **kw), on_click="ignore",
+                       file_name=f"{po_name}.xlsx", icon=":material/download:", key="dl_po_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    d3.download_button("Full plan (CSV)", lambda: parts.plan_csv(view), on_click="ignore", file_name=f"replenishment-plan-{stamp}.csv",
-                       mime="text/csv", icon=":material/download:", key="dl_plan")
+    plan_name = downloads.slug(parts.file_name("replenishment-plan", as_of, p))
+    d3.download_button("Full plan (CSV)", lambda: parts.plan_csv(view), on_click="ignore",
+                       file_name=f"{plan_name}.csv", mime="text/csv", icon=":material/download:", key="dl_plan")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
-           "number", "save_view", "overflow"]
+           "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -143,3 +143,28 @@ def overflow(page) -> dict:
     return page.evaluate("""() => ({width: document.documentElement.clientWidth,
         right: Math.max(...[...document.querySelectorAll('[data-testid="stMain"] *')]
             .filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect().right))})""")
+def truncated_tiles(page) -> list[str]:
+    """The metric tiles whose label, value or delta is cut off (text wider than its box, shown with "…")."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].flatMap(box =>
+        [...box.querySelectorAll('[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *,'
+                                 + '[data-testid="stMetricValue"], [data-testid="stMetricDelta"] *')]
+          .filter(e => e.scrollWidth > e.clientWidth + 1)
+          .map(e => box.innerText.replace(/\\s+/g, ' ').trim()))""")
+
+
+def set_number(page, label: str, value) -> None:
+    """Type ``value`` into the number input labelled ``label``, press Enter, wait for the rerun."""
+    box = page.locator('[data-testid="stNumberInput"]').filter(has_text=label).first.locator("input")
+    box.fill(str(value))
+    box.press("Enter")
+    time.sleep(0.4)
+    settle(page)
+
+
+def press_slider(page, label: str, times: int) -> None:
+    """Move the slider labelled ``label`` by ``times`` steps with the arrow keys (negative: left)."""
+    page.locator('[data-testid="stSlider"]', has_text=label).first.locator('[role="slider"], input').first.focus()
+    for _ in range(abs(times)):
+        page.keyboard.press("ArrowRight" if times > 0 else "ArrowLeft")
+    time.sleep(0.4)
+    settle(page)
