@@ -146,10 +146,11 @@ def test_loaded_store_shows_the_funnel_dropoff_and_trend(data_dir):
     drop = dropoff_table(at)
     assert drop["dropped"].tolist() == ["1", "2", "1", "1", "–"]
     assert drop["drop rate"].tolist() == ["14.3%", "33.3%", "25.0%", "33.3%", "–"]
-    # dropped × (completed / reached the next step) × $25 average order value
-    assert drop["revenue at stake"].tolist() == ["$8.33", "$25.00", "$16.67", "$25.00", "–"]
+    # dropped × (completed / entered the step) × $25 average order value: 1 × 2/7, 2 × 2/6, 1 × 2/4, 1 × 2/3
+    assert drop["revenue at stake"].tolist() == ["$7.14", "$16.67", "$12.50", "$16.67", "–"]
     body = texts(at)
     assert "average order value ($25.00" in body
+    assert "no step shows more than the funnel's own 2 completions are worth ($50.00)" in body
     assert "Dec 07, 2025 – Jan 05, 2026 · Data through Jan 05, 2026" in body
     assert "2 sessions reached purchase" in body
     assert len(at.get("vega_lite_chart")) == 3              # funnel, trend, time to convert

@@ -249,9 +249,10 @@ def test_trend_time_to_convert_dropoff_and_audience(wh):
     r = funnel.compute(wh, S3, DAY, end, window=timedelta(hours=1))
     assert entered(r) == [4, 3, 2]
     d = funnel.dropoff(r, 50.0)
-    # step 1: 1 dropped, 2 of the 3 who went on completed -> 1 x 2/3 x 50; step 2: 1 dropped x 2/2 x 50
+    # step 1: 1 dropped, valued like the 4 who reached it (2 completed) -> 1 x 2/4 x 50;
+    # step 2: 1 dropped x 2/3 x 50
     assert d["dropped"].tolist()[:2] == [1, 1]
-    assert d["value_at_stake"].tolist()[:2] == pytest.approx([100 / 3, 50.0])
+    assert d["value_at_stake"].tolist()[:2] == pytest.approx([25.0, 100 / 3])
     assert np.isnan(d["value_at_stake"].iloc[-1])
 
     aud = funnel.audience(wh, S3, DAY, end, window=timedelta(hours=1), after_step=1)
@@ -262,6 +263,36 @@ def test_trend_time_to_convert_dropoff_and_audience(wh):
     assert aud["last_step_at"].tolist() == [T0 + timedelta(seconds=86400), T0 + timedelta(seconds=86410)]
     aud2 = funnel.audience(wh, S3, DAY, end, window=timedelta(hours=1), after_step=2)
     assert aud2["customer_id"].tolist() == ["c3"]
+
+
+def test_revenue_at_stake_never_exceeds_what_the_funnel_brought(wh):
+    """Ten sessions: all view a page, s0-s3 view an item, s0-s1 add to cart, s0 buys (one order of $60).
+
+    page_view 10 -> view_item 4 -> add_to_cart 2 -> purchase 1; average order value $60, so the funnel's
+    own revenue is 1 x $60. A drop-out is valued like the units that reached its step:
+    page_view: 6 dropped x 1/10 x $60 = $36; view_item: 2 x 1/4 x $60 = $30; add_to_cart: 1 x 1/2 x $60 = $30.
+    (Valued as if each had reached the next step, page_view showed 6 x 1/4 x $60 = $90: more than the $60
+    the whole funnel brought.)
+    """
+    spec = {f"s{i}": "0 page_view" for i in range(10)}
+    for i in range(4):
+        spec[f"s{i}"] += ", 10 view_item"
+    for i in range(2):
+        spec[f"s{i}"] += ", 20 add_to_cart"
+    spec["s0"] += ", 30 purchase"
+    wh.load("events", journeys(spec), source="test")
+    wh.load("orders", pd.DataFrame({"order_id": ["o1"], "ordered_at": [T0 + timedelta(seconds=30)],
+                                    "customer_id": ["c0"], "sku": ["A"], "quantity": [2],
+                                    "unit_price": [30.0]}), source="test")
+    steps = ["page_view", "view_item", "add_to_cart", "purchase"]
+    r = funnel.compute(wh, steps, DAY, DAY)
+    assert entered(r) == [10, 4, 2, 1]
+    aov = funnel.order_value(wh, DAY, DAY)
+    assert aov == pytest.approx(60.0)
+    d = funnel.dropoff(r, aov)
+    assert d["dropped"].tolist()[:3] == [6, 2, 1]
+    assert d["value_at_stake"].tolist()[:3] == pytest.approx([36.0, 30.0, 30.0])
+    assert (d["value_at_stake"].iloc[:3] <= 1 * aov).all()
 
 
 def test_order_value_and_event_names(wh):

@@ -109,9 +109,17 @@ def order_value(wh, start, end) -> float:
 def dropoff(result: pd.DataFrame, value_per_conversion: float) -> pd.DataFrame:
     """Drop-off per step of one funnel (a compute() result without breakdown) and the revenue at stake.
 
-    dropped = units that reached the step but not the next; value_at_stake = what those units would
-    have brought had they continued at the rate of the units that did go on:
-    dropped × (completed / reached next step) × value_per_conversion (e.g. the average order value).
+    dropped = units that reached the step but not the next one. value_at_stake = what those units
+    would bring if won back once and they then did as well as everyone who reached the same step:
+    dropped × (completed / entered this step) × value_per_conversion (e.g. the average order value).
+
+    Why this rate: a unit that left at step k is valued like the units that reached step k (the
+    others went on at the step's conversion, then to the end at the rate of those who reached the
+    next step: c_k × completed / entered_{k+1} = completed / entered_k). Valuing it like the units
+    that went on (completed / entered_{k+1}, as if every drop-out had reached the next step)
+    multiplied the funnel's own revenue by (1 / c_k − 1): a step converting 17% showed 4.8 times the
+    revenue of the whole funnel. With this rate a step's value is (1 − c_k) × completed ×
+    value_per_conversion, so it is never more than the completed units are worth at that value.
     The last step has no drop-off.
     -> DataFrame[step_index, step, entered, dropped, drop_rate, value_at_stake]
     """
@@ -122,7 +130,7 @@ def dropoff(result: pd.DataFrame, value_per_conversion: float) -> pd.DataFrame:
     dropped = entered - nxt
     with np.errstate(divide="ignore", invalid="ignore"):
         drop_rate = np.where(entered > 0, dropped / entered, np.nan)
-        onward = np.where(nxt > 0, last / nxt, 0.0)
+        onward = np.where(entered > 0, last / entered, 0.0)
     value = dropped * onward * value_per_conversion
     out = pd.DataFrame({"step_index": r["step_index"], "step": r["step"], "entered": r["entered"],
                         "dropped": dropped, "drop_rate": drop_rate, "value_at_stake": value})

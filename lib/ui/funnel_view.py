@@ -249,10 +249,12 @@ def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
     downloads.table(parts.dropoff_table(drop, p["currency"], valued), f"funnel-dropoff-{p['start']}-{p['end']}",
                     key="fdrop", hide_index=True, width="stretch")
     if valued:
-        st.caption(f"Revenue at stake: the {p['unit']}s that dropped at a step × the share of those who went on "
-                   f"from the next step to purchase × the average order value ({fmt.money(aov, p['currency'])}, "
-                   "orders in this range). An estimate of what they would have brought had they continued "
-                   "like the others.")
+        done = int(cur.sort_values("step_index")["entered"].iloc[-1])
+        st.caption(f"Revenue at stake: what the {p['unit']}s who left at a step would bring if won back once and "
+                   f"they then did as well as everyone who reached that step: dropped × (completed ÷ entered the "
+                   f"step) × the average order value ({fmt.money(aov, p['currency'])}, orders in this range). So "
+                   f"no step shows more than the funnel's own {fmt.count(done)} completions are worth "
+                   f"({fmt.money(done * aov, p['currency'])}).")
     elif with_value:
         st.caption("No orders in this range, so there is no average order value to put on a lost conversion.")
     else:
