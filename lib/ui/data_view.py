@@ -169,8 +169,11 @@ def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
         st.success(f"Loaded **{rep.rows:,}** rows into **{feed}** from {rep.source} "
                    f"(replacing {rep.replaced_rows:,}). Load #{rep.load_id}.", icon=":material/check_circle:")
         if len(rep.warnings):
-            st.warning(f"{len(rep.warnings):,} warnings: {Reason.TEXT[Reason.UNKNOWN_SKU]} "
-                       f"(loaded anyway; add them to the product feed).", icon=":material/warning:")
+            counts = rep.warnings["reason"].value_counts(sort=False)
+            n = len(rep.warnings)
+            st.warning(f"{n:,} warning{'' if n == 1 else 's'} (loaded anyway): "
+                       + "; ".join(f"{n:,} × {Reason.TEXT.get(r, r)}" for r, n in counts.items()) + ".",
+                       icon=":material/warning:")
             downloads.table(rep.warnings.head(500), f"{feed}-load-{rep.load_id}-warnings", key=f"warn:{name}",
                             hide_index=True, width="stretch")
 

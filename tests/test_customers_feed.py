@@ -1,0 +1,37 @@
+"""The optional customers feed through the Sources page (AppTest): read from a SQL source, mapped, validated
+(a malformed email is a warning, not an error), loaded, and listed with the other feeds."""
+from __future__ import annotations
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.test_app_pages import data_dir, texts  # noqa: F401 - fixture
+
+
+def test_sources_page_loads_a_customers_table_from_sql(data_dir, monkeypatch):  # noqa: F811
+    src = data_dir / "crm.duckdb"
+    con = duckdb.connect(str(src))
+    con.execute("CREATE TABLE people AS SELECT * FROM (VALUES ('C1', 'Ana@Example.com', 'Ana', 'yes', 'US'), "
+                "('C2', 'bo@example', 'Bo', 'no', 'GB'), ('C3', NULL, 'Cy', NULL, NULL)) "
+                "t(\"Customer\", \"Email Address\", \"First Name\", \"Newsletter\", \"Country code\")")
+    con.close()
+    monkeypatch.setenv("SHOPCAST_SOURCE_URL", f"duckdb:///{src}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("pages/data_page.py")
+    at.query_params["src"] = "SQL database"
+    at.run()
+    at.selectbox(key="sqlfeed").set_value("customers").run()
+    at.text_area[0].set_value("SELECT * FROM people").run()
+    next(b for b in at.button if b.label == "Read from the database").click().run()
+    assert not at.exception
+    mapped = {s.label.rstrip(" *"): s.value for s in at.selectbox if s.key and s.key.startswith("map:")}
+    assert mapped == {"customer_id": "Customer", "email": "Email Address", "first_name": "First Name",
+                      "last_name": "—", "accepts_marketing": "Newsletter", "country": "Country code"}
+    next(b for b in at.button if b.label.startswith("Validate and load into customers")).click().run()
+    assert not at.exception
+    assert "Loaded **3** rows into **customers**" in at.success[0].value
+    assert "1 warning (loaded anyway): 1 × not a valid email address (loaded; left out of email audiences)" \
+        in texts(at)
+    assert {m.label: m.value for m in at.metric}["Customers"] == "3"
