@@ -106,7 +106,7 @@ def _sheets_source(wh) -> None:
 
 def _demo_source(wh) -> None:
     st.write("A realistic synthetic store: two years of orders, web sessions, stock and promotions for about "
-             "300 SKUs. Loading it **replaces** all five feeds.")
+             "300 SKUs. Loading it **replaces** all six feeds.")
     c1, c2 = st.columns(2)
     seed = c1.number_input("Seed", min_value=0, max_value=10_000, value=7, step=1, key="seed",
                            bind="query-params")
