@@ -1,4 +1,4 @@
-"""What the Funnel page shows besides the step counts: trend, time to convert, drop-off value, audience.
+"""What the Funnel page shows besides the step counts: trend, time to convert, drop-off value.
 
 All heavy work is SQL over the CTE steps of lib.funnel.core (same semantics, same attribution).
 """
@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, Double, and_, case, cast, func, select
+from sqlalchemy import Date, Double, case, cast, func, select
 
 from lib import sales
-from lib.funnel.core import _UNIT_COLUMN, _US, Spec, _bounds, _scoped, events, plan
+from lib.funnel.core import _US, Spec, _bounds, events, plan
 from lib.tables import FEED_TABLES
 
-__all__ = ["trend", "time_to_convert", "dropoff", "audience", "event_names", "order_value", "TIME_BUCKETS"]
+__all__ = ["trend", "time_to_convert", "dropoff", "event_names", "order_value", "TIME_BUCKETS"]
 
 GRAINS = ("day", "week", "month")
 # (label, lower bound in seconds); the upper bound is the next one's lower bound
@@ -136,50 +136,6 @@ def dropoff(result: pd.DataFrame, value_per_conversion: float) -> pd.DataFrame:
                         "dropped": dropped, "drop_rate": drop_rate, "value_at_stake": value})
     out.loc[out.index[-1:], ["dropped", "drop_rate", "value_at_stake"]] = np.nan
     return out
-
-
-def audience(wh, steps, start, end, window=timedelta(days=1), order="sequential", unit="session", after_step=2,
-             filters=None) -> pd.DataFrame:
-    """Identified units that reached `after_step` (or further) but never the last step: a recovery list.
-
-    Only units with a customer_id or user_id are listed (an email tool needs someone to write to).
-    cart_value = the list prices (products.price) of the items they added to the cart in the range.
-    -> DataFrame[customer_id, last_step, last_step_at, cart_value], most valuable first.
-    """
-    spec = _spec(steps, start, end, window, order, unit, None, filters)
-    n = len(spec.steps)
-    if not 1 <= int(after_step) < n:
-        raise ValueError(f"after_step must be between 1 and {n - 1}.")
-    touch, levels = plan(spec)
-    ucol = events.c[_UNIT_COLUMN[spec.unit]]
-    if levels is None:
-        return pd.DataFrame(columns=["customer_id", "last_step", "last_step_at", "cart_value"])
-    top = select(levels.c.u, func.max(levels.c.k).label("k")).group_by(levels.c.u).cte("top_step")
-    last = (select(touch.c.u, func.coalesce(top.c.k, 1).label("k"),
-                   func.coalesce(levels.c.tk, touch.c.t).label("tk"))
-            .join_from(touch, top, top.c.u == touch.c.u, isouter=True)
-            .join(levels, and_(levels.c.u == top.c.u, levels.c.k == top.c.k), isouter=True)
-            .cte("last_step"))
-    who = (select(ucol.label("u"), func.max(func.coalesce(events.c.customer_id, events.c.user_id)).label("customer_id"))
-           .where(_scoped(spec, None)).group_by(ucol).cte("who"))
-    p = FEED_TABLES["products"]
-    cart = (select(ucol.label("u"), func.sum(p.c.price).label("cart_value"))
-            .join_from(events, p, p.c.sku == events.c.sku)
-            .where(_scoped(spec, None), events.c.event == "add_to_cart").group_by(ucol).cte("cart"))
-    q = (select(who.c.customer_id, last.c.k, last.c.tk, func.coalesce(cart.c.cart_value, 0.0).label("cart_value"))
-         .join_from(last, who, who.c.u == last.c.u)
-         .join(cart, cart.c.u == last.c.u, isouter=True)
-         .where(last.c.k >= int(after_step), last.c.k < n, who.c.customer_id.is_not(None)))
-    raw = wh.read(q)
-    out = pd.DataFrame({
-        "customer_id": raw["customer_id"].astype(str),
-        "last_step": [spec.steps[int(k) - 1] for k in raw["k"]],
-        "last_step_at": pd.to_datetime(raw["tk"].astype("int64"), unit="us"),
-        "cart_value": raw["cart_value"].astype(float),
-    })
-    # a person with several abandoned sessions appears once, with their latest one
-    out = out.sort_values("last_step_at").drop_duplicates("customer_id", keep="last")
-    return out.sort_values(["cart_value", "last_step_at"], ascending=[False, False]).reset_index(drop=True)
 
 
 def event_names(wh) -> pd.DataFrame:
