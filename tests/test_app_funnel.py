@@ -137,18 +137,21 @@ def test_loaded_store_shows_the_funnel_dropoff_and_trend(data_dir):
     df = steps_table(at)                                    # compared with Dec 7 – Jan 4: no events there
     assert df["step"].tolist() == STEPS
     assert df["This range · entered"].tolist() == [7, 6, 4, 3, 2]
-    assert df["This range · from step 1"].tolist() == pytest.approx([1, 6 / 7, 4 / 7, 3 / 7, 2 / 7])
-    assert df["This range · from previous"].tolist() == pytest.approx([1, 6 / 7, 4 / 6, 3 / 4, 2 / 3])
+    # rates in percent on screen (the files hold fractions)
+    assert df["This range · from step 1"].tolist() == pytest.approx([100, 600 / 7, 400 / 7, 300 / 7, 200 / 7])
+    assert df["This range · from previous"].tolist() == pytest.approx([100, 600 / 7, 400 / 6, 75, 200 / 3])
     # median time from the previous step: view_item 1,2,1,1,5,1 min -> 1m; add_to_cart 1,1,1,1 -> 1m;
     # begin_checkout 3 (s1), 8 (s5: from its first cart event, 14:02), 2 (s6) -> 3m; purchase 35, 12 -> 23.5m
     assert df["This range · median time"].tolist() == ["–", "1m 00s", "1m 00s", "3m 00s", "23m 30s"]
     assert df["Compared range · entered"].tolist() == [0, 0, 0, 0, 0]
-    drop = dropoff_table(at)
-    assert drop["dropped"].tolist()[:4] == [1, 2, 1, 1] and pd.isna(drop["dropped"].iloc[4])
-    assert drop["drop rate"].tolist()[:4] == pytest.approx([1 / 7, 2 / 6, 1 / 4, 1 / 3])
+    drop = dropoff_table(at)                                # no row for the last step: nobody drops after it
+    assert drop["dropped"].tolist() == [1, 2, 1, 1]
+    assert drop["drop rate"].tolist() == pytest.approx([100 / 7, 100 * 2 / 6, 25, 100 / 3])
     # dropped × (completed / entered the step) × $25 average order value: 1 × 2/7, 2 × 2/6, 1 × 2/4, 1 × 2/3
-    assert drop["revenue at stake"].tolist()[:4] == pytest.approx([50 / 7, 50 / 3, 12.5, 50 / 3])
+    assert drop["revenue at stake"].tolist() == pytest.approx([50 / 7, 50 / 3, 12.5, 50 / 3])
     body = texts(at)
+    # drop rates 1/7, 2/6, 1/4, 1/3: view_item ties begin_checkout at 33.3% and lost more sessions (2)
+    assert "**Biggest drop:** 2 · view_item → 3 · add_to_cart: 33.3% of 6 sessions went no further (2)." in body
     assert "average order value ($25.00" in body
     assert "no step shows more than the funnel's own 2 completions are worth ($50.00)" in body
     assert "Dec 07, 2025 – Jan 05, 2026 · Data through Jan 05, 2026" in body
@@ -184,6 +187,10 @@ def test_order_unit_window_and_breakdown_widgets(data_dir):
     assert entered_by == {"Email": [3, 3, 2, 1, 1], "Paid": [2, 1, 0, 0, 0], "(not set)": [1, 1, 1, 1, 1],
                           "Organic": [1, 1, 1, 1, 0]}
     assert (seg["compared · entered"] == 0).all()
+    # email 0, 1/3, 1/2, 0; paid 1/2, 1/1; organic 0, 0, 0, 1/1: paid's view_item and organic's checkout both
+    # lost all of their one session; the earlier step is named
+    assert "**Biggest drop:** Paid, 2 · view_item → 3 · add_to_cart: 100.0% of 1 session went no further (1)." \
+        in texts(at)
     assert len(at.get("vega_lite_chart")) == 4              # plus the segment bars
     at.segmented_control(key="order").set_value("any").run()
     at.segmented_control(key="grain").set_value("week").run()
@@ -203,7 +210,7 @@ def test_other_steps_and_no_comparison(data_dir):
     assert df["median time"].tolist() == ["–", "2m 30s"]             # 2, 3, 2, 6 minutes: (2 + 3) / 2
     drop = dropoff_table(at)
     assert drop.columns.tolist() == ["step", "entered", "dropped", "drop rate"]
-    assert drop["drop rate"].iloc[0] == pytest.approx(3 / 7) and pd.isna(drop["drop rate"].iloc[1])
+    assert drop["drop rate"].tolist() == pytest.approx([300 / 7])
     assert "The value at stake needs purchase as the last step" in texts(at)
     at.multiselect(key="steps").set_value(["page_view"]).run()
     assert not at.exception
@@ -393,7 +400,7 @@ def test_breakdown_shows_the_compared_range_and_channels_in_words(data_dir):
     paid = seg[seg["Channel"] == "Paid"]
     assert paid["entered"].tolist() == [2, 1, 0, 0, 0]
     assert paid["compared · entered"].tolist() == [3, 1, 0, 0, 0]           # s3, s4 and the extra s8 then
-    assert paid["compared · from step 1"].tolist() == pytest.approx([1, 1 / 3, 0, 0, 0])
+    assert paid["compared · from step 1"].tolist() == pytest.approx([100, 100 / 3, 0, 0, 0])     # in percent
     # on screen the change is in percentage points: 1/2 - 1/3 = +16.7 pts at view_item
     assert paid["from step 1 · change"].tolist()[1] == pytest.approx(100 * (1 / 2 - 1 / 3))
     email = seg[seg["Channel"] == "Email"]

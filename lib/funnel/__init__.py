@@ -17,6 +17,7 @@ from lib.funnel.core import (
 )
 from lib.funnel.insights import (
     TIME_BUCKETS,
+    biggest_drop,
     dropoff,
     event_names,
     order_value,
@@ -26,4 +27,4 @@ from lib.funnel.insights import (
 
 __all__ = ["compute", "trend", "time_to_convert", "dropoff", "audience", "email_list", "event_names", "order_value",
            "Spec", "FunnelError", "ORDERS", "UNITS", "BY_COLUMNS", "FILTER_COLUMNS", "DEFAULT_STEPS", "NOT_SET",
-           "TIME_BUCKETS", "AUDIENCE_COLUMNS", "LIST_COLUMNS", "contacts", "id_list"]
+           "TIME_BUCKETS", "AUDIENCE_COLUMNS", "LIST_COLUMNS", "contacts", "id_list", "biggest_drop"]

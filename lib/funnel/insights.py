@@ -14,7 +14,7 @@ from lib import sales
 from lib.funnel.core import _US, Spec, _bounds, events, plan
 from lib.tables import FEED_TABLES
 
-__all__ = ["trend", "time_to_convert", "dropoff", "event_names", "order_value", "TIME_BUCKETS"]
+__all__ = ["trend", "time_to_convert", "dropoff", "biggest_drop", "event_names", "order_value", "TIME_BUCKETS"]
 
 GRAINS = ("day", "week", "month")
 # (label, lower bound in seconds); the upper bound is the next one's lower bound
@@ -136,6 +136,31 @@ def dropoff(result: pd.DataFrame, value_per_conversion: float) -> pd.DataFrame:
                         "dropped": dropped, "drop_rate": drop_rate, "value_at_stake": value})
     out.loc[out.index[-1:], ["dropped", "drop_rate", "value_at_stake"]] = np.nan
     return out
+
+
+def biggest_drop(result: pd.DataFrame, by: str | None = None) -> dict | None:
+    """Where the largest share of units went no further: the step (and segment) with the highest drop rate.
+
+    result: a compute() result (broken down by `by`, or not). Ties go to the step that lost more units, then
+    to the earlier step, then to the first segment in the frame. None when no step has units going on to
+    another step.
+    -> {segment, step_index, step, next_step, entered, dropped, drop_rate}
+    """
+    best = None
+    groups = result.groupby(by, sort=False) if by else [(None, result)]
+    for segment, df in groups:
+        d = df.sort_values("step_index").reset_index(drop=True)
+        for i in range(len(d) - 1):
+            entered, went_on = int(d.loc[i, "entered"]), int(d.loc[i + 1, "entered"])
+            if entered <= 0:
+                continue
+            cand = {"segment": segment, "step_index": int(d.loc[i, "step_index"]), "step": d.loc[i, "step"],
+                    "next_step": d.loc[i + 1, "step"], "entered": entered, "dropped": entered - went_on,
+                    "drop_rate": (entered - went_on) / entered}
+            key = (cand["drop_rate"], cand["dropped"], -cand["step_index"])
+            if best is None or key > best[0]:
+                best = (key, cand)
+    return best[1] if best else None
 
 
 def event_names(wh) -> pd.DataFrame:

@@ -205,11 +205,14 @@ def segment_table(cur: pd.DataFrame, old: pd.DataFrame | None, by: str, keep: li
 
 
 def dropoff_table(drop: pd.DataFrame, with_value: bool) -> pd.DataFrame:
-    """funnel.dropoff() for people and files: step, entered, dropped, drop rate (a fraction), revenue at stake."""
+    """funnel.dropoff() for people and files: step, entered, dropped, drop rate (a fraction), revenue at stake.
+
+    The last step is left out: nobody drops off after it (its units are the steps table's last row)."""
+    drop = drop.iloc[:-1]
     out = pd.DataFrame({
         "step": [step_label(i, s) for i, s in zip(drop["step_index"], drop["step"], strict=True)],
         "entered": drop["entered"].astype("int64"),
-        "dropped": drop["dropped"].astype("Int64"),
+        "dropped": drop["dropped"].astype("int64"),
         "drop rate": drop["drop_rate"].astype(float),
     })
     if with_value:

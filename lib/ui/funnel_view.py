@@ -127,32 +127,42 @@ def _args(p: dict, start=None, end=None) -> tuple:
     return (p["steps"], start or p["start"], end or p["end"], p["window_s"], p["order"], p["unit"])
 
 
+_RATES = ("from step 1", "from previous", "drop rate")
+
+
 def _step_config(table) -> dict:
-    """Screen formats for a numeric step table: counts with separators, rates as percentages."""
+    """Screen formats for a step table as shown: counts with separators, rates in percent with one decimal."""
     cfg = {}
     for col in table.columns:
         name = str(col)
-        if name.endswith("entered"):
+        if name.endswith(("entered", "dropped")):
             cfg[name] = st.column_config.NumberColumn(format="localized")
-        elif name.endswith(("from step 1", "from previous")):
-            cfg[name] = st.column_config.NumberColumn(format="percent")
+        elif name.endswith(_RATES):
+            cfg[name] = st.column_config.NumberColumn(format="%.1f%%")
         elif name.endswith("change"):
             cfg[name] = st.column_config.NumberColumn(format="%+.1f pts")
     return cfg
 
 
+def _on_screen(table):
+    """A numeric table as shown: durations as text, rates and changes in percent (the files keep fractions)."""
+    shown = parts.shown_steps(table)
+    for col in shown.columns:
+        if str(col).endswith((*_RATES, "change")):
+            shown[col] = shown[col] * 100
+    return shown
+
+
 def _step_formats(table, currency: str) -> Formats:
     cols = [str(c) for c in table.columns]
-    return Formats(count=tuple(c for c in cols if c.endswith("entered")),
-                   pct=tuple(c for c in cols if c.endswith(("from step 1", "from previous", "change"))),
+    return Formats(count=tuple(c for c in cols if c.endswith(("entered", "dropped"))),
+                   pct=tuple(c for c in cols if c.endswith((*_RATES, "change"))),
                    decimal=tuple(c for c in cols if c.endswith(parts.SECONDS)), currency=currency)
 
 
 def _steps_download(table, stem: str, key: str, currency: str) -> None:
-    """A numeric step table on screen (durations as text) with CSV/XLSX files that hold the numbers."""
-    shown = parts.shown_steps(table)
-    if "from step 1 · change" in shown:          # on screen in percentage points
-        shown["from step 1 · change"] = shown["from step 1 · change"] * 100
+    """A numeric step table on screen with CSV/XLSX files that hold the numbers (fractions, seconds)."""
+    shown = _on_screen(table)
     downloads.table(shown, stem, key=key, export=table, number_formats=_step_formats(table, currency),
                     hide_index=True, width="stretch", column_config=_step_config(shown))
 
@@ -180,6 +190,7 @@ def _body(wh, key, span, p: dict) -> None:
                     key="f_bars", width="stretch")
     blocks = [("This range" if old is not None else "", cur)] + ([("Compared range", old)] if old is not None else [])
     _steps_download(parts.step_table(blocks), parts.file_stem("steps", p), "f_steps", p["currency"])
+    _biggest_drop(funnel.biggest_drop(cur), None, unit)
     if p["by"]:
         _breakdown_section(wh, key, p, old is not None)
     _trend_section(wh, key, p)
@@ -233,7 +244,19 @@ def _breakdown_section(wh, key, p: dict, compared: bool) -> None:
     event = downloads.chart(charts.segment_bars(shown, by, prev=shown_old), f"{stem}-chart", width="stretch",
                             on_select="rerun", selection_mode=charts.SEGMENT_PARAM, key=f"fseg_{by}_{tag}")
     _apply_click(by, parts.selected_values(event, charts.SEGMENT_PARAM, by), p["segs"])
+    _biggest_drop(funnel.biggest_drop(shown, by), by, p["unit"])
     _steps_download(parts.segment_table(seg, seg_old, by, keep), stem, f"fseg_tbl_{by}", p["currency"])
+
+
+def _biggest_drop(drop: dict | None, by: str | None, unit: str) -> None:
+    """One sentence naming the step (and segment) where the largest share of units went no further."""
+    if drop is None:
+        return
+    who = f"{charts.segment_label(by, drop['segment'])}, " if by else ""
+    n = drop["entered"]
+    st.markdown(f"**Biggest drop:** {who}{charts.step_label(drop['step_index'], drop['step'])} → "
+                f"{charts.step_label(drop['step_index'] + 1, drop['next_step'])}: {fmt.pct(drop['drop_rate'])} of "
+                f"{fmt.count(n)} {unit}{'' if n == 1 else 's'} went no further ({fmt.count(drop['dropped'])}).")
 
 
 def _trend_section(wh, key, p: dict) -> None:
@@ -285,22 +308,21 @@ def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
     valued = with_value and not pd.isna(aov)
     drop = funnel.dropoff(cur, aov if valued else 0.0)
     table = parts.dropoff_table(drop, valued)
-    cfg = {"entered": st.column_config.NumberColumn(format="localized"),
-           "dropped": st.column_config.NumberColumn(format="localized"),
-           "drop rate": st.column_config.NumberColumn(format="percent")}
+    cfg = _step_config(table)
     if valued:
         cfg["revenue at stake"] = money_column("revenue at stake", p["currency"])
-    downloads.table(table, parts.file_stem("dropoff", p), key="fdrop", hide_index=True, width="stretch",
-                    column_config=cfg, number_formats=Formats(
-                        money=("revenue at stake",) if valued else (), pct=("drop rate",),
-                        count=("entered", "dropped"), currency=p["currency"]))
+    downloads.table(_on_screen(table), parts.file_stem("dropoff", p), key="fdrop", hide_index=True,
+                    width="stretch", export=table, column_config=cfg,
+                    number_formats=_step_formats(table, p["currency"]) if not valued else Formats(
+                        money=("revenue at stake",), pct=("drop rate",), count=("entered", "dropped"),
+                        currency=p["currency"]))
     if valued:
         done = int(cur.sort_values("step_index")["entered"].iloc[-1])
         st.caption(f"Revenue at stake: what the {p['unit']}s who left at a step would bring if won back once and "
                    f"they then did as well as everyone who reached that step: dropped × (completed ÷ entered the "
                    f"step) × the average order value ({fmt.money(aov, p['currency'])}, orders in this range). So "
                    f"no step shows more than the funnel's own {fmt.count(done)} completions are worth "
-                   f"({fmt.money(done * aov, p['currency'])}).")
+                   f"({fmt.money(done * aov, p['currency'], 2)}).")
     elif with_value:
         st.caption("No orders in this range, so there is no average order value to put on a lost conversion.")
     else:
