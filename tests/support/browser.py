@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
-           "number"]
+           "number", "unpick", "download_in"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -120,3 +120,18 @@ def alerts(page) -> list[str]:
 def table_texts(page) -> list[str]:
     """The accessible text of every st.dataframe grid cell on screen, in reading order."""
     return page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+
+
+def unpick(page, label: str, option: str) -> None:
+    """Remove ``option`` from the multiselect labelled ``label`` (its chip's ✕) and wait for the rerun."""
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
+    box.get_by_role("button", name=f"Remove {option}", exact=True).click()
+    settle(page)
+
+
+def download_in(page, key: str, label: str, dest: Path) -> Path:
+    """Press the download button ``label`` (e.g. "CSV") under the element whose downloads were keyed ``key``
+    (lib.ui.downloads puts them in a container keyed dl_<key>); save and return the file."""
+    button = page.locator(f".st-key-dl_{key}").locator("button", has_text=label).first
+    button.scroll_into_view_if_needed()
+    return download(page, button.click, dest)
