@@ -35,3 +35,27 @@ def test_sources_page_loads_a_customers_table_from_sql(data_dir, monkeypatch):  
     assert "1 warning (loaded anyway): 1 × not a valid email address (loaded; left out of email audiences)" \
         in texts(at)
     assert {m.label: m.value for m in at.metric}["Customers"] == "3"
+
+
+def test_an_uploaded_shopify_customers_export_is_recognised_and_loads(tmp_path):
+    """The upload path (lib.ingest, as the Sources page calls it): the file is taken for the customers feed,
+    mapped with the Shopify customers profile, and loads with one warning (the malformed address)."""
+    from pathlib import Path
+
+    from lib import ingest
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+
+    sample = Path(ROOT) / "data" / "samples" / "shopify_customers_export.csv"
+    wh = Warehouse.open(url=f"duckdb:///{tmp_path}/wh.duckdb", settings=Settings(store_timezone="UTC"))
+    try:
+        prep = ingest.prepare_file(sample.read_bytes(), sample.name, wh=wh)
+        assert (prep.feed, prep.profile, prep.missing) == ("customers", "shopify_customers", [])
+        rep = ingest.load_prepared(wh, prep)
+        assert (rep.feed, rep.rows, len(rep.warnings)) == ("customers", 7, 1)
+        got = wh.read("SELECT customer_id, email, accepts_marketing FROM customers ORDER BY customer_id LIMIT 2")
+        assert got.values.tolist() == [["7210448301101", "ada.north@example.com", True],
+                                       ["7210448301102", "ben.okafor@example.com", False]]
+        assert ingest.feed_overview(wh).set_index("feed").loc["customers", "rows"] == 7
+    finally:
+        wh.dispose()
