@@ -24,7 +24,7 @@ from lib.warehouse import LoadReport, Warehouse
 __all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "load_demo", "feed_overview",
            "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]
 
-DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events")
+DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events", "customers")
 Progress = Callable[[float, str], None]
 
 

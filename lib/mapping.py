@@ -1,10 +1,11 @@
 """Map a raw table's headers onto a feed's canonical columns.
 
 `suggest_mapping` proposes {canonical column: source header or None} from a profile (Shopify
-orders, GA4 events, WooCommerce orders, or generic names); the user may correct it, and the
-warehouse stores it as plain JSON. `apply_mapping` renames, and does only the restructuring an
+orders, GA4 events, WooCommerce orders, Shopify customers, Klaviyo profiles, or generic names); the
+user may correct it, and the warehouse stores it as plain JSON. `apply_mapping` renames, and does only the restructuring an
 export's layout needs (Shopify fill-down and status, GA4 session ids, channel, landing page and
-item sku); values stay raw for validation to coerce.
+item sku, customers' apostrophe-prefixed ids and consent words); values stay raw for validation to
+coerce.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from lib.mapping_profiles import (
     arrow_text,
     channel_from,
     combine_ids,
+    consent_values,
     fill_down,
     first_item_ids,
     norm_header,
@@ -67,7 +69,7 @@ def detect_profile(columns) -> str:
 
 
 def guess_feed(columns) -> str | None:
-    """The feed (orders, events, inventory, products, promotions) a header list looks like, or None."""
+    """The feed (orders, events, inventory, products, promotions, customers) a header list looks like, or None."""
     columns = [str(c) for c in columns]
     prof = PROFILES[detect_profile(columns)]
     if prof.feed:
@@ -164,6 +166,8 @@ def apply_mapping(df: pd.DataFrame, feed: str, mapping: dict, profile: str | Non
         out = _restructure_orders(df, out, used, prof.name)
     elif prof.feed == feed == "events":
         out = _restructure_ga4(df, out, used)
+    if feed == "customers":
+        out = _restructure_customers(out)
     out.attrs = dict(df.attrs)
     out.attrs["profile"] = prof.name
     return out
@@ -200,6 +204,17 @@ def _restructure_orders(df: pd.DataFrame, out: pd.DataFrame, used: dict, profile
         status[financial == "refunded"] = "refunded"
         status[cancelled.to_numpy()] = "cancelled"
         out["status"] = status
+    return out
+
+
+def _restructure_customers(out: pd.DataFrame) -> pd.DataFrame:
+    """Shopify's apostrophe-prefixed ids ('7210448301122) lose the apostrophe; consent words become yes/no."""
+    if "customer_id" in out:
+        ids = out["customer_id"]
+        if not pd.api.types.is_numeric_dtype(ids):
+            out["customer_id"] = ids.astype("str").str.replace(r"^'(?=\S)", "", regex=True).where(ids.notna(), None)
+    if "accepts_marketing" in out and not pd.api.types.is_bool_dtype(out["accepts_marketing"]):
+        out["accepts_marketing"] = consent_values(out["accepts_marketing"])
     return out
 
 

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "Profile", "PROFILES", "SYNONYMS", "CHANNELS", "norm_header", "channel_from", "first_item_ids",
-    "combine_ids", "fill_down", "arrow_text",
+    "combine_ids", "fill_down", "arrow_text", "consent_values",
 ]
 
 CHANNELS = ("direct", "organic", "paid_search", "paid_social", "social", "email", "referral",
@@ -102,6 +102,17 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "type": ("promo type", "promotion type", "mechanic"),
         "channel": ("sales channel",),
     },
+    "customers": {
+        "customer_id": ("customer", "customer number", "customer no", "client id", "external id", "profile id",
+                        "user id", "id"),
+        "email": ("email address", "e mail", "e mail address", "customer email", "mail"),
+        "first_name": ("first name", "firstname", "given name", "fname"),
+        "last_name": ("last name", "lastname", "surname", "family name", "lname"),
+        "accepts_marketing": ("accepts email marketing", "accepts marketing", "email marketing consent",
+                              "marketing consent", "email consent", "consent", "opt in", "opted in", "subscribed",
+                              "newsletter"),
+        "country": ("country code", "default address country code", "country name", "default address country"),
+    },
 }
 
 SHOPIFY = Profile(
@@ -161,8 +172,44 @@ WOOCOMMERCE = Profile(
     min_signature=3, needs=("Order Number", "Order ID"),
 )
 
+# Shopify admin > Customers > Export (CSV): "Customer ID, First Name, Last Name, Email, Accepts Email
+# Marketing, Default Address Company, ... Default Address Country Code, Default Address Zip, Default Address
+# Phone, Phone, Accepts SMS Marketing, Total Spent, Total Orders, Note, Tax Exempt, Tags"; older exports have
+# "Accepts Marketing", "Country", "Country Code" and no Customer ID. Ids come prefixed with an apostrophe
+# ('7210448301122) so that spreadsheets keep them as text; the mapping drops it.
+SHOPIFY_CUSTOMERS = Profile(
+    "shopify_customers", "customers",
+    candidates={
+        "customer_id": ("Customer ID",), "email": ("Email",), "first_name": ("First Name",),
+        "last_name": ("Last Name",), "accepts_marketing": ("Accepts Email Marketing", "Accepts Marketing"),
+        "country": ("Default Address Country Code", "Country Code", "Country"),
+    },
+    signature=("Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Accepts Marketing",
+               "Default Address Country Code", "Default Address Company", "Default Address Zip",
+               "Accepts SMS Marketing", "Total Spent", "Total Orders", "Tax Exempt"),
+    min_signature=4, needs=("Accepts Email Marketing", "Accepts Marketing", "Total Spent"),
+)
+
+# Klaviyo > Lists & segments > Export (CSV): "Email, Klaviyo ID (or Profile ID), First Name, Last Name,
+# Organization, Title, Phone Number, Address, Address 2, City, State / Region, Country, Zip Code, ...,
+# Source, Consent, Email Marketing Consent, First Active, Last Active, Profile Created On, Date Added, ...".
+# Consent comes as Subscribed / Unsubscribed / Never subscribed, or as a list such as ['email', 'web'].
+KLAVIYO = Profile(
+    "klaviyo_profiles", "customers",
+    candidates={
+        "customer_id": ("External ID", "Klaviyo ID", "Profile ID", "ID"), "email": ("Email", "Email Address"),
+        "first_name": ("First Name",), "last_name": ("Last Name",),
+        "accepts_marketing": ("Email Marketing Consent", "Accepts Marketing", "Consent"), "country": ("Country",),
+    },
+    signature=("Klaviyo ID", "Profile ID", "Email Marketing Consent", "First Active", "Last Active",
+               "Profile Created On", "Date Added", "Last Open", "Last Click", "State / Region", "Zip Code",
+               "Phone Number", "Organization", "Consent"),
+    min_signature=3, needs=("Email", "Email Address"),
+)
+
 CANONICAL = Profile("canonical", None)
-PROFILES: dict[str, Profile] = {p.name: p for p in (SHOPIFY, GA4, WOOCOMMERCE, CANONICAL)}
+PROFILES: dict[str, Profile] = {p.name: p for p in (SHOPIFY, GA4, WOOCOMMERCE, SHOPIFY_CUSTOMERS, KLAVIYO,
+                                                    CANONICAL)}
 
 
 # --- restructuring helpers -----------------------------------------------------------------------
@@ -201,6 +248,31 @@ def first_item_ids(values: pd.Series) -> pd.Series:
     first = pc.coalesce(*(pc.if_else(pc.equal(pc.utf8_trim_whitespace(p), ""), pa.scalar(None, pa.string()), p)
                           for p in parts))
     return pd.Series(pd.array(first, dtype="str"), index=values.index)
+
+
+_CONSENT_YES = {"subscribed", "opted in", "opted_in", "opt in", "confirmed", "email", "single opt in",
+                "confirmed opt in", "double opt in"}
+_CONSENT_NO = {"unsubscribed", "never subscribed", "never_subscribed", "not subscribed", "not_subscribed",
+               "suppressed", "pending", "invalid", "[]"}
+
+
+def consent_values(values: pd.Series) -> pd.Series:
+    """Email marketing consent words as yes/no (validation reads them as booleans); other values unchanged.
+
+    Klaviyo's Subscribed / Unsubscribed / Never subscribed, Shopify's SUBSCRIBED / NOT_SUBSCRIBED / PENDING
+    (pending double opt-in is not consent yet), and consent lists such as "['email', 'web']" (yes when email
+    is among them); yes/no, true/false and blanks pass through.
+    """
+    text = values.astype("str").str.strip()
+    low = text.str.lower().str.replace(r"[\s_\-]+", " ", regex=True)
+    listed = low.str.startswith("[") & low.str.endswith("]")
+    out = values.astype(object).copy()
+    out[low.isin(_CONSENT_YES).fillna(False).to_numpy()] = "yes"
+    out[low.isin({w.replace("_", " ") for w in _CONSENT_NO}).fillna(False).to_numpy()] = "no"
+    has_email = low.str.contains(r"['\"]email['\"]", regex=True).fillna(False)
+    out[(listed.fillna(False) & has_email).to_numpy()] = "yes"
+    out[(listed.fillna(False) & ~has_email).to_numpy()] = "no"
+    return out
 
 
 def arrow_text(values: pd.Series) -> pa.Array:

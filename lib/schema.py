@@ -1,4 +1,4 @@
-"""The five feeds as declarations, the event vocabulary, and FeedError.
+"""The six feeds as declarations, the event vocabulary, and FeedError.
 
 A feed is a tuple of typed columns plus keys; validation (lib.validation) reads these
 declarations and collects every failure into one tidy table, the way pandera does.
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 __all__ = [
-    "Column", "Feed", "FEEDS", "FEED_NAMES", "FeedError", "Reason", "FAILURE_COLUMNS",
-    "CANONICAL_EVENTS", "EVENT_ALIASES", "normalize_event", "DEFAULT_FUNNEL",
+    "Column", "Feed", "FEEDS", "FEED_NAMES", "OPTIONAL_FEEDS", "FeedError", "Reason", "FAILURE_COLUMNS",
+    "CANONICAL_EVENTS", "EVENT_ALIASES", "normalize_event", "DEFAULT_FUNNEL", "EMAIL_PATTERN", "valid_email",
 ]
 
 FAILURE_COLUMNS = ["column", "row", "value", "reason"]
@@ -37,6 +37,7 @@ class Reason:
     NEEDS_SKU_OR_CATEGORY = "needs_sku_or_category"
     EMPTY_FEED = "empty_feed"
     UNKNOWN_SKU = "unknown_sku"  # a warning, never an error
+    INVALID_EMAIL = "invalid_email"  # a warning: the row loads, the address is left out of email audiences
 
     TEXT = {
         MISSING_COLUMN: "required column is missing",
@@ -55,6 +56,7 @@ class Reason:
         NEEDS_SKU_OR_CATEGORY: "a promotion needs a sku or a category",
         EMPTY_FEED: "the file has no data rows",
         UNKNOWN_SKU: "SKU not in the product feed",
+        INVALID_EMAIL: "not a valid email address (loaded; left out of email audiences)",
     }
 
 
@@ -192,8 +194,27 @@ FEEDS: dict[str, Feed] = {
         time_column="start_date",
         description="optional: planned and past promotions",
     ),
+    # Who the customer ids are (Shopify customers export, Klaviyo profiles): the Funnel page's
+    # abandoned-step audience takes email, first name and marketing consent from here. A duplicate
+    # customer_id is an error (whose address would it be?); a malformed email is a warning: the row
+    # loads, and the address is left out of email audiences (an email tool would refuse it).
+    "customers": Feed(
+        "customers",
+        (
+            _s("customer_id", description="the id orders and events carry (or the email address)"),
+            _s("email", required=False, lower=True, description="contact address (stored in lower case)"),
+            _s("first_name", required=False),
+            _s("last_name", required=False),
+            Column("accepts_marketing", "bool", required=False,
+                   description="email marketing consent: yes/no, true/false, subscribed/unsubscribed"),
+            _s("country", required=False, description="country code (US, GB) or name"),
+        ),
+        key=("customer_id",),
+        description="optional: who the customers are (email, name, marketing consent)",
+    ),
 }
 FEED_NAMES = tuple(FEEDS)
+OPTIONAL_FEEDS = ("promotions", "customers")     # the app works without them
 
 # --- events ------------------------------------------------------------------------------------
 CANONICAL_EVENTS = ("page_view", "view_item", "add_to_cart", "begin_checkout", "purchase")
@@ -237,6 +258,17 @@ def normalize_event(name) -> str | None:
     text = re.sub(r"_+", "_", text).strip("_")
     text = EVENT_ALIASES.get(text, EVENT_ALIASES.get(text.replace("_", ""), text))
     return text if _EVENT_OK.match(text) else None
+
+
+# --- email addresses (customers feed) -----------------------------------------------------------
+# What email tools accept in practice: one @, no spaces, a dotted domain (a@b, a@b. and a b@c.com are not)
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def valid_email(value) -> bool:
+    """True for a plausible email address ('ana@shop.example'); False for blanks and anything else."""
+    return isinstance(value, str) and bool(_EMAIL.match(value.strip()))
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from lib import coerce
-from lib.schema import FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
+from lib.schema import EMAIL_PATTERN, FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
 
 __all__ = ["Validated", "validate", "canonical_headers", "duplicated_rows", "empty_failures"]
 
@@ -134,7 +134,7 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
     """Typed, validated copy of `df` for `feed`; raises FeedError listing every failure.
 
     Args:
-        feed: one of orders, events, inventory, products, promotions.
+        feed: one of orders, events, inventory, products, promotions, customers.
         df: canonical column names (case and spacing tolerated); raw or typed values.
         as_of: dates after this day are errors for orders, events and inventory.
         tz: store timezone; values with an offset (and epoch numbers) are converted to it.
@@ -249,4 +249,8 @@ def _warnings(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, known_skus) ->
         missing = uniq.difference(known)
         if len(missing):
             w.add("sku", frame["sku"].isin(missing).fillna(False).astype(bool), frame["sku"], Reason.UNKNOWN_SKU)
+    if spec.name == "customers" and "email" in raw.columns and len(frame):
+        email = frame["email"]
+        bad = email.notna() & ~email.str.match(EMAIL_PATTERN).fillna(False).astype(bool)
+        w.add("email", bad.astype(bool), raw["email"], Reason.INVALID_EMAIL)
     return w.frame()

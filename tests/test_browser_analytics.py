@@ -12,7 +12,7 @@ import time
 import pytest
 from PIL import Image
 
-from lib.charts.common import PALETTE
+from lib.charts.common import KNOWN_SEGMENTS
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.support.server import serve
@@ -93,10 +93,10 @@ def test_clicking_a_segment_bar_filters_the_page(app_url, browser):
     settle(page)
     charts_drawn(page, 4)
     time.sleep(1)
-    # segments sorted: (not set), email, organic, paid -> email is the second palette colour
-    _click_colour(page, page.locator('[data-testid="stVegaLiteChart"]').nth(1), PALETTE[1])
+    # email has its own colour on every page (lib.charts.common.segment_color)
+    _click_colour(page, page.locator('[data-testid="stVegaLiteChart"]').nth(1), KNOWN_SEGMENTS["email"])
     page.wait_for_function("() => location.search.includes('seg=channel%3Aemail')", timeout=30_000)
-    chip = page.get_by_role("button", name=re.compile("Segment: channel = email"))
+    chip = page.get_by_role("button", name=re.compile("Segment: channel = Email"))
     chip.wait_for(timeout=30_000)
     settle(page)
     assert metric(page, "Sessions entering") == "3"
@@ -138,7 +138,7 @@ def test_funnel_deep_link_restores_the_view_in_a_fresh_browser(app_url, browser)
     assert "Strict" in active and "User" in active
     assert page.locator('input[aria-label="Conversion window"]').input_value() == "30 min"
     assert page.locator('input[aria-label="Breakdown"]').input_value() == "Device"
-    assert main.get_by_role("button", name="Segment: channel = email ✕").count() == 1
+    assert main.get_by_role("button", name="Segment: channel = Email ✕").count() == 1
     # email: c1 (s1) and c2 (s2, s7); strict, 30 minutes: c1 stops at begin_checkout (purchase after 40 min)
     assert metric(page, "Users entering") == "2"
     assert metric(page, "Users completing") == "0"

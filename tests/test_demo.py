@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 26)
 START = AS_OF - timedelta(days=729)
 SCALE = 0.1
-FEEDS = ["products", "orders", "events", "inventory", "promotions"]
+FEEDS = ["products", "orders", "events", "inventory", "promotions", "customers"]
 COLUMNS = {
     "products": ["sku", "name", "category", "unit_cost", "price", "lead_time_days", "moq", "case_pack",
                  "supplier", "supplier_sku", "active"],
@@ -30,6 +30,7 @@ COLUMNS = {
                "sku", "order_id"],
     "inventory": ["sku", "date", "on_hand", "on_order", "location"],
     "promotions": ["promo_id", "start_date", "end_date", "discount_pct", "sku", "category", "type", "channel"],
+    "customers": ["customer_id", "email", "first_name", "last_name", "accepts_marketing", "country"],
 }
 
 
@@ -380,3 +381,20 @@ def test_traffic_cli_flag_and_demo_directory_name(tmp_path):
     printed = json.loads(res.stdout)
     assert printed["traffic"] == 0.5
     assert json.loads((tmp_path / "cli" / "truth.json").read_text())["traffic"]["fraction"] == 0.5
+
+
+def test_customer_profiles_cover_every_ordering_customer_and_pass_validation(store):
+    """The customers feed: one row per simulated customer, every customer id of the orders feed among them,
+    unique lower-case emails on a reserved example domain (3% have none), about 58% accept marketing."""
+    from lib.validation import validate
+
+    c, t = store["customers"], store["truth"]["profiles"]
+    assert c["customer_id"].is_unique
+    assert set(store["orders"]["customer_id"]) <= set(c["customer_id"])
+    email = c["email"].dropna()
+    assert email.is_unique and email.str.fullmatch(r"[a-z]+\.[a-z]+\d+@example\.(com|net|org)").all()
+    assert abs(c["email"].isna().mean() - t["email_missing_share"]) < 0.01
+    assert abs(c["accepts_marketing"].mean() - t["consent_share"]) < 0.03
+    assert set(c["country"]) == set(t["countries"])
+    checked = validate("customers", c)
+    assert len(checked.frame) == len(c) and checked.warnings.empty

@@ -249,9 +249,10 @@ def test_trend_time_to_convert_dropoff_and_audience(wh):
     r = funnel.compute(wh, S3, DAY, end, window=timedelta(hours=1))
     assert entered(r) == [4, 3, 2]
     d = funnel.dropoff(r, 50.0)
-    # step 1: 1 dropped, 2 of the 3 who went on completed -> 1 x 2/3 x 50; step 2: 1 dropped x 2/2 x 50
+    # step 1: 1 dropped, valued like the 4 who reached it (2 completed) -> 1 x 2/4 x 50;
+    # step 2: 1 dropped x 2/3 x 50
     assert d["dropped"].tolist()[:2] == [1, 1]
-    assert d["value_at_stake"].tolist()[:2] == pytest.approx([100 / 3, 50.0])
+    assert d["value_at_stake"].tolist()[:2] == pytest.approx([25.0, 100 / 3])
     assert np.isnan(d["value_at_stake"].iloc[-1])
 
     aud = funnel.audience(wh, S3, DAY, end, window=timedelta(hours=1), after_step=1)
@@ -262,6 +263,103 @@ def test_trend_time_to_convert_dropoff_and_audience(wh):
     assert aud["last_step_at"].tolist() == [T0 + timedelta(seconds=86400), T0 + timedelta(seconds=86410)]
     aud2 = funnel.audience(wh, S3, DAY, end, window=timedelta(hours=1), after_step=2)
     assert aud2["customer_id"].tolist() == ["c3"]
+
+
+def test_revenue_at_stake_never_exceeds_what_the_funnel_brought(wh):
+    """Ten sessions: all view a page, s0-s3 view an item, s0-s1 add to cart, s0 buys (one order of $60).
+
+    page_view 10 -> view_item 4 -> add_to_cart 2 -> purchase 1; average order value $60, so the funnel's
+    own revenue is 1 x $60. A drop-out is valued like the units that reached its step:
+    page_view: 6 dropped x 1/10 x $60 = $36; view_item: 2 x 1/4 x $60 = $30; add_to_cart: 1 x 1/2 x $60 = $30.
+    (Valued as if each had reached the next step, page_view showed 6 x 1/4 x $60 = $90: more than the $60
+    the whole funnel brought.)
+    """
+    spec = {f"s{i}": "0 page_view" for i in range(10)}
+    for i in range(4):
+        spec[f"s{i}"] += ", 10 view_item"
+    for i in range(2):
+        spec[f"s{i}"] += ", 20 add_to_cart"
+    spec["s0"] += ", 30 purchase"
+    wh.load("events", journeys(spec), source="test")
+    wh.load("orders", pd.DataFrame({"order_id": ["o1"], "ordered_at": [T0 + timedelta(seconds=30)],
+                                    "customer_id": ["c0"], "sku": ["A"], "quantity": [2],
+                                    "unit_price": [30.0]}), source="test")
+    steps = ["page_view", "view_item", "add_to_cart", "purchase"]
+    r = funnel.compute(wh, steps, DAY, DAY)
+    assert entered(r) == [10, 4, 2, 1]
+    aov = funnel.order_value(wh, DAY, DAY)
+    assert aov == pytest.approx(60.0)
+    d = funnel.dropoff(r, aov)
+    assert d["dropped"].tolist()[:3] == [6, 2, 1]
+    assert d["value_at_stake"].tolist()[:3] == pytest.approx([36.0, 30.0, 30.0])
+    assert (d["value_at_stake"].iloc[:3] <= 1 * aov).all()
+
+
+S4 = ["page_view", "view_item", "add_to_cart", "purchase"]
+
+
+def test_audience_takes_email_name_and_consent_from_the_customers_feed(wh):
+    """Who abandoned the cart (reached add_to_cart, no purchase), with their contact details.
+
+    session  customer         events (seconds)                      in the audience?
+    a1       c1               pv 0, vi 10, atc 20 (A)                  c1's earlier abandonment
+    k1       c1               pv 2000, vi 2010, atc 2020 (B)           c1: latest abandonment, cart $10
+    b1       c2               pv 0, vi 10, atc 20 (B), buy 30          no: completed
+    c1       C3@Shop.example  pv 100, vi 110, atc 120 (A), 130 (B)     yes, cart $40 (reached atc at 120);
+                                                                   matched on email
+    d1/d2    c4               abandons at 20, comes back, buys at 530  no: bought after abandoning
+    e1       c5               pv 1000, vi 1010, atc 1020 (B)           yes, $10; its email is malformed
+    f1       (user u9 only)   pv 0, vi 10, atc 20 (A)                  no: nobody to write to
+    g1       c6               pv 0, vi 10, atc 20 (A)                  yes, $30; no marketing consent
+    h1       c7               pv 20, vi 30, atc 40 (A)                 yes, $30; not in the customers feed
+    """
+    df = journeys({
+        "a1": "0 page_view, 10 view_item, 20 add_to_cart", "k1": "2000 page_view, 2010 view_item, 2020 add_to_cart",
+        "b1": "0 page_view, 10 view_item, 20 add_to_cart, 30 purchase",
+        "c1": "100 page_view, 110 view_item, 120 add_to_cart, 130 add_to_cart",
+        "d1": "0 page_view, 10 view_item, 20 add_to_cart", "d2": "500 page_view, 510 view_item, 520 add_to_cart, "
+                                                                  "530 purchase",
+        "e1": "1000 page_view, 1010 view_item, 1020 add_to_cart", "f1": "0 page_view, 10 view_item, 20 add_to_cart",
+        "g1": "0 page_view, 10 view_item, 20 add_to_cart", "h1": "20 page_view, 30 view_item, 40 add_to_cart",
+    }, customer_id={"a1": "c1", "k1": "c1", "b1": "c2", "c1": "C3@Shop.example", "d1": "c4", "d2": "c4",
+                    "e1": "c5", "g1": "c6", "h1": "c7"}, user={"f1": "u9"})
+    atc = df.event == "add_to_cart"
+    df.loc[atc, "sku"] = "A"
+    df.loc[atc & df.session_id.isin(["k1", "b1", "e1"]), "sku"] = "B"
+    df.loc[atc & (df.session_id == "c1") & (df.event_at == T0 + timedelta(seconds=130)), "sku"] = "B"
+    wh.load("products", pd.DataFrame({"sku": ["A", "B"], "name": ["a", "b"], "category": ["k", "k"],
+                                      "unit_cost": [4.0, 2.0], "price": [30.0, 10.0]}), source="test")
+    wh.load("events", df, source="test")
+    one_hour = timedelta(hours=1)
+    before = funnel.audience(wh, S4, DAY, DAY, window=one_hour, after_step=3)
+    assert before["customer_id"].tolist() == ["C3@Shop.example", "c7", "c6", "c1", "c5"]
+    assert before["email"].isna().all()                    # no customers feed yet: ids only
+    wh.load("customers", pd.DataFrame({
+        "customer_id": ["c1", "c2", "9001", "c4", "c5", "c6"],
+        "email": ["ana@x.example", "bo@x.example", "C3@shop.example", "cy@x.example", "c5@nowhere", "di@x.example"],
+        "first_name": ["Ana", "Bo", "Cy", "Cal", "Eve", "Di"], "last_name": ["Diaz", None, "Ng", None, None, "Lo"],
+        "accepts_marketing": ["yes", "yes", "yes", "yes", "yes", "no"],
+        "country": ["US", "GB", "CA", "US", "FR", "DE"]}), source="test")
+    aud = funnel.audience(wh, S4, DAY, DAY, window=one_hour, after_step=3)
+    a = aud.astype(object).where(aud.notna(), None)
+    assert a["customer_id"].tolist() == ["C3@Shop.example", "c7", "c6", "c1", "c5"]
+    assert a["email"].tolist() == ["c3@shop.example", None, "di@x.example", "ana@x.example", "c5@nowhere"]
+    assert a["first_name"].tolist() == ["Cy", None, "Di", "Ana", "Eve"]
+    assert a["accepts_marketing"].tolist() == [True, None, False, True, True]
+    assert a["cart_value"].tolist() == pytest.approx([40.0, 30.0, 30.0, 10.0, 10.0])
+    assert a["last_step"].tolist() == ["add_to_cart"] * 5
+    assert a["last_step_at"].tolist() == [T0 + timedelta(seconds=s) for s in (120, 40, 20, 2020, 1020)]
+
+    mail = funnel.email_list(aud)                          # consenting people with a valid address only
+    assert mail.columns.tolist() == ["Email Address", "First Name", "Last Name", "Email Marketing Consent",
+                                     "Country", "Customer ID", "Abandoned Step", "Abandoned At", "Cart Value"]
+    assert mail.astype(object).where(mail.notna(), None).values.tolist() == [
+        ["c3@shop.example", "Cy", "Ng", "Subscribed", "CA", "C3@Shop.example", "add_to_cart", "2025-03-03 09:02:00",
+         40.0],
+        ["ana@x.example", "Ana", "Diaz", "Subscribed", "US", "c1", "add_to_cart", "2025-03-03 09:33:40", 10.0]]
+    everyone = funnel.email_list(aud, consent_only=False)
+    assert everyone["Email Address"].tolist() == ["c3@shop.example", "di@x.example", "ana@x.example"]
+    assert everyone["Email Marketing Consent"].tolist() == ["Subscribed", "Never subscribed", "Subscribed"]
 
 
 def test_order_value_and_event_names(wh):

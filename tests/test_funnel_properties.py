@@ -52,3 +52,14 @@ def test_compute_matches_reference(duck, log, steps, window_min, order, unit, by
                          unit=unit, by=by)
     want = reference(df, steps, window, order, unit=unit, by=by)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
+
+
+@given(counts=st.lists(st.integers(0, 10_000), min_size=2, max_size=10), value=st.floats(0.01, 10_000))
+def test_revenue_at_stake_of_a_step_never_exceeds_the_funnels_own_revenue(counts, value):
+    """Whatever the step counts, each step's revenue at stake is at most completed units x value."""
+    entered = sorted(counts, reverse=True)          # a funnel never grows from one step to the next
+    result = pd.DataFrame({"step_index": range(1, len(entered) + 1), "step": [f"e{i}" for i in range(len(entered))],
+                           "entered": entered})
+    d = funnel.dropoff(result, value)
+    stake = d["value_at_stake"].iloc[:-1]
+    assert (stake.fillna(0) <= entered[-1] * value * (1 + 1e-12)).all()

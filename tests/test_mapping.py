@@ -29,7 +29,7 @@ from lib.mapping import (
     missing_required,
     suggest_mapping,
 )
-from lib.mapping_profiles import channel_from, combine_ids, first_item_ids, norm_header
+from lib.mapping_profiles import channel_from, combine_ids, consent_values, first_item_ids, norm_header
 from lib.readers import read_table
 from lib.schema import FEEDS, FeedError
 
@@ -60,6 +60,8 @@ def mapped(name: str, feed: str | None = None) -> pd.DataFrame:
     ("inventory.tsv", "canonical", "inventory"),
     ("products.csv", "canonical", "products"),
     ("promotions.csv", "canonical", "promotions"),
+    ("shopify_customers_export.csv", "shopify_customers", "customers"),
+    ("klaviyo_profiles_export.csv", "klaviyo_profiles", "customers"),
 ])
 def test_profile_and_feed_of_each_sample(name, profile, feed):
     cols = list(sample(name).columns)
@@ -76,6 +78,9 @@ def test_profile_and_feed_of_each_sample(name, profile, feed):
     (["Session", "Timestamp", "Event name"], "events"),
     (["Promo code", "Valid from", "Valid until", "Percent off", "Category"], "promotions"),
     (["Title", "Variant SKU", "Cost per item", "Variant Price", "Type", "Vendor"], "products"),
+    (["customer_id", "email", "first_name", "accepts_marketing"], "customers"),
+    (["Customer", "E-mail", "First name", "Surname", "Newsletter", "Country code"], "customers"),
+    (["Order ID", "Customer", "SKU", "Qty"], "orders"),        # orders that name their customer stay orders
     (["foo", "bar"], None),
     ([], None),
 ])
@@ -376,7 +381,8 @@ def test_canonical_files_pass_through_raw_values_and_attrs():
 
 GOOD_SAMPLES = ["shopify_orders_export.csv", "ga4_events_export.csv", "woocommerce_orders_export.csv",
                 "orders_eu.csv", "orders_canonical.xlsx", "orders.parquet", "events_canonical.csv",
-                "inventory.tsv", "products.csv", "promotions.csv"]
+                "inventory.tsv", "products.csv", "promotions.csv", "shopify_customers_export.csv",
+                "klaviyo_profiles_export.csv"]
 
 
 @pytest.mark.parametrize("name", GOOD_SAMPLES)
@@ -436,3 +442,57 @@ def test_mapping_json_round_trip():
     for bad in ("not json", "[1, 2]", '{"sku": 3}'):
         with pytest.raises(MappingError):
             mapping_from_json(bad)
+
+
+# --- customers: Shopify customers export, Klaviyo profiles --------------------------------------------------
+def test_shopify_customers_export_maps_ids_consent_and_country():
+    """Shopify's customers export: ids lose the apostrophe Shopify puts before them, emails are stored in lower
+    case, "Accepts Email Marketing" yes/no is the consent, the country is the default address's code."""
+    from lib.validation import validate
+
+    cols = list(sample("shopify_customers_export.csv").columns)
+    assert suggest_mapping("customers", cols) == {
+        "customer_id": "Customer ID", "email": "Email", "first_name": "First Name", "last_name": "Last Name",
+        "accepts_marketing": "Accepts Email Marketing", "country": "Default Address Country Code"}
+    checked = validate("customers", mapped("shopify_customers_export.csv"))
+    f = checked.frame.astype(object).where(checked.frame.notna(), None)
+    assert f["customer_id"].tolist() == [f"72104483011{i:02d}" for i in range(1, 8)]
+    assert f["email"].tolist() == ["ada.north@example.com", "ben.okafor@example.com", "chen.wei@example.com",
+                                   "dana.kim@example.com", "maria.lopez@example.com", "eli.marsh@example", None]
+    assert f["accepts_marketing"].tolist() == [True, False, True, True, False, True, False]
+    assert f["country"].tolist() == ["US", "GB", "CA", "US", "ES", "IE", None]
+    assert f["last_name"].tolist()[-1] is None
+    # spreadsheet row 7 (Eli Marsh): "eli.marsh@example" has no dotted domain: a warning, the row loads
+    assert checked.warnings.astype(object).values.tolist() == [["email", 7, "eli.marsh@example", "invalid_email"]]
+
+
+def test_older_shopify_customers_export_uses_accepts_marketing():
+    cols = ["First Name", "Last Name", "Email", "Company", "Address1", "City", "Province", "Country",
+            "Country Code", "Zip", "Phone", "Accepts Marketing", "Total Spent", "Total Orders", "Tags", "Note",
+            "Tax Exempt"]
+    assert detect_profile(cols) == "shopify_customers"
+    m = suggest_mapping("customers", cols)
+    assert (m["accepts_marketing"], m["country"], m["email"]) == ("Accepts Marketing", "Country Code", "Email")
+    assert missing_required("customers", m) == ["customer_id"]      # no id column: the user picks one (Email)
+
+
+def test_klaviyo_profiles_export_reads_consent_words():
+    from lib.validation import validate
+
+    cols = list(sample("klaviyo_profiles_export.csv").columns)
+    assert suggest_mapping("customers", cols) == {
+        "customer_id": "Klaviyo ID", "email": "Email", "first_name": "First Name", "last_name": "Last Name",
+        "accepts_marketing": "Email Marketing Consent", "country": "Country"}
+    f = validate("customers", mapped("klaviyo_profiles_export.csv")).frame
+    # Subscribed, Never subscribed, Subscribed, Unsubscribed, Subscribed
+    assert f["accepts_marketing"].tolist() == [True, False, True, False, True]
+    assert f["first_name"].tolist() == ["Fatima", "George", "Hana", "Ivan", "Julia"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Subscribed", "yes"), ("SUBSCRIBED", "yes"), ("never_subscribed", "no"), ("Never subscribed", "no"),
+    ("UNSUBSCRIBED", "no"), ("NOT_SUBSCRIBED", "no"), ("pending", "no"), ("['email', 'web']", "yes"),
+    ('["sms"]', "no"), ("[]", "no"), ("yes", "yes"), ("FALSE", "FALSE"), ("maybe", "maybe"),
+])
+def test_consent_words(raw, expected):
+    assert consent_values(pd.Series([raw], dtype="str")).tolist() == [expected]

@@ -25,6 +25,9 @@ def test_declared_feeds_match_design():
     assert FEEDS["products"].required == ["sku", "name", "category", "unit_cost", "price"]
     assert FEEDS["products"].key == ("sku",)
     assert FEEDS["promotions"].required == ["promo_id", "start_date", "end_date", "discount_pct"]
+    assert FEEDS["customers"].required == ["customer_id"]
+    assert FEEDS["customers"].optional == ["email", "first_name", "last_name", "accepts_marketing", "country"]
+    assert FEEDS["customers"].key == ("customer_id",)
 
 
 def test_every_failure_is_collected_in_row_order():
@@ -150,3 +153,21 @@ def test_fast_duplicate_detection_matches_pandas():
     rng = np.random.default_rng(3)
     df = pd.DataFrame({"a": rng.integers(0, 50, 250_000).astype(str), "b": rng.integers(0, 60, 250_000)})
     assert duplicated_rows(df, ["a", "b"]).tolist() == df.duplicated().tolist()
+
+
+def test_customers_duplicates_consent_and_email_checks():
+    """A customer id twice is an error (whose address would it be?); consent must read as yes/no; a malformed
+    email is a warning only: the row loads, the address is kept out of email audiences."""
+    df = pd.DataFrame({"customer_id": ["c1", "c2", "c1", "c4"],
+                       "email": ["Ana@Example.com ", "bo@example", "", "cy@shop.example"],
+                       "accepts_marketing": ["yes", "maybe", "no", ""]})
+    assert failures("customers", df) == [
+        ["accepts_marketing", 3, "maybe", "not_allowed"],
+        ["customer_id", 4, "c1", "duplicate_key"],
+    ]
+    df.loc[2, "customer_id"] = "c3"
+    df.loc[1, "accepts_marketing"] = "true"
+    checked = validate("customers", df)
+    assert checked.frame["email"].tolist() == ["ana@example.com", "bo@example", pd.NA, "cy@shop.example"]
+    assert checked.frame["accepts_marketing"].tolist() == [True, True, False, pd.NA]
+    assert checked.warnings.astype(object).values.tolist() == [["email", 3, "bo@example", "invalid_email"]]

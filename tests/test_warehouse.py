@@ -218,3 +218,33 @@ def test_schema_2_warehouse_gains_supplier_sku_and_keeps_its_data(wh_url):
         assert known["TEE-1"] == "AC-77" and pd.isna(known["MUG-1"])
     finally:
         w.dispose()
+
+
+def test_a_warehouse_made_before_the_customers_feed_gains_it_and_keeps_its_data(wh_url):
+    """The customers feed is a new table: opening a warehouse created without it adds the table (same schema
+    version, nothing rebuilt) and every loaded feed, load record and saved mapping stays as it was."""
+    from sqlalchemy import create_engine, text
+
+    w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
+    w.load("orders", orders(2), source="a.csv", now=T0)
+    w.save_mapping("upload:a.csv", "orders", {"order_id": "Name"}, now=T0)
+    w.dispose()
+    eng = create_engine(wh_url)
+    with eng.begin() as c:                       # the file as an earlier version of the app left it
+        c.execute(text("DROP TABLE customers"))
+    eng.dispose()
+    w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
+    try:
+        assert w.row_counts() == {"orders": 2, "events": 0, "inventory": 0, "products": 0, "promotions": 0,
+                                  "customers": 0}
+        assert w.load_history()["feed"].tolist() == ["orders"]
+        assert w.get_mapping("upload:a.csv", "orders") == {"order_id": "Name"}
+        rep = w.load("customers", pd.DataFrame({"customer_id": ["c1", "c2"], "email": ["A@x.example", None],
+                                                "accepts_marketing": ["yes", "no"]}), source="c.csv", now=T0)
+        assert (rep.rows, rep.min_date) == (2, None)
+        got = w.read("SELECT customer_id, email, accepts_marketing FROM customers ORDER BY customer_id")
+        assert got.astype(object).where(got.notna(), None).values.tolist() == [["c1", "a@x.example", True],
+                                                                             ["c2", None, False]]
+        assert w.row_counts()["orders"] == 2
+    finally:
+        w.dispose()

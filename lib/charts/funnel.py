@@ -2,8 +2,9 @@
 
     funnel_bars(cur, prev)                 units entering each step, labelled with the conversion from
                                            step 1; the compared range's bars beside them (grey)
-    segment_bars(df, by, param)            grouped bars per step, one colour per segment, conversion from
-                                           step 1; a click selects a segment (point selection `param`)
+    segment_bars(df, by, param, prev)      grouped bars per step, one colour per segment (the same colour
+                                           on every page), conversion from step 1; the compared range as a
+                                           grey mark on each bar; a click selects a segment (`param`)
     trend_lines(df, grain, by, param)      conversion (first to last step) per period; one line per
                                            segment when broken down (a click selects a segment)
     time_histogram(df)                     units per time-to-convert bucket (lib.funnel.TIME_BUCKETS)
@@ -14,11 +15,33 @@ import altair as alt
 import pandas as pd
 
 from lib import fmt
-from lib.charts.common import COMPARISON, CURRENT, PALETTE, empty_note
+from lib.charts.common import COMPARISON, CURRENT, empty_note, segment_color
 
-__all__ = ["funnel_bars", "segment_bars", "trend_lines", "time_histogram", "step_label", "SEGMENT_PARAM"]
+__all__ = ["funnel_bars", "segment_bars", "trend_lines", "time_histogram", "step_label", "segment_label",
+           "SEGMENT_PARAM"]
 
 SEGMENT_PARAM = "segment"
+WORDED = ("channel", "device")         # segment values that are keys (paid_search); landing pages stay as they are
+
+
+def segment_label(by: str, value) -> str:
+    """A segment value as a person reads it: 'paid_search' -> 'Paid search' (channels, devices); pages as they are."""
+    return fmt.words(value) if by in WORDED else str(value)
+
+
+def _legend(by: str, values: list[str]) -> alt.Legend:
+    """The legend shows segment values in words; the data keeps the value itself (colours, clicks, URL)."""
+    names = {v: segment_label(by, v) for v in values if segment_label(by, v) != v}
+    expr = None
+    if names:
+        pairs = ", ".join(f"{_js(v)}: {_js(t)}" for v, t in names.items())
+        expr = f"{{{pairs}}}[datum.label] || datum.label"
+    return alt.Legend(orient="top", columns=5, labelLimit=220, labelExpr=expr) if expr else \
+        alt.Legend(orient="top", columns=5, labelLimit=220)
+
+
+def _js(text: str) -> str:
+    return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def step_label(index: int, step: str) -> str:
@@ -70,26 +93,40 @@ def funnel_bars(cur: pd.DataFrame, prev: pd.DataFrame | None = None, cur_label: 
     return (bars + text).properties(height=320)
 
 
-def segment_bars(df: pd.DataFrame, by: str, param: str = SEGMENT_PARAM) -> alt.LayerChart | alt.Chart:
-    """Conversion from step 1 per step and segment (grouped bars); clicking a bar selects its segment."""
+def segment_bars(df: pd.DataFrame, by: str, param: str = SEGMENT_PARAM,
+                 prev: pd.DataFrame | None = None) -> alt.LayerChart | alt.Chart:
+    """Conversion from step 1 per step and segment (grouped bars); clicking a bar selects its segment.
+
+    `prev`: the compared range's result for the same segments, drawn as a grey mark across each bar.
+    """
     if df.empty:
         return empty_note("No segments to compare.")
     data = _steps(df)
     segments = sorted(data[by].astype(str).unique().tolist())
+    data[by] = data[by].astype(str)
+    data["segment_label"] = [segment_label(by, v) for v in data[by]]
+    title = fmt.words(by)
+    if prev is not None:
+        before = prev.assign(**{by: prev[by].astype(str)}).set_index([by, "step_index"])["conversion_from_start"]
+        data["compared"] = [before.get((b, i), float("nan")) for b, i in zip(data[by], data["step_index"], strict=True)]
+        data["compared_label"] = [fmt.pct(v) for v in data["compared"]]
     pick = alt.selection_point(name=param, fields=[by], on="click", clear="dblclick")
-    color = alt.Color(f"{by}:N", sort=segments, title=by.replace("_", " ").capitalize(),
-                      scale=alt.Scale(domain=segments, range=PALETTE[: max(1, len(segments))]),
-                      legend=alt.Legend(orient="top", columns=5, labelLimit=220))
-    base = alt.Chart(data).encode(
-        x=alt.X("step_label:N", sort=_order(df), title=None, axis=alt.Axis(labelAngle=0, labelLimit=180)),
-        xOffset=alt.XOffset(f"{by}:N", sort=segments),
+    x = alt.X("step_label:N", sort=_order(df), title=None, axis=alt.Axis(labelAngle=0, labelLimit=180))
+    offset = alt.XOffset(f"{by}:N", sort=segments)
+    tooltip = [alt.Tooltip("segment_label:N", title=title), alt.Tooltip("step_label:N", title="Step"), *_STEP_TOOLTIP]
+    if prev is not None:
+        tooltip.append(alt.Tooltip("compared_label:N", title="Compared range, from step 1"))
+    base = alt.Chart(data).encode(x=x, xOffset=offset, tooltip=tooltip)
+    bars = base.mark_bar(cursor="pointer").encode(
         y=alt.Y("conversion_from_start:Q", title="Conversion from step 1", axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1])),
-        tooltip=[alt.Tooltip(f"{by}:N", title=by.replace("_", " ").capitalize()),
-                 alt.Tooltip("step_label:N", title="Step"), *_STEP_TOOLTIP])
-    bars = base.mark_bar(cursor="pointer").encode(
-        color=color, opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))).add_params(pick)
-    return bars.properties(height=320)
+        color=segment_color(by, segments, title, sort=segments, legend=_legend(by, segments)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))).add_params(pick)
+    if prev is None:
+        return bars.properties(height=320)
+    marks = base.mark_tick(color="#374151", thickness=2, size=14).encode(
+        y=alt.Y("compared:Q", scale=alt.Scale(domain=[0, 1])))
+    return (bars + marks).properties(height=320)
 
 
 def trend_lines(df: pd.DataFrame, grain: str = "day", by: str | None = None,
@@ -112,13 +149,14 @@ def trend_lines(df: pd.DataFrame, grain: str = "day", by: str | None = None,
     if by is None:
         return (alt.Chart(data).mark_line(point=True, color=CURRENT, strokeWidth=2)
                 .encode(**enc, tooltip=tooltip).properties(height=280))
-    segments = sorted(data[by].astype(str).unique().tolist())
+    data[by] = data[by].astype(str)
+    segments = sorted(data[by].unique().tolist())
+    data["segment_label"] = [segment_label(by, v) for v in data[by]]
+    title = fmt.words(by)
     pick = alt.selection_point(name=param, fields=[by], on="click", clear="dblclick")
     return (alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=50, filled=True), strokeWidth=2, cursor="pointer")
-            .encode(**enc, tooltip=[alt.Tooltip(f"{by}:N", title=by.replace("_", " ").capitalize()), *tooltip],
-                    color=alt.Color(f"{by}:N", sort=segments, title=by.replace("_", " ").capitalize(),
-                                    scale=alt.Scale(domain=segments, range=PALETTE[: max(1, len(segments))]),
-                                    legend=alt.Legend(orient="top", columns=5, labelLimit=220)),
+            .encode(**enc, tooltip=[alt.Tooltip("segment_label:N", title=title), *tooltip],
+                    color=segment_color(by, segments, title, sort=segments, legend=_legend(by, segments)),
                     opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)))
             .add_params(pick).properties(height=280))
 

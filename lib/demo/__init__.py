@@ -1,4 +1,4 @@
-"""Deterministic synthetic demo store: products, orders, events, inventory, promotions + truth.json.
+"""Deterministic synthetic demo store: products, orders, events, inventory, promotions, customers + truth.json.
 
 Usage::
 

@@ -108,3 +108,16 @@ BASKET_MEAN_LINES = 2.6  # geometric number of lines per order
 CANCEL_RATE = 0.03
 COUPON_FIRST_ORDER = {"email": 0.35, "social": 0.20}  # share of first orders using WELCOME10
 COUPON_OTHER = 0.03  # other orders using a 5-15 % code
+
+# Customer profiles (customers feed): who the customer ids are, for email audiences
+FIRST_NAMES = ["Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam",
+               "Maya", "Noah", "Olivia", "Pablo", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wes", "Yara",
+               "Zoe", "Aiko", "Bruno", "Carmen", "Dario", "Emma", "Felix", "Greta", "Hana", "Ivan", "Julia",
+               "Kofi", "Lena", "Marco", "Nina", "Omar"]
+LAST_NAMES = ["Abbott", "Baker", "Castro", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen",
+              "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Patel", "Quinn", "Rossi", "Schmidt", "Tanaka",
+              "Usman", "Varga", "Walsh", "Xu", "Young", "Zhang", "Almeida", "Brennan", "Chen", "Diaz"]
+EMAIL_DOMAINS = ["example.com", "example.net", "example.org"]   # reserved for examples: nobody receives mail
+PROFILE_EMAIL_MISSING = 0.03    # customers known by phone only: no email address
+PROFILE_CONSENT = 0.58          # share of customers who accept email marketing
+PROFILE_COUNTRIES = {"US": 0.62, "CA": 0.10, "GB": 0.10, "AU": 0.05, "DE": 0.05, "FR": 0.04, "NL": 0.04}

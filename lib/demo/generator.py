@@ -13,13 +13,14 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from . import catalog, config, customers, promos, sales, season, stock, truth, web
+from . import catalog, config, customers, profiles, promos, sales, season, stock, truth, web
 from .writers import FeedWriter, ids, pick, timestamps
 
 DEFAULT_AS_OF = date(2026, 11, 26)
 FORMATS = ("parquet", "csv")
 MAX_SCALE = config.MAX_SKUS / config.SKUS_PER_SCALE  # 100: sizes stop growing with the SKU cap
-_PARTS = ["season", "catalog", "promos", "demand", "stock", "orders", "customers", "sales", "web"]
+# one seeded child per part; a new part goes at the end, so the earlier parts keep their draws
+_PARTS = ["season", "catalog", "promos", "demand", "stock", "orders", "customers", "sales", "web", "profiles"]
 
 
 def chunk_days(scale: float) -> int:
@@ -37,7 +38,7 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     """Generate the demo store into ``out_dir``.
 
     Args:
-        out_dir: directory for products/orders/events/inventory/promotions.<fmt> and truth.json.
+        out_dir: directory for products/orders/events/inventory/promotions/customers.<fmt> and truth.json.
         seed: seed of every random draw; same seed, scale and as_of give byte-identical files.
         scale: 1.0 is about 300 SKUs and 250k order lines; sizes grow linearly.
         as_of: last day of the 730-day history (inclusive).
@@ -142,6 +143,7 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
     width = id_widths(od.n, len(cu.channel))
     write("orders", _write_orders, od=od, ln=ln, width=width)
     del ln
+    write("customers", _write_customers, rng=rngs["profiles"], n=len(cu.channel), width=width)
 
     report(0.3, "web events")
     wkids = seq["web"].spawn(2)
@@ -166,6 +168,7 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
         "rows": dict(rows),
         "sessions": int(n_sessions),
         "customers_in_orders": int(len(np.unique(od.customer))),
+        "profiles": profiles.truth(),
     })
     if traffic < 1:  # only then: a full run's truth.json stays byte-identical
         t["traffic"] = {"fraction": traffic, "sessions_generated": int(n_generated),
@@ -208,6 +211,10 @@ def _write_inventory(w: FeedWriter, cat, st, dates, **_):
         w.write({"sku": pick(cat.sku, ss), "date": pa.array(dates[d0 + dd]),
                  "on_hand": st.on_hand[d0 + dd, ss], "on_order": st.on_order[d0 + dd, ss],
                  "location": pick(["main"], np.zeros(len(ss), np.int64))})
+
+
+def _write_customers(w: FeedWriter, rng, n, width, **_):
+    w.write(profiles.build(rng, n, width["customer"]))
 
 
 def _write_orders(w: FeedWriter, cat, od, ln, epoch0, width, **_):

@@ -30,6 +30,8 @@ SCHEMAS = {
     "promotions": pa.schema([("promo_id", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32()),
                              ("discount_pct", pa.float64()), ("sku", pa.string()), ("category", pa.string()),
                              ("type", pa.string()), ("channel", pa.string())]),
+    "customers": pa.schema([("customer_id", pa.string()), ("email", pa.string()), ("first_name", pa.string()),
+                            ("last_name", pa.string()), ("accepts_marketing", pa.bool_()), ("country", pa.string())]),
 }
 
 

@@ -106,7 +106,7 @@ def _sheets_source(wh) -> None:
 
 def _demo_source(wh) -> None:
     st.write("A realistic synthetic store: two years of orders, web sessions, stock and promotions for about "
-             "300 SKUs. Loading it **replaces** all five feeds.")
+             "300 SKUs. Loading it **replaces** all six feeds.")
     c1, c2 = st.columns(2)
     seed = c1.number_input("Seed", min_value=0, max_value=10_000, value=7, step=1, key="seed",
                            bind="query-params")
@@ -169,8 +169,11 @@ def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
         st.success(f"Loaded **{rep.rows:,}** rows into **{feed}** from {rep.source} "
                    f"(replacing {rep.replaced_rows:,}). Load #{rep.load_id}.", icon=":material/check_circle:")
         if len(rep.warnings):
-            st.warning(f"{len(rep.warnings):,} warnings: {Reason.TEXT[Reason.UNKNOWN_SKU]} "
-                       f"(loaded anyway; add them to the product feed).", icon=":material/warning:")
+            counts = rep.warnings["reason"].value_counts(sort=False)
+            n = len(rep.warnings)
+            st.warning(f"{n:,} warning{'' if n == 1 else 's'} (loaded anyway): "
+                       + "; ".join(f"{n:,} × {Reason.TEXT.get(r, r)}" for r, n in counts.items()) + ".",
+                       icon=":material/warning:")
             downloads.table(rep.warnings.head(500), f"{feed}-load-{rep.load_id}-warnings", key=f"warn:{name}",
                             hide_index=True, width="stretch")
 

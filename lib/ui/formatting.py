@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.schema import OPTIONAL_FEEDS
+
 __all__ = ["feed_cards", "history_table", "fmt_date", "money_column"]
 
 
@@ -24,7 +26,7 @@ def feed_cards(overview: pd.DataFrame) -> None:
                 rng = f"{fmt_date(rec.first)} → {fmt_date(rec.last)}" if not pd.isna(rec.first) else "catalogue (no dates)"
                 st.caption(f"{rng}  \nfrom {rec.source}  \nloaded {fmt_date(rec.loaded_at, True)} UTC")
             else:
-                st.caption("not loaded" + (" (optional)" if rec.feed == "promotions" else ""))
+                st.caption("not loaded" + (" (optional)" if rec.feed in OPTIONAL_FEEDS else ""))
 
 
 def history_table(hist: pd.DataFrame) -> pd.DataFrame:

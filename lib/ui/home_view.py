@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import ingest
+from lib.schema import OPTIONAL_FEEDS
 from lib.ui import shell
 from lib.ui.formatting import feed_cards, fmt_date
 
@@ -29,7 +30,7 @@ def render() -> None:
             age = "today" if rec.days_old <= 0 else f"{rec.days_old} day{'s' if rec.days_old != 1 else ''} ago"
             icon = ":material/check_circle:" if rec.days_old <= 2 else ":material/schedule:"
             st.markdown(f"{icon} **{rec.feed}**: {fmt_date(rec.first)} → {fmt_date(rec.last)} (latest {age})")
-    missing = overview.loc[(overview["rows"] == 0) & (overview["feed"] != "promotions"), "feed"].tolist()
+    missing = overview.loc[(overview["rows"] == 0) & ~overview["feed"].isin(OPTIONAL_FEEDS), "feed"].tolist()
     st.subheader("Next")
     if missing:
         st.warning("Not loaded yet: " + ", ".join(missing) + ". Some pages need them.", icon=":material/warning:")

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
-           "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider"]
+           "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider", "unpick",
+           "download_in"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -168,3 +169,16 @@ def press_slider(page, label: str, times: int) -> None:
         page.keyboard.press("ArrowRight" if times > 0 else "ArrowLeft")
     time.sleep(0.4)
     settle(page)
+def unpick(page, label: str, option: str) -> None:
+    """Remove ``option`` from the multiselect labelled ``label`` (its chip's ✕) and wait for the rerun."""
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
+    box.get_by_role("button", name=f"Remove {option}", exact=True).click()
+    settle(page)
+
+
+def download_in(page, key: str, label: str, dest: Path) -> Path:
+    """Press the download button ``label`` (e.g. "CSV") under the element whose downloads were keyed ``key``
+    (lib.ui.downloads puts them in a container keyed dl_<key>); save and return the file."""
+    button = page.locator(f".st-key-dl_{key}").locator("button", has_text=label).first
+    button.scroll_into_view_if_needed()
+    return download(page, button.click, dest)
