@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
            "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider", "unpick",
-           "download_in"]
+           "download_in", "share_links", "segmented", "press"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -139,11 +139,25 @@ def save_view(page, name: str, note: str = "") -> str:
 
 
 def overflow(page) -> dict:
-    """How far the main area's content reaches to the right, against the window's width (no horizontal
-    overflow: right <= width)."""
-    return page.evaluate("""() => ({width: document.documentElement.clientWidth,
-        right: Math.max(...[...document.querySelectorAll('[data-testid="stMain"] *')]
-            .filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect().right))})""")
+    """How far the main area's visible content reaches to the right, against the window's width (no
+    horizontal overflow: right <= width). Content inside a scrolling or clipping box (a table grid) counts
+    only up to that box's edge; the main area's own clipping does not hide anything (a zoomed page that
+    is cut off at the window's edge overflows)."""
+    return page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        let right = 0;
+        for (const e of main.querySelectorAll('*')) {
+            if (!e.getClientRects().length) continue;
+            let r = e.getBoundingClientRect().right;
+            for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+                if (getComputedStyle(a).overflowX !== 'visible') r = Math.min(r, a.getBoundingClientRect().right);
+            }
+            right = Math.max(right, r);
+        }
+        return {width: document.documentElement.clientWidth, right: Math.round(right)};
+    }""")
+
+
 def truncated_tiles(page) -> list[str]:
     """The metric tiles whose label, value or delta is cut off (text wider than its box, shown with "…")."""
     return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].flatMap(box =>
@@ -182,3 +196,26 @@ def download_in(page, key: str, label: str, dest: Path) -> Path:
     button = page.locator(f".st-key-dl_{key}").locator("button", has_text=label).first
     button.scroll_into_view_if_needed()
     return download(page, button.click, dest)
+
+
+def share_links(page) -> tuple[str, str]:
+    """The sidebar Share box's two links: this view, and the same in meeting mode (popover closed again)."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button', has_text="Share this view").click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    body.locator('[data-testid="stCode"]').first.wait_for(timeout=SLOW)
+    links = [t.strip() for t in body.locator('[data-testid="stCode"] code').all_inner_texts()]
+    page.keyboard.press("Escape")
+    return links[0], links[1]
+
+
+def segmented(page, label: str) -> str:
+    """The pressed option of the segmented control (st.segmented_control) labelled ``label``."""
+    group = page.locator('[data-testid="stButtonGroup"]').filter(has_text=label).first
+    return group.locator('[aria-checked="true"]').first.inner_text().strip()
+
+
+def press(page, label: str, option: str) -> None:
+    """Press ``option`` in the segmented control labelled ``label`` and wait for the rerun."""
+    group = page.locator('[data-testid="stButtonGroup"]').filter(has_text=label).first
+    group.get_by_role("radio", name=option, exact=True).click()
+    settle(page)
