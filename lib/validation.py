@@ -145,6 +145,7 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
         raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEEDS)}")
     spec = FEEDS[feed]
     decimal = df.attrs.get("decimal")
+    source_rows = df.attrs.get("source_rows")
     df = df.rename(columns=canonical_headers(spec, df.columns)).reset_index(drop=True)
     errs = _Collector()
     n = len(df)
@@ -177,11 +178,24 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
         errs.parts.extend(own.parts)
     frame = pd.DataFrame({c: out[c] for c in spec.names})
     _feed_rules(spec, frame, df, errs, as_of)
-    failures = errs.frame(spec.names)
+    failures = _at_source_rows(errs.frame(spec.names), source_rows)
     if len(failures):
         raise FeedError(feed, failures)
-    warnings = _warnings(spec, frame, df, known_skus)
+    warnings = _at_source_rows(_warnings(spec, frame, df, known_skus), source_rows)
     return Validated(feed, frame, warnings)
+
+
+def _at_source_rows(found: pd.DataFrame, source_rows) -> pd.DataFrame:
+    """Failures renumbered to the file's rows when the frame's rows are not the file's one to one
+    (attrs["source_rows"]: a Shopify return line is its sale line's row); a problem both rows share
+    is listed once."""
+    if source_rows is None or found.empty:
+        return found
+    rows = pd.array(pd.Series(source_rows).to_numpy(), dtype="Int64")
+    at = found["row"].notna()
+    found = found.copy()
+    found.loc[at, "row"] = rows[(found.loc[at, "row"] - ROW_OFFSET).to_numpy(dtype=int)]
+    return found.astype({"value": "object"}).drop_duplicates(ignore_index=True)
 
 
 def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Collector, as_of) -> None:
