@@ -37,6 +37,7 @@ class Reason:
     NEEDS_SKU_OR_CATEGORY = "needs_sku_or_category"
     EMPTY_FEED = "empty_feed"
     UNKNOWN_SKU = "unknown_sku"  # a warning, never an error
+    ALREADY_LOADED = "already_loaded"  # an append's row whose key the feed holds (lib.append)
 
     TEXT = {
         MISSING_COLUMN: "required column is missing",
@@ -55,6 +56,7 @@ class Reason:
         NEEDS_SKU_OR_CATEGORY: "a promotion needs a sku or a category",
         EMPTY_FEED: "the file has no data rows",
         UNKNOWN_SKU: "SKU not in the product feed",
+        ALREADY_LOADED: "already in the feed: an append adds new rows only (replace the feed to change loaded rows)",
     }
 
 
