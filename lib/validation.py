@@ -18,7 +18,7 @@ import pandas as pd
 from lib import coerce
 from lib.schema import FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
 
-__all__ = ["Validated", "validate", "canonical_headers", "duplicated_rows", "empty_failures"]
+__all__ = ["Validated", "validate", "coerced", "canonical_headers", "duplicated_rows", "empty_failures"]
 
 ROW_OFFSET = 2   # frame position 0 is spreadsheet row 2
 
@@ -196,6 +196,26 @@ def _at_source_rows(found: pd.DataFrame, source_rows) -> pd.DataFrame:
     found = found.copy()
     found.loc[at, "row"] = rows[(found.loc[at, "row"] - ROW_OFFSET).to_numpy(dtype=int)]
     return found.astype({"value": "object"}).drop_duplicates(ignore_index=True)
+
+
+def coerced(feed: str, df: pd.DataFrame, *, tz: str = "UTC", dayfirst: bool = False) -> pd.DataFrame:
+    """The frame as a load would type it, without judging it: every feed column in order, values read
+    as validate() reads them (dates in the store timezone, numbers, lower-cased statuses and channels,
+    event names mapped), defaults filled, and missing where a value cannot be read. For previews."""
+    spec = FEEDS[feed]
+    decimal = df.attrs.get("decimal")
+    df = df.rename(columns=canonical_headers(spec, df.columns)).reset_index(drop=True)
+    out = {}
+    for col in spec.columns:
+        if col.name not in df.columns:
+            out[col.name] = _missing(len(df), col)
+            continue
+        vals, bad = _coerce(col, df[col.name], tz, dayfirst, decimal, _Collector())
+        out[col.name] = _fill_default(col, vals).where(~bad)
+    frame = pd.DataFrame(out)
+    if feed == "events" and "event" in df.columns:
+        frame["event"] = frame["event"].map(normalize_event, na_action="ignore").astype("string")
+    return frame
 
 
 def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Collector, as_of) -> None:

@@ -151,3 +151,46 @@ def test_big_upload_with_a_bad_value_reports_its_row(wh):
     assert info.value.failures[["column", "row", "value", "reason"]].astype(object).values.tolist() == [
         ["unit_price", 250_002, "abc", "not_numeric"]]
     assert wh.row_counts()["orders"] == before
+
+
+def test_validate_only_reads_the_whole_big_file_and_changes_nothing(tmp_path):
+    from lib.ingest import check_prepared
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+
+    w = Warehouse.open(f"duckdb:///{tmp_path}/wh.duckdb", Settings(store_timezone="UTC"))
+    try:
+        load_sample(w, "orders.parquet")
+        before = (w.data_version(), w.row_counts()["orders"], len(w.load_history()))
+        prep = prepare_file(big_csv(300_000, bad_row=250_000), "big_bad.csv", "orders", w)
+        assert len(prep.raw) < 250_000                          # the page holds a sample only
+        with pytest.raises(FeedError) as info:
+            check_prepared(w, prep, as_of=AS_OF)
+        assert info.value.failures[["column", "row", "reason"]].astype(object).values.tolist() == [
+            ["unit_price", 250_002, "not_numeric"]]
+        good = prepare_file(big_csv(300_000), "big.csv", "orders", w)
+        rep = check_prepared(w, good, as_of=AS_OF, mode="append")
+        assert (rep.rows, rep.current_rows, rep.mode) == (300_000, before[1], "append")
+        assert (w.data_version(), w.row_counts()["orders"], len(w.load_history())) == before
+        # an append of a big clean file adds to the feed (the direct path, which replaces, is not taken)
+        rep = load_prepared(w, good, as_of=AS_OF, mode="append")
+        assert (rep.mode, rep.rows, w.row_counts()["orders"]) == ("append", 300_000, before[1] + 300_000)
+    finally:
+        w.dispose()
+
+
+def test_mapped_preview_shows_rows_as_they_will_be_loaded(wh):
+    from lib.ingest import mapped_preview
+
+    raw = pd.DataFrame({"Session": ["s1", "s1"], "Time": ["2026-11-20T10:00:00+01:00", "yesterday-ish"],
+                        "Event Name": ["Add To Cart", "product_viewed"], "Device Category": ["Mobile", None]})
+    prep = prepare_frame(raw, "upload:events.csv", "events", wh)
+    prep.mapping |= {"session_id": "Session", "event_at": "Time", "event": "Event Name"}
+    got = mapped_preview(prep, wh)
+    assert list(got.columns) == ["row", "session_id", "event_at", "event", "user_id", "customer_id", "channel",
+                                 "device", "landing_page", "sku", "order_id"]
+    assert got["row"].tolist() == [2, 3]
+    assert got["event"].tolist() == ["add_to_cart", "view_item"]              # names mapped
+    assert got["device"].tolist()[0] == "mobile"                              # lower-cased, as loaded
+    assert got["event_at"].tolist()[0] == pd.Timestamp("2026-11-20 09:00")    # +01:00 read into UTC
+    assert pd.isna(got["event_at"].tolist()[1])                               # unreadable: empty, not raw
