@@ -86,7 +86,7 @@ def test_data_page_lists_loads_and_previews(data_dir):
     preview = frames[0]
     assert preview["order_id"].tolist() == ["o1", "o0"]       # newest first
     history = frames[1]
-    assert history["source"].tolist() == ["upload:orders.csv"]
+    assert history["source"].tolist() == ["orders.csv"]
 
 
 def test_data_page_source_choice_from_url(data_dir):
@@ -219,7 +219,8 @@ def test_the_page_says_replace_or_append_before_loading_and_does_it(data_dir, mo
     assert fresh.success[0].value.startswith("Valid: **1** rows would be loaded into **orders** (added to the 2 rows")
     button(fresh, "Validate and append to orders").click().run()
     assert not fresh.exception
-    assert fresh.success[0].value.startswith("Appended **1** rows to **orders** from sql:orders: it now holds 3 rows.")
+    assert fresh.success[0].value.startswith("Appended **1** rows to **orders** from database query (orders): it now "
+                                            "holds 3 rows.")
     assert {m.label: m.value for m in fresh.metric}["Order lines"] == "3"
     history = frame_with(fresh, "how")
     assert history[["feed", "how", "rows"]].values.tolist() == [["orders", "appended", 1], ["orders", "replaced", 2]]

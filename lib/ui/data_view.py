@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import fmt, ingest, shopify
 from lib.append import key_columns
+from lib.messages import failures_table, source_label
 from lib.schema import FEEDS, Reason
 from lib.settings import load_secrets
 from lib.sources import sheets, sql
@@ -211,7 +212,7 @@ def _validate_and_load(wh, prep: ingest.Prepared, feed: str) -> None:
                 f"added to the {rep.current_rows:,} rows there now")
         st.success(f"Valid: **{rep.rows:,}** rows would be loaded into **{feed}** ({what}). Nothing was changed.",
                    icon=":material/task_alt:")
-        _warnings(rep.warnings, feed, f"check-{feed}", f"checkwarn:{name}")
+        _warnings(rep.warnings, name, f"check-{feed}-warnings", f"checkwarn:{name}")
     if load:
         with st.spinner(f"Validating {len(prep.raw):,} rows and loading…"):
             try:
@@ -220,12 +221,12 @@ def _validate_and_load(wh, prep: ingest.Prepared, feed: str) -> None:
                 shell.show_error(err)
                 return
         if rep.mode == "append":
-            st.success(f"Appended **{rep.rows:,}** rows to **{feed}** from {rep.source}: it now holds "
+            st.success(f"Appended **{rep.rows:,}** rows to **{feed}** from {source_label(rep.source)}: it now holds "
                        f"{rep.rows + rep.kept_rows:,} rows. Load #{rep.load_id}.", icon=":material/check_circle:")
         else:
-            st.success(f"Loaded **{rep.rows:,}** rows into **{feed}** from {rep.source} "
+            st.success(f"Loaded **{rep.rows:,}** rows into **{feed}** from {source_label(rep.source)} "
                        f"(replacing {rep.replaced_rows:,}). Load #{rep.load_id}.", icon=":material/check_circle:")
-        _warnings(rep.warnings, feed, f"{feed}-load-{rep.load_id}-warnings", f"warn:{name}")
+        _warnings(rep.warnings, name, f"{feed}-load-{rep.load_id}-warnings", f"warn:{name}")
 
 
 def _mode_sentence(mode: str, feed: str, held: int) -> str:
@@ -241,11 +242,12 @@ def _mode_sentence(mode: str, feed: str, held: int) -> str:
             f"already there (same {keys}) stops the load, and nothing changes.")
 
 
-def _warnings(warnings, feed: str, filename: str, key: str) -> None:
+def _warnings(warnings, source: str, filename: str, key: str) -> None:
     if len(warnings):
         st.warning(f"{len(warnings):,} warnings: {Reason.TEXT[Reason.UNKNOWN_SKU]} "
                    f"(these rows load anyway; add the SKUs to the product feed).", icon=":material/warning:")
-        downloads.table(warnings.head(500), filename, key=key, hide_index=True, width="stretch")
+        downloads.table(failures_table(warnings.head(500), source), filename, key=key, hide_index=True,
+                        width="stretch")
 
 
 # -- what is loaded -------------------------------------------------------------------------------
@@ -260,7 +262,8 @@ def _loaded_section(wh) -> None:
         if df.empty:
             st.info(f"No {feed} loaded yet.", icon=":material/inbox:")
         else:
-            downloads.table(df, f"{feed}-preview", key="feed_preview", hide_index=True, width="stretch", height=320)
+            downloads.table(df, f"{feed}-preview", key="feed_preview", hide_index=True, width="stretch", height=320,
+                            column_config=preview_columns(df, feed))
     with right:
         st.markdown("**Load history**")
         hist = wh.load_history(50)

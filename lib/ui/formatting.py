@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import fmt
+from lib.messages import source_label
 from lib.schema import FEEDS
 
 __all__ = ["feed_cards", "feed_label", "history_table", "fmt_date", "money_column", "preview_columns", "FEED_LABELS"]
@@ -33,7 +34,7 @@ def feed_cards(overview: pd.DataFrame) -> None:
             st.metric(feed_label(rec.feed), f"{rec.rows:,}", help=f"The {rec.feed} feed: {rec.description}")
             if rec.rows:
                 rng = f"{fmt_date(rec.first)} → {fmt_date(rec.last)}" if not pd.isna(rec.first) else "catalogue (no dates)"
-                st.caption(f"{rng}  \nfrom {rec.source}  \nloaded {fmt_date(rec.loaded_at, True)} UTC")
+                st.caption(f"{rng}  \nfrom {source_label(rec.source)}  \nloaded {fmt_date(rec.loaded_at, True)} UTC")
             else:
                 st.caption("not loaded" + (" (optional)" if rec.feed == "promotions" else ""))
 
@@ -42,6 +43,7 @@ def history_table(hist: pd.DataFrame) -> pd.DataFrame:
     out = hist[["load_id", "feed", "source", "rows", "loaded_at", "warnings", "checksum"]].copy()
     out.insert(2, "how", hist["mode"].map({"append": "appended"}).fillna("replaced") if "mode" in hist
                else "replaced")
+    out["source"] = out["source"].map(source_label)
     out["loaded_at"] = out["loaded_at"].map(lambda v: fmt_date(v, True))
     return out.rename(columns={"load_id": "load", "loaded_at": "loaded (UTC)"})
 

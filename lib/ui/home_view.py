@@ -56,4 +56,4 @@ def render() -> None:
                 st.caption(f"Needs {', '.join(lacking)}: not loaded yet.")
     if missing:
         st.warning("Not loaded yet: " + ", ".join(missing) + ". Some pages need them.", icon=":material/warning:")
-    st.page_link("pages/data_page.py", label="Load or replace data", icon=":material/database:")
+    st.page_link("pages/data_page.py", label="Load, append or replace data", icon=":material/database:")
