@@ -19,6 +19,8 @@ __all__ = ["render"]
 SOURCES = ["Upload a file", "SQL database", "Google Sheets", "Demo store"]
 FEED_LIST = list(FEEDS)
 MODES = {"replace": "Replace the feed", "append": "Append to the feed"}
+PROFILES = {"shopify_orders": "Shopify orders export", "ga4_events": "GA4 events export",
+            "woocommerce_orders": "WooCommerce orders export", "canonical": "plain column names"}
 
 
 def render() -> None:
@@ -132,7 +134,7 @@ def _demo_source(wh) -> None:
 # -- mapping and load -----------------------------------------------------------------------------
 def _mapping_and_load(wh, prep: ingest.Prepared) -> None:
     info = prep.info
-    facts = [f"{len(prep.raw):,} rows", f"{len(prep.raw.columns)} columns", f"format: {prep.profile}"]
+    facts = [f"{len(prep.raw):,} rows", f"{len(prep.raw.columns)} columns", f"format: {PROFILES.get(prep.profile, prep.profile)}"]
     facts += [f"{k}: {v!r}" for k, v in info.items()]
     st.caption(" · ".join(facts))
     name = prep.source
@@ -272,5 +274,8 @@ def _loaded_section(wh) -> None:
         else:
             downloads.table(history_table(hist), "load-history", key="load_history", hide_index=True,
                             width="stretch", height=320,
-                         column_config={"rows": st.column_config.NumberColumn(format="localized"),
-                                        "warnings": st.column_config.NumberColumn(format="localized")})
+                            column_config={"load": "Load", "feed": "Feed", "how": "How", "source": "Source",
+                                           "rows": st.column_config.NumberColumn("Rows", format="localized"),
+                                           "loaded (UTC)": "Loaded (UTC)", "checksum": "Checksum",
+                                           "warnings": st.column_config.NumberColumn("Warnings",
+                                                                                     format="localized")})

@@ -28,8 +28,8 @@ from tests.support.server import serve
 pytestmark = pytest.mark.browser
 
 SHOPIFY = Path(__file__).resolve().parents[1] / "fixtures" / "shopify_orders_small.csv"
-BROKEN_FACTS = "4 rows · 6 columns · format: canonical"
-SHOPIFY_FACTS = "7 rows · 35 columns · format: shopify_orders"
+BROKEN_FACTS = "4 rows · 6 columns · format: plain column names"
+SHOPIFY_FACTS = "7 rows · 35 columns · format: Shopify orders export"
 BROKEN = ("order_id,ordered_at,customer_id,sku,quantity,unit_price\n"
           "J11-1,2026-11-02 10:00,c1,PEN-0001,1,12.50\n"
           "J11-2,2026-11-02 11:00,c2,PEN-0001,2,abc\n"           # row 3: not a number
@@ -123,7 +123,7 @@ def test_sources_broken_file_and_shopify_export(demo, browser, journey, tmp_path
     with journey.step("upload a Shopify orders export and read the mapping"):
         upload(page, SHOPIFY, SHOPIFY_FACTS)
         text = main_text(page)
-        assert "format: shopify_orders" in text and "How a Shopify orders export becomes order lines." in text
+        assert "format: Shopify orders export" in text and "How a Shopify orders export becomes order lines." in text
         assert "not a marketing channel: Channel is left empty" in text
         page.locator('[data-testid="stExpander"]', has_text="Column mapping").locator("summary").click()
         assert mapped_to(page, "Channel") == "—"                       # not "Source" (web, pos, ...)
