@@ -14,8 +14,9 @@ exactly as it was. A row is already in the feed when its key matches a stored ro
 - any other feed (promotions): the whole row (an exact duplicate).
 
 Within the file the feed's own rules apply as for any load (duplicate keys, exact duplicates).
-Web events carry integer session and person keys (lib.identity); after an append they are recomputed
-over the whole table, so a session or a person spread over several files is one unit.
+Web events carry integer session and person keys (lib.identity); an append gives the new rows the keys
+of the sessions and persons already stored (and new keys to new ones), so a session or a person spread
+over several files is one unit (rekey_events).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from lib.schema import FAILURE_COLUMNS, FEEDS, Reason
 from lib.tables import FEED_TABLES, loads
 
 __all__ = ["MODES", "APPEND_KEYS", "ALREADY_LOADED", "check_args", "key_columns", "file_rows", "conflicts",
-           "rekey_events", "chain_checksum", "latest_checksum", "feed_span"]
+           "rekey_events", "provisional_event_keys", "chain_checksum", "latest_checksum", "feed_span"]
 
 MODES = ("replace", "append")
 ALREADY_LOADED = Reason.ALREADY_LOADED
@@ -102,21 +103,60 @@ def _text(kind: str, value) -> str:
     return str(value)
 
 
-# lib.identity's rule in SQL (as the schema 1 -> 2 migration): a person is the session's largest
-# user_id-else-customer_id, an anonymous session a person of its own
+# Web events' integer keys after an append (lib.identity's rule: a person is the session's largest
+# user_id-else-customer_id, an anonymous session a person of its own). The appended rows arrive with
+# negative keys; only they, and the rows of sessions they continue, are written:
+# 1. a row of a session already stored takes that session's key;
+# 2. new sessions get keys after the largest one;
+# 3. each session with new rows gets the person of its identity over all its rows: the key the stored
+#    sessions of that identity have, else a new key after the largest one.
+_IDENT = "coalesce(max(coalesce(user_id, customer_id)), '~s:' || session_id)"
+_NEW_SESSIONS = "SELECT DISTINCT session_id FROM events WHERE user_key < 0"
 _REKEY_EVENTS = (
-    "UPDATE events SET session_key = k.sk, user_key = k.uk FROM ("
-    " SELECT session_id, dense_rank() OVER (ORDER BY session_id) - 1 AS sk,"
-    "  dense_rank() OVER (ORDER BY ident) - 1 AS uk FROM ("
-    "  SELECT session_id, coalesce(max(coalesce(user_id, customer_id)), '~s:' || session_id) AS ident"
-    "  FROM events GROUP BY session_id) AS sessions) AS k"
-    " WHERE events.session_id = k.session_id"
+    "UPDATE events SET session_key = s.k FROM ("
+    " SELECT session_id, max(session_key) AS k FROM events"
+    " WHERE session_key >= 0 AND session_id IN (SELECT session_id FROM events WHERE session_key < 0)"
+    " GROUP BY session_id) AS s"
+    " WHERE events.session_key < 0 AND events.session_id = s.session_id",
+
+    "UPDATE events SET session_key = n.k FROM ("
+    " SELECT session_id, (SELECT max(session_key) FROM events) + dense_rank() OVER (ORDER BY session_id) AS k"
+    " FROM (SELECT DISTINCT session_id FROM events WHERE session_key < 0) AS d) AS n"
+    " WHERE events.session_key < 0 AND events.session_id = n.session_id",
+
+    "UPDATE events SET user_key = keyed.k FROM ("
+    " SELECT i.session_id, coalesce(known.k, fresh.k) AS k FROM ("
+    f"  SELECT session_id, {_IDENT} AS ident FROM events WHERE session_id IN ({_NEW_SESSIONS})"
+    "   GROUP BY session_id) AS i"
+    " LEFT JOIN ("
+    "  SELECT ident, min(user_key) AS k FROM ("
+    f"   SELECT session_id, min(user_key) AS user_key, {_IDENT} AS ident FROM events"
+    "    WHERE session_id IN (SELECT session_id FROM events WHERE coalesce(user_id, customer_id) IN ("
+    f"     SELECT {_IDENT} FROM events WHERE session_id IN ({_NEW_SESSIONS}) GROUP BY session_id))"
+    f"    AND session_id NOT IN ({_NEW_SESSIONS})"
+    "    GROUP BY session_id) AS stored GROUP BY ident) AS known ON known.ident = i.ident"
+    " LEFT JOIN ("
+    "  SELECT ident, (SELECT max(user_key) FROM events) + dense_rank() OVER (ORDER BY ident) AS k FROM ("
+    f"   SELECT DISTINCT {_IDENT} AS ident FROM events WHERE session_id IN ({_NEW_SESSIONS})"
+    "    GROUP BY session_id) AS d) AS fresh ON fresh.ident = i.ident) AS keyed"
+    " WHERE events.session_id = keyed.session_id",
 )
 
 
+def provisional_event_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """Appended events' keys before rekey_events: negative, so the stored rows' keys stay apart."""
+    frame = frame.copy()
+    codes, _ = pd.factorize(frame["session_id"])
+    frame["session_key"] = -1 - codes.astype("int64")
+    frame["user_key"] = np.int64(-1)
+    return frame
+
+
 def rekey_events(conn) -> None:
-    """Session and person keys over the whole events table (after an append)."""
-    conn.execute(text(_REKEY_EVENTS))
+    """Session and person keys for appended events (see above); stored rows keep theirs unless their
+    session goes on in the new rows."""
+    for statement in _REKEY_EVENTS:
+        conn.execute(text(statement))
 
 
 def chain_checksum(previous: str | None, added: str) -> str:

@@ -306,6 +306,8 @@ class Warehouse:
             versions.archive(conn, feed)
             if mode == "replace":
                 conn.execute(delete(table))
+            if mode == "append" and before and feed == "events":
+                frame = append.provisional_event_keys(frame)
             self._bulk_insert(conn, table, frame)
             if mode == "append" and before:
                 if feed == "events":

@@ -84,18 +84,35 @@ def test_append_to_an_empty_feed_loads_the_rows(wh):
 
 
 def test_appended_events_keep_sessions_and_people_whole(wh):
-    """s1 goes on in the second file (where its visitor logs in as u2); u1 comes back in a new session."""
-    first = pd.DataFrame({"session_id": ["s1", "s2"], "event_at": [T0, T0], "event": ["page_view", "page_view"],
-                          "user_id": [None, "u1"]})
-    second = pd.DataFrame({"session_id": ["s1", "s3"], "event_at": [T0.replace(hour=13)] * 2,
-                           "event": ["view_item", "page_view"], "user_id": ["u2", "u1"]})
+    """s1 goes on in the second file (where its visitor logs in as u2); u1 comes back in a new session;
+    c7 (a customer id only) comes back; s6 is anonymous in both files' sense (a new session)."""
+    first = pd.DataFrame({"session_id": ["s1", "s2", "s4", "s5"], "event_at": [T0] * 4,
+                          "event": ["page_view"] * 4, "user_id": [None, "u1", None, "u2"],
+                          "customer_id": [None, None, "c7", None]})
+    second = pd.DataFrame({"session_id": ["s1", "s3", "s7", "s6"], "event_at": [T0.replace(hour=13)] * 4,
+                           "event": ["view_item", "page_view", "page_view", "page_view"],
+                           "user_id": ["u2", "u1", None, None], "customer_id": [None, None, "c7", None]})
     wh.load("events", first, source="day1", now=T0)
     wh.load("events", second, source="day2", now=T0, mode="append")
-    got = wh.read("SELECT session_id, session_key, user_key FROM events ORDER BY session_id, event_at")
+    query = "SELECT session_id, event, session_key, user_key FROM events ORDER BY session_id, event_at"
+    got = wh.read(query)
     sk = got.groupby("session_id")["session_key"].agg(set).to_dict()
     uk = got.groupby("session_id")["user_key"].agg(set).to_dict()
-    assert all(len(v) == 1 for v in sk.values()) and len({next(iter(v)) for v in sk.values()}) == 3
-    assert uk["s2"] == uk["s3"] != uk["s1"]          # u1's two sessions are one person; s1 is u2
+    assert all(len(v) == 1 for v in sk.values()) and len({next(iter(v)) for v in sk.values()}) == 7
+    assert all(len(v) == 1 for v in uk.values())
+    assert uk["s2"] == uk["s3"]                      # u1's two sessions are one person
+    assert uk["s1"] == uk["s5"]                      # s1 logged in as u2 in the second file: u2's person
+    assert uk["s4"] == uk["s7"]                      # c7 came back
+    assert len({next(iter(uk[s])) for s in ("s1", "s2", "s4", "s6")}) == 4
+    assert (got["session_key"] >= 0).all() and (got["user_key"] >= 0).all()
+    # the same people and sessions as one load of both files
+    wh.load("events", pd.concat([first, second], ignore_index=True), source="both", now=T0)
+    again = wh.read(query)
+
+    def groups(df, col):
+        return sorted(sorted(set(g)) for _, g in df.groupby(col)["session_id"])
+    assert groups(got, "user_key") == groups(again, "user_key")
+    assert groups(got, "session_key") == groups(again, "session_key")
     with pytest.raises(FeedError) as info:           # the same event again is refused
         wh.load("events", second.head(1), source="day2-again", now=T0, mode="append")
     assert info.value.failures.astype(object).values.tolist() == [
