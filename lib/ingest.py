@@ -17,12 +17,14 @@ from sqlalchemy import select
 
 from lib import mapping as mp
 from lib import readers
+from lib.append import file_rows
 from lib.schema import FEEDS
 from lib.tables import FEED_TABLES
-from lib.warehouse import LoadReport, Warehouse
+from lib.validation import coerced
+from lib.warehouse import CheckReport, LoadReport, Warehouse
 
-__all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "load_demo", "feed_overview",
-           "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]
+__all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "check_prepared", "mapped_preview",
+           "load_demo", "feed_overview", "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]
 
 DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events", "customers")
 Progress = Callable[[float, str], None]
@@ -104,24 +106,50 @@ def prepare_file(data: bytes | Path, filename: str, feed: str | None = None,
     return prepare_frame(raw, f"upload:{name}", feed, wh, info)
 
 
-def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, remember: bool = True) -> LoadReport:
-    """Apply the mapping, validate and load. A corrected mapping is remembered per source.
+def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, remember: bool = True,
+                  mode: str = "replace") -> LoadReport:
+    """Apply the mapping, validate and load (mode "replace" or "append": Warehouse.load). A corrected
+    mapping is remembered per source.
 
-    A big UTF-8 CSV whose headers are the feed's own names first tries the warehouse's
-    direct path (DuckDB reads the file itself); anything doubtful goes through full validation.
+    A big UTF-8 CSV whose headers are the feed's own names, loaded to replace the feed, first tries
+    the warehouse's direct path (DuckDB reads the file itself); anything doubtful goes through full
+    validation.
     """
     report = None
-    if prep.data is not None:
+    if prep.data is not None and mode == "replace":
         report = _load_big_text(wh, prep, as_of)
-        if report is None:
-            raw = readers.read_table(prep.data, prep.filename)
-            prep = Prepared(prep.source, raw, prep.feed, prep.profile, prep.mapping, prep.info, prep.remembered)
     if report is None:
-        mapped = mp.apply_mapping(prep.raw, prep.feed, prep.mapping, prep.profile)
-        report = wh.load(prep.feed, mapped, source=prep.source, as_of=as_of)
+        mapped = mp.apply_mapping(_whole(prep).raw, prep.feed, prep.mapping, prep.profile)
+        report = wh.load(prep.feed, mapped, source=prep.source, as_of=as_of, mode=mode)
     if remember:
         wh.save_mapping(prep.source, prep.feed, {k: v for k, v in prep.mapping.items() if v})
     return report
+
+
+def check_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, mode: str = "replace") -> CheckReport:
+    """Validate only: the whole source, mapped, checked exactly as load_prepared(..., mode) would
+    check it (Warehouse.check). Changes nothing; raises FeedError listing every problem."""
+    mapped = mp.apply_mapping(_whole(prep).raw, prep.feed, prep.mapping, prep.profile)
+    return wh.check(prep.feed, mapped, as_of=as_of, mode=mode, source=prep.source)
+
+
+def mapped_preview(prep: Prepared, wh: Warehouse, rows: int = 20) -> pd.DataFrame:
+    """The first `rows` rows of the source as they will be loaded: `row` (the file's row; a Shopify
+    return line has its sale line's), then every feed column typed as validation reads it (dates in
+    the store timezone, numbers, statuses lower-cased, event names mapped, defaults filled); a value
+    that cannot be read is missing (validation names it)."""
+    mapped = mp.apply_mapping(prep.raw.head(rows), prep.feed, prep.mapping, prep.profile)
+    typed = coerced(prep.feed, mapped, tz=wh.settings.store_timezone, dayfirst=wh.settings.dayfirst)
+    typed.insert(0, "row", file_rows(mapped))
+    return typed
+
+
+def _whole(prep: Prepared) -> Prepared:
+    """The prepared source with all its rows (a big file is only sampled until it is loaded)."""
+    if prep.data is None:
+        return prep
+    raw = readers.read_table(prep.data, prep.filename)
+    return Prepared(prep.source, raw, prep.feed, prep.profile, prep.mapping, prep.info, prep.remembered)
 
 
 def demo_dir(data_dir: Path, seed: int, scale: float, as_of: date, traffic: float = 1.0) -> Path:

@@ -2,10 +2,10 @@
 
 `suggest_mapping` proposes {canonical column: source header or None} from a profile (Shopify
 orders, GA4 events, WooCommerce orders, Shopify customers, Klaviyo profiles, or generic names); the
-user may correct it, and the warehouse stores it as plain JSON. `apply_mapping` renames, and does only the restructuring an
-export's layout needs (Shopify fill-down and status, GA4 session ids, channel, landing page and
-item sku, customers' apostrophe-prefixed ids and consent words); values stay raw for validation to
-coerce.
+user may correct it, and the warehouse stores it as plain JSON. `apply_mapping` renames, and does only the
+restructuring an export's layout needs (Shopify fill-down, status and return lines: lib.shopify; GA4 session
+ids, channel, landing page and item sku; customers' apostrophe-prefixed ids and consent words); values stay
+raw for validation to coerce.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib import shopify
 from lib.mapping_profiles import (
     PROFILES,
     SYNONYMS,
@@ -143,11 +144,14 @@ def apply_mapping(df: pd.DataFrame, feed: str, mapping: dict, profile: str | Non
         mapping: {canonical column: source header or None}, e.g. from suggest_mapping.
         profile: one of PROFILE_NAMES; None detects it from df's headers. Shopify and WooCommerce
             orders fill order-level columns down within an order; Shopify derives status from
-            Financial Status / Cancelled at and lower-cases Email; GA4 combines user_pseudo_id and
-            ga_session_id, derives channel and landing page per session and the first item sku.
+            Financial Status / Cancelled at, adds a return line after each line of a refunded order
+            (lib.shopify) and lower-cases Email; GA4 combines user_pseudo_id and ga_session_id,
+            derives channel and landing page per session and the first item sku.
 
     Returns:
-        Same length, order and RangeIndex as df; df.attrs kept, plus attrs["profile"].
+        A RangeIndex frame in df's order; df.attrs kept, plus attrs["profile"]. Same length as df,
+        except a Shopify export with refunded orders: then attrs["source_rows"] gives each row's
+        spreadsheet row (a return line has its sale line's).
 
     Raises:
         MappingError: an unknown feed, profile or canonical column, or a header df lacks.
@@ -168,8 +172,11 @@ def apply_mapping(df: pd.DataFrame, feed: str, mapping: dict, profile: str | Non
         out = _restructure_ga4(df, out, used)
     if feed == "customers":
         out = _restructure_customers(out)
+    rows = out.attrs.get("source_rows")
     out.attrs = dict(df.attrs)
     out.attrs["profile"] = prof.name
+    if rows is not None:
+        out.attrs["source_rows"] = rows
     return out
 
 
@@ -194,16 +201,10 @@ def _restructure_orders(df: pd.DataFrame, out: pd.DataFrame, used: dict, profile
     if "customer_id" in out and "email" in norm_header(used["customer_id"]):
         out["customer_id"] = out["customer_id"].astype("str").str.strip().str.lower()
     if profile == "shopify_orders" and norm_header(used.get("status", "")) == "financial status":
-        financial = out["status"].astype("str").str.strip().str.lower()
         cancelled_col = _find(df, "Cancelled at")
-        if cancelled_col is None:
-            cancelled = pd.Series(False, index=out.index)
-        else:
-            cancelled = fill_down(_column(df, cancelled_col), keys).notna()
-        status = pd.Series("completed", index=out.index, dtype="str")
-        status[financial == "refunded"] = "refunded"
-        status[cancelled.to_numpy()] = "cancelled"
-        out["status"] = status
+        cancelled = None if cancelled_col is None else fill_down(_column(df, cancelled_col), keys)
+        out["status"] = shopify.order_status(out["status"], cancelled)
+        out = shopify.with_returns(out, df.attrs.get("decimal"))
     return out
 
 

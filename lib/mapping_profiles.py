@@ -120,8 +120,9 @@ SHOPIFY = Profile(
     candidates={
         "order_id": ("Name",), "ordered_at": ("Created at",), "customer_id": ("Email",),
         "sku": ("Lineitem sku",), "quantity": ("Lineitem quantity",), "unit_price": ("Lineitem price",),
-        "discount": ("Lineitem discount",), "channel": ("Source",), "status": ("Financial Status",),
-        "currency": ("Currency",),
+        "discount": ("Lineitem discount",), "status": ("Financial Status",), "currency": ("Currency",),
+        # no "channel": Shopify's "Source" (web, pos, shopify_draft_order...) is the app an order was
+        # placed through, not a marketing channel (lib.shopify)
     },
     signature=("Name", "Financial Status", "Fulfillment Status", "Created at", "Lineitem quantity",
                "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name"),

@@ -45,8 +45,9 @@ def failures_table(failures: pd.DataFrame, source: str | None = None) -> pd.Data
     return out.reset_index(drop=True)
 
 
-def describe_error(err: BaseException) -> UserMessage:
-    """A clear message for any error a load or a source can raise."""
+def describe_error(err: BaseException, checking: bool = False) -> UserMessage:
+    """A clear message for any error a load or a source can raise (`checking`: it came from a
+    validation that was not going to load anything)."""
     if isinstance(err, FeedError):
         n = len(err.failures)
         where = source_label(err.source) or err.feed
@@ -56,9 +57,10 @@ def describe_error(err: BaseException) -> UserMessage:
         row = "" if pd.isna(first["row"]) else f"row {int(first['row'])}, "
         detail = (f"First: {row}column **{first['column']}**: {Reason.TEXT.get(first['reason'], first['reason'])}"
                   f" [{first['reason']}]. All problems: {counts}. Rows are spreadsheet rows (the header is row 1).")
-        return UserMessage(
-            f"{where} was not loaded into {err.feed}: {n:,} problem{'s' if n != 1 else ''} found. "
-            "The data already loaded is unchanged.", detail, failures_table(err.failures, err.source))
+        found = f"{n:,} problem{'s' if n != 1 else ''} found"
+        title = (f"{where} would not load into {err.feed}: {found}. Nothing was changed." if checking else
+                 f"{where} was not loaded into {err.feed}: {found}. The data already loaded is unchanged.")
+        return UserMessage(title, detail, failures_table(err.failures, err.source))
     if isinstance(err, ReadError):
         return UserMessage(f"{err.filename} could not be read. The data already loaded is unchanged.", err.message)
     if isinstance(err, SourceError):

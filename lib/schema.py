@@ -38,6 +38,7 @@ class Reason:
     EMPTY_FEED = "empty_feed"
     UNKNOWN_SKU = "unknown_sku"  # a warning, never an error
     INVALID_EMAIL = "invalid_email"  # a warning: the row loads, the address is left out of email audiences
+    ALREADY_LOADED = "already_loaded"  # an append's row whose key the feed holds (lib.append)
 
     TEXT = {
         MISSING_COLUMN: "required column is missing",
@@ -57,6 +58,7 @@ class Reason:
         EMPTY_FEED: "the file has no data rows",
         UNKNOWN_SKU: "SKU not in the product feed",
         INVALID_EMAIL: "not a valid email address (loaded; left out of email audiences)",
+        ALREADY_LOADED: "already in the feed: an append adds new rows only (replace the feed to change loaded rows)",
     }
 
 

@@ -22,7 +22,7 @@ from lib.schema import FEEDS
 
 __all__ = ["metadata", "FEED_TABLES", "loads", "source_mappings", "meta", "SCHEMA_VERSION", "extra_columns",
            "scenarios", "saved_views", "notebooks", "USER_TABLES",
-           "versions"]
+           "versions", "load_modes"]
 
 SCHEMA_VERSION = "3"
 
@@ -57,6 +57,13 @@ loads = Table(
     Column("min_date", DateTime),
     Column("max_date", DateTime),
     Column("warnings", BigInteger, nullable=False, default=0),
+)
+
+# how a load changed its feed, for the loads that appended (no row: the load replaced the feed)
+load_modes = Table(
+    "shopcast_load_modes", metadata,
+    Column("load_id", Integer, primary_key=True, autoincrement=False),
+    Column("mode", Text, nullable=False),
 )
 
 source_mappings = Table(

@@ -18,7 +18,7 @@ import pandas as pd
 from lib import coerce
 from lib.schema import EMAIL_PATTERN, FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
 
-__all__ = ["Validated", "validate", "canonical_headers", "duplicated_rows", "empty_failures"]
+__all__ = ["Validated", "validate", "coerced", "canonical_headers", "duplicated_rows", "empty_failures"]
 
 ROW_OFFSET = 2   # frame position 0 is spreadsheet row 2
 
@@ -145,6 +145,7 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
         raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEEDS)}")
     spec = FEEDS[feed]
     decimal = df.attrs.get("decimal")
+    source_rows = df.attrs.get("source_rows")
     df = df.rename(columns=canonical_headers(spec, df.columns)).reset_index(drop=True)
     errs = _Collector()
     n = len(df)
@@ -177,11 +178,44 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
         errs.parts.extend(own.parts)
     frame = pd.DataFrame({c: out[c] for c in spec.names})
     _feed_rules(spec, frame, df, errs, as_of)
-    failures = errs.frame(spec.names)
+    failures = _at_source_rows(errs.frame(spec.names), source_rows)
     if len(failures):
         raise FeedError(feed, failures)
-    warnings = _warnings(spec, frame, df, known_skus)
+    warnings = _at_source_rows(_warnings(spec, frame, df, known_skus), source_rows)
     return Validated(feed, frame, warnings)
+
+
+def _at_source_rows(found: pd.DataFrame, source_rows) -> pd.DataFrame:
+    """Failures renumbered to the file's rows when the frame's rows are not the file's one to one
+    (attrs["source_rows"]: a Shopify return line is its sale line's row); a problem both rows share
+    is listed once."""
+    if source_rows is None or found.empty:
+        return found
+    rows = pd.array(pd.Series(source_rows).to_numpy(), dtype="Int64")
+    at = found["row"].notna()
+    found = found.copy()
+    found.loc[at, "row"] = rows[(found.loc[at, "row"] - ROW_OFFSET).to_numpy(dtype=int)]
+    return found.astype({"value": "object"}).drop_duplicates(ignore_index=True)
+
+
+def coerced(feed: str, df: pd.DataFrame, *, tz: str = "UTC", dayfirst: bool = False) -> pd.DataFrame:
+    """The frame as a load would type it, without judging it: every feed column in order, values read
+    as validate() reads them (dates in the store timezone, numbers, lower-cased statuses and channels,
+    event names mapped), defaults filled, and missing where a value cannot be read. For previews."""
+    spec = FEEDS[feed]
+    decimal = df.attrs.get("decimal")
+    df = df.rename(columns=canonical_headers(spec, df.columns)).reset_index(drop=True)
+    out = {}
+    for col in spec.columns:
+        if col.name not in df.columns:
+            out[col.name] = _missing(len(df), col)
+            continue
+        vals, bad = _coerce(col, df[col.name], tz, dayfirst, decimal, _Collector())
+        out[col.name] = _fill_default(col, vals).where(~bad)
+    frame = pd.DataFrame(out)
+    if feed == "events" and "event" in df.columns:
+        frame["event"] = frame["event"].map(normalize_event, na_action="ignore").astype("string")
+    return frame
 
 
 def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Collector, as_of) -> None:

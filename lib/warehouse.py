@@ -2,11 +2,13 @@
 
     wh = Warehouse.open()                       # DATABASE_URL / secrets, else data/shopcast.duckdb
     report = wh.load("orders", df, source="upload:orders.csv")   # validate + atomic replace
+    report = wh.load("orders", df, source="...", mode="append")   # validate + atomic append
+    wh.check("orders", df, mode="append")       # validate only: what a load would do, nothing changes
     df = wh.read(select(...))                   # Core select or SQL text -> DataFrame
 
 A load validates the whole frame first (every failure collected into FeedError), then replaces
-the feed's table and records the load in one transaction: a failure at any point leaves the
-previous rows exactly as they were.
+the feed's table (or adds to it: lib.append) and records the load in one transaction: a failure at
+any point leaves the previous rows exactly as they were.
 """
 from __future__ import annotations
 
@@ -25,15 +27,24 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.sql import ClauseElement
 
-from lib import fastload, versions
+from lib import append, fastload, versions
 from lib.identity import person_keys
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
 from lib.sources.sql import redact_url
-from lib.tables import FEED_TABLES, SCHEMA_VERSION, USER_TABLES, loads, meta, metadata, source_mappings
-from lib.validation import validate
+from lib.tables import (
+    FEED_TABLES,
+    SCHEMA_VERSION,
+    USER_TABLES,
+    load_modes,
+    loads,
+    meta,
+    metadata,
+    source_mappings,
+)
+from lib.validation import Validated, validate
 
-__all__ = ["Warehouse", "LoadReport", "redact"]
+__all__ = ["Warehouse", "LoadReport", "CheckReport", "redact"]
 
 _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
@@ -65,6 +76,21 @@ class LoadReport:
     max_date: datetime | None
     warnings: pd.DataFrame
     replaced_rows: int
+    mode: str = "replace"          # or "append": the rows were added to the feed's `kept_rows`
+    kept_rows: int = 0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a load would do (Warehouse.check): the data is valid, nothing was changed."""
+
+    feed: str
+    mode: str
+    rows: int                      # rows the load would write
+    current_rows: int              # rows the feed holds now (replaced, or kept by an append)
+    warnings: pd.DataFrame
+    min_date: datetime | None
+    max_date: datetime | None
 
 
 def _checksum(frame: pd.DataFrame) -> str:
@@ -88,6 +114,14 @@ def _arrow(frame: pd.DataFrame):
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _span(feed: str, frame: pd.DataFrame) -> tuple[datetime | None, datetime | None]:
+    """First and last value of the feed's time column in a typed frame (None, None without one)."""
+    tcol = FEEDS[feed].time_column
+    if tcol and frame[tcol].notna().any():
+        return frame[tcol].min().to_pydatetime(), frame[tcol].max().to_pydatetime()
+    return None, None
 
 
 class _FastRejected(Exception):
@@ -223,8 +257,10 @@ class Warehouse:
                     for name, t in FEED_TABLES.items()}
 
     def load_history(self, limit: int = 100) -> pd.DataFrame:
-        """Recorded loads, newest first."""
-        q = select(loads).order_by(loads.c.load_id.desc()).limit(limit)
+        """Recorded loads, newest first; `mode` says whether each replaced or appended to its feed."""
+        mode = func.coalesce(load_modes.c.mode, "replace").label("mode")
+        q = (select(loads, mode).select_from(loads.outerjoin(load_modes, loads.c.load_id == load_modes.c.load_id))
+             .order_by(loads.c.load_id.desc()).limit(limit))
         return self.read(q)
 
     def current_loads(self) -> pd.DataFrame:
@@ -268,47 +304,80 @@ class Warehouse:
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, feed: str, df: pd.DataFrame, source: str, *, as_of: date | None = None,
-             now: datetime | None = None) -> LoadReport:
-        """Validate `df` for `feed` and replace the feed's table with it, atomically.
+             now: datetime | None = None, mode: str = "replace") -> LoadReport:
+        """Validate `df` for `feed` and replace the feed's table with it (mode "append": add it to the
+        rows already there, refusing rows the feed already holds: lib.append), atomically.
 
         Raises lib.schema.FeedError (with `.failures`) on bad data; nothing changes then.
         """
-        if feed not in FEED_TABLES:
-            raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEED_TABLES)}")
+        append.check_args(feed, mode)
         loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
-        if self.dialect == "duckdb" and len(df) >= fastload.FAST_MIN_ROWS and fastload.eligible(feed, df):
+        if (mode == "replace" and self.dialect == "duckdb" and len(df) >= fastload.FAST_MIN_ROWS
+                and fastload.eligible(feed, df)):
             report = self._load_fast(feed, "_stage_text", df.head(2000), source, as_of, loaded_at, frame=df)
             if report is not None:
                 return report
+        checked = self._validated(feed, df, as_of, source)
+        frame = self._with_keys(feed, checked.frame)
+        checksum = _checksum(checked.frame)
+        lo, hi = _span(feed, frame)
+        table = FEED_TABLES[feed]
+        self._writable()
+        with self.engine.begin() as conn:
+            before = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            if mode == "append":
+                found = append.conflicts(conn, feed, checked.frame, append.file_rows(df), self._bulk_insert)
+                if len(found):
+                    raise FeedError(feed, found, source)
+                previous = append.latest_checksum(conn, feed)
+            versions.archive(conn, feed)
+            if mode == "replace":
+                conn.execute(delete(table))
+            if mode == "append" and before and feed == "events":
+                frame = append.provisional_event_keys(frame)
+            self._bulk_insert(conn, table, frame)
+            if mode == "append" and before:
+                if feed == "events":
+                    append.rekey_events(conn)
+                checksum = append.chain_checksum(previous, checksum)
+                lo, hi = append.feed_span(conn, feed)
+            load_id = self._record(conn, feed, source, len(frame), checksum, loaded_at, lo, hi,
+                                   len(checked.warnings))
+            if mode == "append":
+                conn.execute(insert(load_modes).values(load_id=load_id, mode="append"))
+            self._before_commit(feed)
+        self._written()
+        versions.record(self, loaded_at)
+        replaced, kept = (before, 0) if mode == "replace" else (0, before)
+        return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
+                          checked.warnings, replaced, mode, kept)
+
+    def check(self, feed: str, df: pd.DataFrame, *, as_of: date | None = None, mode: str = "replace",
+              source: str | None = None) -> CheckReport:
+        """Validate `df` for `feed` exactly as load(..., mode) would (an append also against the rows
+        the feed holds), changing nothing. Raises FeedError listing every problem."""
+        append.check_args(feed, mode)
+        checked = self._validated(feed, df, as_of, source)
+        lo, hi = _span(feed, checked.frame)
+        with self.engine.connect() as conn:
+            current = int(conn.execute(select(func.count()).select_from(FEED_TABLES[feed])).scalar_one())
+            if mode == "append":
+                found = append.conflicts(conn, feed, checked.frame, append.file_rows(df), self._bulk_insert)
+                conn.rollback()
+                if len(found):
+                    raise FeedError(feed, found, source)
+        return CheckReport(feed, mode, len(checked.frame), current, checked.warnings, lo, hi)
+
+    def _validated(self, feed: str, df: pd.DataFrame, as_of, source) -> Validated:
         known = None
         if feed in ("orders", "inventory"):
             known = self.read(select(FEED_TABLES["products"].c.sku))["sku"]
             known = known if len(known) else None
         try:
-            checked = validate(feed, df, as_of=as_of, tz=self.settings.store_timezone,
-                               dayfirst=self.settings.dayfirst, known_skus=known)
+            return validate(feed, df, as_of=as_of, tz=self.settings.store_timezone,
+                            dayfirst=self.settings.dayfirst, known_skus=known)
         except FeedError as err:
             raise FeedError(feed, err.failures, source) from None
-        frame = self._with_keys(feed, checked.frame)
-        checksum = _checksum(checked.frame)
-        tcol = FEEDS[feed].time_column
-        lo = hi = None
-        if tcol and frame[tcol].notna().any():
-            lo, hi = frame[tcol].min().to_pydatetime(), frame[tcol].max().to_pydatetime()
-        table = FEED_TABLES[feed]
-        self._writable()
-        with self.engine.begin() as conn:
-            replaced = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-            versions.archive(conn, feed)
-            conn.execute(delete(table))
-            self._bulk_insert(conn, table, frame)
-            load_id = self._record(conn, feed, source, len(frame), checksum, loaded_at, lo, hi,
-                                   len(checked.warnings))
-            self._before_commit(feed)
-        self._written()
-        versions.record(self, loaded_at)
-        return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
-                          checked.warnings, replaced)
 
     def _load_fast(self, feed: str, source_sql: str, sample: pd.DataFrame, source: str, as_of, loaded_at,
                    frame: pd.DataFrame | None = None) -> LoadReport | None:

@@ -83,7 +83,7 @@ def test_a_short_link_opens_the_views_page_settings_and_data_version(env):
     env.load("orders", orders(5), source="o2", as_of=AS_OF, now=datetime(2026, 4, 2, 10))
     at = app("pages/views_page.py", {"v": view_id})
     assert at.query_params["dv"] == v1
-    assert next(m.value for m in at.metric if m.label == "Orders") == "3"     # the data as saved
+    assert next(m.value for m in at.metric if m.label == "Order lines") == "3"     # the data as saved
     assert "Numbers as they were on" in at.info[0].value
     gone = app("pages/views_page.py", {"v": "zzzzzzzz"})
     assert "No saved view has the id" in gone.warning[0].value

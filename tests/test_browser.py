@@ -61,7 +61,7 @@ def test_load_demo_reject_bad_file_then_accept_good_file(app_url, browser, tmp_p
     page.get_by_role("button", name=re.compile("Generate and load the demo store")).click()
     page.wait_for_selector('text=Demo store loaded', timeout=180_000)
     settle(page)
-    demo_orders = metric(page, "Orders")
+    demo_orders = metric(page, "Order lines")
     assert int(demo_orders.replace(",", "")) > 1000
 
     bad = tmp_path / "orders_bad.csv"
@@ -72,22 +72,22 @@ def test_load_demo_reject_bad_file_then_accept_good_file(app_url, browser, tmp_p
     settle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     settle(page)
-    page.get_by_role("button", name=re.compile("Validate and load into orders")).click()
+    page.get_by_role("button", name="Validate and replace orders").click()
     settle(page)
     err = page.locator('[data-testid="stAlertContentError"]').inner_text()
     assert "orders_bad.csv was not loaded" in err and "row 3" in err and "unit_price" in err
     assert "unchanged" in err
-    assert metric(page, "Orders") == demo_orders
+    assert metric(page, "Order lines") == demo_orders
     assert not page.locator('[data-testid="stException"]').count()
 
     good = tmp_path / "orders_good.csv"
     good.write_text(bad.read_text().replace("abc", "12.50"))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
     settle(page)
-    page.get_by_role("button", name=re.compile("Validate and load into orders")).click()
+    page.get_by_role("button", name="Validate and replace orders").click()
     settle(page)
     assert "Loaded 2 rows into orders" in page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
-    assert metric(page, "Orders") == "2"
+    assert metric(page, "Order lines") == "2"
     ctx.close()
 
 

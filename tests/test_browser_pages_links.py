@@ -128,7 +128,7 @@ def _data_state(page) -> dict:
 def _preview_table(page) -> dict:
     """The preview's header, row count and newest date (rows sharing that date may come in any order)."""
     table = _grid(page, 0)
-    table["first"] = {k: v for k, v in table["first"].items() if k in ("date", "ordered_at", "event_at")}
+    table["first"] = {k: v for k, v in table["first"].items() if k in ("Date", "Ordered at", "Event at")}
     return table
 
 
@@ -149,8 +149,8 @@ def test_data_page_source_and_preview_travel_in_the_link(app_url, store, browser
     no_exception(page)
     link, seen = page.url, _data_state(page)
     assert seen["preview"] == "inventory" and seen["source"] == ["Demo store"] and seen["seed"] == "7", seen
-    assert "on_hand" in seen["table"]["columns"] and "on_hand" not in default["columns"], (seen, default)
-    assert seen["table"]["first"] == {"date": "2026-03-31"} and default["first"]["ordered_at"].startswith("2026-03-31")
+    assert "On hand" in seen["table"]["columns"] and "On hand" not in default["columns"], (seen, default)
+    assert seen["table"]["first"] == {"Date": "2026-03-31"} and default["first"]["Ordered at"].startswith("2026-03-31")
     want_rows = min(200, store["rows"]["inventory"])
     assert seen["table"]["rows"] == str(want_rows + 1), seen       # aria-rowcount counts the header row
     assert query(link) == {"src": ["Demo store"], "preview": ["inventory"]}, link

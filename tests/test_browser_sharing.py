@@ -171,7 +171,7 @@ def assert_same_overview(page, state: dict[str, str]) -> None:
 
 
 def orders_card(page) -> str:
-    return tile(page, "Orders")
+    return tile(page, "Order lines")
 
 
 def banner(page):

@@ -42,7 +42,8 @@ def load_sample(wh, name, feed=None):
 def test_every_sample_loads(wh, name, feed, profile):
     prep, rep = load_sample(wh, name)
     assert (prep.feed, prep.profile) == (feed, profile)
-    assert rep.rows == len(prep.raw) and rep.rows > 0
+    returns = 2 if name == "shopify_orders_export.csv" else 0    # #1007 was refunded: a return line per line
+    assert rep.rows == len(prep.raw) + returns and rep.rows > 0
     assert wh.row_counts()[feed] == rep.rows
 
 
@@ -52,8 +53,31 @@ def test_shopify_lines_keep_order_fields_and_revenue(wh):
                   "sum(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END) AS no_customer FROM orders")
     raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str)
     assert int(got["orders"].iloc[0]) == raw["Name"].nunique()
-    assert int(got["lines"].iloc[0]) == len(raw)
+    assert int(got["lines"].iloc[0]) == len(raw) + 2           # #1007's two lines came back
     assert int(got["no_customer"].iloc[0]) == 0
+
+
+SMALL_SHOPIFY = ROOT / "tests" / "fixtures" / "shopify_orders_small.csv"
+
+
+def test_shopify_export_loads_with_cancellations_returns_and_no_channel(wh):
+    """tests/fixtures/shopify_orders_small.csv by hand: revenue 58.00 (#2001) + 0 (#2002: 2 x 40.00 less
+    10.00, all refunded) + 37.50 (#2005, partially refunded) = 95.50; #2003 (refunded and cancelled) and
+    #2004 (voided) are cancelled; returns 70.00; 8 order lines from 7 file rows; no channel."""
+    from lib import kpis
+
+    prep = prepare_file(SMALL_SHOPIFY.read_bytes(), SMALL_SHOPIFY.name, wh=wh)
+    assert (prep.feed, prep.profile, prep.mapping["channel"]) == ("orders", "shopify_orders", None)
+    rep = load_prepared(wh, prep, as_of=AS_OF)
+    assert rep.rows == 8
+    got = kpis.summary(wh, date(2026, 11, 1), date(2026, 11, 30))
+    assert round(got["revenue"], 2) == 95.5 and round(got["returns"], 2) == 70.0
+    assert got["orders"] == 3                                   # #2001, #2002, #2005: cancelled ones left out
+    lines = wh.read("SELECT order_id, status, count(*) AS n, sum(quantity) AS q, count(channel) AS ch "
+                    "FROM orders GROUP BY order_id, status ORDER BY order_id, status")
+    assert lines.astype(object).values.tolist() == [
+        ["#2001", "completed", 2, 3, 0], ["#2002", "completed", 1, 2, 0], ["#2002", "refunded", 1, -2, 0],
+        ["#2003", "cancelled", 1, 1, 0], ["#2004", "cancelled", 1, 1, 0], ["#2005", "partially_refunded", 2, 4, 0]]
 
 
 def test_bad_sample_reports_the_documented_rows(wh):
@@ -127,3 +151,46 @@ def test_big_upload_with_a_bad_value_reports_its_row(wh):
     assert info.value.failures[["column", "row", "value", "reason"]].astype(object).values.tolist() == [
         ["unit_price", 250_002, "abc", "not_numeric"]]
     assert wh.row_counts()["orders"] == before
+
+
+def test_validate_only_reads_the_whole_big_file_and_changes_nothing(tmp_path):
+    from lib.ingest import check_prepared
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+
+    w = Warehouse.open(f"duckdb:///{tmp_path}/wh.duckdb", Settings(store_timezone="UTC"))
+    try:
+        load_sample(w, "orders.parquet")
+        before = (w.data_version(), w.row_counts()["orders"], len(w.load_history()))
+        prep = prepare_file(big_csv(300_000, bad_row=250_000), "big_bad.csv", "orders", w)
+        assert len(prep.raw) < 250_000                          # the page holds a sample only
+        with pytest.raises(FeedError) as info:
+            check_prepared(w, prep, as_of=AS_OF)
+        assert info.value.failures[["column", "row", "reason"]].astype(object).values.tolist() == [
+            ["unit_price", 250_002, "not_numeric"]]
+        good = prepare_file(big_csv(300_000), "big.csv", "orders", w)
+        rep = check_prepared(w, good, as_of=AS_OF, mode="append")
+        assert (rep.rows, rep.current_rows, rep.mode) == (300_000, before[1], "append")
+        assert (w.data_version(), w.row_counts()["orders"], len(w.load_history())) == before
+        # an append of a big clean file adds to the feed (the direct path, which replaces, is not taken)
+        rep = load_prepared(w, good, as_of=AS_OF, mode="append")
+        assert (rep.mode, rep.rows, w.row_counts()["orders"]) == ("append", 300_000, before[1] + 300_000)
+    finally:
+        w.dispose()
+
+
+def test_mapped_preview_shows_rows_as_they_will_be_loaded(wh):
+    from lib.ingest import mapped_preview
+
+    raw = pd.DataFrame({"Session": ["s1", "s1"], "Time": ["2026-11-20T10:00:00+01:00", "yesterday-ish"],
+                        "Event Name": ["Add To Cart", "product_viewed"], "Device Category": ["Mobile", None]})
+    prep = prepare_frame(raw, "upload:events.csv", "events", wh)
+    prep.mapping |= {"session_id": "Session", "event_at": "Time", "event": "Event Name"}
+    got = mapped_preview(prep, wh)
+    assert list(got.columns) == ["row", "session_id", "event_at", "event", "user_id", "customer_id", "channel",
+                                 "device", "landing_page", "sku", "order_id"]
+    assert got["row"].tolist() == [2, 3]
+    assert got["event"].tolist() == ["add_to_cart", "view_item"]              # names mapped
+    assert got["device"].tolist()[0] == "mobile"                              # lower-cased, as loaded
+    assert got["event_at"].tolist()[0] == pd.Timestamp("2026-11-20 09:00")    # +01:00 read into UTC
+    assert pd.isna(got["event_at"].tolist()[1])                               # unreadable: empty, not raw

@@ -32,6 +32,7 @@ from lib.mapping import (
 from lib.mapping_profiles import channel_from, combine_ids, consent_values, first_item_ids, norm_header
 from lib.readers import read_table
 from lib.schema import FEEDS, FeedError
+from lib.validation import validate
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 NA = np.nan
@@ -93,7 +94,7 @@ def test_suggest_mapping_shopify():
     assert suggest_mapping("orders", list(sample("shopify_orders_export.csv").columns)) == {
         "order_id": "Name", "ordered_at": "Created at", "customer_id": "Email", "sku": "Lineitem sku",
         "quantity": "Lineitem quantity", "unit_price": "Lineitem price", "discount": "Lineitem discount",
-        "channel": "Source", "status": "Financial Status", "currency": "Currency",
+        "channel": None, "status": "Financial Status", "currency": "Currency",   # Source is not a channel
     }
 
 
@@ -207,12 +208,16 @@ def test_shopify_fill_down_status_and_email():
         "sku": ["S1", "S2", "S3", "S1", "S2", "S4", "S1"],
         "quantity": ["2", "1", "1", "1", "3", "1", "1"],
         "unit_price": ["24.00", "12.50", "59.00", "5.00", "5.00", "9.00", "9.00"],
-        "status": ["completed", "completed", "refunded", "cancelled", "cancelled", "completed", "completed"],
+        "status": ["completed", "completed", "completed", "cancelled", "cancelled", "completed", "completed"],
         "currency": ["USD", "USD", "USD", "CAD", "CAD", "USD", "USD"],
     }, dtype="str")
-    expected.attrs = {**raw.attrs, "profile": "shopify_orders"}
+    # #2 was refunded: its line is kept as sold and a return line follows it (lib.shopify); #3 was
+    # refunded and cancelled: cancelled wins, no return line
+    ret = expected.loc[[2]].assign(quantity="-1", unit_price="59.0", status="refunded")
+    expected = pd.concat([expected.loc[:2], ret, expected.loc[3:]], ignore_index=True)
     pd.testing.assert_frame_equal(out, expected)
-    assert out.attrs == expected.attrs
+    assert out.attrs.pop("source_rows").tolist() == [2, 3, 4, 4, 5, 6, 7, 8]
+    assert out.attrs == {**raw.attrs, "profile": "shopify_orders"}
     assert pd.isna(raw.loc[1, "Email"])     # the source frame is untouched
 
 
@@ -226,18 +231,68 @@ def test_shopify_order_id_mapped_to_id_is_filled_down_by_name():
 
 def test_shopify_sample_orders():
     out = mapped("shopify_orders_export.csv")
-    assert len(out) == 26 and isinstance(out.index, pd.RangeIndex)
+    assert len(out) == 28 and isinstance(out.index, pd.RangeIndex)    # 26 lines + 2 return lines (#1007)
     assert out.groupby("order_id")["status"].agg(set).to_dict() == {
-        "#1001": {"completed"}, "#1002": {"completed"}, "#1003": {"completed"}, "#1004": {"completed"},
-        "#1005": {"cancelled"}, "#1006": {"completed"}, "#1007": {"refunded"}, "#1008": {"completed"},
-        "#1009": {"completed"}, "#1010": {"completed"}, "#1011": {"completed"}, "#1012": {"completed"},
-        "#1013": {"completed"}, "#1014": {"completed"}}
+        "#1001": {"completed"}, "#1002": {"completed"}, "#1003": {"completed"},
+        "#1004": {"partially_refunded"}, "#1005": {"cancelled"}, "#1006": {"completed"},
+        "#1007": {"completed", "refunded"}, "#1008": {"completed"}, "#1009": {"completed"},
+        "#1010": {"completed"}, "#1011": {"completed"}, "#1012": {"completed"}, "#1013": {"completed"},
+        "#1014": {"completed"}}
     assert out.notna().all().all()
+    assert "channel" not in out                  # "Source" (web, shopify_draft_order) is not a channel
     assert out.loc[1].tolist() == ["#1001", "2026-10-03 14:22:05 -0400", "ada.north@example.com",
-                                   "BEAN-HOUSE-250", "1", "12.50", "0.00", "web", "completed", "USD"]
+                                   "BEAN-HOUSE-250", "1", "12.50", "0.00", "completed", "USD"]
     assert out.loc[5, "customer_id"] == "maria.lopez@example.com"
-    assert out.loc[14, ["sku", "discount"]].tolist() == ["MUG-CAFE-BLK", "4.80"]
-    assert out.loc[17, "channel"] == "shopify_draft_order"
+    assert out.loc[11:14, ["sku", "quantity", "unit_price", "status"]].values.tolist() == [
+        ["PRS-FRENCH-08", "1", "39.00", "completed"], ["PRS-FRENCH-08", "-1", "39.0", "refunded"],
+        ["FLT-PAPER-100", "1", "4.50", "completed"], ["FLT-PAPER-100", "-1", "4.5", "refunded"]]
+    assert out.loc[16, ["sku", "discount"]].tolist() == ["MUG-CAFE-BLK", "4.80"]
+
+
+SMALL_SHOPIFY = Path(__file__).resolve().parent / "fixtures" / "shopify_orders_small.csv"
+
+
+def test_shopify_cancellations_refunds_and_source():
+    """A hand-written export (tests/fixtures/shopify_orders_small.csv, real Shopify headers):
+    #2001 paid (web), #2002 refunded with a 10.00 line discount (shopify_draft_order), #2003 refunded
+    and cancelled (pos), #2004 voided without a cancel date, #2005 partially refunded."""
+    raw = read_table(SMALL_SHOPIFY, SMALL_SHOPIFY.name)
+    m = suggest_mapping("orders", list(raw.columns))
+    assert m["channel"] is None and m["status"] == "Financial Status" and m["discount"] == "Lineitem discount"
+    out = apply_mapping(raw, "orders", m)
+    assert "channel" not in out
+    cols = ["order_id", "sku", "quantity", "unit_price", "discount", "status"]
+    assert out[cols].values.tolist() == [
+        ["#2001", "MUG-1", "2", "20.00", "0.00", "completed"],
+        ["#2001", "BEAN-1", "1", "18.00", "0.00", "completed"],
+        ["#2002", "KET-1", "2", "40.00", "10.00", "completed"],
+        ["#2002", "KET-1", "-2", "35.0", "0", "refunded"],       # net unit price: 40 - 10 / 2
+        ["#2003", "MCH-1", "1", "300.00", "0.00", "cancelled"],
+        ["#2004", "FLT-1", "1", "12.00", "0.00", "cancelled"],
+        ["#2005", "MUG-2", "1", "30.00", "0.00", "partially_refunded"],
+        ["#2005", "SYR-1", "3", "2.50", "0.00", "partially_refunded"],
+    ]
+    assert out.loc[3, ["ordered_at", "customer_id", "currency"]].tolist() == [
+        "2026-11-03 10:59:00 -0500", "bo.lund@example.com", "USD"]
+    assert out.attrs["source_rows"].tolist() == [2, 3, 4, 4, 5, 6, 7, 8]
+
+    typed = validate("orders", out, tz="UTC").frame
+    live = typed[typed["status"] != "cancelled"]
+    revenue = (live["quantity"] * live["unit_price"] - live["discount"]).groupby(live["order_id"]).sum()
+    assert revenue.round(2).to_dict() == {"#2001": 58.0, "#2002": 0.0, "#2005": 37.5}
+    returns = live[live["quantity"] < 0]
+    assert float(-(returns["quantity"] * returns["unit_price"]).sum()) == 70.0
+
+
+def test_shopify_problem_on_a_refunded_line_is_reported_once_at_its_file_row():
+    raw = read_table(SMALL_SHOPIFY, SMALL_SHOPIFY.name)
+    raw.loc[2, "Lineitem sku"] = None                         # #2002's line: spreadsheet row 4
+    raw.loc[5, "Lineitem price"] = "n/a"                      # #2005's first line: row 7
+    out = apply_mapping(raw, "orders", suggest_mapping("orders", list(raw.columns)))
+    with pytest.raises(FeedError) as info:
+        validate("orders", out, tz="UTC")
+    assert info.value.failures.astype(object).where(info.value.failures.notna(), None).values.tolist() == [
+        ["sku", 4, None, "missing_value"], ["unit_price", 7, "n/a", "not_numeric"]]
 
 
 # --- GA4 ---------------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ def test_feed_error_message_names_file_row_column_and_rule():
     assert msg.table.values.tolist() == [
         ["orders_bad.csv", 4, "unit_price", "abc", "not a number", "not_numeric"],
         ["orders_bad.csv", 7, "ordered_at", "yesterday", "not a date/time this app can read", "unparseable_date"]]
+    checked = describe_error(FeedError("orders", failures, source="upload:orders_bad.csv"), checking=True)
+    assert checked.title == "orders_bad.csv would not load into orders: 2 problems found. Nothing was changed."
+    assert checked.table.equals(msg.table)
 
 
 def test_other_errors():

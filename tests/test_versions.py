@@ -126,7 +126,7 @@ def test_a_link_with_a_kept_data_version_shows_that_data_with_a_banner(tmp_path,
         return at
 
     def orders_card(at) -> str:
-        return next(m.value for m in at.metric if m.label == "Orders")
+        return next(m.value for m in at.metric if m.label == "Order lines")
 
     old = home(v1)
     assert orders_card(old) == "3"

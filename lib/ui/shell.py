@@ -126,9 +126,10 @@ def sidebar() -> None:
         st.caption(f"Warehouse: {wh.dialect} · data version `{wh.data_version()}`")
 
 
-def show_error(err: BaseException) -> None:
-    """Show any error as a clear message (never a traceback); log the details server-side."""
-    msg = describe_error(err)
+def show_error(err: BaseException, checking: bool = False) -> None:
+    """Show any error as a clear message (never a traceback); log the details server-side.
+    `checking`: the error came from a validation that was not going to load anything."""
+    msg = describe_error(err, checking)
     if msg.table is None and not isinstance(err, (ValueError, LookupError)):
         log.error("unexpected error: %s", type(err).__name__, exc_info=err)
     st.error(f"**{msg.title}**\n\n{msg.detail}" if msg.detail else f"**{msg.title}**")

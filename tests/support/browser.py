@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
            "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider", "unpick",
-           "download_in", "share_links", "segmented", "press"]
+           "download_in", "share_links", "segmented", "press", "grid_rows", "grid_with"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -183,6 +183,8 @@ def press_slider(page, label: str, times: int) -> None:
         page.keyboard.press("ArrowRight" if times > 0 else "ArrowLeft")
     time.sleep(0.4)
     settle(page)
+
+
 def unpick(page, label: str, option: str) -> None:
     """Remove ``option`` from the multiselect labelled ``label`` (its chip's ✕) and wait for the rerun."""
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
@@ -219,3 +221,34 @@ def press(page, label: str, option: str) -> None:
     group = page.locator('[data-testid="stButtonGroup"]').filter(has_text=label).first
     group.get_by_role("radio", name=option, exact=True).click()
     settle(page)
+
+
+def grid_rows(frame) -> list[dict[str, str]]:
+    """The rows of one st.dataframe (a ``[data-testid="stDataFrame"]`` locator) as the grid's accessible
+    table gives them: header -> cell text. The grid draws the rows in view only: keep such tables short."""
+    frame.wait_for(timeout=SLOW)
+    grid = frame.locator('[role="grid"]').first
+    grid.page.wait_for_function("el => el.querySelectorAll('[role=columnheader]').length > 0",
+                                arg=grid.element_handle(), timeout=30_000)
+    heads = [h.strip() for h in grid.locator('[role="columnheader"]').all_inner_texts()]
+    out = []
+    for row in grid.locator('[role="row"]').all()[1:]:
+        cells = [c.strip() for c in row.locator('[role="gridcell"]').all_inner_texts()]
+        if cells:
+            out.append(dict(zip(heads, cells, strict=False)))
+    return out
+
+
+def grid_with(page, header: str, timeout: float = 30) -> list[dict[str, str]]:
+    """The rows of the one table in the main area that has a column titled ``header`` (waits for it to
+    be drawn)."""
+    end = time.time() + timeout
+    while True:
+        found = [frame for frame in page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').all()
+                 if frame.is_visible() and header in [h.strip() for h in
+                                                      frame.locator('[role="columnheader"]').all_inner_texts()]]
+        if len(found) == 1 or time.time() > end:
+            break
+        time.sleep(0.3)
+    assert len(found) == 1, f"{len(found)} tables with a column {header!r}"
+    return grid_rows(found[0])
