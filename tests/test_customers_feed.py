@@ -27,9 +27,9 @@ def test_sources_page_loads_a_customers_table_from_sql(data_dir, monkeypatch):  
     next(b for b in at.button if b.label == "Read from the database").click().run()
     assert not at.exception
     mapped = {s.label.rstrip(" *"): s.value for s in at.selectbox if s.key and s.key.startswith("map:")}
-    assert mapped == {"customer_id": "Customer", "email": "Email Address", "first_name": "First Name",
-                      "last_name": "—", "accepts_marketing": "Newsletter", "country": "Country code"}
-    next(b for b in at.button if b.label.startswith("Validate and load into customers")).click().run()
+    assert mapped == {"Customer id": "Customer", "Email": "Email Address", "First name": "First Name",
+                      "Last name": "—", "Accepts marketing": "Newsletter", "Country": "Country code"}
+    next(b for b in at.button if b.label.startswith("Validate and replace customers")).click().run()
     assert not at.exception
     assert "Loaded **3** rows into **customers**" in at.success[0].value
     assert "1 warning (loaded anyway): 1 × not a valid email address (loaded; left out of email audiences)" \
