@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
+__all__ = ["CENTS_BELOW", "money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
@@ -12,18 +12,23 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+CENTS_BELOW = 10_000      # amounts under this show cents; larger ones are whole currency units
+
+
 def money(x, currency: str = "USD", decimals: int | None = None) -> str:
-    """$1,234.50 · $12.3k · $4.56M (compact above 100k unless decimals is given); '–' if missing."""
+    """One money format for the whole app: the full amount with its currency symbol and thousands
+    separators, never compacted ($177,412, not $177.4k). Cents only where they matter: amounts under
+    10,000 keep them ($88.64, $2,158.53), larger ones are rounded to whole units ($88,639, $1,234,567).
+    ``decimals`` forces a precision (0 for a heatmap cell). '–' if missing."""
     if _missing(x):
         return "–"
     sym = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    sign = "-" if x < 0 else ""
     a = abs(float(x))
-    if decimals is None and a >= 1e6:
-        return f"{sign}{sym}{a / 1e6:,.2f}M"
-    if decimals is None and a >= 1e5:
-        return f"{sign}{sym}{a / 1e3:,.1f}k"
-    return f"{sign}{sym}{a:,.{2 if decimals is None else decimals}f}"
+    if decimals is None:
+        decimals = 2 if round(a, 2) < CENTS_BELOW else 0
+    text = f"{a:,.{decimals}f}"
+    sign = "-" if x < 0 and text.strip("0.,") else ""
+    return f"{sign}{sym}{text}"
 
 
 def count(x) -> str:
