@@ -6,14 +6,25 @@ page, so a link keeps the same view and later pages can carry them across.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
 from lib import kpis, periods
 from lib.ui import shell
 
-__all__ = ["data_anchor", "data_span", "date_range", "comparison_picker", "grain_picker", "channel_filter",
-           "channel_options"]
+__all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "DATE_KEYS",
+           "comparison_picker", "grain_picker", "channel_filter", "channel_options"]
+
+
+# Typed dates apply on Enter and Tab (Streamlit's date field applies them only when it loses focus)
+DATE_KEYS = (Path(__file__).with_name("assets") / "dates.js").read_text()
+
+
+def _date_keys() -> None:
+    """Install assets/dates.js (once per page load; drawn again it is a no-op), out of the way in the sidebar."""
+    with st.sidebar:
+        st.html(f"<script>{DATE_KEYS}</script>", unsafe_allow_javascript=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -44,6 +55,7 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
                           format_func=periods.PRESETS.get, bind="query-params")
     dflt_start, dflt_end = periods.resolve(default if default != "custom" else "last_30", anchor)
     if preset == "custom":
+        _date_keys()
         c1, c2 = st.columns(2)
         start = c1.date_input("From", value=dflt_start, key="from", bind="query-params")
         end = c2.date_input("To", value=dflt_end, key="to", bind="query-params")
@@ -61,6 +73,35 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
     st.session_state[shell.RANGE_SHOWN] = shown
     st.caption(f"{start:%b %d, %Y} – {end:%b %d, %Y} · Data through {anchor:%b %d, %Y}")
     return start, end
+
+
+# URL values that older links carry -> the value that means the same today (widgets bind labels)
+LINK_ALIASES: dict[str, dict[str, str]] = {
+    "range": {old: periods.PRESETS[new] for old, new in periods.PRESET_ALIASES.items()}}
+
+
+def install_link_aliases() -> None:
+    """Read an old link's value as today's ("range=Month to date" opens "This month"): Streamlit parses
+    every query string it receives (a new session, a page switch, Back/Forward) with one function, and
+    a widget refuses a label it does not offer. Wraps that function once; idempotent."""
+    from streamlit.runtime.state import query_params as qp
+
+    if getattr(qp._parse_query_string, "shopcast_aliases", False):
+        return
+    original = qp._parse_query_string
+
+    def parse(query_string: str) -> dict[str, list[str]]:
+        out = original(query_string)
+        for key, aliases in LINK_ALIASES.items():
+            if key in out:
+                out[key] = [aliases.get(v, v) for v in out[key]]
+        return out
+
+    parse.shopcast_aliases = True
+    qp._parse_query_string = parse
+
+
+install_link_aliases()
 
 
 def comparison_picker(default: str = "previous_period") -> str:
