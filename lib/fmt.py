@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["CENTS_BELOW", "money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
+__all__ = ["CENTS_BELOW", "file_stem", "money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
@@ -84,3 +84,25 @@ def words(key) -> str:
         return WORDS[k]
     text = k.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def file_stem(what: str, start=None, end=None, vs=None, **filters) -> str:
+    """A download's file name (without extension) that says what is in it: the table, the date range, the
+    comparison range and every filter set, e.g. 'revenue-by-channel_2026-11-01_to_2026-11-30_vs_2026-10-01_
+    to_2026-10-31_channel-email-organic'. Empty filters are left out; characters a file name should not
+    hold become '-'."""
+    import re
+
+    def clean(text) -> str:
+        return re.sub(r"[^A-Za-z0-9.]+", "-", str(text)).strip("-").lower()
+
+    parts = [clean(what)]
+    if start is not None and end is not None:
+        parts.append(f"{start}_to_{end}")
+    if vs:
+        parts.append(f"vs_{vs[0]}_to_{vs[1]}")
+    for name, value in filters.items():
+        values = [value] if isinstance(value, str) else list(value or [])
+        if values:
+            parts.append(clean(name) + "-" + "-".join(clean(v) for v in values))
+    return "_".join(p for p in parts if p)[:180]

@@ -1,6 +1,7 @@
 """AppTest for the Overview and Explore pages, on an empty warehouse and on the small store of test_kpis."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
@@ -78,6 +79,42 @@ def test_overview_tiles_for_a_custom_range(store):
     assert "Gross margin covers 89% of revenue: 1 order line" in body
     assert "Compared with Feb 22, 2026 – Feb 28, 2026" in body
     assert "2 promotions" in body
+
+
+def test_overview_breakdowns_show_the_comparison_period_in_a_table(store):
+    # P (Mar 01..07) against C (Feb 22..28): web 73 vs 20, email 55 vs 80, sms 10 vs 0 (tests/test_kpis.py)
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-07"})
+    frames = [d.value for d in at.dataframe]
+    ch = next(f for f in frames if "Channel" in f.columns)
+    assert ch.columns.tolist() == ["Channel", "Revenue", "Comparison revenue", "Change", "Change %", "Share", "Orders",
+                                   "Units"]
+    assert ch["Channel"].tolist() == ["Web", "Email", "Sms"]            # words, not keys
+    assert ch[["Revenue", "Comparison revenue", "Change"]].to_numpy().ravel().tolist() == pytest.approx(
+        [73.0, 20.0, 53.0, 55.0, 80.0, -25.0, 10.0, 0.0, 10.0])
+    assert ch["Change %"].iloc[0] == pytest.approx(53 / 20) and pd.isna(ch["Change %"].iloc[2])   # numbers, fractions
+    cat = next(f for f in frames if "Category" in f.columns and "Share" in f.columns)
+    assert cat["Category"].tolist() == ["Mugs", "Tees", "(unknown)"]
+    assert cat["Comparison revenue"].tolist() == pytest.approx([20.0, 80.0, 0.0])
+    skus = next(f for f in frames if "SKU" in f.columns)
+    # movers: A +43 (Mug), Z +15 (no product row), B -20 (Tee): SKU codes with product names beside them
+    assert skus[["SKU", "Product"]].fillna("").values.tolist() == [["A", "Mug"], ["Z", ""], ["B", "Tee"]]
+    assert skus["Change %"].iloc[2] == pytest.approx(-0.25)
+    # the files say what is in them: the range and the comparison range (button help: "Download <file> as CSV")
+    helps = [b.proto.help for b in at.get("download_button")]
+    assert "Download revenue-by-channel_2026-03-01_to_2026-03-07_vs_2026-02-22_to_2026-02-28 as XLSX" in helps, helps
+
+
+def test_last_month_is_compared_with_the_calendar_month_before(store):
+    # the data's last day is Mar 08: Last month = Feb 01..28 (o1 20 + o2 80; o9 cancelled), against January
+    at = page("pages/overview_page.py", range="Last month")
+    body = texts(at)
+    assert "Feb 01, 2026 – Feb 28, 2026" in body and "Compared with Jan 01, 2026 – Jan 31, 2026." in body
+    assert tiles(at)["Revenue"] == ("$100.00", "new")
+    at.selectbox(key="range").select("this_month").run()             # Mar 01..08: 138 + o8 20
+    # the month so far is not a whole month: the 8 days before (Feb 21..28)
+    assert tiles(at)["Revenue"][0] == "$158.00" and "Compared with Feb 21, 2026 – Feb 28, 2026." in texts(at)
+    at.selectbox(key="range").select("previous_month").run()         # January: nothing
+    assert "No orders in Jan 01, 2026 – Jan 31, 2026" in texts(at)
 
 
 def test_overview_widgets_change_the_view(store):

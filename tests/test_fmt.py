@@ -34,3 +34,14 @@ def test_one_money_format_full_amounts_cents_only_under_ten_thousand():
     assert fmt.money(1_234.6, decimals=0) == "$1,235"
     assert fmt.money(123_456.789, decimals=2) == "$123,456.79"
     assert fmt.money(None) == "–" and fmt.money(float("nan")) == "–"
+
+
+def test_file_stem_names_the_range_comparison_and_filters():
+    from datetime import date
+
+    assert fmt.file_stem("Revenue by channel", date(2026, 11, 1), date(2026, 11, 30),
+                         (date(2026, 10, 1), date(2026, 10, 31)), channel=["email", "paid_search"], category=[]) == (
+        "revenue-by-channel_2026-11-01_to_2026-11-30_vs_2026-10-01_to_2026-10-31_channel-email-paid-search")
+    assert fmt.file_stem("cohorts", grain="month", by="Acquisition channel") == (
+        "cohorts_grain-month_by-acquisition-channel")
+    assert fmt.file_stem("x", channel="a/b:c") == "x_channel-a-b-c"
