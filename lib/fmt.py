@@ -71,7 +71,7 @@ def duration(seconds) -> str:
 # Keys that reach the screen (option values, column names, segment values) in words.
 WORDS = {"none": "No breakdown", "sku": "SKU", "aov": "Average order value", "landing_page": "Landing page",
          "paid_search": "Paid search", "paid_social": "Paid social", "utm_source": "UTM source",
-         "xyz": "XYZ class", "abc": "ABC class"}
+         "xyz": "XYZ class", "abc": "ABC class", "sms": "SMS", "cpc": "CPC", "seo": "SEO"}
 
 
 def words(key) -> str:

@@ -88,7 +88,7 @@ def test_overview_breakdowns_show_the_comparison_period_in_a_table(store):
     ch = next(f for f in frames if "Channel" in f.columns)
     assert ch.columns.tolist() == ["Channel", "Revenue", "Comparison revenue", "Change", "Change %", "Share", "Orders",
                                    "Units"]
-    assert ch["Channel"].tolist() == ["Web", "Email", "Sms"]            # words, not keys
+    assert ch["Channel"].tolist() == ["Web", "Email", "SMS"]            # words, not keys
     assert ch[["Revenue", "Comparison revenue", "Change"]].to_numpy().ravel().tolist() == pytest.approx(
         [73.0, 20.0, 53.0, 55.0, 80.0, -25.0, 10.0, 0.0, 10.0])
     assert ch["Change %"].iloc[0] == pytest.approx(53 / 20) and pd.isna(ch["Change %"].iloc[2])   # numbers, fractions

@@ -5,15 +5,16 @@ page, so a link keeps the same view and later pages can carry them across.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
-from lib import kpis, periods
+from lib import fmt, kpis, periods
 from lib.ui import shell
 
-__all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "DATE_KEYS",
+__all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "alias", "DATE_KEYS",
            "comparison_picker", "grain_picker", "channel_filter", "channel_options"]
 
 
@@ -75,9 +76,25 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
     return start, end
 
 
-# URL values that older links carry -> the value that means the same today (widgets bind labels)
-LINK_ALIASES: dict[str, dict[str, str]] = {
-    "range": {old: periods.PRESETS[new] for old, new in periods.PRESET_ALIASES.items()}}
+# URL values that older links carry -> the value that means the same today (a bound widget keeps its
+# label in the URL): a mapping, or a function applied to every value (keys shown in words since)
+LINK_ALIASES: dict[str, dict[str, str] | Callable[[str], str]] = {
+    "range": {old: periods.PRESETS[new] for old, new in periods.PRESET_ALIASES.items()},
+    "channel": fmt.words,
+    # Cohorts: grain and breakdown were shown as keys (monthly, channel) before they read in words
+    "cgrain": {"monthly": "Monthly", "weekly": "Weekly"},
+    "cby": {"none": "No breakdown", "None": "No breakdown", "channel": "Acquisition channel",
+            "category": "First category"},
+    "cval": fmt.words,
+}
+
+
+def alias(key: str, value: str) -> str:
+    """Today's URL value for an old link's ``value`` of ``key`` (unchanged when it needs no alias)."""
+    rule = LINK_ALIASES.get(key)
+    if rule is None:
+        return value
+    return rule(value) if callable(rule) else rule.get(value, value)
 
 
 def install_link_aliases() -> None:
@@ -92,9 +109,9 @@ def install_link_aliases() -> None:
 
     def parse(query_string: str) -> dict[str, list[str]]:
         out = original(query_string)
-        for key, aliases in LINK_ALIASES.items():
+        for key in LINK_ALIASES:
             if key in out:
-                out[key] = [aliases.get(v, v) for v in out[key]]
+                out[key] = [alias(key, v) if v else v for v in out[key]]
         return out
 
     parse.shopcast_aliases = True
@@ -128,8 +145,9 @@ def channel_options(wh) -> list[str]:
 
 
 def channel_filter(wh) -> list[str]:
-    """Channel multiselect bound to the URL (key "channel"); [] means all channels."""
+    """Channel multiselect bound to the URL (key "channel"); [] means all channels. Channels read in words
+    (Paid search) in the list and in the URL; an old link's key (paid_search) is read as its words."""
     opts = channel_options(wh)
     picked = st.multiselect("Channels", opts, default=None, key="channel", bind="query-params",
-                            placeholder="All channels", disabled=not opts)
+                            format_func=fmt.words, placeholder="All channels", disabled=not opts)
     return [c for c in picked if c in opts]
