@@ -6,6 +6,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+import lib.ui.controls  # noqa: F401 - installs the old-link aliases (channel=web), as lib.ui.serve does for the app
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
@@ -149,19 +150,42 @@ def test_explore_table_and_controls(store):
     at = page("pages/explore_page.py", metric="Revenue", dim="Channel", xgrain="Total", range="Custom",
               **{"from": "2026-03-01", "to": "2026-03-07"})
     table = at.dataframe[0].value
-    assert dict(zip(table["channel"], table["value"], strict=True)) == {"email": 55.0, "sms": 10.0, "web": 73.0}
-    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+    # columns named as on screen, channels in words, the values numbers
+    assert table.columns.tolist() == ["Channel", "Revenue"]
+    assert dict(zip(table["Channel"], table["Revenue"], strict=True)) == {"Email": 55.0, "SMS": 10.0, "Web": 73.0}
+    assert {"CSV", "XLSX"} <= {b.label for b in at.get("download_button")}
+    helps = [b.proto.help for b in at.get("download_button")]
+    assert "Download revenue-by-channel-per-total_2026-03-01_to_2026-03-07 as CSV" in helps, helps
     assert "Device, Landing page" in texts(at)                # why those splits are not offered
     at.selectbox(key="metric").select("conversion_rate").run()
     assert not at.exception
     assert at.selectbox(key="dim").options == ["No split", "Channel", "Device", "Landing page"]
     at.selectbox(key="dim").select("device").run()
     table = at.dataframe[0].value
-    assert dict(zip(table["device"], table["value"], strict=True)) == pytest.approx({"desktop": 1.0,
-                                                                                       "mobile": 1 / 3})
+    assert dict(zip(table["Device"], table["Conversion rate"], strict=True)) == pytest.approx({"Desktop": 1.0,
+                                                                                                 "Mobile": 1 / 3})
     at.segmented_control(key="xgrain").set_value("day").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 14                   # 7 days x 2 devices, zero-filled
+    assert at.dataframe[0].value.columns.tolist() == ["Day", "Device", "Conversion rate"]
+
+
+def test_explore_revenue_by_category_by_week_for_one_channel(store):
+    # web only, Mar 01..07 by week (Mondays): week of Feb 23 holds Mar 01 (o3: A 25 Mugs, B 20 Tees); week of
+    # Mar 02: o6 return A -10 and o7 A 38 (Mugs 28); no Tees. A filtered link names the filters in its files
+    at = page("pages/explore_page.py", metric="Revenue", dim="Category", xgrain="Week", range="Custom",
+              channel="web", **{"from": "2026-03-01", "to": "2026-03-07"})
+    table = at.dataframe[0].value
+    assert table.columns.tolist() == ["Week (from Monday)", "Category", "Revenue"]
+    got = {(str(w), c): v for w, c, v in table.itertuples(index=False)}
+    assert got == {("2026-02-23", "Mugs"): 25.0, ("2026-02-23", "Tees"): 20.0,
+                   ("2026-03-02", "Mugs"): 28.0, ("2026-03-02", "Tees"): 0.0}
+    helps = [b.proto.help for b in at.get("download_button")]
+    assert "Download revenue-by-category-per-week_2026-03-01_to_2026-03-07_channel-web as XLSX" in helps, helps
+    at.selectbox(key="dim").select("sku").run()
+    skus = at.dataframe[0].value
+    assert skus.columns.tolist() == ["Week (from Monday)", "SKU", "Product", "Revenue"]
+    assert sorted(set(zip(skus["SKU"], skus["Product"], strict=True))) == [("A", "Mug"), ("B", "Tee")]
 
 
 def test_explore_bad_url_values_fall_back(store):
