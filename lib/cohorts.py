@@ -88,7 +88,7 @@ from sqlalchemy import (
 from lib import sales
 from lib.tables import FEED_TABLES
 
-__all__ = ["retention", "average_curve", "lifecycle", "customers", "new_customers", "incomplete_period", "partial",
+__all__ = ["retention", "average_curve", "ranking", "lifecycle", "customers", "new_customers", "incomplete_period", "partial",
            "GRAINS", "METRICS", "MODES", "BYS", "NOT_SET", "normalize_grain"]
 
 GRAINS = ("month", "week")
@@ -384,6 +384,20 @@ def average_curve(df: pd.DataFrame, grain: str | None = None, as_of=None) -> pd.
     out["rate"] = out["_w"] / out["cohort_size"]
     out["period"] = out["period"].astype("int64")
     return out[cols].reset_index(drop=True)
+
+
+def ranking(df: pd.DataFrame, by: str, grain: str | None = None, as_of=None, periods=(1, 2, 3)) -> pd.DataFrame:
+    """Which breakdown value's customers come back most: DataFrame[<by>, customers, <period k>...] with
+    customers = the size of its cohorts and, per period k, its size-weighted average (average_curve,
+    the incomplete period left out; NaN where no cohort has reached k), highest first period first."""
+    avg = average_curve(df, grain, as_of)
+    sizes = df[df["period"] == 0].groupby(by)["cohort_size"].sum().rename("customers")
+    wide = avg[avg["period"].isin(periods)].pivot(index=by, columns="period", values="rate")
+    out = pd.concat([sizes, wide.reindex(columns=list(periods))], axis=1).reset_index()
+    out.columns = [by, "customers", *periods]
+    out["customers"] = out["customers"].fillna(0).astype("int64")
+    return out.sort_values([periods[0], "customers", by], ascending=[False, False, True], na_position="last",
+                           ignore_index=True)
 
 
 # -- lifecycle --------------------------------------------------------------------------------------

@@ -50,7 +50,12 @@ def texts(at) -> str:
 
 
 def table(at) -> pd.DataFrame:
-    return at.dataframe[0].value
+    """The cohort table (with a breakdown, the ranking table comes first)."""
+    return next(d.value for d in at.dataframe if "Cohort" in d.value.columns)
+
+
+def ranking(at) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Month 1" in d.value.columns or "Week 1" in d.value.columns)
 
 
 def test_empty_state_points_to_the_data_page(data_dir):
@@ -117,6 +122,12 @@ def test_metric_mode_grain_and_breakdown_widgets(data_dir):
     assert at.selectbox(key="cby").format_func("none") == "No breakdown"
     assert [at.selectbox(key="cval").format_func(v) for v in at.selectbox(key="cval").options] == [
         "(not set)", "Affiliate", "Email", "Paid"]
+    # whose customers come back most (weekly, Jan 1 .. Apr 3; March and April are over): dan (email, Jan 10,
+    # week of Jan 05) is back in the week of Feb 09 (week 5); ana (affiliate) in week 8; ben (paid) never
+    rank = ranking(at)
+    assert rank.columns.tolist() == ["Acquisition channel", "Customers", "Week 1", "Week 2", "Week 3"]
+    assert rank["Customers"].sum() == 4 and set(rank["Acquisition channel"]) == {"(not set)", "Affiliate", "Email",
+                                                                                  "Paid"}
     assert len(at.get("vega_lite_chart")) == 4        # plus the average curve per channel
 
 
@@ -130,3 +141,15 @@ def test_view_from_the_url_and_customer_export(data_dir):
     assert not at.exception
     assert "1 customer · revenue so far $17.00" in texts(at)      # dan: first order SKU C, no category
     assert any(b.label == "Export customers as CSV" for b in at.get("download_button"))
+
+
+def test_which_channels_customers_come_back_most(data_dir):
+    # monthly, Jan 1 .. Apr 3: dan (email) is back in month 1 (February); ana (affiliate) only in month 2;
+    # ben (paid) and cleo (not set) never
+    seed_store(data_dir)
+    at = cohorts_page({"cby": "Acquisition channel"})
+    rank = ranking(at)
+    assert rank["Acquisition channel"].tolist() == ["Email", "(not set)", "Affiliate", "Paid"]
+    assert rank["Month 1"].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert rank["Month 2"].tolist()[2] == 1.0
+    assert "customers first reached through **Email** come back most, 100% in month 1" in texts(at)

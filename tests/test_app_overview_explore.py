@@ -180,6 +180,7 @@ def test_explore_revenue_by_category_by_week_for_one_channel(store):
     got = {(str(w), c): v for w, c, v in table.itertuples(index=False)}
     assert got == {("2026-02-23", "Mugs"): 25.0, ("2026-02-23", "Tees"): 20.0,
                    ("2026-03-02", "Mugs"): 28.0, ("2026-03-02", "Tees"): 0.0}
+    assert "Total in this table: $73.00 (4 rows)." in texts(at)          # web's 25 + 20 - 10 + 38
     helps = [b.proto.help for b in at.get("download_button")]
     assert "Download revenue-by-category-per-week_2026-03-01_to_2026-03-07_channel-web as XLSX" in helps, helps
     at.selectbox(key="dim").select("sku").run()

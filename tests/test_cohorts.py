@@ -234,6 +234,24 @@ def test_incomplete_period_is_marked_and_left_out_of_averages_and_lifecycle(stor
     assert life[life["period"] == FEB]["customers"].tolist() == [1, 1, 0, 2]     # complete months unchanged
 
 
+def test_ranking_says_whose_customers_come_back_most(store):
+    # acquisition channels (the earliest line; ties: the smallest channel): ana affiliate (Jan, back in Mar),
+    # ben paid (Jan), dan email (Jan, back in Feb), cleo (not set) (Feb, nothing after)
+    df = cohorts.retention(store, by="channel")
+    r = cohorts.ranking(df, "channel")
+    assert r.columns.tolist() == ["channel", "customers", 1, 2, 3]
+    # month 1: email 1 of 1; the others 0 of 1 (ties: more customers, then the name)
+    assert r["channel"].tolist() == ["email", "(not set)", "affiliate", "paid"]
+    assert r["customers"].tolist() == [1, 1, 1, 1]
+    assert r[1].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert r[2].tolist()[2:] == [1.0, 0.0] and r[2].tolist()[0] == 0.0 and pd.isna(r[2].iloc[1])
+    assert r[3].isna().all()                                  # nobody has reached month 3
+    # with the data through Mar 2, March is incomplete: cleo's month 1 and every month 2 are March: left out
+    late = cohorts.ranking(df, "channel", "month", date(2026, 3, 2))
+    assert late["channel"].tolist() == ["email", "affiliate", "paid", "(not set)"]
+    assert late[1].tolist()[:3] == [1.0, 0.0, 0.0] and pd.isna(late[1].iloc[3]) and late[2].isna().all()
+
+
 def test_new_customers_count_the_range_itself(store):
     # first purchases: ana Jan 5, dan Jan 10, ben Jan 20, cleo Feb 1
     assert cohorts.new_customers(store, date(2026, 1, 15), date(2026, 2, 20)) == 2      # ben, cleo

@@ -167,6 +167,35 @@ def _retention_section(shown: pd.DataFrame, df: pd.DataFrame, p: dict) -> None:
         downloads.chart(charts.compare_curves(cohorts.average_curve(df, g, p["as_of"]), p["by"], m, g, mode, cur,
                                               title=BREAKDOWNS[p["by"]]),
                         f"{stem}-curves-by-{p['by']}", key="coh_compare", width="stretch")
+        _ranking_section(df, p)
+
+
+def _ranking_section(df: pd.DataFrame, p: dict) -> None:
+    """Which breakdown value's customers come back most: a ranked table of the average curves."""
+    by, unit, name = p["by"], _unit(p), BREAKDOWNS[p["by"]]
+    r = cohorts.ranking(df, by, p["grain"], p["as_of"])
+    value = RATE_NAMES[p["metric"]].lower()
+    table = pd.DataFrame({name: [fmt.words(v) for v in r[by]], "Customers": r["customers"]})
+    cols = []
+    for k in (1, 2, 3):
+        col = f"{unit.capitalize()} {k}"
+        table[col] = r[k]
+        cols.append(col)
+    top = table.dropna(subset=[cols[0]])
+    if len(top):
+        best = top.iloc[0]
+        st.caption(f"Ranked by {value} in {unit} 1 (size-weighted, complete {unit}s only): customers first reached "
+                   f"through **{best[name]}** come back most, "
+                   f"{charts.rate_label(float(best[cols[0]]), p['metric'], p['currency'])} in {unit} 1.")
+    money = p["metric"] == "revenue"
+    cfg = {c: money_column(c, p["currency"]) if money else st.column_config.NumberColumn(
+        format="percent" if p["metric"] == "customers" else "%.2f") for c in cols}
+    cfg["Customers"] = st.column_config.NumberColumn(format="localized")
+    downloads.table(table, _stem(f"cohorts-ranking-by-{by}", p), key="coh_rank", hide_index=True, width="stretch",
+                    column_config=cfg, number_formats=Formats(
+                        money=tuple(cols) if money else (), pct=tuple(cols) if p["metric"] == "customers" else (),
+                        decimal=tuple(cols) if p["metric"] == "orders" else (), count=("Customers",),
+                        currency=p["currency"]))
 
 
 def _lifecycle_section(life: pd.DataFrame, p: dict) -> None:

@@ -163,3 +163,7 @@ def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | Non
     downloads.table(table, stem, key="explore_table", hide_index=True, width="stretch",
                     height=min(420, 38 + 35 * len(table)), column_config=config,
                     number_formats=Formats(**{kind: (m.label,)}, currency=currency))
+    if m.additive:
+        total = float(table[m.label].sum())
+        shown = fmt.money(total, currency) if kind == "money" else fmt.count(total)
+        st.caption(f"Total in this table: {shown} ({len(table):,} rows).")
