@@ -28,3 +28,13 @@ def test_streamlit_reads_every_query_string_through_the_aliases():
     assert parsed == {"range": ["This month"], "channel": ["Email", "Paid search"], "cby": ["First category"],
                       "x": ["none"]}
     assert qp._parse_query_string("channel=") == {"channel": [""]}        # an empty value (clears) stays empty
+
+
+def test_keys_for_turns_link_labels_back_into_data_keys():
+    from lib.links import keys_for
+
+    known = ["email", "paid_search", "web"]
+    assert keys_for("channel", ["Paid search", "web", "Email"], known) == ["paid_search", "web", "email"]
+    assert keys_for("channel", ["paid_search", "Paid search"], known) == ["paid_search"]     # once
+    assert keys_for("channel", ["TikTok", "'; drop"], known) == []                             # unknown: dropped
+    assert keys_for("range", ["Month to date"], ["this_month"]) == []                         # labels, not keys

@@ -5,13 +5,13 @@ page, so a link keeps the same view and later pages can carry them across.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
 from lib import fmt, kpis, periods
+from lib.links import LINK_ALIASES, alias
 from lib.ui import shell
 
 __all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "alias", "DATE_KEYS",
@@ -74,27 +74,6 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
     st.session_state[shell.RANGE_SHOWN] = shown
     st.caption(f"{start:%b %d, %Y} – {end:%b %d, %Y} · Data through {anchor:%b %d, %Y}")
     return start, end
-
-
-# URL values that older links carry -> the value that means the same today (a bound widget keeps its
-# label in the URL): a mapping, or a function applied to every value (keys shown in words since)
-LINK_ALIASES: dict[str, dict[str, str] | Callable[[str], str]] = {
-    "range": {old: periods.PRESETS[new] for old, new in periods.PRESET_ALIASES.items()},
-    "channel": fmt.words,
-    # Cohorts: grain and breakdown were shown as keys (monthly, channel) before they read in words
-    "cgrain": {"monthly": "Monthly", "weekly": "Weekly"},
-    "cby": {"none": "No breakdown", "None": "No breakdown", "channel": "Acquisition channel",
-            "category": "First category"},
-    "cval": fmt.words,
-}
-
-
-def alias(key: str, value: str) -> str:
-    """Today's URL value for an old link's ``value`` of ``key`` (unchanged when it needs no alias)."""
-    rule = LINK_ALIASES.get(key)
-    if rule is None:
-        return value
-    return rule(value) if callable(rule) else rule.get(value, value)
 
 
 def install_link_aliases() -> None:
