@@ -144,7 +144,7 @@ async def tab(page, names: list[str], i: int) -> str:
     await page.get_by_role("tab", name=pick, exact=True).click()
     return pick
 
-PERIODS = ["Last 7 days", "Last 30 days", "Last 90 days", "Month to date"]
+PERIODS = ["Last 7 days", "Last 30 days", "Last 90 days", "This month"]
 PRICING_TABS = ["Scenario builder", "Pricing health", "Elasticities", "Promotions"]
 # sidebar title -> (control change, number of distinct values it cycles through: the warm-up visits each)
 PAGES = {

@@ -3,8 +3,12 @@
     cohorts.retention(wh, grain="month", metric="customers", mode="standard", by=None,
                       start=None, end=None)
         -> DataFrame[<by>, cohort, period, cohort_size, value, rate]
-    cohorts.average_curve(df)                        -> DataFrame[<by>, period, rate]
-    cohorts.lifecycle(wh, grain="month", start=None, end=None) -> DataFrame[period, status, customers]
+    cohorts.average_curve(df, grain=None, as_of=None) -> DataFrame[<by>, period, rate]
+    cohorts.lifecycle(wh, grain="month", start=None, end=None, as_of=None)
+        -> DataFrame[period, status, customers, partial]
+    cohorts.incomplete_period(grain, as_of)         -> date | None
+    cohorts.partial(df, grain, as_of)               -> Series[bool] (cells in the incomplete period)
+    cohorts.new_customers(wh, start, end)           -> int
     cohorts.customers(wh, grain, cohort, by=None, by_value=None, end=None)
         -> DataFrame[customer_id, cohort, first_order_at, orders, revenue, last_order_at]
 
@@ -45,6 +49,14 @@ Definitions
     not in p-1 but before; dormant = active in p-1, not in p (a positive count).
 * average_curve: per period, sum(rate * cohort_size) / sum(cohort_size) over the cohorts that
   have a row for that period (i.e. have reached it), per breakdown value.
+* The incomplete period: `as_of` is the data's last day (a parameter, never today()); the week/month
+  holding it is incomplete unless as_of is its last day (December on Dec 5; a week until its Sunday).
+  Its cells (cohort + period = that week/month) hold a few days' activity, not a period's: given
+  as_of, average_curve leaves them out (the curve ends at the last complete period), and lifecycle
+  marks that period partial=True and leaves out its dormant count (who is dormant is known only when
+  the period ends: on Dec 5 everyone active in November but not yet in December would read as lost).
+* new_customers(start, end): customers whose first live line ever falls in [start, end] (the range
+  as a person reads it), while the cohorts shown are whole weeks/months and may hold more.
 
 SQL: SQLAlchemy Core as named CTE steps (lines -> activity -> customer_stats -> ...), the same
 statement on DuckDB and PostgreSQL. Periods are integers computed in SQL (month index =
@@ -76,8 +88,8 @@ from sqlalchemy import (
 from lib import sales
 from lib.tables import FEED_TABLES
 
-__all__ = ["retention", "average_curve", "lifecycle", "customers", "GRAINS", "METRICS", "MODES", "BYS",
-           "NOT_SET", "normalize_grain"]
+__all__ = ["retention", "average_curve", "ranking", "lifecycle", "customers", "new_customers", "incomplete_period", "partial",
+           "GRAINS", "METRICS", "MODES", "BYS", "NOT_SET", "normalize_grain"]
 
 GRAINS = ("month", "week")
 METRICS = ("customers", "orders", "revenue")
@@ -333,10 +345,38 @@ def _assemble(raw, grain, metric, mode, by, last, cols):
     return df[cols].reset_index(drop=True)
 
 
-def average_curve(df: pd.DataFrame) -> pd.DataFrame:
-    """Cohort-size-weighted mean rate per period (per breakdown value when `df` has one)."""
-    by = [c for c in df.columns if c not in ("cohort", "period", "cohort_size", "value", "rate")]
+def incomplete_period(grain: str, as_of) -> date | None:
+    """The first day of the week/month holding `as_of` (the data's last day) when that period is not
+    over on as_of (Dec 5 -> Dec 1; Nov 30 -> None; a week is over on its Sunday); None without as_of."""
+    as_of = _as_date(as_of)
+    if as_of is None:
+        return None
+    grain = normalize_grain(grain)
+    first = _to_date(grain, _index(grain, as_of))
+    last = (_to_date(grain, _index(grain, as_of) + 1) if grain == "month"
+            else first + timedelta(days=7)) - timedelta(days=1)
+    return None if as_of >= last else first
+
+
+def partial(df: pd.DataFrame, grain: str, as_of) -> pd.Series:
+    """Per row of a retention frame: True when the cell's activity period (cohort + period) is the
+    incomplete period of `as_of` (see incomplete_period)."""
+    cut = incomplete_period(grain, as_of)
+    if cut is None or df.empty:
+        return pd.Series(False, index=df.index, dtype=bool)
+    grain = normalize_grain(grain)
+    step = _step(grain)
+    idx = [_index(grain, c) + int(p) * step for c, p in zip(df["cohort"], df["period"], strict=True)]
+    return pd.Series([i == _index(grain, cut) for i in idx], index=df.index, dtype=bool)
+
+
+def average_curve(df: pd.DataFrame, grain: str | None = None, as_of=None) -> pd.DataFrame:
+    """Cohort-size-weighted mean rate per period (per breakdown value when `df` has one). Given the
+    grain and the data's last day `as_of`, cells of the incomplete period are left out."""
+    by = [c for c in df.columns if c not in ("cohort", "period", "cohort_size", "value", "rate", "partial")]
     cols = by + ["period", "rate"]
+    if grain is not None and as_of is not None and not df.empty:
+        df = df[~partial(df, grain, as_of)]
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "rate" else "object") for c in cols})
     w = df.assign(_w=df["rate"] * df["cohort_size"])
@@ -346,15 +386,30 @@ def average_curve(df: pd.DataFrame) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
+def ranking(df: pd.DataFrame, by: str, grain: str | None = None, as_of=None, periods=(1, 2, 3)) -> pd.DataFrame:
+    """Which breakdown value's customers come back most: DataFrame[<by>, customers, <period k>...] with
+    customers = the size of its cohorts and, per period k, its size-weighted average (average_curve,
+    the incomplete period left out; NaN where no cohort has reached k), highest first period first."""
+    avg = average_curve(df, grain, as_of)
+    sizes = df[df["period"] == 0].groupby(by)["cohort_size"].sum().rename("customers")
+    wide = avg[avg["period"].isin(periods)].pivot(index=by, columns="period", values="rate")
+    out = pd.concat([sizes, wide.reindex(columns=list(periods))], axis=1).reset_index()
+    out.columns = [by, "customers", *periods]
+    out["customers"] = out["customers"].fillna(0).astype("int64")
+    return out.sort_values([periods[0], "customers", by], ascending=[False, False, True], na_position="last",
+                           ignore_index=True)
+
+
 # -- lifecycle --------------------------------------------------------------------------------------
-def lifecycle(wh, grain="month", start=None, end=None) -> pd.DataFrame:
-    """Customers per period by status: new, returning, resurrecting, dormant (all positive)."""
+def lifecycle(wh, grain="month", start=None, end=None, as_of=None) -> pd.DataFrame:
+    """Customers per period by status: new, returning, resurrecting, dormant (all positive); partial
+    marks the incomplete period of `as_of`, which has no dormant row (see the module docstring)."""
     grain = _check(grain)
     start, end = _as_date(start), _as_date(end)
-    cols = ["period", "status", "customers"]
+    cols = ["period", "status", "customers", "partial"]
     latest = _latest(wh, end)
     empty = pd.DataFrame({"period": pd.Series(dtype="object"), "status": pd.Series(dtype="object"),
-                          "customers": pd.Series(dtype="int64")})
+                          "customers": pd.Series(dtype="int64"), "partial": pd.Series(dtype="bool")})
     if latest is None:
         return empty
     step = _step(grain)
@@ -394,7 +449,22 @@ def lifecycle(wh, grain="month", start=None, end=None) -> pd.DataFrame:
     long["status"] = long["status"].astype(str).astype(object)
     long["period"] = [_to_date(grain, b) for b in long["bucket"]]
     long["customers"] = long["customers"].astype("int64")
-    return long[cols]
+    cut = incomplete_period(grain, as_of)
+    long["partial"] = [p == cut for p in long["period"]] if cut is not None else False
+    long = long[~(long["partial"] & (long["status"] == "dormant"))]
+    return long[cols].reset_index(drop=True)
+
+
+def new_customers(wh, start, end) -> int:
+    """Customers whose first live line ever falls in [start, end] (inclusive dates, store-local)."""
+    start, end = _as_date(start), _as_date(end)
+    o = FEED_TABLES["orders"]
+    lo = datetime.combine(start, datetime.min.time())
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time())
+    firsts = (select(o.c.customer_id, func.min(o.c.ordered_at).label("first_at"))
+              .where(_not_cancelled(o), o.c.ordered_at < hi).group_by(o.c.customer_id).cte("first_lines"))
+    q = select(func.count().label("n")).where(firsts.c.first_at >= lo)
+    return int(wh.read(q)["n"].iloc[0])
 
 
 # -- export -----------------------------------------------------------------------------------------

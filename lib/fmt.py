@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
+__all__ = ["CENTS_BELOW", "file_stem", "money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
@@ -12,18 +12,23 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+CENTS_BELOW = 10_000      # amounts under this show cents; larger ones are whole currency units
+
+
 def money(x, currency: str = "USD", decimals: int | None = None) -> str:
-    """$1,234.50 · $12.3k · $4.56M (compact above 100k unless decimals is given); '–' if missing."""
+    """One money format for the whole app: the full amount with its currency symbol and thousands
+    separators, never compacted ($177,412, not $177.4k). Cents only where they matter: amounts under
+    10,000 keep them ($88.64, $2,158.53), larger ones are rounded to whole units ($88,639, $1,234,567).
+    ``decimals`` forces a precision (0 for a heatmap cell). '–' if missing."""
     if _missing(x):
         return "–"
     sym = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    sign = "-" if x < 0 else ""
     a = abs(float(x))
-    if decimals is None and a >= 1e6:
-        return f"{sign}{sym}{a / 1e6:,.2f}M"
-    if decimals is None and a >= 1e5:
-        return f"{sign}{sym}{a / 1e3:,.1f}k"
-    return f"{sign}{sym}{a:,.{2 if decimals is None else decimals}f}"
+    if decimals is None:
+        decimals = 2 if round(a, 2) < CENTS_BELOW else 0
+    text = f"{a:,.{decimals}f}"
+    sign = "-" if x < 0 and text.strip("0.,") else ""
+    return f"{sign}{sym}{text}"
 
 
 def count(x) -> str:
@@ -66,7 +71,7 @@ def duration(seconds) -> str:
 # Keys that reach the screen (option values, column names, segment values) in words.
 WORDS = {"none": "No breakdown", "sku": "SKU", "aov": "Average order value", "landing_page": "Landing page",
          "paid_search": "Paid search", "paid_social": "Paid social", "utm_source": "UTM source",
-         "xyz": "XYZ class", "abc": "ABC class"}
+         "xyz": "XYZ class", "abc": "ABC class", "sms": "SMS", "cpc": "CPC", "seo": "SEO"}
 
 
 def words(key) -> str:
@@ -79,3 +84,25 @@ def words(key) -> str:
         return WORDS[k]
     text = k.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def file_stem(what: str, start=None, end=None, vs=None, **filters) -> str:
+    """A download's file name (without extension) that says what is in it: the table, the date range, the
+    comparison range and every filter set, e.g. 'revenue-by-channel_2026-11-01_to_2026-11-30_vs_2026-10-01_
+    to_2026-10-31_channel-email-organic'. Empty filters are left out; characters a file name should not
+    hold become '-'."""
+    import re
+
+    def clean(text) -> str:
+        return re.sub(r"[^A-Za-z0-9.]+", "-", str(text)).strip("-").lower()
+
+    parts = [clean(what)]
+    if start is not None and end is not None:
+        parts.append(f"{start}_to_{end}")
+    if vs:
+        parts.append(f"vs_{vs[0]}_to_{vs[1]}")
+    for name, value in filters.items():
+        values = [value] if isinstance(value, str) else list(value or [])
+        if values:
+            parts.append(clean(name) + "-" + "-".join(clean(v) for v in values))
+    return "_".join(p for p in parts if p)[:180]

@@ -29,7 +29,8 @@ from lib.periods import GRAINS
 from lib.tables import FEED_TABLES
 
 __all__ = [
-    "KPIS", "Kpi", "summary", "compare", "trend", "breakdown", "movers", "promotion_periods",
+    "KPIS", "Kpi", "summary", "compare", "trend", "breakdown", "breakdown_compare", "movers", "product_names",
+    "promotion_periods",
     "order_span", "channels", "categories", "overlay", "order_lines", "sessions", "bounds",
     "ORDER_AGGS", "SESSION_AGGS", "BREAKDOWN_DIMS", "period_index",
 ]
@@ -290,12 +291,51 @@ def breakdown(wh, start: date, end: date, dim: str, channels: Sequence[str] | No
     return df
 
 
+def breakdown_compare(wh, start: date, end: date, comparison_range: tuple[date, date] | None, dim: str,
+                      channels: Sequence[str] | None = None) -> pd.DataFrame:
+    """Revenue by channel|category|sku|supplier in [start, end] beside the comparison range.
+
+    -> DataFrame[<dim>, (name for sku,) revenue, previous, change, change_pct, share, orders, units]: every
+    value with live lines in either range (0 revenue where it had none), biggest revenue first, then
+    biggest previous revenue; share of the range's revenue (0..1); previous/change/change_pct NaN without
+    a comparison range, change_pct NaN where previous is 0.
+    """
+    cur = breakdown(wh, start, end, dim, channels)
+    cols = [dim, *(["name"] if dim == "sku" else []), "revenue", "previous", "change", "change_pct", "share",
+            "orders", "units"]
+    if comparison_range is None:
+        out = cur.assign(previous=float("nan"))
+    else:
+        prev = breakdown(wh, *comparison_range, dim, channels)[[dim, "revenue"]].rename(columns={"revenue": "previous"})
+        out = cur.merge(prev, on=dim, how="outer")
+        out[["revenue", "orders", "units", "previous"]] = out[["revenue", "orders", "units", "previous"]].fillna(0.0)
+        total = out["revenue"].sum()
+        out["share"] = out["revenue"] / total if total else float("nan")
+    out["change"] = out["revenue"] - out["previous"]
+    out["change_pct"] = [c / abs(pv) if pd.notna(pv) and pv else float("nan")
+                         for c, pv in zip(out["change"], out["previous"], strict=True)]
+    out = out.sort_values(["revenue", "previous", dim], ascending=[False, False, True], ignore_index=True)
+    if dim == "sku":
+        out["name"] = out["sku"].map(product_names(wh, out["sku"]))
+    return out[cols]
+
+
+def product_names(wh, skus) -> dict[str, str]:
+    """sku -> product name from the product feed, for the SKUs asked (a SKU without a name is left out)."""
+    skus = sorted({str(s) for s in skus if pd.notna(s)})
+    if not skus:
+        return {}
+    df = wh.read(select(products_t.c.sku, products_t.c.name).where(products_t.c.sku.in_(skus)))
+    return {str(k): str(v) for k, v in zip(df["sku"], df["name"], strict=True) if pd.notna(v) and str(v).strip()}
+
+
 def movers(wh, start: date, end: date, comparison_range: tuple[date, date], dim: str = "sku", n: int = 5,
            channels: Sequence[str] | None = None) -> pd.DataFrame:
     """The `n` biggest revenue gains and `n` biggest losses by sku|category|channel|supplier.
 
-    -> DataFrame[<dim>, revenue, previous, change, change_pct, direction] ("up" rows first,
-    biggest gain first; then "down" rows, biggest loss first); change_pct NaN when previous is 0.
+    -> DataFrame[<dim>, (name for sku,) revenue, previous, change, change_pct, direction] ("up" rows
+    first, biggest gain first; then "down" rows, biggest loss first); change_pct NaN when previous is 0;
+    name: the product's name from the product feed (NaN when the SKU has none).
     """
     fn = _dim(dim)
     (clo, chi), (plo, phi) = bounds(start, end), bounds(*comparison_range)
@@ -324,6 +364,9 @@ def movers(wh, start: date, end: date, comparison_range: tuple[date, date], dim:
     up = df[df["direction"] == "up"].sort_values(["change", "dim"], ascending=[False, True])
     down = df[df["direction"] == "down"].sort_values(["change", "dim"], ascending=[True, True])
     out = pd.concat([up, down], ignore_index=True).rename(columns={"dim": dim})
+    if dim == "sku":
+        out["name"] = out["sku"].map(product_names(wh, out["sku"]))
+        return out[["sku", "name", "revenue", "previous", "change", "change_pct", "direction"]]
     return out[[dim, "revenue", "previous", "change", "change_pct", "direction"]]
 
 

@@ -1,10 +1,12 @@
 """AppTest for the Overview and Explore pages, on an empty warehouse and on the small store of test_kpis."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+import lib.ui.controls  # noqa: F401 - installs the old-link aliases (channel=web), as lib.ui.serve does for the app
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
@@ -80,6 +82,42 @@ def test_overview_tiles_for_a_custom_range(store):
     assert "2 promotions" in body
 
 
+def test_overview_breakdowns_show_the_comparison_period_in_a_table(store):
+    # P (Mar 01..07) against C (Feb 22..28): web 73 vs 20, email 55 vs 80, sms 10 vs 0 (tests/test_kpis.py)
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-07"})
+    frames = [d.value for d in at.dataframe]
+    ch = next(f for f in frames if "Channel" in f.columns)
+    assert ch.columns.tolist() == ["Channel", "Revenue", "Comparison revenue", "Change", "Change %", "Share", "Orders",
+                                   "Units"]
+    assert ch["Channel"].tolist() == ["Web", "Email", "SMS"]            # words, not keys
+    assert ch[["Revenue", "Comparison revenue", "Change"]].to_numpy().ravel().tolist() == pytest.approx(
+        [73.0, 20.0, 53.0, 55.0, 80.0, -25.0, 10.0, 0.0, 10.0])
+    assert ch["Change %"].iloc[0] == pytest.approx(53 / 20) and pd.isna(ch["Change %"].iloc[2])   # numbers, fractions
+    cat = next(f for f in frames if "Category" in f.columns and "Share" in f.columns)
+    assert cat["Category"].tolist() == ["Mugs", "Tees", "(unknown)"]
+    assert cat["Comparison revenue"].tolist() == pytest.approx([20.0, 80.0, 0.0])
+    skus = next(f for f in frames if "SKU" in f.columns)
+    # movers: A +43 (Mug), Z +15 (no product row), B -20 (Tee): SKU codes with product names beside them
+    assert skus[["SKU", "Product"]].fillna("").values.tolist() == [["A", "Mug"], ["Z", ""], ["B", "Tee"]]
+    assert skus["Change %"].iloc[2] == pytest.approx(-0.25)
+    # the files say what is in them: the range and the comparison range (button help: "Download <file> as CSV")
+    helps = [b.proto.help for b in at.get("download_button")]
+    assert "Download revenue-by-channel_2026-03-01_to_2026-03-07_vs_2026-02-22_to_2026-02-28 as XLSX" in helps, helps
+
+
+def test_last_month_is_compared_with_the_calendar_month_before(store):
+    # the data's last day is Mar 08: Last month = Feb 01..28 (o1 20 + o2 80; o9 cancelled), against January
+    at = page("pages/overview_page.py", range="Last month")
+    body = texts(at)
+    assert "Feb 01, 2026 – Feb 28, 2026" in body and "Compared with Jan 01, 2026 – Jan 31, 2026." in body
+    assert tiles(at)["Revenue"] == ("$100.00", "new")
+    at.selectbox(key="range").select("this_month").run()             # Mar 01..08: 138 + o8 20
+    # the month so far is not a whole month: the 8 days before (Feb 21..28)
+    assert tiles(at)["Revenue"][0] == "$158.00" and "Compared with Feb 21, 2026 – Feb 28, 2026." in texts(at)
+    at.selectbox(key="range").select("previous_month").run()         # January: nothing
+    assert "No orders in Jan 01, 2026 – Jan 31, 2026" in texts(at)
+
+
 def test_overview_widgets_change_the_view(store):
     at = page("pages/overview_page.py")
     assert not at.exception
@@ -112,19 +150,43 @@ def test_explore_table_and_controls(store):
     at = page("pages/explore_page.py", metric="Revenue", dim="Channel", xgrain="Total", range="Custom",
               **{"from": "2026-03-01", "to": "2026-03-07"})
     table = at.dataframe[0].value
-    assert dict(zip(table["channel"], table["value"], strict=True)) == {"email": 55.0, "sms": 10.0, "web": 73.0}
-    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+    # columns named as on screen, channels in words, the values numbers
+    assert table.columns.tolist() == ["Channel", "Revenue"]
+    assert dict(zip(table["Channel"], table["Revenue"], strict=True)) == {"Email": 55.0, "SMS": 10.0, "Web": 73.0}
+    assert {"CSV", "XLSX"} <= {b.label for b in at.get("download_button")}
+    helps = [b.proto.help for b in at.get("download_button")]
+    assert "Download revenue-by-channel-per-total_2026-03-01_to_2026-03-07 as CSV" in helps, helps
     assert "Device, Landing page" in texts(at)                # why those splits are not offered
     at.selectbox(key="metric").select("conversion_rate").run()
     assert not at.exception
     assert at.selectbox(key="dim").options == ["No split", "Channel", "Device", "Landing page"]
     at.selectbox(key="dim").select("device").run()
     table = at.dataframe[0].value
-    assert dict(zip(table["device"], table["value"], strict=True)) == pytest.approx({"desktop": 1.0,
-                                                                                       "mobile": 1 / 3})
+    assert dict(zip(table["Device"], table["Conversion rate"], strict=True)) == pytest.approx({"Desktop": 1.0,
+                                                                                                 "Mobile": 1 / 3})
     at.segmented_control(key="xgrain").set_value("day").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 14                   # 7 days x 2 devices, zero-filled
+    assert at.dataframe[0].value.columns.tolist() == ["Day", "Device", "Conversion rate"]
+
+
+def test_explore_revenue_by_category_by_week_for_one_channel(store):
+    # web only, Mar 01..07 by week (Mondays): week of Feb 23 holds Mar 01 (o3: A 25 Mugs, B 20 Tees); week of
+    # Mar 02: o6 return A -10 and o7 A 38 (Mugs 28); no Tees. A filtered link names the filters in its files
+    at = page("pages/explore_page.py", metric="Revenue", dim="Category", xgrain="Week", range="Custom",
+              channel="web", **{"from": "2026-03-01", "to": "2026-03-07"})
+    table = at.dataframe[0].value
+    assert table.columns.tolist() == ["Week (from Monday)", "Category", "Revenue"]
+    got = {(str(w), c): v for w, c, v in table.itertuples(index=False)}
+    assert got == {("2026-02-23", "Mugs"): 25.0, ("2026-02-23", "Tees"): 20.0,
+                   ("2026-03-02", "Mugs"): 28.0, ("2026-03-02", "Tees"): 0.0}
+    assert "Total in this table: $73.00 (4 rows)." in texts(at)          # web's 25 + 20 - 10 + 38
+    helps = [b.proto.help for b in at.get("download_button")]
+    assert "Download revenue-by-category-per-week_2026-03-01_to_2026-03-07_channel-web as XLSX" in helps, helps
+    at.selectbox(key="dim").select("sku").run()
+    skus = at.dataframe[0].value
+    assert skus.columns.tolist() == ["Week (from Monday)", "SKU", "Product", "Revenue"]
+    assert sorted(set(zip(skus["SKU"], skus["Product"], strict=True))) == [("A", "Mug"), ("B", "Tee")]
 
 
 def test_explore_bad_url_values_fall_back(store):

@@ -291,7 +291,7 @@ def _screen_matches_url(page) -> str:
     assert title == {"/overview": "Overview", "/funnel": "Funnel"}.get(path), (page.url, title)
     assert range_value(page) == q.get("range", ["Last 30 days"])[0], (page.url, range_value(page))
     if title == "Overview":
-        shown = [c for c in ("web", "store") if c in channels_text(page)]
+        shown = [c for c in ("Web", "Store") if c in channels_text(page)]
         assert shown == q.get("channel", []), (page.url, channels_text(page))
         tile(page, "Revenue")
     else:

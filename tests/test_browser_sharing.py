@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1400, "height": 1000}
 SLOW = 120_000
 RANGE = "Last 90 days"                       # also its value in the URL (Streamlit binds the shown label)
-CHANNEL = "web"
+CHANNEL = "Web"                              # the web channel as listed and in the URL (in words)
 VIEW_NAME = "Monday KPIs"
 SHOTS = os.environ.get("BRS_SHOTS")          # a folder: full-page screenshots along the way, for debugging
 
@@ -166,7 +166,7 @@ def code_texts(scope) -> list[str]:
 def assert_same_overview(page, state: dict[str, str]) -> None:
     got = overview_state(page)
     assert got["range"] == state["range"] and CHANNEL in got["channels"], got
-    assert "store" not in got["channels"], got
+    assert "Store" not in got["channels"], got
     assert got["revenue"] == state["revenue"], (got, state)
 
 

@@ -191,15 +191,76 @@ def test_weekly_cohorts_across_the_year_boundary(wh):
 
 def test_lifecycle_statuses(store):
     life = cohorts.lifecycle(store)
-    assert list(life.columns) == ["period", "status", "customers"]
-    assert life.values.tolist() == [
+    assert list(life.columns) == ["period", "status", "customers", "partial"]
+    assert not life["partial"].any()                        # no as_of: no period is known to be incomplete
+    assert life.drop(columns="partial").values.tolist() == [
         [JAN, "new", 3], [JAN, "returning", 0], [JAN, "resurrecting", 0], [JAN, "dormant", 0],
         [FEB, "new", 1], [FEB, "returning", 1], [FEB, "resurrecting", 0], [FEB, "dormant", 2],
         [MAR, "new", 0], [MAR, "returning", 0], [MAR, "resurrecting", 1], [MAR, "dormant", 2],
     ]
     later = cohorts.lifecycle(store, start=date(2026, 2, 14), end=date(2026, 2, 28))
-    assert later.values.tolist() == [[FEB, "new", 1], [FEB, "returning", 1], [FEB, "resurrecting", 0],
-                                     [FEB, "dormant", 2]]
+    assert later.drop(columns="partial").values.tolist() == [[FEB, "new", 1], [FEB, "returning", 1],
+                                                             [FEB, "resurrecting", 0], [FEB, "dormant", 2]]
+
+
+def test_the_incomplete_period():
+    # the data's last day: December 5 leaves December incomplete; November 30 ends November
+    assert cohorts.incomplete_period("month", date(2026, 12, 5)) == date(2026, 12, 1)
+    assert cohorts.incomplete_period("month", date(2026, 11, 30)) is None
+    assert cohorts.incomplete_period("month", date(2024, 2, 28)) == date(2024, 2, 1)      # leap year: not over
+    # weeks end on Sunday: Sat Dec 5 -> the week of Mon Nov 30; Sun Dec 6 ends it
+    assert cohorts.incomplete_period("week", date(2026, 12, 5)) == date(2026, 11, 30)
+    assert cohorts.incomplete_period("week", date(2026, 12, 6)) is None
+    assert cohorts.incomplete_period("monthly", None) is None
+
+
+def test_incomplete_period_is_marked_and_left_out_of_averages_and_lifecycle(store):
+    # data through Mar 2 (ana's second order): March is 2 days old. Its cells are January's period 2
+    # and February's period 1; without them the average is Jan+Feb at period 0, January alone at period 1
+    as_of = date(2026, 3, 2)
+    df = cohorts.retention(store)
+    assert df.loc[cohorts.partial(df, "month", as_of), ["cohort", "period"]].values.tolist() == [[JAN, 2], [FEB, 1]]
+    assert not cohorts.partial(df, "month", date(2026, 3, 31)).any()
+    avg = cohorts.average_curve(df, "month", as_of)
+    # period 1: January's 1 of 3 only (February's 0 of 1 in 2 days of March would pull it to 1/4)
+    assert avg["rate"].round(6).tolist() == [1.0, round(1 / 3, 6)]
+    by = cohorts.average_curve(cohorts.retention(store, by="channel"), "month", as_of)
+    assert by[by["channel"] == "email"][["period", "rate"]].values.tolist() == [[0, 1.0], [1, 1.0]]
+    life = cohorts.lifecycle(store, as_of=as_of)
+    march = life[life["period"] == MAR]
+    # March so far: ana is back (resurrecting); dan and cleo (active in February) are not "dormant" yet
+    assert march[["status", "customers"]].values.tolist() == [["new", 0], ["returning", 0], ["resurrecting", 1]]
+    assert march["partial"].all() and not life.loc[life["period"] != MAR, "partial"].any()
+    assert life[life["period"] == FEB]["customers"].tolist() == [1, 1, 0, 2]     # complete months unchanged
+
+
+def test_ranking_says_whose_customers_come_back_most(store):
+    # acquisition channels (the earliest line; ties: the smallest channel): ana affiliate (Jan, back in Mar),
+    # ben paid (Jan), dan email (Jan, back in Feb), cleo (not set) (Feb, nothing after)
+    df = cohorts.retention(store, by="channel")
+    r = cohorts.ranking(df, "channel")
+    assert r.columns.tolist() == ["channel", "customers", 1, 2, 3]
+    # month 1: email 1 of 1; the others 0 of 1 (ties: more customers, then the name)
+    assert r["channel"].tolist() == ["email", "(not set)", "affiliate", "paid"]
+    assert r["customers"].tolist() == [1, 1, 1, 1]
+    assert r[1].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert r[2].tolist()[2:] == [1.0, 0.0] and r[2].tolist()[0] == 0.0 and pd.isna(r[2].iloc[1])
+    assert r[3].isna().all()                                  # nobody has reached month 3
+    # with the data through Mar 2, March is incomplete: cleo's month 1 and every month 2 are March: left out
+    late = cohorts.ranking(df, "channel", "month", date(2026, 3, 2))
+    assert late["channel"].tolist() == ["email", "affiliate", "paid", "(not set)"]
+    assert late[1].tolist()[:3] == [1.0, 0.0, 0.0] and pd.isna(late[1].iloc[3]) and late[2].isna().all()
+
+
+def test_new_customers_count_the_range_itself(store):
+    # first purchases: ana Jan 5, dan Jan 10, ben Jan 20, cleo Feb 1
+    assert cohorts.new_customers(store, date(2026, 1, 15), date(2026, 2, 20)) == 2      # ben, cleo
+    # while the cohorts shown for that range are the whole of January and February: 3 + 1
+    df = cohorts.retention(store, start=date(2026, 1, 15), end=date(2026, 2, 20))
+    assert int(df.loc[df["period"] == 0, "cohort_size"].sum()) == 4
+    assert cohorts.new_customers(store, date(2026, 2, 2), date(2026, 3, 31)) == 0   # ana's March order: not new
+    assert cohorts.new_customers(store, date(2026, 1, 5), date(2026, 1, 5)) == 1    # the day itself counts
+    assert cohorts.new_customers(store, date(2026, 1, 1), date(2026, 4, 30)) == 4   # cleo's April line: cancelled
 
 
 def test_average_curve_is_weighted_by_cohort_size(store):

@@ -10,7 +10,7 @@ from streamlit.runtime.state.query_params import QueryParams
 from lib.ui import history, shell
 
 OLD, NEW, MAIN = "hash-overview", "hash-funnel", "hash-main"
-URL = "range=Last+90+days&channel=web&channel=store&trend=orders&dv=v7&unit=User"
+URL = "range=Last+90+days&channel=Web&channel=Store&trend=orders&dv=v7&unit=User"   # channels in words
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ def _switch(qp: QueryParams, query: str, rerun_data: RerunData) -> dict:
 def test_sidebar_switch_keeps_the_shared_keys_and_drops_the_old_pages_own():
     qp = _left_overview()
     got = _switch(qp, URL, RerunData(query_string=URL))
-    assert got == {"range": ["Last 90 days"], "channel": ["web", "store"], "dv": ["v7"], "unit": ["User"]}
+    assert got == {"range": ["Last 90 days"], "channel": ["Web", "Store"], "dv": ["v7"], "unit": ["User"]}
     # the old page's bindings are gone: the new page's widgets bind the keys again
     assert not qp.is_bound("range") and not qp.is_bound("trend") and qp.is_bound("unit")
 
@@ -48,7 +48,7 @@ def test_sidebar_switch_keeps_the_shared_keys_and_drops_the_old_pages_own():
 def test_back_or_forward_keeps_every_key_of_the_entry():
     qp = _left_overview()
     got = _switch(qp, URL, RerunData(query_string=URL, is_history_navigation=True))
-    assert got == {"range": ["Last 90 days"], "channel": ["web", "store"], "trend": ["orders"], "dv": ["v7"],
+    assert got == {"range": ["Last 90 days"], "channel": ["Web", "Store"], "trend": ["orders"], "dv": ["v7"],
                    "unit": ["User"]}
     assert not qp.is_bound("trend")
 

@@ -208,6 +208,7 @@ def test_movers(store):
     m = kpis.movers(store, *P, C, dim="sku", n=5)
     # A: 63 vs 20 (+43, +215%); Z: 15 vs 0 (+15, new); B: 60 vs 80 (-20, -25%)
     assert m["sku"].tolist() == ["A", "Z", "B"]
+    assert m["name"].tolist()[::2] == ["Mug", "Tee"] and pd.isna(m["name"].iloc[1])   # Z: not in the feed
     assert m["direction"].tolist() == ["up", "up", "down"]
     assert m["change"].tolist() == pytest.approx([43.0, 15.0, -20.0])
     assert m["change_pct"].iloc[0] == pytest.approx(2.15) and math.isnan(m["change_pct"].iloc[1])
@@ -215,6 +216,28 @@ def test_movers(store):
     top1 = kpis.movers(store, *P, C, dim="category", n=1)
     assert top1[["category", "revenue", "previous"]].values.tolist() == [["Mugs", 63.0, 20.0],
                                                                           ["Tees", 60.0, 80.0]]
+
+
+def test_breakdown_against_the_comparison_period(store):
+    ch = kpis.breakdown_compare(store, *P, C, "channel")
+    # P: web 73, email 55, sms 10; C: web 20 (o1), email 80 (o2)
+    assert ch["channel"].tolist() == ["web", "email", "sms"]
+    assert ch[["revenue", "previous", "change"]].to_numpy().ravel().tolist() == pytest.approx(
+        [73.0, 20.0, 53.0, 55.0, 80.0, -25.0, 10.0, 0.0, 10.0])
+    assert ch["change_pct"].tolist()[:2] == pytest.approx([53 / 20, -25 / 80]) and math.isnan(ch["change_pct"].iloc[2])
+    assert ch["share"].tolist() == pytest.approx([73 / 138, 55 / 138, 10 / 138])
+    # a value sold only in the comparison period is listed with 0 now: Feb 22..28 against Mar 01..07
+    back = kpis.breakdown_compare(store, *C, P, "channel")
+    assert back[["channel", "revenue", "previous"]].values.tolist() == [["email", 80.0, 55.0], ["web", 20.0, 73.0],
+                                                                        ["sms", 0.0, 10.0]]
+    assert back["orders"].tolist() == [1, 1, 0]
+    sku = kpis.breakdown_compare(store, *P, C, "sku")
+    # A 63 (20 before), B 60 (80), Z 15 (0); names from the product feed, none for Z
+    assert sku[["sku", "revenue", "previous"]].values.tolist() == [["A", 63.0, 20.0], ["B", 60.0, 80.0],
+                                                                   ["Z", 15.0, 0.0]]
+    assert sku["name"].tolist()[:2] == ["Mug", "Tee"] and pd.isna(sku["name"].iloc[2])
+    alone = kpis.breakdown_compare(store, *P, None, "category")
+    assert alone["category"].tolist() == ["Mugs", "Tees", "(unknown)"] and alone["previous"].isna().all()
 
 
 def test_promotion_periods(store):

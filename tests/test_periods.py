@@ -43,12 +43,62 @@ def test_previous_period_is_the_same_length_just_before():
     # Mar 25..31 is 7 days -> Mar 18..24
     assert comparison(date(2026, 3, 25), date(2026, 3, 31), "previous_period") == (date(2026, 3, 18),
                                                                                      date(2026, 3, 24))
-    # Q1 2026 to date (90 days) -> the 90 days ending Dec 31, 2025: Oct 3..Dec 31
-    assert comparison(date(2026, 1, 1), date(2026, 3, 31), "previous_period") == (date(2025, 10, 3),
+    # Jan 1..Mar 10 (69 days, not whole months) -> the 69 days ending Dec 31, 2025: Oct 24..Dec 31
+    assert comparison(date(2026, 1, 1), date(2026, 3, 10), "previous_period") == (date(2025, 10, 24),
                                                                                      date(2025, 12, 31))
     # a single day -> the day before
     assert comparison(date(2026, 3, 1), date(2026, 3, 1), "previous_period") == (date(2026, 2, 28),
                                                                                    date(2026, 2, 28))
+
+
+def test_previous_period_of_whole_calendar_months_is_the_months_before():
+    # November (30 days) -> October, all 31 days (not the 30 days Oct 2..31)
+    assert comparison(date(2026, 11, 1), date(2026, 11, 30), "previous_period") == (date(2026, 10, 1),
+                                                                                       date(2026, 10, 31))
+    # March -> February 2026 (28 days); February -> January (31 days); January -> December of the year before
+    assert comparison(date(2026, 3, 1), date(2026, 3, 31), "previous_period") == (date(2026, 2, 1),
+                                                                                     date(2026, 2, 28))
+    assert comparison(date(2026, 2, 1), date(2026, 2, 28), "previous_period") == (date(2026, 1, 1),
+                                                                                     date(2026, 1, 31))
+    assert comparison(date(2026, 1, 1), date(2026, 1, 31), "previous_period") == (date(2025, 12, 1),
+                                                                                     date(2025, 12, 31))
+    # Q1 2026 (Jan..Mar, three months) -> Q4 2025; Oct..Nov -> Aug..Sep
+    assert comparison(date(2026, 1, 1), date(2026, 3, 31), "previous_period") == (date(2025, 10, 1),
+                                                                                     date(2025, 12, 31))
+    assert comparison(date(2026, 10, 1), date(2026, 11, 30), "previous_period") == (date(2026, 8, 1),
+                                                                                       date(2026, 9, 30))
+    # the month so far is not a whole month: the same number of days just before (Dec 1..5 -> Nov 26..30)
+    assert comparison(date(2026, 12, 1), date(2026, 12, 5), "previous_period") == (date(2026, 11, 26),
+                                                                                      date(2026, 11, 30))
+
+
+AS_OF = date(2026, 12, 5)   # the demo store's last day
+
+
+def test_calendar_month_presets():
+    assert resolve("last_month", AS_OF) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert resolve("this_month", AS_OF) == (date(2026, 12, 1), date(2026, 12, 5))
+    assert resolve("previous_month", AS_OF) == (date(2026, 10, 1), date(2026, 10, 31))
+    # across a year end, and a leap February
+    assert resolve("last_month", date(2026, 1, 15)) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert resolve("previous_month", date(2026, 1, 15)) == (date(2025, 11, 1), date(2025, 11, 30))
+    assert resolve("last_month", date(2024, 3, 31)) == (date(2024, 2, 1), date(2024, 2, 29))
+    # on a month's last day, "last month" is still the month before
+    assert resolve("last_month", date(2026, 11, 30)) == (date(2026, 10, 1), date(2026, 10, 31))
+    # an old link's "Month to date" means This month
+    assert resolve(periods.PRESET_ALIASES["Month to date"], AS_OF) == (date(2026, 12, 1), date(2026, 12, 5))
+
+
+def test_last_month_against_the_month_before():
+    assert comparison(*resolve("last_month", AS_OF), "previous_period") == resolve("previous_month", AS_OF)
+
+
+def test_shift_months_clips_to_the_month_length():
+    assert periods.shift_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    assert periods.shift_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert periods.shift_months(date(2026, 1, 15), -13) == date(2024, 12, 15)
+    assert periods.month_end(date(2024, 2, 10)) == date(2024, 2, 29)
+    assert periods.month_end(date(2026, 12, 5)) == date(2026, 12, 31)
 
 
 def test_previous_year_handles_leap_day():
@@ -67,7 +117,9 @@ def test_no_comparison_and_unknown_kind():
 
 
 def test_registries():
-    assert list(periods.PRESETS) == ["last_7", "last_30", "last_90", "mtd", "qtd", "ytd", "custom"]
+    assert list(periods.PRESETS) == ["last_7", "last_30", "last_90", "this_month", "last_month", "previous_month",
+                                     "qtd", "ytd", "custom"]
+    assert periods.PRESETS["last_month"] == "Last month" and periods.PRESETS["this_month"] == "This month"
     assert periods.PRESETS["qtd"] == "Quarter to date"
     assert list(periods.COMPARISONS) == ["previous_period", "previous_year", "none"]
     assert periods.GRAINS == ("day", "week", "month")

@@ -5,7 +5,8 @@ import altair as alt
 import pandas as pd
 
 __all__ = ["CURRENT", "COMPARISON", "PROMO", "UP", "DOWN", "PALETTE", "KNOWN_SEGMENTS", "axis_format",
-           "value_title", "empty_note", "series_scale", "segment_color", "segment_scale", "tooltip_format"]
+           "value_title", "empty_note", "series_scale", "segment_color", "segment_hex", "segment_scale",
+           "tooltip_format"]
 
 CURRENT = "#2563eb"        # the period you look at
 COMPARISON = "#9ca3af"     # the period you compare with
@@ -33,10 +34,22 @@ def _stable_color(value: str) -> str:
     return PALETTE[zlib.crc32(str(value).encode()) % len(PALETTE)]
 
 
+def _segment_key(value) -> str:
+    """The value as a key: 'Paid search' (the words on screen) and 'paid_search' (the data) are one segment."""
+    return "_".join(str(value).strip().lower().split())
+
+
+def segment_hex(value) -> str:
+    """The colour of one segment value (a channel, a device), the same on every chart and page, whether
+    the chart shows the data's key (paid_search) or its words (Paid search)."""
+    key = _segment_key(value)
+    return KNOWN_SEGMENTS.get(key) or _stable_color(key)
+
+
 def segment_scale(values) -> alt.Scale:
     """A color scale giving each value (a channel, a device, ...) its own colour on every chart."""
     domain = [str(v) for v in dict.fromkeys(values)]
-    return alt.Scale(domain=domain, range=[KNOWN_SEGMENTS.get(v.lower(), _stable_color(v)) for v in domain])
+    return alt.Scale(domain=domain, range=[segment_hex(v) for v in domain])
 
 
 def segment_color(field: str, values, title: str | None = None, **kwargs) -> alt.Color:

@@ -6,9 +6,19 @@ from datetime import date, timedelta
 import altair as alt
 import pandas as pd
 
-from lib.charts.common import COMPARISON, CURRENT, DOWN, PROMO, UP, axis_format, tooltip_format, value_title
+from lib.charts.common import (
+    COMPARISON,
+    CURRENT,
+    DOWN,
+    PROMO,
+    UP,
+    axis_format,
+    segment_hex,
+    tooltip_format,
+    value_title,
+)
 
-__all__ = ["trend_chart", "breakdown_bars", "movers_bars", "promo_bands"]
+__all__ = ["trend_chart", "breakdown_bars", "movers_bars", "promo_bands", "sku_labels"]
 
 _GRAIN_FMT = {"day": "%b %d, %Y", "week": "week of %b %d, %Y", "month": "%B %Y"}
 
@@ -39,69 +49,116 @@ def promo_bands(promos: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return out[cols]
 
 
+def _x_domain(frame: pd.DataFrame, end: date | None) -> list[str] | None:
+    """The time axis of the trend and its promotion lanes: from the first period drawn to the day after
+    the range (a promotion's band ends at the start of the day after its last day)."""
+    if frame.empty or end is None:
+        return None
+    first = pd.to_datetime(frame["period"]).min()
+    return [first.isoformat(), pd.Timestamp(end + timedelta(days=1)).isoformat()]
+
+
 def trend_chart(frame: pd.DataFrame, label: str, kind: str, grain: str, promos: pd.DataFrame | None = None,
-                start: date | None = None, end: date | None = None, currency: str = "USD") -> alt.LayerChart:
+                start: date | None = None, end: date | None = None, currency: str = "USD"):
     """Lines of `frame` (kpis.overlay output: offset, period, series, value, actual_period).
 
-    The comparison series is drawn dashed on the current period's axis; promotions overlapping
-    [start, end] are shaded bands with the promo id, discount and scope in the tooltip.
+    The comparison series is drawn dashed on the current period's axis. Promotions overlapping
+    [start, end] are drawn as bars in lanes of their own under the trend, on the same time axis (with
+    the promo id, discount and scope in the tooltip): nothing is painted over the data. Returns the
+    lines alone (alt.Chart) without promotions, else alt.VConcatChart(lines, lanes).
     """
     data = frame.copy()
     data["when"] = pd.to_datetime(data["actual_period"]).dt.strftime(_GRAIN_FMT.get(grain, "%Y-%m-%d"))
     domain = [s for s in ("Current", "Comparison") if s in set(data["series"])]
     color = alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
                       scale=alt.Scale(domain=domain, range=[CURRENT, COMPARISON][: len(domain)]))
+    has_promos = promos is not None and not promos.empty and start is not None and end is not None
+    xdom = _x_domain(data, end) if has_promos else None
+    xscale = alt.Scale(domain=xdom) if xdom else alt.Undefined
     lines = alt.Chart(data).mark_line(point=len(data) <= 120, strokeWidth=2).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %d" if grain != "month" else "%b %Y")),
+        x=alt.X("period:T", title=None, scale=xscale,
+                axis=alt.Axis(format="%b %d" if grain != "month" else "%b %Y")),
         y=alt.Y("value:Q", title=value_title(label, kind, currency), axis=alt.Axis(format=axis_format(kind, currency))),
         color=color,
         strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=domain, range=[[1, 0], [5, 4]][: len(domain)])),
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("when:N", title="Period"),
                  alt.Tooltip("value:Q", title=label, format=tooltip_format(kind, currency))],
-    )
-    layers = []
-    if promos is not None and not promos.empty and start is not None and end is not None:
-        bands = promo_bands(promos, start, end)
-        bands["y0"] = 2 + 5 * bands["lane"]
-        bands["y1"] = bands["y0"] + 3
-        tip = [alt.Tooltip("promo_id:N", title="Promotion"), alt.Tooltip("discount:N", title="Discount"),
-               alt.Tooltip("scope:N", title="Applies to"), alt.Tooltip("dates:N", title="Dates")]
-        base = alt.Chart(bands).encode(x="band_start:T", x2="band_end:T", tooltip=tip)
-        layers.append(base.mark_rect(opacity=0.05, color=PROMO))              # shaded bands, deeper when overlapping
-        layers.append(base.mark_rect(color=PROMO, opacity=0.9).encode(         # one strip per promotion, on top
-            y=alt.Y("y0:Q", scale=None), y2="y1:Q"))
-    layers.append(lines)
-    return alt.layer(*layers).properties(height=320)
+    ).properties(height=300)
+    if not has_promos:
+        return lines.properties(height=320)
+    bands = promo_bands(promos, start, end)
+    n_lanes = int(bands["lane"].max()) + 1
+    tip = [alt.Tooltip("promo_id:N", title="Promotion"), alt.Tooltip("discount:N", title="Discount"),
+           alt.Tooltip("scope:N", title="Applies to"), alt.Tooltip("dates:N", title="Dates")]
+    lanes = alt.Chart(bands).mark_bar(color=PROMO, opacity=0.85, cornerRadius=2, height=alt.RelativeBandSize(0.7)).encode(
+        x=alt.X("band_start:T", title=None, scale=alt.Scale(domain=xdom), axis=None),
+        x2="band_end:T",
+        y=alt.Y("lane:O", title="Promotions", axis=alt.Axis(labels=False, ticks=False, domain=False,
+                                                           titleAngle=0, titleAlign="right", titleBaseline="middle")),
+        tooltip=tip,
+    ).properties(height=max(14, min(8 * n_lanes, 160)))
+    return alt.vconcat(lines, lanes, spacing=6).resolve_scale(x="shared")
 
 
-def breakdown_bars(df: pd.DataFrame, dim: str, title: str, currency: str = "USD", top: int = 12) -> alt.Chart:
-    """Horizontal revenue bars per `dim` value (kpis.breakdown output), largest first."""
+def breakdown_bars(df: pd.DataFrame, dim: str, title: str, currency: str = "USD", top: int = 12,
+                   labels: dict[str, str] | None = None) -> alt.Chart:
+    """Horizontal revenue bars per `dim` value (kpis.breakdown or kpis.breakdown_compare output), largest
+    first. With a `previous` column, each value gets a second, grey bar for the comparison period.
+    Channels keep their colour of every page (segment colours); other dimensions are drawn in one colour.
+    `labels`: the value as shown (words, or 'SKU · name'); the colour follows the value itself.
+    """
     data = df.head(top).copy()
-    return alt.Chart(data).mark_bar(color=CURRENT).encode(
-        x=alt.X("revenue:Q", title=value_title("Revenue", "money", currency),
+    data["shown"] = [labels.get(v, v) if labels else v for v in data[dim].astype(str)]
+    compare = "previous" in data and data["previous"].notna().any()
+    now, before = "This period", "Comparison period"
+    long = data.assign(series=now, amount=data["revenue"])
+    if compare:
+        long = pd.concat([long, data.assign(series=before, amount=data["previous"])], ignore_index=True)
+    long["paint"] = [before if s == before else (v if dim == "channel" else now)
+                     for s, v in zip(long["series"], long[dim].astype(str), strict=True)]
+    paints = list(dict.fromkeys(long["paint"]))
+    palette = [COMPARISON if p == before else (segment_hex(p) if dim == "channel" else CURRENT) for p in paints]
+    money_tip = tooltip_format("money", currency)
+    tooltip = [alt.Tooltip("shown:N", title=title), alt.Tooltip("series:N", title="Period"),
+               alt.Tooltip("amount:Q", title="Revenue", format=money_tip)]
+    if compare:
+        tooltip += [alt.Tooltip("revenue:Q", title="Revenue this period", format=money_tip),
+                    alt.Tooltip("previous:Q", title="Revenue in the comparison period", format=money_tip),
+                    alt.Tooltip("change_pct:Q", title="Change", format="+.1%")]
+    tooltip += [alt.Tooltip("share:Q", title="Share this period", format=".1%")]
+    order = data.sort_values("revenue", ascending=False, kind="stable")["shown"].tolist()
+    enc = dict(
+        x=alt.X("amount:Q", title=value_title("Revenue", "money", currency),
                 axis=alt.Axis(format=axis_format("money", currency))),
-        y=alt.Y(f"{dim}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=160, labelOverlap=False)),
-        tooltip=[alt.Tooltip(f"{dim}:N", title=title),
-                 alt.Tooltip("revenue:Q", title="Revenue", format=tooltip_format("money", currency)),
-                 alt.Tooltip("share:Q", title="Share", format=".1%"),
-                 alt.Tooltip("orders:Q", title="Orders", format=",.0f"),
-                 alt.Tooltip("units:Q", title="Units", format=",.0f")],
-    ).properties(height=alt.Step(28))
+        y=alt.Y("shown:N", title=None, sort=order, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+        color=alt.Color("paint:N", scale=alt.Scale(domain=paints, range=palette), legend=None),
+        tooltip=tooltip)
+    if compare:
+        enc["yOffset"] = alt.YOffset("series:N", sort=[now, before], title=None)
+    return alt.Chart(long).mark_bar().encode(**enc).properties(height=alt.Step(14 if compare else 28))
 
 
 def movers_bars(df: pd.DataFrame, dim: str, title: str, currency: str = "USD") -> alt.Chart:
-    """Diverging bars of the revenue change per `dim` value (kpis.movers output)."""
+    """Diverging bars of the revenue change per `dim` value (kpis.movers output); SKUs read 'code · name'."""
     data = df.copy()
     data["change_label"] = data["change_pct"].map(lambda v: "new" if pd.isna(v) else f"{v:+.1%}")
+    data["shown"] = sku_labels(data) if dim == "sku" else data[dim].astype(str)
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("change:Q", title=value_title("Revenue change", "money", currency),
                 axis=alt.Axis(format=axis_format("money", currency))),
-        y=alt.Y(f"{dim}:N", title=None, sort=alt.SortField("change", order="descending"),
-                axis=alt.Axis(labelLimit=160, labelOverlap=False)),
+        y=alt.Y("shown:N", title=None, sort=alt.SortField("change", order="descending"),
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color("direction:N", legend=None, scale=alt.Scale(domain=["up", "down"], range=[UP, DOWN])),
-        tooltip=[alt.Tooltip(f"{dim}:N", title=title),
+        tooltip=[alt.Tooltip("shown:N", title=title),
                  alt.Tooltip("revenue:Q", title="Revenue", format=tooltip_format("money", currency)),
                  alt.Tooltip("previous:Q", title="Before", format=tooltip_format("money", currency)),
                  alt.Tooltip("change:Q", title="Change", format=tooltip_format("money", currency)),
                  alt.Tooltip("change_label:N", title="Change %")],
     ).properties(height=alt.Step(28))
+
+
+def sku_labels(df: pd.DataFrame) -> list[str]:
+    """'TOY-0003 · Plush bear' per row of a frame with sku and name columns (the code alone without a name)."""
+    names = df["name"] if "name" in df else pd.Series([None] * len(df), index=df.index)
+    return [f"{s} · {n}" if isinstance(n, str) and n.strip() else str(s)
+            for s, n in zip(df["sku"], names, strict=True)]

@@ -6,14 +6,26 @@ page, so a link keeps the same view and later pages can carry them across.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
-from lib import kpis, periods
+from lib import fmt, kpis, periods
+from lib.links import LINK_ALIASES, alias
 from lib.ui import shell
 
-__all__ = ["data_anchor", "data_span", "date_range", "comparison_picker", "grain_picker", "channel_filter",
-           "channel_options"]
+__all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "alias", "DATE_KEYS",
+           "comparison_picker", "grain_picker", "channel_filter", "channel_options"]
+
+
+# Typed dates apply on Enter and Tab (Streamlit's date field applies them only when it loses focus)
+DATE_KEYS = (Path(__file__).with_name("assets") / "dates.js").read_text()
+
+
+def _date_keys() -> None:
+    """Install assets/dates.js (once per page load; drawn again it is a no-op), out of the way in the sidebar."""
+    with st.sidebar:
+        st.html(f"<script>{DATE_KEYS}</script>", unsafe_allow_javascript=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -44,6 +56,7 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
                           format_func=periods.PRESETS.get, bind="query-params")
     dflt_start, dflt_end = periods.resolve(default if default != "custom" else "last_30", anchor)
     if preset == "custom":
+        _date_keys()
         c1, c2 = st.columns(2)
         start = c1.date_input("From", value=dflt_start, key="from", bind="query-params")
         end = c2.date_input("To", value=dflt_end, key="to", bind="query-params")
@@ -61,6 +74,30 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
     st.session_state[shell.RANGE_SHOWN] = shown
     st.caption(f"{start:%b %d, %Y} – {end:%b %d, %Y} · Data through {anchor:%b %d, %Y}")
     return start, end
+
+
+def install_link_aliases() -> None:
+    """Read an old link's value as today's ("range=Month to date" opens "This month"): Streamlit parses
+    every query string it receives (a new session, a page switch, Back/Forward) with one function, and
+    a widget refuses a label it does not offer. Wraps that function once; idempotent."""
+    from streamlit.runtime.state import query_params as qp
+
+    if getattr(qp._parse_query_string, "shopcast_aliases", False):
+        return
+    original = qp._parse_query_string
+
+    def parse(query_string: str) -> dict[str, list[str]]:
+        out = original(query_string)
+        for key in LINK_ALIASES:
+            if key in out:
+                out[key] = [alias(key, v) if v else v for v in out[key]]
+        return out
+
+    parse.shopcast_aliases = True
+    qp._parse_query_string = parse
+
+
+install_link_aliases()
 
 
 def comparison_picker(default: str = "previous_period") -> str:
@@ -87,8 +124,9 @@ def channel_options(wh) -> list[str]:
 
 
 def channel_filter(wh) -> list[str]:
-    """Channel multiselect bound to the URL (key "channel"); [] means all channels."""
+    """Channel multiselect bound to the URL (key "channel"); [] means all channels. Channels read in words
+    (Paid search) in the list and in the URL; an old link's key (paid_search) is read as its words."""
     opts = channel_options(wh)
     picked = st.multiselect("Channels", opts, default=None, key="channel", bind="query-params",
-                            placeholder="All channels", disabled=not opts)
+                            format_func=fmt.words, placeholder="All channels", disabled=not opts)
     return [c for c in picked if c in opts]

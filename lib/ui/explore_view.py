@@ -6,9 +6,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import explore, exports, kpis
+from lib import explore, fmt, kpis
 from lib.charts import explore as charts
+from lib.exports import Formats
 from lib.ui import controls, downloads, shell
+from lib.ui.formatting import money_column
 
 __all__ = ["render"]
 
@@ -25,6 +27,11 @@ def _query(version: str, _wh, metric: str, dimension: str | None, grain: str, st
 @st.cache_data(show_spinner=False, max_entries=16)
 def _categories(version: str, _wh) -> list[str]:
     return kpis.categories(_wh)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _names(version: str, _wh, skus: tuple[str, ...]) -> dict[str, str]:
+    return kpis.product_names(_wh, skus)
 
 
 def _dim_label(key: str) -> str:
@@ -93,11 +100,33 @@ def render() -> None:
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return
-    _show(df, m, metric, dimension, grain, start, end, int(top), shell.settings().currency)
+    names = _names(version, wh, tuple(sorted(df["sku"].unique()))) if dimension == "sku" and len(df) else {}
+    stem = fmt.file_stem(f"{metric}{'-by-' + dimension if dimension else ''}-per-{grain}", start, end,
+                         channel=channels, category=categories)
+    _show(df, m, metric, dimension, grain, start, end, int(top), shell.settings().currency, stem, names)
+
+
+PERIOD_NAMES = {"day": "Day", "week": "Week (from Monday)", "month": "Month"}
+
+
+def explore_table(df: pd.DataFrame, m: explore.Metric, dimension: str | None, grain: str,
+                  names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The table behind the chart, as shown and downloaded: columns named as on screen, periods as dates,
+    channels in words, SKUs with their product name, the values as numbers."""
+    out = pd.DataFrame(index=df.index)
+    if "period" in df:
+        out[PERIOD_NAMES[grain]] = pd.to_datetime(df["period"]).dt.date
+    if dimension:
+        label = explore.DIMENSIONS[dimension].label
+        out[label] = charts.shown_values(dimension, df[dimension])
+        if dimension == "sku":
+            out["Product"] = [(names or {}).get(s) for s in df["sku"]]
+    out[m.label] = df["value"].astype(float)
+    return out.reset_index(drop=True)
 
 
 def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | None, grain: str, start: date,
-          end: date, top: int, currency: str) -> None:
+          end: date, top: int, currency: str, stem: str, names: dict[str, str]) -> None:
     dim_label = explore.DIMENSIONS[dimension].label if dimension else ""
     if df.empty or df["value"].isna().all():
         st.info(f"No data for {m.label} between {start:%b %d, %Y} and {end:%b %d, %Y} with these filters.",
@@ -113,7 +142,6 @@ def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | Non
         if len(keep) < df[dimension].nunique():
             st.caption(f"Showing the top {len(keep)} of {df[dimension].nunique()} {dim_label.lower()} values "
                        f"({'by total' if m.additive else 'by average'}).")
-    stem = f"{metric}{'-by-' + dimension if dimension else ''}-{grain}-{start}-{end}"
     if grain == "total":
         ch = charts.bars_chart(shown, dimension, m.label, m.kind, dim_label, currency)
     else:
@@ -126,13 +154,16 @@ def _show(df: pd.DataFrame, m: explore.Metric, metric: str, dimension: str | Non
                    "the date range, so additive values read lower there.")
     if m.help:
         st.caption(f"{m.label}: {m.help}.")
-    table = df.copy()
-    if "period" in table:
-        table["period"] = pd.to_datetime(table["period"]).dt.date
-    fmt = {"money": "dollar" if currency == "USD" else "%.2f", "pct": "percent", "count": "localized"}[m.kind]
-    downloads.table(table, stem, key="explore_table", formats=("xlsx",), hide_index=True, width="stretch",
-                    height=min(420, 38 + 35 * len(table)),
-                    column_config={"value": st.column_config.NumberColumn(m.label, format=fmt)})
-    st.download_button("Download CSV", lambda: exports.to_csv_bytes(table), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click="ignore",
-                       icon=":material/download:", key="explore_csv")
+    table = explore_table(df, m, dimension, grain, names)
+    kind = {"money": "money", "pct": "pct", "count": "count"}[m.kind]
+    config = {m.label: money_column(m.label, currency) if kind == "money" else st.column_config.NumberColumn(
+        format="percent" if kind == "pct" else "localized")}
+    if grain != "total":
+        config[PERIOD_NAMES[grain]] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    downloads.table(table, stem, key="explore_table", hide_index=True, width="stretch",
+                    height=min(420, 38 + 35 * len(table)), column_config=config,
+                    number_formats=Formats(**{kind: (m.label,)}, currency=currency))
+    if m.additive:
+        total = float(table[m.label].sum())
+        shown = fmt.money(total, currency) if kind == "money" else fmt.count(total)
+        st.caption(f"Total in this table: {shown} ({len(table):,} rows).")

@@ -8,7 +8,9 @@ import streamlit as st
 
 from lib import explore, fmt, kpis, periods
 from lib.charts import overview as charts
+from lib.exports import Formats
 from lib.ui import controls, downloads, shell
+from lib.ui.formatting import money_column
 
 __all__ = ["render", "TILE_ROWS", "TREND_METRICS"]
 
@@ -35,8 +37,9 @@ def _trend(version: str, _wh, start: date, end: date, grain: str, metric: str,
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _breakdown(version: str, _wh, start: date, end: date, dim: str, channels: tuple[str, ...]) -> pd.DataFrame:
-    return kpis.breakdown(_wh, start, end, dim, list(channels))
+def _breakdown(version: str, _wh, start: date, end: date, prev: tuple[date, date] | None, dim: str,
+               channels: tuple[str, ...]) -> pd.DataFrame:
+    return kpis.breakdown_compare(_wh, start, end, prev, dim, list(channels))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -140,26 +143,20 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
     promos = _promos(version, wh, start, end)
     k = kpis.KPIS[metric]
     downloads.chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency),
-                    f"{metric}-trend-{start}-{end}", key="ov_trend", width="stretch")
+                    fmt.file_stem(f"{metric}-trend-by-{grain}", start, end, prev, channel=channels), key="ov_trend",
+                    width="stretch")
     first, last = explore.partial_ends(start, end, grain)
     if first or last:
         which = " and ".join(w for w, cut in (("first", first), ("last", last)) if cut)
         st.caption(f":material/info: The {which} {grain}{'s are' if first and last else ' is'} only partly inside "
                    "the range.")
     if len(promos):
-        st.caption(f":material/sell: Shaded: {len(promos)} promotion{'s' if len(promos) != 1 else ''} running in "
-                   "this range (hover a band for its discount).")
+        st.caption(f":material/sell: Under the trend: {len(promos)} promotion{'s' if len(promos) != 1 else ''} "
+                   "running in this range, one bar each (hover a bar for its discount and scope).")
 
-    left, right = st.columns(2)
-    for col, dim, title in ((left, "channel", "Channel"), (right, "category", "Category")):
-        with col:
-            st.subheader(f"Revenue by {title.lower()}")
-            df = _breakdown(version, wh, start, end, dim, channels)
-            if df.empty:
-                st.caption("No orders in this range.")
-            else:
-                downloads.chart(charts.breakdown_bars(df, dim, title, currency), f"revenue-by-{dim}-{start}-{end}",
-                                key=f"ov_by_{dim}", width="stretch")
+    for dim, title in (("channel", "Channel"), ("category", "Category")):
+        _breakdown_section(_breakdown(version, wh, start, end, prev, dim, channels), dim, title, start, end, prev,
+                           channels, currency)
 
     st.subheader("Top and bottom movers")
     if prev is None:
@@ -169,25 +166,65 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
         tabs = st.tabs(["SKUs", "Categories"])
         for tab, dim, title in ((tabs[0], "sku", "SKU"), (tabs[1], "category", "Category")):
             with tab:
-                _movers_section(_movers(version, wh, start, end, prev, dim, channels), dim, title, currency)
+                _movers_section(_movers(version, wh, start, end, prev, dim, channels), dim, title, currency,
+                                fmt.file_stem(f"movers-by-{dim}", start, end, prev, channel=channels))
 
     if len(promos):
         with st.expander(f"Promotions in this range ({len(promos)})", icon=":material/sell:"):
-            downloads.table(promos, f"promotions-{start}-{end}", key="ov_promos", hide_index=True, width="stretch",
-                         column_config={"discount_pct": st.column_config.NumberColumn("discount %", format="%g%%")})
+            table = promos.rename(columns={"promo_id": "Promotion", "start_date": "Start", "end_date": "End",
+                                           "discount_pct": "Discount %", "scope": "Applies to"})
+            downloads.table(table, fmt.file_stem("promotions", start, end), key="ov_promos", hide_index=True,
+                            width="stretch", column_config={"Discount %": st.column_config.NumberColumn(format="%g%%")})
 
 
-def _movers_section(df: pd.DataFrame, dim: str, title: str, currency: str) -> None:
+def _breakdown_section(df: pd.DataFrame, dim: str, title: str, start: date, end: date,
+                       prev: tuple[date, date] | None, channels: tuple[str, ...], currency: str) -> None:
+    """Revenue by channel or category: the bars (this period beside the comparison period) and the table."""
+    st.subheader(f"Revenue by {title.lower()}")
+    if df.empty or not (df["revenue"].abs().sum() or df["previous"].abs().sum()):
+        st.caption("No orders in this range.")
+        return
+    if prev:
+        st.caption(f"{_span_text((start, end))} (colour) against {_span_text(prev)} (grey).")
+    shown = {v: fmt.words(v) if dim == "channel" else v for v in df[dim].astype(str)}
+    stem = fmt.file_stem(f"revenue-by-{dim}", start, end, prev, channel=channels)
+    downloads.chart(charts.breakdown_bars(df, dim, title, currency, labels=shown), stem, key=f"ov_by_{dim}",
+                    width="stretch")
+    table = pd.DataFrame({title: [shown[v] for v in df[dim].astype(str)], "Revenue": df["revenue"]})
+    if prev:
+        table["Comparison revenue"] = df["previous"]
+        table["Change"] = df["change"]
+        table["Change %"] = df["change_pct"]
+    table["Share"] = df["share"]
+    table["Orders"] = df["orders"]
+    table["Units"] = df["units"]
+    money = [c for c in ("Revenue", "Comparison revenue", "Change") if c in table]
+    downloads.table(table, stem, key=f"ov_by_{dim}_tbl", hide_index=True, width="stretch",
+                    number_formats=Formats(money=tuple(money), pct=("Change %", "Share"), count=("Orders", "Units"),
+                                           currency=currency),
+                    column_config={**{c: money_column(c, currency) for c in money},
+                                   "Change %": st.column_config.NumberColumn(format="percent",
+                                                                             help="Empty: nothing before"),
+                                   "Share": st.column_config.NumberColumn(format="percent"),
+                                   "Orders": st.column_config.NumberColumn(format="localized"),
+                                   "Units": st.column_config.NumberColumn(format="localized")})
+
+
+def _movers_section(df: pd.DataFrame, dim: str, title: str, currency: str, stem: str) -> None:
     if df.empty:
         st.caption("No revenue changes between the two periods.")
         return
-    downloads.chart(charts.movers_bars(df, dim, title, currency), f"movers-{dim}", key=f"ov_movers_{dim}",
-                    width="stretch")
-    money = "dollar" if currency == "USD" else "%.2f"
-    table = df.drop(columns=["direction"]).assign(change_pct=df["change_pct"] * 100)
-    downloads.table(table, f"movers-{dim}", key=f"ov_movers_tbl_{dim}", hide_index=True, width="stretch", column_config={
-        dim: st.column_config.TextColumn(title),
-        "revenue": st.column_config.NumberColumn("revenue", format=money),
-        "previous": st.column_config.NumberColumn("before", format=money),
-        "change": st.column_config.NumberColumn("change", format=money),
-        "change_pct": st.column_config.NumberColumn("change %", format="%+.1f%%", help="empty: no revenue before")})
+    downloads.chart(charts.movers_bars(df, dim, title, currency), stem, key=f"ov_movers_{dim}", width="stretch")
+    table = pd.DataFrame({title: df[dim]})
+    if dim == "sku":
+        table["Product"] = df["name"]
+    table["Revenue"] = df["revenue"]
+    table["Comparison revenue"] = df["previous"]
+    table["Change"] = df["change"]
+    table["Change %"] = df["change_pct"]
+    money = ("Revenue", "Comparison revenue", "Change")
+    downloads.table(table, stem, key=f"ov_movers_tbl_{dim}", hide_index=True, width="stretch",
+                    number_formats=Formats(money=money, pct=("Change %",), currency=currency),
+                    column_config={**{c: money_column(c, currency) for c in money},
+                                   "Change %": st.column_config.NumberColumn(format="percent",
+                                                                             help="Empty: no revenue before")})

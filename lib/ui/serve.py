@@ -20,7 +20,10 @@ __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> None:
+    from lib.ui import controls
+
     PagesManager.uses_pages_directory = False
+    controls.install_link_aliases()       # old links' values (range=Month to date) from the first session on
     sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
     sys.exit(cli.main())
 

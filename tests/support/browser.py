@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
            "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider", "unpick",
-           "download_in", "share_links", "segmented", "press", "grid_rows", "grid_with"]
+           "download_in", "share_links", "segmented", "press", "grid_rows", "grid_with", "tile_delta", "segment",
+           "download_from", "caption_with", "to_top"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -252,3 +253,45 @@ def grid_with(page, header: str, timeout: float = 30) -> list[dict[str, str]]:
         time.sleep(0.3)
     assert len(found) == 1, f"{len(found)} tables with a column {header!r}"
     return grid_rows(found[0])
+
+
+def tile_delta(page, label: str) -> str:
+    """The change shown under the metric tile labelled ``label`` ('+34.1%', '-2.0 pts'); '' without one."""
+    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label_re))
+    box.first.wait_for(timeout=SLOW)
+    delta = box.first.locator('[data-testid="stMetricDelta"]')
+    return delta.inner_text().strip() if delta.count() else ""
+
+
+def segment(page, option: str) -> None:
+    """Click ``option`` of a segmented control (Streamlit draws them as radio buttons) and wait for the rerun."""
+    page.get_by_role("radio", name=option, exact=True).first.click()
+    time.sleep(0.3)
+    settle(page)
+
+
+def download_from(page, key: str, label: str, dest: Path) -> Path:
+    """Download the file of the button labelled ``label`` ('CSV', 'XLSX', 'PNG') under the table or chart whose
+    downloads row has the key ``key`` (lib/ui/downloads.py: the row is the container ``dl_<key>``)."""
+    row = page.locator(f".st-key-dl_{key}")
+    row.first.wait_for(timeout=SLOW)
+    button = row.first.get_by_role("button", name=re.compile(rf"^\W*{re.escape(label)}\s*$"))
+    if not button.count():
+        button = row.first.locator("button", has_text=label)
+    return download(page, lambda: button.first.click(), dest)
+
+
+def caption_with(page, text: str) -> str:
+    """The first caption on the page that contains ``text`` (AssertionError naming the captions if none)."""
+    caps = caption_texts(page)
+    hit = next((c for c in caps if text in c), None)
+    assert hit is not None, (text, caps)
+    return hit
+
+
+def to_top(page) -> None:
+    """Scroll back to the page title (a selectbox clicked far above the viewport may only take the focus)."""
+    page.locator('[data-testid="stMain"] h1').first.scroll_into_view_if_needed()
+    time.sleep(0.4)
