@@ -1,23 +1,51 @@
-"""The Cohorts page as a report: summary, the retention heatmap and curves, the lifecycle and the table."""
+"""The Cohorts page as a report: summary, the retention heatmap and curves, the lifecycle and the table
+(the incomplete week or month marked and left out of averages, as on the page)."""
 from __future__ import annotations
 
 from datetime import date
 
-from lib import cohorts, fmt, kpis
+import pandas as pd
+
+from lib import cohorts, fmt, kpis, links
 from lib.charts import cohorts as charts
 from lib.reports import query
-from lib.reports.blocks import Alert, Chart, Heading, Settings, Table, Tile, Tiles
+from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
 
-__all__ = ["build"]
+__all__ = ["build", "cohort_table", "GRAINS", "METRICS", "MODES", "BREAKDOWNS", "RATE_NAMES"]
 
 GRAINS = {"monthly": "Monthly", "weekly": "Weekly"}
 METRICS = {"customers": "Customers", "orders": "Orders", "revenue": "Revenue"}
 MODES = {"standard": "Standard", "rolling": "Rolling", "cumulative": "Cumulative"}
-BREAKDOWNS = {"none": "None", "channel": "Acquisition channel", "category": "First category"}
+BREAKDOWNS = {"none": "No breakdown", "channel": "Acquisition channel", "category": "First category"}
+RATE_NAMES = {"customers": "Retention rate", "orders": "Orders per customer", "revenue": "Revenue per customer"}
+
+
+def _unit(grain: str) -> str:
+    return "month" if grain == "month" else "week"
+
+
+def cohort_table(df: pd.DataFrame, p: dict) -> pd.DataFrame:
+    """The cohort table as shown and downloaded: numbers as numbers, columns named as on screen.
+    ``p``: grain, metric and by (None or the breakdown key)."""
+    out = pd.DataFrame()
+    if p["by"]:
+        out[BREAKDOWNS[p["by"]]] = [fmt.words(v) for v in df[p["by"]]]
+    out["Cohort"] = [charts.cohort_label(c, p["grain"]) for c in df["cohort"]]
+    out[f"{_unit(p['grain']).capitalize()}s since first purchase"] = df["period"].astype("int64")
+    out["Customers in cohort"] = df["cohort_size"].astype("int64")
+    out[METRICS[p["metric"]]] = df["value"]
+    out[RATE_NAMES[p["metric"]]] = df["rate"]
+    out["Period complete"] = ~df["partial"].astype(bool) if "partial" in df else True
+    return out.reset_index(drop=True)
 
 
 def _span(rng: tuple[date, date]) -> str:
     return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
+
+
+def _option(q: query.Query, key: str, options: dict[str, str], default: str) -> str:
+    raw = q.one(key)
+    return query.pick(links.alias(key, raw) if raw is not None else None, options, default)
 
 
 def build(wh, params, *, currency: str = "USD", progress=None) -> list:
@@ -25,42 +53,50 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     if span is None:
         return [Alert("No orders loaded yet.", "warning")]
     q = query.Query(params)
-    grain = cohorts.normalize_grain(query.pick(q.one("cgrain"), GRAINS, "monthly"))
-    metric = query.pick(q.one("cmetric"), METRICS, "customers")
-    mode = query.pick(q.one("cmode"), MODES, "standard")
-    by = query.pick(q.one("cby"), BREAKDOWNS, "none")
+    grain = cohorts.normalize_grain(_option(q, "cgrain", GRAINS, "monthly"))
+    metric = _option(q, "cmetric", METRICS, "customers")
+    mode = _option(q, "cmode", MODES, "standard")
+    by = _option(q, "cby", BREAKDOWNS, "none")
     by = None if by == "none" else by
     start, end = query.date_range(q, span[1], default="ytd")
-    out: list = [Settings((("Cohorts by", grain), ("Metric", METRICS[metric]), ("Mode", MODES[mode]),
-                           ("Breakdown", BREAKDOWNS[by or "none"]), ("Dates", _span((start, end)))))]
+    as_of = min(end, span[1])
+    p = {"grain": grain, "metric": metric, "by": by}
+    out: list = [Settings((("Cohorts by", GRAINS["monthly" if grain == "month" else "weekly"]),
+                           ("Metric", METRICS[metric]), ("Mode", MODES[mode]), ("Breakdown", BREAKDOWNS[by or "none"]),
+                           ("Dates", _span((start, end)))))]
     df = cohorts.retention(wh, grain, metric, mode, by=by, start=start, end=end)
     if df.empty:
         return [*out, Alert("No customer made a first purchase in this date range.", "warning")]
+    df = df.assign(partial=cohorts.partial(df, grain, as_of))
+    unit = _unit(grain)
+    avg = cohorts.average_curve(df.drop(columns=[by]) if by else df, grain, as_of)
     first = df[df["period"] == 0]
-    avg = cohorts.average_curve(df.drop(columns=[by]) if by else df)
-    tiles = [Tile("New customers in range", fmt.count(int(first["cohort_size"].sum()))),
+    tiles = [Tile("New customers in range", fmt.count(cohorts.new_customers(wh, start, end))),
              Tile("Cohorts", fmt.count(first["cohort"].nunique()))]
     one = avg[avg["period"] == 1]
     if len(one):
-        tiles.append(Tile(f"Weighted average, {grain} 1", charts.rate_label(float(one["rate"].iloc[0]), metric,
-                                                                             currency)))
+        tiles.append(Tile(f"Weighted average, {unit} 1", charts.rate_label(float(one["rate"].iloc[0]), metric,
+                                                                            currency)))
     out.append(Tiles(tuple(tiles)))
+    cut = cohorts.incomplete_period(grain, as_of)
+    if cut is not None:
+        what = f"{cut:%B %Y}" if grain == "month" else f"The week of {cut:%b %d, %Y}"
+        out.append(Caption(f"{what} is not over: the data runs through {as_of:%b %d, %Y}. It is marked, left out "
+                           "of the averages, and shown so far in the lifecycle."))
     shown = df
     if by:
-        pick = q.one("cval")
         values = sorted(df[by].unique().tolist())
-        pick = pick if pick in values else values[0]
-        shown = df[df[by] == pick].drop(columns=[by]).reset_index(drop=True)
-        out.append(Settings(((BREAKDOWNS[by], str(pick)),)))
+        picked = links.keys_for("cval", q.all("cval"), [str(v) for v in values])
+        pick = picked[0] if picked else values[0]
+        shown = df[df[by].astype(str) == str(pick)].drop(columns=[by]).reset_index(drop=True)
+        out.append(Settings(((BREAKDOWNS[by], fmt.words(pick)),)))
     out += [Heading("Retention by cohort"), Chart(charts.heatmap(shown, metric, grain, mode, currency)),
             Heading("Retention curves"),
-            Chart(charts.curves(shown, cohorts.average_curve(shown), metric, grain, mode, currency))]
+            Chart(charts.curves(shown, cohorts.average_curve(shown, grain, as_of), metric, grain, mode, currency))]
     if progress:
         progress(0.6, "Cohorts: lifecycle")
-    life = cohorts.lifecycle(wh, grain, start=start, end=end)
+    life = cohorts.lifecycle(wh, grain, start=start, end=end, as_of=as_of)
     if not life.empty:
         out += [Heading("Customer lifecycle"), Chart(charts.lifecycle_bars(life, grain))]
-    table = df.rename(columns={"cohort": "Cohort", "period": "Period", "cohort_size": "Customers in cohort",
-                               "value": METRICS[metric], "rate": "Rate", **({by: BREAKDOWNS[by]} if by else {})})
-    out += [Heading("Cohort table"), Table(table)]
+    out += [Heading("Cohort table"), Table(cohort_table(df, p))]
     return out

@@ -5,7 +5,7 @@ from datetime import date
 
 import pandas as pd
 
-from lib import explore, kpis
+from lib import explore, fmt, kpis, links
 from lib.charts import explore as charts
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table
@@ -33,13 +33,13 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     dimension = None if dim == NO_DIM else dim
     grain = query.pick((q.one("xgrain") or "").lower() or None, ["total", "day", "week", "month"], "week")
     start, end = query.date_range(q, span[1], default="last_90")
-    channels = [c for c in q.all("channel") if c in kpis.channels(wh)]
+    channels = links.keys_for("channel", q.all("channel"), kpis.channels(wh))
     cats = kpis.categories(wh)
     categories = [c for c in q.all("category") if c in cats] if m.source in explore.FILTERS["category"] else []
     top = q.int("top", 8, 1, 20)
     dim_label = dim_labels[dim] if dimension else ""
     out: list = [Settings((("Metric", m.label), ("Split by", dim_labels[dim]), ("Grain", grain.capitalize()),
-                           ("Dates", _span((start, end))), ("Channels", ", ".join(channels) or "all"),
+                           ("Dates", _span((start, end))), ("Channels", ", ".join(map(fmt.words, channels)) or "all"),
                            ("Categories", ", ".join(categories) or "all")))]
     filters = {"channel": channels, "category": categories}
     df = explore.query(wh, metric, dimension, None if grain == "total" else grain, start, end, filters)

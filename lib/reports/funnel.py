@@ -15,7 +15,7 @@ __all__ = ["build", "WINDOWS", "step_frame"]
 
 WINDOWS = {"30 min": timedelta(minutes=30), "1 hour": timedelta(hours=1), "1 day": timedelta(days=1),
            "7 days": timedelta(days=7), "30 days": timedelta(days=30)}
-BYS = {"none": "None", "channel": "Channel", "device": "Device", "landing_page": "Landing page"}
+BYS = {k: fmt.words(k) for k in ("none", "channel", "device", "landing_page")}   # "No breakdown", ...
 
 
 def _span(rng: tuple[date, date]) -> str:

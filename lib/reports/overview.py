@@ -6,12 +6,12 @@ from datetime import date
 
 import pandas as pd
 
-from lib import fmt, kpis, periods
+from lib import fmt, kpis, links, periods
 from lib.charts import overview as charts
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
 
-__all__ = ["build", "TILE_ORDER", "tile_value", "tile_delta"]
+__all__ = ["build", "TILE_ORDER", "tile_value", "tile_delta", "breakdown_table", "movers_table"]
 
 TILE_ORDER = ["revenue", "orders", "units", "aov", "returns", "customers", "new_customers", "returning_customers",
               "returning_rate", "sessions", "conversion_rate", "gross_margin", "margin_pct"]
@@ -34,6 +34,32 @@ def tile_delta(rec) -> str:
     return fmt.change_pct(rec.value, rec.previous)
 
 
+def breakdown_table(df: pd.DataFrame, dim: str, title: str, prev) -> pd.DataFrame:
+    """Revenue by channel or category as the page shows it (numbers; channels in words)."""
+    shown = [fmt.words(v) if dim == "channel" else v for v in df[dim].astype(str)]
+    table = pd.DataFrame({title: shown, "Revenue": df["revenue"]})
+    if prev:
+        table["Comparison revenue"] = df["previous"]
+        table["Change"] = df["change"]
+        table["Change %"] = df["change_pct"]
+    table["Share"] = df["share"]
+    table["Orders"] = df["orders"]
+    table["Units"] = df["units"]
+    return table
+
+
+def movers_table(df: pd.DataFrame, dim: str, title: str) -> pd.DataFrame:
+    """Top and bottom movers as the page shows them (a SKU with its product name)."""
+    table = pd.DataFrame({title: df[dim]})
+    if dim == "sku" and "name" in df:
+        table["Product"] = df["name"]
+    table["Revenue"] = df["revenue"]
+    table["Comparison revenue"] = df["previous"]
+    table["Change"] = df["change"]
+    table["Change %"] = df["change_pct"]
+    return table
+
+
 def _span(rng: tuple[date, date]) -> str:
     return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
 
@@ -49,10 +75,11 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     metric = query.pick(q.one("trend"), list(kpis.KPIS), "revenue")
     if metric == "returns":
         metric = "revenue"
-    channels = [c for c in q.all("channel") if c in kpis.channels(wh)]
+    channels = links.keys_for("channel", q.all("channel"), kpis.channels(wh))
     out: list = [Settings((("Dates", _span((start, end))),
                            ("Compared with", _span(prev) if prev else "no comparison"),
-                           ("Grain", grain.capitalize()), ("Channels", ", ".join(channels) or "all")))]
+                           ("Grain", grain.capitalize()),
+                           ("Channels", ", ".join(map(fmt.words, channels)) or "all")))]
     cmp = kpis.compare(wh, start, end, prev, channels)
     recs = {r.kpi: r for r in cmp.itertuples(index=False)}
     if recs["orders"].value == 0:
@@ -68,14 +95,14 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     out += [Heading(f"Trend: {k.label}"),
             Chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency))]
     for dim, title in (("channel", "Channel"), ("category", "Category")):
-        df = kpis.breakdown(wh, start, end, dim, channels)
+        df = kpis.breakdown_compare(wh, start, end, prev, dim, channels)
         out.append(Heading(f"Revenue by {title.lower()}"))
-        if df.empty:
+        if df.empty or not (df["revenue"].abs().sum() or df["previous"].abs().sum()):
             out.append(Caption("No orders in this range."))
             continue
-        out += [Chart(charts.breakdown_bars(df, dim, title, currency)),
-                Table(df.rename(columns={dim: title, "revenue": "Revenue", "orders": "Orders", "units": "Units",
-                                         "share": "Share of revenue"}))]
+        shown = {v: fmt.words(v) if dim == "channel" else v for v in df[dim].astype(str)}
+        out += [Chart(charts.breakdown_bars(df, dim, title, currency, labels=shown)),
+                Table(breakdown_table(df, dim, title, prev))]
     if prev is not None:
         if progress:
             progress(0.7, "Overview: movers")
@@ -85,8 +112,5 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
             if mv.empty:
                 out.append(Caption("No revenue changes between the two periods."))
                 continue
-            out += [Chart(charts.movers_bars(mv, dim, title, currency)),
-                    Table(mv.drop(columns=["direction"]).rename(columns={
-                        dim: title, "revenue": "Revenue", "previous": "Before", "change": "Change",
-                        "change_pct": "Change %"}))]
+            out += [Chart(charts.movers_bars(mv, dim, title, currency)), Table(movers_table(mv, dim, title))]
     return out

@@ -9,15 +9,12 @@ import streamlit as st
 from lib import cohorts, exports, fmt
 from lib.charts import cohorts as charts
 from lib.exports import Formats
+from lib.reports.cohorts import BREAKDOWNS, GRAINS, METRICS, MODES, RATE_NAMES, cohort_table
 from lib.ui import controls, downloads, shell
 from lib.ui.formatting import money_column
 
 __all__ = ["render"]
 
-GRAINS = {"monthly": "Monthly", "weekly": "Weekly"}
-METRICS = {"customers": "Customers", "orders": "Orders", "revenue": "Revenue"}
-MODES = {"standard": "Standard", "rolling": "Rolling", "cumulative": "Cumulative"}
-BREAKDOWNS = {"none": "No breakdown", "channel": "Acquisition channel", "category": "First category"}
 MODE_HELP = ("**Standard**: activity in that period. **Rolling**: in that period or any later one. "
              "**Cumulative**: running total (revenue: lifetime value per customer; customers: came back "
              "at least once by then).")
@@ -210,26 +207,11 @@ def _lifecycle_section(life: pd.DataFrame, p: dict) -> None:
                     grain=p["grain"]), key="coh_life", width="stretch")
 
 
-RATE_NAMES = {"customers": "Retention rate", "orders": "Orders per customer", "revenue": "Revenue per customer"}
 
 
 def _stem(what: str, p: dict) -> str:
     return fmt.file_stem(what, p["start"], p["end"], grain=p["grain"], metric=p["metric"], mode=p["mode"],
                          by=p["by"] or [])
-
-
-def cohort_table(df: pd.DataFrame, p: dict) -> pd.DataFrame:
-    """The cohort table as shown and downloaded: numbers as numbers, columns named as on screen."""
-    out = pd.DataFrame()
-    if p["by"]:
-        out[BREAKDOWNS[p["by"]]] = [fmt.words(v) for v in df[p["by"]]]
-    out["Cohort"] = [charts.cohort_label(c, p["grain"]) for c in df["cohort"]]
-    out[f"{_unit(p).capitalize()}s since first purchase"] = df["period"].astype("int64")
-    out["Customers in cohort"] = df["cohort_size"].astype("int64")
-    out[METRICS[p["metric"]]] = df["value"]
-    out[RATE_NAMES[p["metric"]]] = df["rate"]
-    out["Period complete"] = ~df["partial"].astype(bool) if "partial" in df else True
-    return out.reset_index(drop=True)
 
 
 def _table_section(df: pd.DataFrame, p: dict) -> None:

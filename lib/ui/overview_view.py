@@ -9,6 +9,7 @@ import streamlit as st
 from lib import explore, fmt, kpis, periods
 from lib.charts import overview as charts
 from lib.exports import Formats
+from lib.reports import overview as report
 from lib.ui import controls, downloads, shell
 from lib.ui.formatting import money_column
 
@@ -54,21 +55,12 @@ def _promos(version: str, _wh, start: date, end: date) -> pd.DataFrame:
 
 
 # -- formatting ------------------------------------------------------------------------------------------
-def _value(v: float, kind: str, currency: str) -> str:
-    if kind == "money":
-        return fmt.money(v, currency)
-    return fmt.pct(v) if kind == "pct" else fmt.count(v)
+_value = report.tile_value
 
 
 def _delta(rec) -> str | None:
     """The change shown under a tile: '+12.3%' (money, counts) or '+1.2 pts' (rates); None without one."""
-    if pd.isna(rec.previous) or pd.isna(rec.value):
-        return None
-    if rec.kind == "pct":
-        return f"{100 * rec.change:+.1f} pts"
-    if rec.previous == 0:
-        return None if rec.value == 0 else "new"
-    return fmt.change_pct(rec.value, rec.previous)
+    return report.tile_delta(rec) or None
 
 
 def _span_text(rng: tuple[date, date] | None) -> str:
@@ -190,14 +182,7 @@ def _breakdown_section(df: pd.DataFrame, dim: str, title: str, start: date, end:
     stem = fmt.file_stem(f"revenue-by-{dim}", start, end, prev, channel=channels)
     downloads.chart(charts.breakdown_bars(df, dim, title, currency, labels=shown), stem, key=f"ov_by_{dim}",
                     width="stretch")
-    table = pd.DataFrame({title: [shown[v] for v in df[dim].astype(str)], "Revenue": df["revenue"]})
-    if prev:
-        table["Comparison revenue"] = df["previous"]
-        table["Change"] = df["change"]
-        table["Change %"] = df["change_pct"]
-    table["Share"] = df["share"]
-    table["Orders"] = df["orders"]
-    table["Units"] = df["units"]
+    table = report.breakdown_table(df, dim, title, prev)
     money = [c for c in ("Revenue", "Comparison revenue", "Change") if c in table]
     downloads.table(table, stem, key=f"ov_by_{dim}_tbl", hide_index=True, width="stretch",
                     number_formats=Formats(money=tuple(money), pct=("Change %", "Share"), count=("Orders", "Units"),
@@ -215,13 +200,7 @@ def _movers_section(df: pd.DataFrame, dim: str, title: str, currency: str, stem:
         st.caption("No revenue changes between the two periods.")
         return
     downloads.chart(charts.movers_bars(df, dim, title, currency), stem, key=f"ov_movers_{dim}", width="stretch")
-    table = pd.DataFrame({title: df[dim]})
-    if dim == "sku":
-        table["Product"] = df["name"]
-    table["Revenue"] = df["revenue"]
-    table["Comparison revenue"] = df["previous"]
-    table["Change"] = df["change"]
-    table["Change %"] = df["change_pct"]
+    table = report.movers_table(df, dim, title)
     money = ("Revenue", "Comparison revenue", "Change")
     downloads.table(table, stem, key=f"ov_movers_tbl_{dim}", hide_index=True, width="stretch",
                     number_formats=Formats(money=money, pct=("Change %",), currency=currency),
