@@ -11,7 +11,7 @@ from tests.support.browser import fresh_page, main_text, no_exception, tile, til
 pytestmark = pytest.mark.browser
 
 LABELS = {"orders": "Order lines", "events": "Web events", "inventory": "Stock snapshots", "products": "Products",
-          "promotions": "Promotions"}
+          "promotions": "Promotions", "customers": "Customers"}
 NEXT = {"Overview": ("/overview", "How are sales going?"),
         "Funnel": ("/funnel", "Where do visitors drop out between viewing a product and buying it"),
         "Replenishment": ("/replenishment", "What should we order this week, from whom, and how much?")}

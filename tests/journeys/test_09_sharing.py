@@ -7,7 +7,6 @@ import pytest
 from tests.support.browser import (
     SLOW,
     fresh_page,
-    main_text,
     no_exception,
     overflow,
     pick,
@@ -77,7 +76,8 @@ def test_a_copied_link_a_meeting_screen_and_a_saved_view_show_the_same_funnel(de
         view_id = query(short)["v"][0]
         later.goto(url + "/views")
         wait_title(later, "Saved views")
-        assert f"views?v={view_id}" in main_text(later)          # listed with its short link
+        later.locator('input[aria-label="View"]').wait_for(timeout=SLOW)
+        assert later.locator('input[aria-label="View"]').input_value() == "J9 users 7-day window"   # newest first
         later.goto(f"{url}/views?v={view_id}")
         later.wait_for_function("() => location.pathname === '/funnel'", timeout=SLOW)
         wait_title(later, "Funnel")

@@ -18,11 +18,13 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def settle(page, timeout: float = 180) -> None:
-    """Wait until the page has a title and the script has stopped running (no running-man widget)."""
+    """Wait until the page has a title, the script has stopped running (no running-man widget) and
+    nothing on screen is left from the run before (Streamlit marks such elements data-stale)."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     time.sleep(0.4)
     end = time.time() + timeout
-    while time.time() < end and page.locator('[data-testid="stStatusWidget"]').count():
+    busy = '[data-testid="stStatusWidget"], [data-testid="stMain"] [data-stale="true"]'
+    while time.time() < end and page.locator(busy).count():
         time.sleep(0.2)
     time.sleep(0.4)
 
