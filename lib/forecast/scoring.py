@@ -94,15 +94,19 @@ class Calibration:
         return out
 
 
-def calibrate(resid: np.ndarray, scale: np.ndarray, levels, final_scale: np.ndarray | None = None) -> Calibration:
-    """Fit quantiles from residuals (W, n, h) = y - yhat (NaN = not scored) and scales (W, n)."""
+def calibrate(resid: np.ndarray, scale: np.ndarray, levels, final_scale: np.ndarray | None = None, *,
+              block: int = 7, max_blocks: int = 4) -> Calibration:
+    """Fit quantiles from residuals (W, n, h) = y - yhat (NaN = not scored) and scales (W, n).
+
+    The horizon is cut into ``h // block`` blocks of steps (at least 1, at most ``max_blocks``), each
+    with its own quantiles when it holds enough residuals, so that bands widen with the horizon."""
     W, n, h = resid.shape
     ref = final_scale if final_scale is not None else scale.mean(axis=0)
     r = resid / scale[..., None]
     n_bins = int(np.clip(n // 100, 1, 5))
     edges = np.quantile(ref, np.linspace(0, 1, n_bins + 1)) if n_bins > 1 else np.array([-np.inf, np.inf])
     edges[0], edges[-1] = -np.inf, np.inf
-    n_blocks = int(np.clip(h // 7, 1, 4))
+    n_blocks = int(np.clip(h // block, 1, max_blocks))
     blocks = np.minimum(np.arange(h) * n_blocks // h, n_blocks - 1)
     vb = np.clip(np.searchsorted(edges, scale, side="right") - 1, 0, n_bins - 1)   # (W, n)
     flat_r = r.reshape(-1)
