@@ -124,7 +124,7 @@ def accuracy_table(acc: pd.DataFrame, shown: str) -> pd.DataFrame:
     a["first"] = a["model"] != shown
     a = a.sort_values(["first", "wape"], na_position="last")
     with np.errstate(invalid="ignore", divide="ignore"):
-        versus = np.where((a["model"] == NAIVE) | ~(base > 0), np.nan, a["wape"] / base - 1)
+        versus = np.where((a["model"] == NAIVE) | (not base > 0), np.nan, a["wape"] / base - 1)
     return pd.DataFrame({
         "model": a["model"].to_numpy(),
         "MASE": a["mase"].round(2).to_numpy(),

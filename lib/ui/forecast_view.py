@@ -215,9 +215,10 @@ def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFra
     cols[2].metric(f"Change vs the previous {h} {unit}", fmt.change_pct(total, before),
                    help=f"Against the {fmt.count(round(before, 1))} units sold in the last {days} days of "
                         "history.")
-    if model == "auto" and p["level"] == "sku":
-        shown = scope["model"].iloc[0] if len(scope) else "auto"
-        note = "Not on sale: forecast 0." if shown == parts.NOT_ON_SALE else "The model auto chose for this SKU."
+    if p["level"] == "sku" and len(scope) and scope["model"].iloc[0] == parts.NOT_ON_SALE:
+        shown, note = parts.NOT_ON_SALE, "No longer on sale: forecast 0."
+    elif model == "auto" and p["level"] == "sku":
+        shown, note = (scope["model"].iloc[0] if len(scope) else "auto"), "The model auto chose for this SKU."
     elif model == "auto":
         shown, note = "auto", "Each SKU uses the model auto chose for it; see the summary below."
     else:
@@ -251,9 +252,11 @@ def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataF
               else "")
     st.caption(f"Blue: units sold{weekly}. Grey shading: stockouts, darker the more SKUs are out; periods "
                f"with every SKU out have no sales line. {bands}{back} Drag to pan, scroll to zoom.")
-    warn = parts.coverage_note(acc, p["model"], unit, _where(p)[1])
-    if warn:
-        st.warning(warn, icon=":material/warning:")
+    note = parts.coverage_note(acc, p["model"], unit, _where(p)[1])
+    if note.startswith("**The bands are too narrow"):
+        st.warning(note, icon=":material/warning:")
+    elif note:
+        st.caption(note)
 
 
 def _accuracy(acc: pd.DataFrame, windows: str, p: dict) -> None:
