@@ -183,6 +183,9 @@ class StoreRun:
         return self._cached(("yhat", model), make)
 
     def _check(self, model: str) -> str:
+        """The model's name in this run ("auto" is the only model of a single-model run)."""
+        if model == "auto" and len(self.run.candidates) == 1:
+            return self.run.candidates[0]
         if model not in self.models:
             raise ValueError(f"Unknown forecasting model {model!r}: choose one of {', '.join(self.models)}.")
         return model
@@ -241,9 +244,10 @@ class StoreRun:
         periods; ds = the period's first day."""
         h = self._horizon(grain, h)
         v = self.view(level, grain)
+        model = self._check(model)
 
         def make():
-            yhat = views._blocks(views._sum_by(self._sku_yhat(self._check(model)), v.members, len(v.keys)),
+            yhat = views._blocks(views._sum_by(self._sku_yhat(model), v.members, len(v.keys)),
                                  v.step_days)
             return yhat, v.bands(model, yhat)
         yhat, bands = self._cached(("fc", level, grain, model), make)
@@ -252,9 +256,10 @@ class StoreRun:
         out = pd.DataFrame({"unique_id": np.repeat(v.keys[rows], h),
                             "ds": np.tile(v.future_dates[:h].to_numpy(), G),
                             "yhat": yhat[rows, :h].reshape(-1)})
-        for lv in views.BANDS:
-            out[f"yhat_lo_{lv}"] = bands[lv][0][rows, :h].reshape(-1)
-            out[f"yhat_hi_{lv}"] = bands[lv][1][rows, :h].reshape(-1)
+        off = np.zeros(G, dtype=bool) if level != "sku" else ~self._stat()["on_sale"].to_numpy()[rows]
+        for lv in views.BANDS:                                  # a SKU no longer on sale: 0, no band
+            out[f"yhat_lo_{lv}"] = np.where(off[:, None], 0.0, bands[lv][0][rows, :h]).reshape(-1)
+            out[f"yhat_hi_{lv}"] = np.where(off[:, None], 0.0, bands[lv][1][rows, :h]).reshape(-1)
         if level == "sku" and model == "auto":
             chosen = self._stat()["model"].to_numpy()
             out["model"] = np.repeat(chosen[rows], h)
@@ -275,7 +280,7 @@ class StoreRun:
         series' first sale on, where an actual was observed."""
         h = self._horizon(grain, h)
         v = self.view(level, grain)
-        self._check(model)
+        model = self._check(model)
         frames = []
         rows = self._rows(v, only)
         bands = v.window_bands(model)

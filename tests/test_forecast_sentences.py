@@ -1,0 +1,63 @@
+"""The Forecast page's sentences about accuracy (lib/ui/forecast_parts.py), on hand-made accuracy rows.
+
+The store-level figures of issue 21: gbm alone WAPE 10.7%, auto 12.4%, seasonal naive 16.1%; auto's
+80% band held 26 of 40 weekly outcomes (65%).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from lib.ui import forecast_parts as parts
+
+
+def acc(**rows) -> pd.DataFrame:
+    """model=(wape, mase[, coverage_80, coverage_95, n_points])."""
+    out = []
+    for model, v in rows.items():
+        cov80, cov95, n = (v[2], v[3], v[4]) if len(v) > 2 else (0.8, 0.95, 84)
+        out.append({"model": model, "wape": v[0], "mase": v[1], "bias": 0.0, "coverage_80": cov80,
+                    "coverage_95": cov95, "n_points": n})
+    return pd.DataFrame(out)
+
+
+def test_a_mase_above_one_is_never_called_more_accurate():
+    text = parts.versus_naive(acc(auto=(0.124, 1.12), seasonal_naive=(0.161, 1.31)), "auto", "3 x 28 days")
+    assert "more accurate" not in text
+    # 1 - 0.124 / 0.161 = 23% lower WAPE
+    assert text == ("**auto** had a 23% lower WAPE than seasonal naive on the last 3 x 28 days (WAPE 12.4% vs "
+                    "16.1%), but its MASE is 1.12: above 1, its errors were larger than the typical change from "
+                    "one week to the next in the history, so neither forecast is accurate here.")
+
+
+def test_lower_wape_and_mase_below_one_is_more_accurate():
+    text = parts.versus_naive(acc(auto=(0.124, 0.85), seasonal_naive=(0.161, 1.31)), "auto", "3 x 28 days")
+    assert text == "**auto** was 23% more accurate than seasonal naive on the last 3 x 28 days (WAPE 12.4% vs 16.1%)."
+    worse = parts.versus_naive(acc(ses=(0.2, 0.9), seasonal_naive=(0.16, 1.0)), "ses", "")
+    assert worse == "**ses** was 25% less accurate than seasonal naive (WAPE 20.0% vs 16.0%)."      # 0.2 / 0.16
+
+
+def test_a_single_model_better_than_auto_at_the_store_is_said():
+    text = parts.level_note(acc(auto=(0.124, 0.8), gbm=(0.107, 0.7), seasonal_naive=(0.161, 1.0)), "auto", "store")
+    assert text.startswith("At store level **gbm alone was more accurate than auto** (WAPE 10.7% vs 12.4%): auto "
+                           "picks a model per SKU from each SKU's own errors")
+    assert parts.level_note(acc(auto=(0.10, 0.8), gbm=(0.107, 0.7)), "auto", "store") == (
+        "At store level auto was the most accurate choice (WAPE 10.0%; the best single model, gbm, 10.7%).")
+    assert parts.level_note(acc(auto=(0.124, 0.8), gbm=(0.107, 0.7)), "gbm", "store") == ""   # auto not shown
+
+
+def test_bands_that_held_too_few_outcomes_are_called_too_narrow():
+    text = parts.coverage_note(acc(auto=(0.124, 0.8, 0.65, 0.87, 40)), "auto", "weeks", "at store level")
+    assert text.startswith("**The bands are too narrow at store level:** in the backtest the 80% band held the "
+                           "units sold in 26 of 40 weeks (65%), not about 16 in 20, and the 95% band in 87%.")
+    assert parts.coverage_note(acc(auto=(0.124, 0.8, 0.79, 0.94, 40)), "auto", "weeks", "at store level") == ""
+    wide = parts.coverage_note(acc(auto=(0.1, 0.8, 0.95, 1.0, 40)), "auto", "weeks", "for this SKU")
+    assert wide.startswith("**The bands are wider than they need to be for this SKU:** in the backtest the 80% "
+                           "band held the units sold in 38 of 40 weeks (95%)")
+
+
+def test_accuracy_table_holds_numbers_with_the_shown_model_first():
+    t = parts.accuracy_table(acc(gbm=(0.107, 0.7), auto=(0.124, 0.8), seasonal_naive=(0.16, 1.0)), "auto")
+    assert t["model"].tolist() == ["auto", "gbm", "seasonal_naive"]
+    assert t["WAPE"].tolist() == [0.124, 0.107, 0.16]
+    assert t["vs seasonal naive"].iloc[:2].round(6).tolist() == [round(0.124 / 0.16 - 1, 6), round(0.107 / 0.16 - 1, 6)]
+    assert pd.isna(t["vs seasonal naive"].iloc[2])
