@@ -59,5 +59,16 @@ def test_accuracy_table_holds_numbers_with_the_shown_model_first():
     t = parts.accuracy_table(acc(gbm=(0.107, 0.7), auto=(0.124, 0.8), seasonal_naive=(0.16, 1.0)), "auto")
     assert t["model"].tolist() == ["auto", "gbm", "seasonal_naive"]
     assert t["WAPE"].tolist() == [0.124, 0.107, 0.16]
-    assert t["vs seasonal naive"].iloc[:2].round(6).tolist() == [round(0.124 / 0.16 - 1, 6), round(0.107 / 0.16 - 1, 6)]
-    assert pd.isna(t["vs seasonal naive"].iloc[2])
+    assert t["vs seasonal naive"].round(6).tolist() == [round(0.124 / 0.16 - 1, 6), round(0.107 / 0.16 - 1, 6), 0.0]
+
+
+def test_a_backtest_with_fewer_periods_than_the_horizon_is_not_used_to_judge():
+    """KIT-0012 first sold on Sep 27, 2026: only 5 of the 8 weeks after the last window's cut fall after it."""
+    rows = acc(auto=(1.0, 1.4, 0.0, 0.2, 5), seasonal_naive=(1.0, 1.4, 0.0, 0.2, 5))
+    assert parts.thin_backtest(rows, "auto", 8, "weeks", pd.Timestamp("2026-09-27")) == (
+        "Only 5 weeks of its sales fall in the backtest windows (its first sale was on Sep 27, 2026): too few to "
+        "measure its accuracy or to compare models; the category's figures are a better guide.")
+    none = acc(auto=(float("nan"), float("nan"), float("nan"), float("nan"), 0))
+    assert parts.thin_backtest(none, "auto", 28, "days", pd.Timestamp("2024-12-06")).startswith(
+        "No backtest here: none of its sales fall in the backtest windows (its first sale was on Dec 06, 2024)")
+    assert parts.thin_backtest(rows, "auto", 4, "weeks", pd.Timestamp("2026-09-27")) == ""

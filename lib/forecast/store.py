@@ -58,13 +58,16 @@ _HISTORY: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _BUSY: dict[tuple, threading.Lock] = {}
 
 
-def _memo(store: OrderedDict, key: tuple, make: Callable[[], object], size: int = MEMO_SIZE):
-    """store[key], made once even when several threads ask at the same time."""
+def _memo(store: OrderedDict, key: tuple, make: Callable[[], object], size: int = MEMO_SIZE,
+          progress: Progress | None = None):
+    """store[key], made once even when several threads ask at the same time (the others wait for it)."""
     with _LOCK:
         if key in store:
             store.move_to_end(key)
             return store[key]
         gate = _BUSY.setdefault(key, threading.Lock())
+    if progress is not None and gate.locked():
+        progress(0.0, "another session is making it; waiting for it")
     with gate:
         with _LOCK:
             if key in store:
@@ -99,7 +102,7 @@ def store_run(wh, as_of: date, model="auto", progress: Progress | None = None) -
     is called while it is computed, not on a memo hit)."""
     engine.resolve_models(model)                                    # a clear error for an unknown name
     key = ("run", wh.label, wh.data_version(), as_of, repr(model))
-    return _memo(_RUNS, key, lambda: _compute(wh, as_of, model, progress))
+    return _memo(_RUNS, key, lambda: _compute(wh, as_of, model, progress), progress=progress)
 
 
 def _compute(wh, as_of: date, model, progress: Progress | None) -> StoreRun:

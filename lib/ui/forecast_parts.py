@@ -10,6 +10,7 @@
     accuracy_table(acc, shown)            accuracy per model as numbers, the shown model first
     window_text(windows, periods, grain)  "3 x 28 days": the backtest windows behind the figures
     versus_naive(acc, shown, windows)     "auto was 23% more accurate than seasonal naive on ..."
+    thin_backtest(acc, shown, h, ...)     when too few periods were backtested to judge accuracy
     level_note(acc, shown, where)         when a single model beat auto's per-SKU choice at this level
     coverage_note(acc, shown, unit, where) when the bands held clearly fewer (or more) outcomes than they say
     status_note(status, sku, category)    what a SKU's forecast rests on when it is not on sale or never sold
@@ -26,9 +27,9 @@ import pandas as pd
 
 from lib import fmt
 
-__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "BAND_COLUMNS", "scope_skus", "item_options",
+__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "scope_skus", "item_options",
            "category_of", "history_periods", "chart_history", "priced", "by_period", "accuracy_table",
-           "window_text", "versus_naive", "level_note", "coverage_note", "status_note", "sku_table",
+           "window_text", "versus_naive", "thin_backtest", "level_note", "coverage_note", "status_note", "sku_table",
            "chosen_counts", "lost_summary", "export_frame", "item_export"]
 
 UNITS = {"day": "days", "week": "weeks"}
@@ -114,9 +115,13 @@ def by_period(daily_priced: pd.DataFrame, weekly: pd.DataFrame | None, grain: st
     return out.drop(columns="first_price")
 
 
+ACCURACY_SHOWN = {"MASE": "{:.2f}", "WAPE": "{:.1%}", "bias": "{:+.1%}", "coverage 80%": "{:.0%}",
+                  "coverage 95%": "{:.0%}", "vs seasonal naive": "{:+.0%}"}
+
+
 def accuracy_table(acc: pd.DataFrame, shown: str) -> pd.DataFrame:
     """[model, MASE, WAPE, bias, coverage 80%, coverage 95%, vs seasonal naive] as numbers (fractions for
-    the percentages; vs seasonal naive = WAPE / naive's WAPE - 1, empty on naive's own row): ``shown``
+    the percentages; vs seasonal naive = WAPE / naive's WAPE - 1, so 0 on naive's own row): ``shown``
     first, then by WAPE."""
     a = acc.drop_duplicates("model").copy()
     naive = a.loc[a["model"] == NAIVE, "wape"]
@@ -124,7 +129,7 @@ def accuracy_table(acc: pd.DataFrame, shown: str) -> pd.DataFrame:
     a["first"] = a["model"] != shown
     a = a.sort_values(["first", "wape"], na_position="last")
     with np.errstate(invalid="ignore", divide="ignore"):
-        versus = np.where((a["model"] == NAIVE) | (not base > 0), np.nan, a["wape"] / base - 1)
+        versus = a["wape"].to_numpy() / base - 1 if base > 0 else np.full(len(a), np.nan)
     return pd.DataFrame({
         "model": a["model"].to_numpy(),
         "MASE": a["mase"].round(2).to_numpy(),
@@ -166,6 +171,21 @@ def versus_naive(acc: pd.DataFrame, shown: str, windows: str) -> str:
                 f"its MASE is {mase:.2f}: above 1, its errors were larger than the typical change from one "
                 "week to the next in the history, so neither forecast is accurate here.")
     return f"**{shown}** was {fmt.pct(1 - ratio, 0)} more accurate than seasonal naive{when}{figures}."
+
+
+def thin_backtest(acc: pd.DataFrame, shown: str, h: int, unit: str, first_sale) -> str:
+    """When the backtest holds fewer scored periods than one horizon (a product launched after the windows
+    began, or ended before them): say so instead of comparing models on a handful of points; '' otherwise."""
+    me = _row(acc, shown)
+    n = int(me["n_points"]) if me is not None and pd.notna(me.get("n_points")) else 0
+    if n >= h:
+        return ""
+    since = f" (its first sale was on {pd.Timestamp(first_sale):%b %d, %Y})" if pd.notna(first_sale) else ""
+    if n == 0:
+        return (f"No backtest here: none of its sales fall in the backtest windows{since}, so there is nothing to "
+                "measure its accuracy on.")
+    return (f"Only {n} {unit if n != 1 else unit[:-1]} of its sales fall in the backtest windows{since}: too few to "
+            "measure its accuracy or to compare models; the category's figures are a better guide.")
 
 
 def level_note(acc: pd.DataFrame, shown: str, where: str) -> str:

@@ -189,9 +189,12 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
         note = parts.status_note(v["status"], p["item"], parts.category_of(daily, p["item"]))
         if note:
             st.info(note, icon=":material/info:")
-    _tiles(fc, scope, float(v["history"]["y"].tail(h).sum()), acc, windows, p)
-    _chart(hist, v["backtest"], fc, acc, windows, as_of, p)
-    _accuracy(acc, windows, p)
+    sold = hist.loc[hist["y"] > 0, "ds"]
+    thin = parts.thin_backtest(acc, model, h, parts.UNITS[grain], sold.min() if len(sold) else pd.NaT)
+    _tiles(fc, scope, float(v["history"]["y"].tail(h).sum()), acc, windows, thin, p)
+    ended = level == "sku" and not v["status"].set_index("unique_id").loc[p["item"], "on_sale"]
+    _chart(hist, v["backtest"], fc, acc if not thin else acc.iloc[0:0], windows, as_of, p, whole=ended)
+    _accuracy(acc, windows, thin, p)
     _lost(planning.lost_sales(wh, key, as_of), skus, daily, p)
     if level != "sku":
         _breakdown(scope, names, v["recent"], p)
@@ -199,7 +202,7 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
     _downloads(fc, scope, per_period, names, acc, p)
 
 
-def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFrame, windows: str,
+def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFrame, windows: str, thin: str,
            p: dict) -> None:
     h, unit, model = p["h"], parts.UNITS[p["grain"]], p["model"]
     total = float(fc["yhat"].sum())
@@ -224,7 +227,7 @@ def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFra
     else:
         shown, note = model, "Picked above for every SKU."
     cols[3].metric("Model", shown, help=note)
-    sentence = parts.versus_naive(acc, model, windows)
+    sentence = thin or parts.versus_naive(acc, model, windows)
     if sentence:
         st.caption(f"Backtest: {sentence}")
 
@@ -237,9 +240,13 @@ def _stem(p: dict, what: str) -> str:
 
 
 def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataFrame, windows: str,
-           as_of: date, p: dict) -> None:
+           as_of: date, p: dict, whole: bool = False) -> None:
     st.subheader("History and forecast")
-    shown = hist[hist["ds"].isin(hist["ds"].drop_duplicates().tail(SHOWN[p["grain"]]))]
+    # the last SHOWN periods, reaching back to the first backtest window; a SKU no longer on sale: all of it
+    start = hist["ds"].drop_duplicates().tail(SHOWN[p["grain"]]).min()
+    if len(bt):
+        start = min(start, pd.Timestamp(bt["ds"].min()))
+    shown = hist if whole else hist[hist["ds"] >= start]
     downloads.chart(charts.forecast_chart(shown, bt, fc, p["grain"]), _stem(p, "chart"), key="fc_chart",
                     width="stretch")
     unit = parts.UNITS[p["grain"]]
@@ -259,25 +266,30 @@ def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataF
         st.caption(note)
 
 
-def _accuracy(acc: pd.DataFrame, windows: str, p: dict) -> None:
+def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict) -> None:
     st.subheader("Accuracy per model")
     if acc.empty:
         st.info("The history is too short for a backtest, so there are no accuracy figures yet.",
                 icon=":material/hourglass_empty:")
         return
+    if thin.startswith("No backtest"):
+        st.info(thin, icon=":material/hourglass_empty:")
+        return
+    if thin:
+        st.caption(thin)
     if p["level"] != "sku":
         note = parts.level_note(acc, p["model"], _where(p)[0])
         if note:
             st.caption(note)
     table = parts.accuracy_table(acc, p["model"])
+    # the Styler formats what is shown (one decimal, signs); the cells and the downloads stay numbers
     styled = table.style.apply(lambda r: ["background-color: #dbeafe; font-weight: 600" if r.name == 0 else ""
                                           for _ in r], axis=1)
-    pct = st.column_config.NumberColumn
+    for col, shown in parts.ACCURACY_SHOWN.items():
+        styled = styled.format(shown, subset=[col], na_rep="–")
     downloads.table(styled, _stem(p, "accuracy"), key="fc_acc", hide_index=True, width="stretch",
                     height=38 + 35 * len(table),
-                    number_formats=exports.Formats(pct=parts.ACCURACY_PCT, decimal=("MASE",)),
-                    column_config={"MASE": pct(format="%.2f"),
-                                   **{c: pct(format="percent") for c in parts.ACCURACY_PCT}})
+                    number_formats=exports.Formats(pct=parts.ACCURACY_PCT, decimal=("MASE",)))
     periods = f"{p['h']} {parts.UNITS[p['grain']]}"
     st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}: the "
                f"first {periods} of each backtest window. "

@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from lib.forecast import data, store
 
@@ -56,20 +57,33 @@ def lost_sales(wh, key, as_of: date) -> pd.DataFrame:
 
 
 def run(wh, key, as_of: date) -> store.StoreRun:
-    """The shared run (lib memo); a progress bar while the first one is computed."""
+    """The shared run (lib memo); a progress bar while the first one is computed.
+
+    A rerun or stop asked for while it runs (a control changed, the tab closed) is held until the run
+    is finished and memoised, then honoured: every other session needs the same run, so work that
+    was half done is never thrown away."""
     slot = st.empty()
-    bar = None
+    bar, held = None, []
 
     def tick(fraction: float, message: str) -> None:
         nonlocal bar
+        if held:
+            return
         text = f"Forecasting every SKU: {message}"
         value = min(max(float(fraction), 0.0), 1.0)
-        bar = slot.progress(value, text=text) if bar is None else bar.progress(value, text=text)
+        try:
+            bar = slot.progress(value, text=text) if bar is None else bar.progress(value, text=text)
+        except ScriptControlException as exc:
+            held.append(exc)
 
     try:
-        return store.store_run(wh, as_of, progress=tick)
+        result = store.store_run(wh, as_of, progress=tick)
     finally:
-        slot.empty()
+        if not held:
+            slot.empty()
+    if held:
+        raise held[0]
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
