@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
-           "number"]
+           "number", "segment", "set_number"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -120,3 +120,21 @@ def alerts(page) -> list[str]:
 def table_texts(page) -> list[str]:
     """The accessible text of every st.dataframe grid cell on screen, in reading order."""
     return page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+
+
+def segment(page, option: str) -> None:
+    """Press the segmented-control option labelled exactly ``option`` and wait for the rerun."""
+    exact = re.compile(rf"^\s*{re.escape(option)}\s*$")
+    page.locator('[data-testid="stButtonGroup"] button').filter(has_text=exact).first.click()
+    time.sleep(0.4)
+    settle(page)
+
+
+def set_number(page, label: str, value) -> None:
+    """Type ``value`` into the number input labelled ``label`` and press Enter."""
+    box = page.locator('[data-testid="stNumberInput"]').filter(has_text=label).first.locator("input")
+    box.fill(str(value))
+    box.press("Enter")
+    time.sleep(0.4)
+    settle(page)
+
