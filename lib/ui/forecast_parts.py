@@ -19,18 +19,19 @@
     lost_summary(lost, skus)              units, days and basis of the sales lost to stockouts
     export_frame(per_period, names)       every SKU's forecast for the CSV / XLSX downloads
     item_export(fc, revenue, label)       one item's forecast for its CSV
+    workbook(every, accuracy, currency)   the all-SKU Excel file: numbers with currency/percent formats
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from lib import fmt
+from lib import exports, fmt
 
 __all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "scope_skus", "item_options",
            "category_of", "history_periods", "chart_history", "priced", "by_period", "accuracy_table",
            "window_text", "versus_naive", "thin_backtest", "level_note", "coverage_note", "status_note", "sku_table",
-           "chosen_counts", "lost_summary", "export_frame", "item_export"]
+           "chosen_counts", "lost_summary", "export_frame", "item_export", "workbook"]
 
 UNITS = {"day": "days", "week": "weeks"}
 NAIVE = "seasonal_naive"
@@ -295,3 +296,13 @@ def item_export(fc: pd.DataFrame, revenue: pd.Series, label: str) -> pd.DataFram
     out["period start"] = pd.to_datetime(out["period start"]).dt.date
     out["forecast revenue"] = pd.to_datetime(fc["ds"]).map(revenue).to_numpy()
     return out[[label, "period start", *BAND_COLUMNS.values(), "model", "forecast revenue"]]
+
+
+def workbook(every: pd.DataFrame, accuracy: pd.DataFrame, currency: str) -> bytes:
+    """The all-SKU Excel file: the forecast per SKU and period (price and revenue in the store currency) and
+    the accuracy table (percentages as percentages); every cell a number."""
+    forecast = exports.Formats(money=("price", "forecast revenue"), decimal=tuple(BAND_COLUMNS.values()),
+                               currency=currency)
+    return exports.to_xlsx_bytes({"Forecast by SKU": every, "Accuracy": accuracy},
+                                 {"Forecast by SKU": forecast,
+                                  "Accuracy": exports.Formats(pct=ACCURACY_PCT, decimal=("MASE",))})

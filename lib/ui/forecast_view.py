@@ -353,8 +353,6 @@ def _downloads(fc: pd.DataFrame, scope: pd.DataFrame, per_period: pd.DataFrame, 
     label = {"sku": "SKU", "category": "category", "store": "store"}[p["level"]]
     one = parts.item_export(fc, scope.groupby(pd.to_datetime(scope["ds"]))["revenue"].sum(), label)
     every = parts.export_frame(per_period, names)
-    money = exports.Formats(money=("price", "forecast revenue"), decimal=tuple(parts.BAND_COLUMNS.values()),
-                            currency=p["currency"])
     table = parts.accuracy_table(acc, p["model"])
     c1, c2, c3 = st.columns(3)
     c1.download_button(f"This forecast ({p['label'].lower()}) as CSV", lambda: exports.to_csv_bytes(one),
@@ -366,11 +364,7 @@ def _downloads(fc: pd.DataFrame, scope: pd.DataFrame, per_period: pd.DataFrame, 
     c2.download_button("All SKUs as CSV", lambda: exports.to_csv_bytes(every), on_click="ignore",
                        file_name=f"{every_stem}.csv", mime="text/csv", icon=":material/download:",
                        key="dl_all_csv")
-    c3.download_button("All SKUs as Excel",
-                       lambda: exports.to_xlsx_bytes({"Forecast by SKU": every, "Accuracy": table},
-                                                     {"Forecast by SKU": money, "Accuracy": exports.Formats(
-                                                         pct=parts.ACCURACY_PCT, decimal=("MASE",))}),
-                       on_click="ignore", file_name=f"{every_stem}.xlsx", icon=":material/download:",
+    c3.download_button("All SKUs as Excel", lambda: parts.workbook(every, table, p["currency"]), on_click="ignore", file_name=f"{every_stem}.xlsx", icon=":material/download:",
                        key="dl_all_xlsx", mime=XLSX)
     st.caption(f"The files hold numbers, one row per SKU and {p['grain']} (period start = its first day), with "
                "the bands, the model, the price and the revenue; the Excel file adds the accuracy per model of "

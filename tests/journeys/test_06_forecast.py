@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -99,6 +100,16 @@ def test_one_sku_by_week_its_category_and_the_same_numbers_on_replenishment_and_
     assert list(one.columns[:3]) == ["SKU", "period start", "forecast units"]
     assert len(one) == 8 and (one["SKU"] == sku).all()
     assert round(one["forecast units"].sum()) == weeks8
+    book_path = download(page, lambda: page.locator('[data-testid="stDownloadButton"]:has-text("All SKUs as Excel")')
+                         .locator("button").first.click(), tmp_path)
+    assert book_path.name == "forecast-all-skus-by-week-next-8-weeks-auto.xlsx"
+    sheet = openpyxl.load_workbook(book_path)["Forecast by SKU"]
+    head = [c.value for c in sheet[1]]
+    rows = [r for r in sheet.iter_rows(min_row=2) if r[head.index("SKU")].value == sku]
+    assert len(rows) == 8
+    revenue = rows[0][head.index("forecast revenue")]
+    assert isinstance(revenue.value, float) and revenue.number_format == '"$"#,##0.00'      # money, in dollars
+    assert round(sum(r[head.index("forecast units")].value for r in rows)) == weeks8
     first_day = pd.Timestamp(demo["as_of"]) + pd.Timedelta(days=1)
     assert pd.to_datetime(one["period start"]).tolist() == [first_day + pd.Timedelta(days=7 * k) for k in range(8)]
 
