@@ -181,7 +181,7 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
     only = p["item"] if level != "store" else None
     v = planning.view(wh, key, as_of, level, grain, h, model, only)
     fc, acc = v["forecast"], v["accuracy"]
-    per_period = parts.by_period(parts.priced(v["skus"], v["future"], daily), v["periods"], grain)
+    per_period = v["skus"]
     scope = per_period[per_period["unique_id"].isin(skus)]
     hist = parts.chart_history(v["history"])
     windows = parts.window_text(int(v["windows"]["windows"].iloc[0]), int(v["windows"]["periods"].iloc[0]), grain)
@@ -198,7 +198,7 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
     _lost(planning.lost_sales(wh, key, as_of), skus, daily, p)
     if level != "sku":
         _breakdown(scope, names, v["recent"], p)
-    _models(v["skus"], p)
+    _models(v["counts"], p)
     _downloads(fc, scope, per_period, names, acc, p)
 
 
@@ -330,9 +330,8 @@ def _breakdown(scope: pd.DataFrame, names: pd.DataFrame, recent: pd.Series, p: d
                f"{parts.UNITS[p['grain']]} of history. SKUs no longer on sale are forecast 0.")
 
 
-def _models(fc_all: pd.DataFrame, p: dict) -> None:
+def _models(counts: pd.DataFrame, p: dict) -> None:
     st.subheader("Models chosen across the store")
-    counts = parts.chosen_counts(fc_all)
     off = int(counts.loc[counts["model"] == parts.NOT_ON_SALE, "skus"].sum())
     gone = (f" {fmt.count(off)} SKU{'' if off == 1 else 's'} no longer on sale (no stock record up to the last day, "
             "or inactive in the product master) are forecast 0." if off else "")

@@ -101,22 +101,25 @@ def run_forecast(wh, key, as_of: date, grain: str, h: int, model: str = "auto"):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h: int, model: str,
           only: str | None) -> dict[str, pd.DataFrame]:
+    from lib.ui import forecast_parts as parts
+
     r = run(_wh, (version, where), as_of)
+    days = r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)
+    weeks = r.forecast("sku", grain, h, model=model) if grain == "week" else None
     return {"forecast": r.forecast(level, grain, h, only=only, model=model),
             "backtest": r.backtest(level, grain, h, only=only, model=model),
             "history": r.history(level, grain, only=only),
             "accuracy": r.accuracy(level, grain, h, only=only),
-            "skus": r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model),
-            "periods": r.forecast("sku", grain, h, model=model) if grain == "week" else None,
+            "skus": parts.by_period(parts.priced(days, r.future, r.daily), weeks, grain),
+            "counts": parts.chosen_counts(days),
             "recent": r.recent("sku", grain, h),
             "status": r.status(),
-            "future": r.future,
             "windows": pd.DataFrame([r.windows(grain, h)], columns=["windows", "periods"])}
 
 
 def view(wh, key, as_of: date, level: str, grain: str, h: int, model: str, only: str | None):
     """What the Forecast page shows of one SKU, category or the store: forecast, backtest, history and
-    accuracy at the grain and horizon; every SKU's daily forecast over the same days (for revenue and
-    the breakdown), units sold per SKU over the last h periods, each SKU's status, the horizon's prices,
-    and the backtest windows."""
+    accuracy at the grain and horizon; every SKU's forecast over the same days with its price and revenue
+    (by day or week), how many SKUs each model serves, units sold per SKU over the last h periods, each
+    SKU's status, and the backtest windows (cached per data version: a rerun only draws)."""
     return _view(*key, wh, as_of, level, grain, h, model, only)
