@@ -189,8 +189,9 @@ def thin_backtest(acc: pd.DataFrame, shown: str, h: int, unit: str, first_sale) 
             "measure its accuracy or to compare models; the category's figures are a better guide.")
 
 
-def level_note(acc: pd.DataFrame, shown: str, where: str) -> str:
-    """When auto is shown at a category or the store and a single model had a lower WAPE there: say so."""
+def level_note(acc: pd.DataFrame, shown: str, where: str, chosen: str | None = None) -> str:
+    """When auto is shown and a single model had a lower WAPE on these windows: say so, and why auto did not
+    take it (``where`` "SKU": the model auto chose for the SKU is ``chosen``)."""
     me = _row(acc, AUTO)
     if shown != AUTO or me is None or pd.isna(me["wape"]):
         return ""
@@ -198,6 +199,13 @@ def level_note(acc: pd.DataFrame, shown: str, where: str) -> str:
     if single.empty:
         return ""
     best = single.iloc[0]
+    if where == "SKU":
+        if chosen is None or best["model"] == chosen or round(float(best["wape"]), 3) >= round(float(me["wape"]), 3):
+            return ""
+        return (f"On this SKU **{best['model']}** had a lower WAPE than auto's choice, {chosen} ({fmt.pct(best['wape'])} "
+                f"vs {fmt.pct(me['wape'])} here). auto keeps the model that wins over all SKUs unless another was "
+                "more than 20% better on the SKU's own backtest over whole windows (up to 13 weeks each): with a few dozen noisy "
+                "points per SKU, picking each SKU's best model mostly picks noise.")
     if round(float(best["wape"]), 3) >= round(float(me["wape"]), 3):
         return (f"At {where} level auto was the most accurate choice (WAPE {fmt.pct(me['wape'])}; the best single "
                 f"model, {best['model']}, {fmt.pct(best['wape'])}).")

@@ -194,7 +194,7 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
     _tiles(fc, scope, float(v["history"]["y"].tail(h).sum()), acc, windows, thin, p)
     ended = level == "sku" and not v["status"].set_index("unique_id").loc[p["item"], "on_sale"]
     _chart(hist, v["backtest"], fc, acc if not thin else acc.iloc[0:0], windows, as_of, p, whole=ended)
-    _accuracy(acc, windows, thin, p)
+    _accuracy(acc, windows, thin, p, scope["model"].iloc[0] if level == "sku" and len(scope) else None)
     _lost(planning.lost_sales(wh, key, as_of), skus, daily, p)
     if level != "sku":
         _breakdown(scope, names, v["recent"], p)
@@ -266,7 +266,7 @@ def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataF
         st.caption(note)
 
 
-def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict) -> None:
+def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict, chosen: str | None = None) -> None:
     st.subheader("Accuracy per model")
     if acc.empty:
         st.info("The history is too short for a backtest, so there are no accuracy figures yet.",
@@ -277,10 +277,9 @@ def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict) -> None:
         return
     if thin:
         st.caption(thin)
-    if p["level"] != "sku":
-        note = parts.level_note(acc, p["model"], _where(p)[0])
-        if note:
-            st.caption(note)
+    note = parts.level_note(acc, p["model"], _where(p)[0], chosen)
+    if note:
+        st.caption(note)
     table = parts.accuracy_table(acc, p["model"])
     # the Styler formats what is shown (one decimal, signs); the cells and the downloads stay numbers
     styled = table.style.apply(lambda r: ["background-color: #dbeafe; font-weight: 600" if r.name == 0 else ""
