@@ -12,6 +12,10 @@ every SKU tracked by the inventory feed, no promotions, no web events:
 C sells one more unit on the 10th, 20th and 30th of each month (so seasonal naive is not perfect
 there). A is out of stock 2026-03-10 .. 03-16 (on hand 0, no sales): one of each weekday, censored.
 
+The page reads the store's one daily run (lib/forecast/store.py: 91 days ahead). With 120 days of
+history its three backtest windows are 35 days long (cut after Jan 15, Feb 19 and Mar 26); the
+accuracy for a 28-day horizon is measured on the first 28 days of each.
+
 Seasonal naive repeats the last week (Apr 24 .. 30) over the next 28 days, four times:
 A 4 x 21 = 84 units (x $12 = $1,008.00), B 4 x 9 = 36 ($288), C 4 x (18 + 1 on Apr 30) = 76
 ($1,520), D 4 x 5 = 20 ($500); Mugs = 84 + 36 = 120, Tees = 76 + 20 = 96, the store 216 ($3,316).
@@ -30,6 +34,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import fmt, forecast
 from lib.forecast import data
+from lib.forecast.store import store_run
 from lib.settings import Settings
 from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
@@ -158,10 +163,12 @@ def test_store_view_by_hand(store):
     assert "Since Jan 01, 2026; estimated from baseline on 7 days." in texts(at)     # no web events
     skus = frame(at, "forecast units")
     assert skus["SKU"].tolist() == ["A", "C", "B", "D"]
-    assert skus["forecast units"].tolist() == ["84", "76", "36", "20"]
-    assert skus["forecast revenue"].tolist() == ["$1,008.00", "$1,520.00", "$288.00", "$500.00"]
-    assert skus["units sold before"].tolist() == ["84", "75", "36", "20"]
-    assert frame(at, "WAPE")["model"].tolist() == ["seasonal_naive"]
+    assert skus["forecast units"].tolist() == [84, 76, 36, 20]                   # numbers, not text
+    assert skus["forecast revenue"].tolist() == [1008.0, 1520.0, 288.0, 500.0]
+    assert skus["units sold before"].tolist() == [84, 75, 36, 20]
+    acc = frame(at, "WAPE")
+    assert acc["model"].iloc[0] == "seasonal_naive"                              # the shown model first ...
+    assert sorted(acc["model"]) == sorted(forecast.MODELS)                       # ... then every other one
     assert len(at.get("vega_lite_chart")) == 1                      # one model: no "models chosen" chart
     assert "Every SKU uses seasonal_naive" in texts(at)
     assert [b.label for b in at.get("download_button") if b.label not in GENERIC] == [
@@ -178,9 +185,10 @@ def test_the_url_reproduces_a_sku_view(store):
         "Forecast units, next 14 days": "42", "Forecast revenue at today's prices": "$504.00",   # 2 x 21, x $12
         "Change vs the previous 14 days": "+0.0%", "Model": "seasonal_naive",
         "Estimated units lost": "21", "Stockout days": "7"}
-    assert "forecasting A · Blue mug, 14 days ahead from May 01, 2026" in texts(at)
+    assert "forecasting A · Blue mug, 14 days ahead: Fri May 01, 2026 to Thu May 14, 2026." in texts(at)
     assert "censored" in texts(at)
-    assert frame(at, "WAPE")["WAPE"].tolist() == ["0.0%"]          # A repeats exactly every week
+    acc = frame(at, "WAPE")
+    assert acc.loc[0, "model"] == "seasonal_naive" and acc.loc[0, "WAPE"] == 0.0   # A repeats exactly every week
     # the same view through the widgets
     at = forecast_page(NAIVE)
     at.segmented_control(key="level").set_value("SKU").run()
@@ -196,33 +204,38 @@ def test_category_level_sums_the_sku_forecasts(store):
     assert at.selectbox(key="item").value == "Mugs"          # 368 units in the last 90 days, Tees 305
     skus = frame(at, "forecast units")
     assert skus["SKU"].tolist() == ["A", "B"]
-    on_screen = sum(float(v) for v in skus["forecast units"])
+    on_screen = float(skus["forecast units"].sum())
     assert metrics(at)["Forecast units, next 28 days"] == fmt.count(on_screen) == "120"
     fc = forecast.forecast(reference_history(), 28, "D", model="seasonal_naive")
     assert fc.loc[fc["unique_id"].isin(["A", "B"]), "yhat"].sum() == pytest.approx(120.0)
     at.selectbox(key="item").set_value("Tees").run()
     assert metrics(at)["Forecast units, next 28 days"] == "96"
     assert metrics(at)["Forecast revenue at today's prices"] == "$2,020.00"     # 76 x 20 + 20 x 25
-    assert frame(at, "forecast units")["forecast units"].tolist() == ["76", "20"]
+    assert frame(at, "forecast units")["forecast units"].tolist() == [76, 20]
     assert "forecasting Tees (2 SKUs), 28 days ahead" in texts(at)
 
 
 def test_single_model_accuracy_against_seasonal_naive(store):
     at = forecast_page({"level": "SKU", "item": "C", "model": "ses"})
-    acc = frame(at, "WAPE")
-    assert acc["model"].tolist() == ["ses", "seasonal_naive"]
-    # seasonal naive on C, windows Feb 06-Mar 05, Mar 06-Apr 02, Apr 03-30 (cut after Feb 05, Mar 05, Apr 02):
-    # it repeats the +1 of Jan 30 (Fri) / none / Mar 30 (Mon) and misses the +1 days inside each window:
-    # abs errors 4 + 3 + 5 = 12 over 74 + 75 + 75 = 224 units sold: WAPE 5.4%; signed +2 - 3 + 1 = 0
-    assert acc.loc[1, "WAPE"] == "5.4%" and acc.loc[1, "bias"] == "+0.0%"
-    ses = forecast.rollup(reference_history(), 28, "D", "sku", model="ses", only="C")["accuracy"].iloc[0]
-    assert acc.loc[0, ["WAPE", "coverage 80%", "coverage 95%"]].tolist() == [
-        fmt.pct(ses["wape"]), fmt.pct(ses["coverage_80"], 0), fmt.pct(ses["coverage_95"], 0)]
-    assert acc.loc[0, "MASE"] == pytest.approx(round(ses["mase"], 2))
-    assert acc.loc[0, "vs seasonal naive"] == fmt.change_pct(ses["wape"], 12 / 224, 0)
-    assert acc.loc[1, "vs seasonal naive"] == "baseline"
-    better = "more" if ses["wape"] < 12 / 224 else "less"
-    assert f"**ses** is {fmt.pct(abs(1 - ses['wape'] / (12 / 224)), 0)} {better} accurate than seasonal naive " \
+    acc = frame(at, "WAPE").set_index("model")
+    assert acc.index[0] == "ses"
+    # seasonal naive on C over the first 28 days of the windows cut after Jan 15, Feb 19 and Mar 26 repeats
+    # the week before each cut: Jan 9-15 holds the +1 of Sat Jan 10 (repeated on Jan 17, 24, 31, Feb 7, while
+    # Jan 20, 30 and Feb 10 sell +1: 4 + 3 errors); Feb 13-19 holds none (Feb 20 and Mar 10 missed: 2); Mar 20-26
+    # holds the +1 of Fri Mar 20 (repeated Mar 27, Apr 3, 10, 17; Apr 10 sells +1, Mar 30 and Apr 20 missed:
+    # 3 + 2). Abs errors 7 + 2 + 5 = 14 over 75 + 74 + 75 = 224 units sold; signed +1 - 2 + 1 = 0
+    naive = acc.loc["seasonal_naive"]
+    assert naive["WAPE"] == pytest.approx(14 / 224) and naive["bias"] == 0.0
+    assert naive["vs seasonal naive"] == 0.0                                # the baseline itself
+    wh = Warehouse.open(settings=Settings.from_env())
+    ses = store_run(wh, AS_OF).accuracy("sku", "day", 28, only="C").set_index("model").loc["ses"]
+    wh.dispose()
+    assert acc.loc["ses", ["WAPE", "coverage 80%", "coverage 95%"]].tolist() == pytest.approx(
+        [ses["wape"], ses["coverage_80"], ses["coverage_95"]])
+    assert acc.loc["ses", "MASE"] == pytest.approx(round(ses["mase"], 2))
+    assert acc.loc["ses", "vs seasonal naive"] == pytest.approx(ses["wape"] / (14 / 224) - 1)
+    better = "more" if ses["wape"] < 14 / 224 else "less"
+    assert f"**ses** was {fmt.pct(abs(1 - ses['wape'] / (14 / 224)), 0)} {better} accurate than seasonal naive " \
            "on the last 3 x 28 days" in texts(at)
 
 
@@ -250,10 +263,139 @@ def test_week_grain_resets_a_horizon_past_its_maximum(store):
     assert at.number_input(key="h").value == 91
     at.segmented_control(key="fgrain").set_value("week").run()
     assert not at.exception
-    assert at.number_input(key="h").value == 8                      # 91 is past the 26-week maximum
-    # 17 weeks of history (Dec 29 .. Apr 20; Jan 01-04 scaled to 7 days: 15 / 4 x 7 = 26.25, then 21 a week,
-    # the stockout weeks scaled from their in-stock days): season 52 was never seen, so the mean, 8 times:
-    # 8 x (26.25 + 16 x 21) / 17 = 170.5
-    assert metrics(at)["Forecast units, next 8 weeks"] == "170"
-    weekly = forecast.forecast(reference_history("week"), 8, "W", model="seasonal_naive")
-    assert weekly.loc[weekly["unique_id"] == "A", "yhat"].sum() == pytest.approx(8 * 362.25 / 17)
+    assert at.number_input(key="h").value == 8                      # 91 is past the 13-week maximum
+    # weeks are sums of the daily forecast: seasonal naive repeats A's last week (21 units) eight times
+    assert metrics(at)["Forecast units, next 8 weeks"] == "168"
+    daily = forecast.forecast(reference_history(), 56, "D", model="seasonal_naive")
+    assert daily.loc[daily["unique_id"] == "A", "yhat"].sum() == pytest.approx(8 * 21)
+    assert "Fri May 01, 2026 to Thu Jun 25, 2026. Weeks are 7-day blocks from the first forecast day (Friday)." \
+        in texts(at)
+
+
+# -- one forecast whatever the grain and horizon ----------------------------------------------------------------
+def test_a_sku_gets_one_forecast_by_day_and_by_week(store):
+    """The weekly view is the daily forecast in 7-day blocks from the first forecast day (May 01, a Friday):
+    the next 4 weeks are exactly the next 28 days, and the weeks before them end on Apr 30."""
+    days = forecast_page({"level": "SKU", "item": "C", "fgrain": "day", "h": "28"})
+    weeks = forecast_page({"level": "SKU", "item": "C", "fgrain": "week", "h": "4"})
+    assert metrics(days)["Forecast units, next 28 days"] == metrics(weeks)["Forecast units, next 4 weeks"]
+    assert metrics(days)["Change vs the previous 28 days"] == metrics(weeks)["Change vs the previous 4 weeks"]
+    assert (metrics(days)["Forecast revenue at today's prices"]
+            == metrics(weeks)["Forecast revenue at today's prices"])
+    wh = Warehouse.open(settings=Settings.from_env())
+    run = store_run(wh, AS_OF)
+    wh.dispose()
+    daily = run.forecast("sku", "day", 28, only="C")["yhat"].to_numpy()
+    weekly = run.forecast("sku", "week", 4, only="C")
+    assert weekly["ds"].dt.strftime("%a %b %d").tolist() == ["Fri May 01", "Fri May 08", "Fri May 15", "Fri May 22"]
+    assert weekly["yhat"].to_numpy() == pytest.approx(daily.reshape(4, 7).sum(axis=1))
+    assert metrics(weeks)["Forecast units, next 4 weeks"] == fmt.count(round(daily.sum()))
+    hist = run.history("sku", "week", only="C")
+    # the last block is Fri Apr 24 .. Thu Apr 30: C's 18 a week plus the extra unit of Apr 30
+    assert hist["ds"].iloc[-1] == pd.Timestamp("2026-04-24") and hist["y"].iloc[-1] == 19
+
+
+def test_band_caption_counts_outcomes_in_twenty(store):
+    at = forecast_page(NAIVE)
+    text = texts(at)
+    assert "inside the 80% band about 16 times in 20, and inside the 95% band about 19 times in 20" in text
+    assert "8 and 19 times out of 20" not in text
+
+
+def test_switching_to_category_keeps_the_skus_own_category(store):
+    at = forecast_page({"level": "SKU", "item": "C", "model": "seasonal_naive"})     # C is a tee
+    at.segmented_control(key="level").set_value("Category").run()
+    assert not at.exception
+    assert at.selectbox(key="item").value == "Tees"           # not Mugs, the best-selling category
+    assert metrics(at)["Forecast units, next 28 days"] == "96"
+    at.segmented_control(key="level").set_value("SKU").run()
+    assert at.selectbox(key="item").value == "C"              # back to the category's best seller
+
+
+def test_downloads_are_named_after_the_view(store):
+    at = forecast_page({"level": "SKU", "item": "C", "fgrain": "week", "h": "4", "model": "ses"})
+    helps = [b.proto.help for b in at.get("download_button") if b.label in GENERIC]
+    assert "Download forecast-accuracy-c-by-week-next-4-weeks-ses as CSV" in helps
+    assert "Download forecast-chart-c-by-week-next-4-weeks-ses as PNG" in helps
+
+
+# -- SKUs with no sales, no longer on sale, launched late -----------------------------------------------------
+LAUNCH = pd.DataFrame({"sku": ["E", "F", "G"], "name": ["Green mug", "White tee", "Red cap"],
+                       "category": ["Mugs", "Tees", "Tees"], "unit_cost": [4.0, 7.0, 6.0],
+                       "price": [10.0, 15.0, 18.0]})
+
+
+def launch_frames() -> dict[str, pd.DataFrame]:
+    """The store above plus E (in stock from Mar 01, never sold), F (3 a day until Feb 28, when its stock
+    records end) and G (in stock from Mar 20, 2 a day from Apr 01)."""
+    frames = store_frames()
+    orders, stock = [], []
+    for d in DAYS:
+        if d >= pd.Timestamp("2026-03-01"):
+            stock.append(("E", d.date(), 20))
+        if d <= pd.Timestamp("2026-02-28"):
+            stock.append(("F", d.date(), 50))
+            orders.append((f"F{d:%m%d}", d + pd.Timedelta(hours=10), "c1", "F", 3, 15.0, 0.0))
+        if d >= pd.Timestamp("2026-03-20"):
+            stock.append(("G", d.date(), 30))
+        if d >= pd.Timestamp("2026-04-01"):
+            orders.append((f"G{d:%m%d}", d + pd.Timedelta(hours=10), "c2", "G", 2, 18.0, 0.0))
+    frames["products"] = pd.concat([PRODUCTS, LAUNCH], ignore_index=True)
+    frames["orders"] = pd.concat([frames["orders"], pd.DataFrame(orders, columns=frames["orders"].columns)],
+                                 ignore_index=True)
+    frames["inventory"] = pd.concat([frames["inventory"], pd.DataFrame(stock, columns=["sku", "date", "on_hand"])],
+                                    ignore_index=True)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def launch_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("forecast-launch")
+    with pytest.MonkeyPatch.context() as mp:
+        _environment(mp, path)
+        wh = Warehouse.open(settings=Settings.from_env())
+        for feed, f in launch_frames().items():
+            wh.load(feed, f, source=f"upload:{feed}.csv", as_of=AS_OF, now=T0)
+        wh.dispose()
+        yield path
+
+
+def test_a_sku_that_never_sold_says_what_its_forecast_rests_on(launch_store):
+    at = forecast_page({"level": "SKU", "item": "E"})
+    assert "**No sales yet:** on sale for 61 days (since Mar 01, 2026) without selling a unit, so its forecast " \
+           "rests on that zero history alone" in texts(at)
+    assert metrics(at)["Forecast units, next 28 days"] == "0"
+
+
+def test_a_sku_no_longer_on_sale_is_forecast_zero_and_left_out_of_the_total(launch_store):
+    at = forecast_page({"level": "SKU", "item": "F", "model": "seasonal_naive"})
+    assert "**Not on sale: forecast 0.** Its last day on sale was Feb 28, 2026 (no stock record after it), so it " \
+           "is forecast to sell nothing. It sold 177 units in the history before" in texts(at)      # 59 days x 3
+    assert metrics(at)["Forecast units, next 28 days"] == "0"
+    assert metrics(at)["Model"] == "not on sale"
+    # the store: A-D's 216 and G's 4 x 14 = 56 (seasonal naive repeats its last week); nothing for F
+    store_view = forecast_page(NAIVE)
+    assert metrics(store_view)["Forecast units, next 28 days"] == "272"
+    skus = frame(store_view, "forecast units").set_index("SKU")
+    assert skus.loc["F", "forecast units"] == 0 and skus.loc["F", "model"] == "not on sale"
+    assert "1 SKU no longer on sale (no stock record up to the last day, or inactive in the product master) " \
+           "are forecast 0." in texts(store_view)
+
+
+def _chart_layer(at, series: str) -> pd.DataFrame:
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[0]
+    for ds in chart.proto.datasets:
+        layer = pa.ipc.open_stream(ds.data.data).read_pandas()
+        if "series" in layer and (layer["series"] == series).all():
+            return layer
+    return pd.DataFrame()
+
+
+def test_backtest_is_drawn_from_the_first_sale(launch_store):
+    # G is in stock from Mar 20 but sells from Apr 01; the last window starts Mar 27
+    at = forecast_page({"level": "SKU", "item": "G", "model": "seasonal_naive"})
+    back = _chart_layer(at, "Backtest")
+    assert len(back) and pd.to_datetime(back["ds"]).min() == pd.Timestamp("2026-04-01")
+    assert back["yhat_hi_80"].notna().all()

@@ -17,10 +17,8 @@ from scipy.stats import norm
 from streamlit.testing.v1 import AppTest
 from threadpoolctl import threadpool_limits
 
-from lib import forecast
-from lib.forecast import data
+from lib.forecast import store as forecast_store
 from lib.settings import Settings
-from lib.ui import planning
 from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
@@ -60,16 +58,18 @@ def seed_store(with_inventory: bool = True) -> None:
 
 
 def flat_sigma() -> float:
-    """FLAT's daily sigma from the forecast the page uses: (upper 80% edge - mean) / 1.2816."""
+    """FLAT's daily sigma from the forecast the page uses (the store's shared run, lib.forecast.store):
+    (upper 80% edge - mean) / 1.2816."""
     wh = Warehouse.open(settings=Settings.from_env())
-    hist = data.history(wh, AS_OF, days=planning.HISTORY_DAYS)
-    fut = data.future(wh, hist, 28, AS_OF, "D")
-    wh.dispose()
     # one OpenMP thread for the boosted model: its default thread pool crawls on a busy 2-core machine.
-    # The run is memoised, so the page's own forecast call is served from it.
-    with threadpool_limits(limits=1):
-        fc = forecast.forecast(hist, 28, "D", model="auto", future=fut)
+    # The run is memoised per warehouse and data version, so the page reads this same run.
+    try:
+        with threadpool_limits(limits=1):
+            fc = forecast_store.store_run(wh, AS_OF).sku_forecast("day")
+    finally:
+        wh.dispose()
     flat = fc[fc["unique_id"] == "FLAT"]
+    assert len(flat) == forecast_store.HORIZON
     assert (flat["yhat"] == 2.0).all() and flat["yhat_hi_80"].nunique() == 1     # a flat series, a flat band
     return (float(flat["yhat_hi_80"].iloc[0]) - 2.0) / 1.2816
 

@@ -12,8 +12,9 @@ import pytest
 import sklearn.ensemble  # noqa: F401 - loads the OpenMP runtime, so that threadpool_limits can see it
 from threadpoolctl import threadpool_limits
 
-from lib import fmt, forecast, pricing
+from lib import fmt, pricing
 from lib.forecast import data
+from lib.forecast import store as forecast_store
 from lib.pricing.scenario import Promotion, Scenario
 from lib.replenish.inputs import items
 from lib.settings import Settings
@@ -46,8 +47,8 @@ def expected(sc: Scenario):
     wh = _wh()
     try:
         hist = data.history(wh, AS_OF)
-        fut = data.future(wh, hist, HORIZON, AS_OF)
-        base = pricing.baseline_frame(forecast.forecast(hist, HORIZON, "D", future=fut), fut)
+        run = forecast_store.store_run(wh, AS_OF)           # the store's one forecast run, as the page reads it
+        base = pricing.baseline_frame(run.sku_forecast("day", HORIZON), run.future)
         el = pricing.elasticities(wh, as_of=AS_OF)
         promos = wh.read("select * from promotions")
         prods = data.products(wh)

@@ -105,7 +105,7 @@ def forecast_chart(history: pd.DataFrame, backtest: pd.DataFrame, forecast: pd.D
     the lines."""
     if history.empty and forecast.empty:
         return empty_note("No sales history or forecast to draw for this selection.")
-    x = alt.X("ds:T", title=None, axis=alt.Axis(format="%b %d" if grain == "day" else "%b %Y"))
+    x = alt.X("ds:T", title=None, axis=alt.Axis(format="%b %d, %Y" if grain == "week" else "%b %d"))
     has_out = not history.empty and bool((history["censored"].astype(float) > 0).any())
     present = [not history.empty, has_out, not backtest.empty, not forecast.empty]
     color = _color([s for s, shown in zip(SERIES, present, strict=True) if shown])

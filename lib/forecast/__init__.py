@@ -4,6 +4,8 @@
     fc = forecast.forecast(history, h=28, freq="D")            # model="auto", level=(80, 95)
     bt = forecast.backtest(history, h=28, freq="D", n_windows=3)
     forecast.accuracy(bt)                                       # pooled per model, vs seasonal naive
+    run = forecast.store_run(wh, as_of)     # the store's one shared daily run (lib/forecast/store.py),
+                                            # read by the Forecast, Replenishment and Pricing pages
 
 Models (lib/forecast/local.py, gbm.py): seasonal naive, moving average, SES, Theta, damped ETS,
 Croston, SBA, TSB, one global gradient-boosting model across all series, and the ensemble
@@ -21,10 +23,11 @@ from importlib import import_module
 # nothing when the machine is idle. Read when the OpenMP runtime loads, so set before sklearn is.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-__all__ = ["forecast", "backtest", "backtest_predictions", "accuracy", "rollup", "MODELS", "season_length"]
+__all__ = ["forecast", "backtest", "backtest_predictions", "accuracy", "rollup", "MODELS", "season_length",
+           "store_run"]
 
 _HOME = {"forecast": "api", "backtest": "api", "backtest_predictions": "api", "accuracy": "api",
-         "rollup": "hierarchy", "MODELS": "engine", "season_length": "panel"}
+         "rollup": "hierarchy", "MODELS": "engine", "season_length": "panel", "store_run": "store"}
 
 
 def __getattr__(name):

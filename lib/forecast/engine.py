@@ -18,6 +18,7 @@ other windows only, so the reported accuracy and coverage are out of sample.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ GBM_MAX_ROWS, GBM_MIN_ROWS, GBM_ROWS_PER_SERIES = 600_000, 150_000, 300
 SWITCH_MARGIN = 0.2   # a series leaves the pooled winner only for a model >20 % better on its own backtest
 _MEMO: OrderedDict[str, Run] = OrderedDict()
 _MEMO_SIZE = 4
+_MEMO_LOCK = threading.Lock()      # sessions run in threads: the memo is read and written under it
 
 Progress = Callable[[float, str], None]
 
@@ -132,9 +134,10 @@ def run(history: pd.DataFrame, h: int, freq: str, n_windows: int = 3, model="aut
     if not isinstance(n_windows, int | np.integer) or n_windows < 1:
         raise ValueError(f"The number of backtest windows must be at least 1 (got {n_windows!r}).")
     key = _key(history, h, freq, n_windows, model, future, seed)
-    if key in _MEMO:
-        _MEMO.move_to_end(key)
-        return _MEMO[key]
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
     base, cands = resolve_models(model)
     panel = from_long(history, h, freq, future)
     cutoffs, length = _window_plan(panel.T, h, n_windows, panel.m)
@@ -170,7 +173,8 @@ def run(history: pd.DataFrame, h: int, freq: str, n_windows: int = 3, model="aut
     result = Run(panel, h, cands, cutoffs, length, truth, {c: preds[c] for c in cands}, mscale, lscale,
                  {c: final[c] for c in cands}, scoring.level_scale(panel.y, span))
     result.chosen = result.pick()
-    _MEMO[key] = result
-    while len(_MEMO) > _MEMO_SIZE:
-        _MEMO.popitem(last=False)
+    with _MEMO_LOCK:
+        _MEMO[key] = result
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
     return result

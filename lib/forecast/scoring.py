@@ -94,32 +94,37 @@ class Calibration:
         return out
 
 
-def calibrate(resid: np.ndarray, scale: np.ndarray, levels, final_scale: np.ndarray | None = None) -> Calibration:
-    """Fit quantiles from residuals (W, n, h) = y - yhat (NaN = not scored) and scales (W, n)."""
+def calibrate(resid: np.ndarray, scale: np.ndarray, levels, final_scale: np.ndarray | None = None, *,
+              block: int = 7, max_blocks: int = 4) -> Calibration:
+    """Fit quantiles from residuals (W, n, h) = y - yhat (NaN = not scored) and scales (W, n).
+
+    The horizon is cut into ``h // block`` blocks of steps (at least 1, at most ``max_blocks``), each
+    with its own quantiles when it holds enough residuals, so that bands widen with the horizon."""
     W, n, h = resid.shape
     ref = final_scale if final_scale is not None else scale.mean(axis=0)
     r = resid / scale[..., None]
     n_bins = int(np.clip(n // 100, 1, 5))
     edges = np.quantile(ref, np.linspace(0, 1, n_bins + 1)) if n_bins > 1 else np.array([-np.inf, np.inf])
     edges[0], edges[-1] = -np.inf, np.inf
-    n_blocks = int(np.clip(h // 7, 1, 4))
+    n_blocks = int(np.clip(h // block, 1, max_blocks))
     blocks = np.minimum(np.arange(h) * n_blocks // h, n_blocks - 1)
     vb = np.clip(np.searchsorted(edges, scale, side="right") - 1, 0, n_bins - 1)   # (W, n)
     flat_r = r.reshape(-1)
-    flat_bin = np.broadcast_to(vb[..., None], r.shape).reshape(-1)
-    flat_blk = np.broadcast_to(blocks, r.shape).reshape(-1)
     ok = ~np.isnan(flat_r)
-    q = {}
-    for level in levels:
-        a = (1 - level / 100) / 2
-        table = np.zeros((n_bins, n_blocks, 2))
-        pooled = flat_r[ok]
-        base = np.quantile(pooled, [a, 1 - a]) if pooled.size else np.array([-1.0, 1.0])
-        for b in range(n_bins):
-            in_bin = ok & (flat_bin == b)
-            bin_q = np.quantile(flat_r[in_bin], [a, 1 - a]) if in_bin.sum() >= MIN_CELL else base
-            for k in range(n_blocks):
-                cell = in_bin & (flat_blk == k)
-                table[b, k] = np.quantile(flat_r[cell], [a, 1 - a]) if cell.sum() >= MIN_CELL else bin_q
-        q[level] = table
+    vals = flat_r[ok]
+    bins = np.broadcast_to(vb[..., None], r.shape).reshape(-1)[ok]
+    blks = np.broadcast_to(blocks, r.shape).reshape(-1)[ok]
+    levels = list(levels)
+    probs = [p for level in levels for p in ((1 - level / 100) / 2, 1 - (1 - level / 100) / 2)]
+    # every level's two quantiles in one call per cell (the same figures as one call per level)
+    base = np.quantile(vals, probs) if vals.size else np.tile([-1.0, 1.0], len(levels))
+    table = np.zeros((n_bins, n_blocks, len(probs)))
+    for b in range(n_bins):
+        in_bin = bins == b
+        v, k_of = vals[in_bin], blks[in_bin]
+        bin_q = np.quantile(v, probs) if v.size >= MIN_CELL else base
+        for k in range(n_blocks):
+            cell = v[k_of == k]
+            table[b, k] = np.quantile(cell, probs) if cell.size >= MIN_CELL else bin_q
+    q = {level: table[:, :, 2 * i:2 * i + 2] for i, level in enumerate(levels)}
     return Calibration(edges, blocks, q)

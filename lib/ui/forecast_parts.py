@@ -2,30 +2,44 @@
 
     scope_skus(daily, level, item)        the SKUs a SKU / category / store view covers
     item_options(daily, level)            SKUs or categories, best sellers of the last 90 days first
+    category_of(daily, sku)               the category of a SKU (None when unknown)
     history_periods(daily, skus, grain)   how many days or weeks of history the scope has
-    chart_history(level_hist, hist, skus) the history to draw: from launch, stockout shares, gaps
-    priced(fc, future, daily)             the SKU forecasts with a price per period and revenue
-    accuracy_table(acc, shown)            formatted accuracy per model, the shown model first
-    window_text(bt, grain)                "3 x 28 days": the backtest windows behind the figures
-    versus_naive(acc, shown, windows)     "auto is 23% more accurate than seasonal naive on ..."
-    sku_table(priced, names, recent, cur) the per-SKU breakdown of a category or the store
+    chart_history(hist)                   the history to draw: from the first period on sale, stockout shares
+    priced(fc, future, daily)             daily SKU forecasts with a price per day and revenue
+    by_period(priced, weekly, grain)      the priced SKU forecasts per day or per week (7-day sums)
+    accuracy_table(acc, shown)            accuracy per model as numbers, the shown model first
+    window_text(windows, periods, grain)  "3 x 28 days": the backtest windows behind the figures
+    versus_naive(acc, shown, windows)     "auto was 23% more accurate than seasonal naive on ..."
+    thin_backtest(acc, shown, h, ...)     when too few periods were backtested to judge accuracy
+    level_note(acc, shown, where)         when a single model beat auto's per-SKU choice at this level
+    coverage_note(acc, shown, unit, where) when the bands held clearly fewer (or more) outcomes than they say
+    status_note(status, sku, category)    what a SKU's forecast rests on when it is not on sale or never sold
+    sku_table(per_period, names, recent)  the per-SKU breakdown of a category or the store (numbers)
     chosen_counts(fc)                     [model, skus]: how many SKUs each model forecasts
     lost_summary(lost, skus)              units, days and basis of the sales lost to stockouts
-    export_frame(priced, names)           every SKU's forecast for the CSV / XLSX downloads
+    export_frame(per_period, names)       every SKU's forecast for the CSV / XLSX downloads
+    item_export(fc, revenue, label)       one item's forecast for its CSV
+    workbook(every, accuracy, currency)   the all-SKU Excel file: numbers with currency/percent formats
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from lib import fmt
+from lib import exports, fmt
 
-__all__ = ["UNITS", "NAIVE", "scope_skus", "item_options", "history_periods", "chart_history", "priced",
-           "accuracy_table", "window_text", "versus_naive", "sku_table", "chosen_counts", "lost_summary",
-           "export_frame"]
+__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "scope_skus", "item_options",
+           "category_of", "history_periods", "chart_history", "priced", "by_period", "accuracy_table",
+           "window_text", "versus_naive", "thin_backtest", "level_note", "coverage_note", "status_note", "sku_table",
+           "chosen_counts", "lost_summary", "export_frame", "item_export", "workbook"]
 
 UNITS = {"day": "days", "week": "weeks"}
 NAIVE = "seasonal_naive"
+AUTO = "auto"
+NOT_ON_SALE = "not on sale"
+ACCURACY_PCT = ("WAPE", "bias", "coverage 80%", "coverage 95%", "vs seasonal naive")
+BAND_COLUMNS = {"yhat": "forecast units", "yhat_lo_80": "80% band low", "yhat_hi_80": "80% band high",
+                "yhat_lo_95": "95% band low", "yhat_hi_95": "95% band high"}
 
 
 def scope_skus(daily: pd.DataFrame, level: str, item: str | None) -> list[str]:
@@ -48,6 +62,12 @@ def item_options(daily: pd.DataFrame, level: str) -> list[str]:
     return frame.sort_values(["units", "name"], ascending=[False, True])["name"].tolist()
 
 
+def category_of(daily: pd.DataFrame, sku) -> str | None:
+    """The category of ``sku`` in the history, None when it is not a SKU there."""
+    rows = daily.loc[daily["unique_id"].astype(str) == str(sku), "category"]
+    return str(rows.iloc[0]) if len(rows) else None
+
+
 def history_periods(daily: pd.DataFrame, skus: list[str], grain: str) -> int:
     """Days (or whole weeks) from the scope's first day on sale to the last day with data."""
     ds = pd.to_datetime(daily.loc[daily["unique_id"].isin(skus), "ds"])
@@ -57,19 +77,18 @@ def history_periods(daily: pd.DataFrame, skus: list[str], grain: str) -> int:
     return days // 7 if grain == "week" else days
 
 
-def chart_history(level_hist: pd.DataFrame, hist: pd.DataFrame, skus: list[str]) -> pd.DataFrame:
-    """The rolled-up history [ds, y, censored] from the scope's first period on sale, with ``censored``
-    the share of its SKUs out of stock; periods with every SKU out have no y (demand unknown)."""
-    rows = hist[hist["unique_id"].isin(skus)]
-    ds = pd.to_datetime(rows["ds"])
-    share = (~rows["in_stock"].astype(bool)).groupby(ds).mean()
-    out = level_hist[pd.to_datetime(level_hist["ds"]) >= ds.min()].sort_values("ds")
-    out = out.assign(censored=pd.to_datetime(out["ds"]).map(share).fillna(0.0).to_numpy())
-    return out.assign(y=out["y"].where(out["censored"] < 1))
+def chart_history(hist: pd.DataFrame) -> pd.DataFrame:
+    """[ds, y, censored] from the first period with anything on sale; ``censored`` = the share of the
+    SKU-days on sale that were out of stock; y is missing where nothing was observed (all out)."""
+    h = hist.sort_values("ds")
+    started = (h["y"].notna() | (h["out_share"] > 0)).cummax()
+    h = h[started.to_numpy()]
+    return pd.DataFrame({"ds": pd.to_datetime(h["ds"]).to_numpy(), "y": h["y"].to_numpy(),
+                         "censored": h["out_share"].to_numpy()})
 
 
 def priced(fc: pd.DataFrame, future: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
-    """SKU forecasts with ``price`` (the horizon's price, else the SKU's last price) and ``revenue``."""
+    """SKU forecasts by day with ``price`` (the day's price, else the SKU's last price) and ``revenue``."""
     last = daily.sort_values("ds").groupby("unique_id")["price"].last()
     out = fc.copy()
     if len(future):
@@ -82,66 +101,176 @@ def priced(fc: pd.DataFrame, future: pd.DataFrame, daily: pd.DataFrame) -> pd.Da
     return out
 
 
-def _signed(x) -> str:
-    """A fraction as a signed percentage: 0.032 -> '+3.2%' (via fmt.change_pct against 1)."""
-    return fmt.change_pct(1.0 + float(x), 1.0) if pd.notna(x) else "–"
+def by_period(daily_priced: pd.DataFrame, weekly: pd.DataFrame | None, grain: str) -> pd.DataFrame:
+    """The priced daily SKU forecasts as shown: per day, or per week (``weekly``: the run's weekly SKU
+    forecasts with bands calibrated on weekly sums) with the week's revenue and its average price."""
+    if grain == "day":
+        return daily_priced.reset_index(drop=True)
+    first = pd.to_datetime(daily_priced["ds"]).min()
+    week = first + pd.to_timedelta((pd.to_datetime(daily_priced["ds"]) - first).dt.days // 7 * 7, unit="D")
+    money = daily_priced.assign(ds=week).groupby(["unique_id", "ds"], as_index=False).agg(
+        revenue=("revenue", "sum"), first_price=("price", "first"))
+    out = weekly.merge(money, on=["unique_id", "ds"], how="left")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["price"] = np.where(out["yhat"] > 0, out["revenue"] / out["yhat"], out["first_price"])
+    return out.drop(columns="first_price")
+
+
+ACCURACY_SHOWN = {"MASE": "{:.2f}", "WAPE": "{:.1%}", "bias": "{:+.1%}", "coverage 80%": "{:.0%}",
+                  "coverage 95%": "{:.0%}", "vs seasonal naive": "{:+.0%}"}
 
 
 def accuracy_table(acc: pd.DataFrame, shown: str) -> pd.DataFrame:
-    """[model, MASE, WAPE, bias, coverage 80%, coverage 95%, vs seasonal naive]: ``shown`` first, then
-    by WAPE."""
+    """[model, MASE, WAPE, bias, coverage 80%, coverage 95%, vs seasonal naive] as numbers (fractions for
+    the percentages; vs seasonal naive = WAPE / naive's WAPE - 1, so 0 on naive's own row): ``shown``
+    first, then by WAPE."""
     a = acc.drop_duplicates("model").copy()
     naive = a.loc[a["model"] == NAIVE, "wape"]
     base = float(naive.iloc[0]) if len(naive) else np.nan
     a["first"] = a["model"] != shown
     a = a.sort_values(["first", "wape"], na_position="last")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        versus = a["wape"].to_numpy() / base - 1 if base > 0 else np.full(len(a), np.nan)
     return pd.DataFrame({
         "model": a["model"].to_numpy(),
         "MASE": a["mase"].round(2).to_numpy(),
-        "WAPE": [fmt.pct(v) for v in a["wape"]],
-        "bias": [_signed(v) for v in a["bias"]],
-        "coverage 80%": [fmt.pct(v, 0) for v in a["coverage_80"]],
-        "coverage 95%": [fmt.pct(v, 0) for v in a["coverage_95"]],
-        "vs seasonal naive": ["baseline" if m == NAIVE else fmt.change_pct(v, base, 0) if base > 0 else "–"
-                              for m, v in zip(a["model"], a["wape"], strict=True)],
+        "WAPE": a["wape"].to_numpy(), "bias": a["bias"].to_numpy(),
+        "coverage 80%": a["coverage_80"].to_numpy(), "coverage 95%": a["coverage_95"].to_numpy(),
+        "vs seasonal naive": versus,
     })
 
 
-def window_text(bt: pd.DataFrame, grain: str) -> str:
-    """'3 x 28 days' from a backtest frame of one item and model; '' without windows."""
-    if bt.empty:
+def window_text(windows: int, periods: int, grain: str) -> str:
+    """'3 x 28 days' (the backtest windows scored for the horizon); '' without windows."""
+    if not windows or not periods:
         return ""
-    length = int(bt.groupby("cutoff")["ds"].nunique().max())
-    return f"{bt['cutoff'].nunique()} x {length} {UNITS[grain] if length != 1 else grain}"
+    return f"{windows} x {periods} {UNITS[grain] if periods != 1 else grain}"
+
+
+def _row(acc: pd.DataFrame, model: str):
+    rows = acc[acc["model"] == model]
+    return rows.iloc[0] if len(rows) else None
 
 
 def versus_naive(acc: pd.DataFrame, shown: str, windows: str) -> str:
-    """One sentence comparing the shown model's backtest WAPE with seasonal naive; '' when unknown."""
-    w = acc.drop_duplicates("model").set_index("model")["wape"]
-    if shown == NAIVE or shown not in w or NAIVE not in w or not (pd.notna(w[shown]) and w[NAIVE] > 0):
+    """One sentence comparing the shown model's backtest with seasonal naive on the same windows; ''
+    when unknown. A model is called more accurate only when its WAPE is lower AND its MASE is not above
+    1 (MASE above 1: its errors were larger than a naive step within the history)."""
+    me, naive = _row(acc, shown), _row(acc, NAIVE)
+    if shown == NAIVE or me is None or naive is None or not (pd.notna(me["wape"]) and naive["wape"] > 0):
         return ""
-    ratio = float(w[shown] / w[NAIVE])
+    ratio = float(me["wape"] / naive["wape"])
     when = f" on the last {windows}" if windows else ""
-    figures = f" (WAPE {fmt.pct(w[shown])} vs {fmt.pct(w[NAIVE])})"
+    figures = f" (WAPE {fmt.pct(me['wape'])} vs {fmt.pct(naive['wape'])})"
+    mase = float(me["mase"]) if pd.notna(me["mase"]) else np.nan
     if abs(ratio - 1) < 0.005:
-        return f"**{shown}** is as accurate as seasonal naive{when}{figures}."
-    better = ratio < 1
-    return (f"**{shown}** is {fmt.pct(abs(1 - ratio), 0)} {'more' if better else 'less'} accurate than "
-            f"seasonal naive{when}{figures}.")
+        return f"**{shown}** was as accurate as seasonal naive{when}{figures}."
+    if ratio > 1:
+        return f"**{shown}** was {fmt.pct(ratio - 1, 0)} less accurate than seasonal naive{when}{figures}."
+    if mase > 1:
+        return (f"**{shown}** had a {fmt.pct(1 - ratio, 0)} lower WAPE than seasonal naive{when}{figures}, but "
+                f"its MASE is {mase:.2f}: above 1, its errors were larger than the typical change from one "
+                "week to the next in the history, so neither forecast is accurate here.")
+    return f"**{shown}** was {fmt.pct(1 - ratio, 0)} more accurate than seasonal naive{when}{figures}."
 
 
-def sku_table(priced_fc: pd.DataFrame, names: pd.DataFrame, recent: pd.Series, currency: str) -> pd.DataFrame:
+def thin_backtest(acc: pd.DataFrame, shown: str, h: int, unit: str, first_sale) -> str:
+    """When the backtest holds fewer scored periods than one horizon (a product launched after the windows
+    began, or ended before them): say so instead of comparing models on a handful of points; '' otherwise."""
+    me = _row(acc, shown)
+    n = int(me["n_points"]) if me is not None and pd.notna(me.get("n_points")) else 0
+    if n >= h:
+        return ""
+    since = f" (its first sale was on {pd.Timestamp(first_sale):%b %d, %Y})" if pd.notna(first_sale) else ""
+    if n == 0:
+        return (f"No backtest here: none of its sales fall in the backtest windows{since}, so there is nothing to "
+                "measure its accuracy on.")
+    return (f"Only {n} {unit if n != 1 else unit[:-1]} of its sales fall in the backtest windows{since}: too few to "
+            "measure its accuracy or to compare models; the category's figures are a better guide.")
+
+
+def level_note(acc: pd.DataFrame, shown: str, where: str, chosen: str | None = None) -> str:
+    """When auto is shown and a single model had a lower WAPE on these windows: say so, and why auto did not
+    take it (``where`` "SKU": the model auto chose for the SKU is ``chosen``)."""
+    me = _row(acc, AUTO)
+    if shown != AUTO or me is None or pd.isna(me["wape"]):
+        return ""
+    single = acc[(acc["model"] != AUTO) & acc["wape"].notna()].sort_values("wape")
+    if single.empty:
+        return ""
+    best = single.iloc[0]
+    if where == "SKU":
+        if chosen is None or best["model"] == chosen or round(float(best["wape"]), 3) >= round(float(me["wape"]), 3):
+            return ""
+        return (f"On this SKU **{best['model']}** had a lower WAPE than auto's choice, {chosen} ({fmt.pct(best['wape'])} "
+                f"vs {fmt.pct(me['wape'])} here). auto keeps the model that wins over all SKUs unless another was "
+                "more than 20% better on the SKU's own backtest over whole windows (up to 13 weeks each): with a few dozen noisy "
+                "points per SKU, picking each SKU's best model mostly picks noise.")
+    if round(float(best["wape"]), 3) >= round(float(me["wape"]), 3):
+        return (f"At {where} level auto was the most accurate choice (WAPE {fmt.pct(me['wape'])}; the best single "
+                f"model, {best['model']}, {fmt.pct(best['wape'])}).")
+    return (f"At {where} level **{best['model']} alone was more accurate than auto** (WAPE {fmt.pct(best['wape'])} "
+            f"vs {fmt.pct(me['wape'])}): auto picks a model per SKU from each SKU's own errors, and the sum of "
+            f"those picks is not always the best forecast of the total. Pick {best['model']} under Model to use it "
+            "for every SKU.")
+
+
+def coverage_note(acc: pd.DataFrame, shown: str, unit: str, where: str) -> str:
+    """A plain warning when the shown model's 80% band held clearly fewer than 16 in 20 backtest outcomes
+    (below 70%), or clearly more (above 90%); '' when it is about right or unknown."""
+    me = _row(acc, shown)
+    if me is None or pd.isna(me["coverage_80"]) or not me.get("n_points", 0):
+        return ""
+    cov, n = float(me["coverage_80"]), int(me["n_points"])
+    held = int(round(cov * n))
+    if cov < 0.7:
+        return (f"**The bands are too narrow {where}:** in the backtest the 80% band held the units sold in {held} "
+                f"of {n} {unit} ({fmt.pct(cov, 0)}), not about 16 in 20, and the 95% band in "
+                f"{fmt.pct(me['coverage_95'], 0)}. They are calibrated on only three backtest windows, whose errors "
+                "differ more than the band allows: read them as the least uncertainty to expect.")
+    if cov > 0.9:
+        return (f"**The bands are wider than they need to be {where}:** in the backtest the 80% band held the units "
+                f"sold in {held} of {n} {unit} ({fmt.pct(cov, 0)}), more than about 16 in 20.")
+    return ""
+
+
+def status_note(status: pd.DataFrame, sku: str, category: str | None) -> str:
+    """What the forecast of ``sku`` rests on when it is not on sale or has never sold; '' otherwise."""
+    rows = status[status["unique_id"].astype(str) == str(sku)]
+    if rows.empty:
+        return ""
+    s = rows.iloc[0]
+    if not bool(s["on_sale"]):
+        why = []
+        if bool(s["ended"]):
+            why.append(f"its last day on sale was {pd.Timestamp(s['last_day']):%b %d, %Y} (no stock record after it)")
+        if s["active"] is False or s["active"] is np.False_:
+            why.append("the product master marks it inactive")
+        reason = " and ".join(why)
+        return (f"**Not on sale: forecast 0.** {reason[0].upper()}{reason[1:]}, so it is forecast to sell nothing. "
+                f"It sold {fmt.count(round(float(s['units'])))} units in the history before; a model would otherwise "
+                "carry that level forward as if it were still on the shelf.")
+    if float(s["units"]) == 0:
+        where = f" in {category}" if category else ""
+        return (f"**No sales yet:** on sale for {fmt.count(int(s['days']))} days (since "
+                f"{pd.Timestamp(s['first_day']):%b %d, %Y}) without selling a unit, so its forecast rests on that "
+                "zero history alone and is close to 0; the band is the spread seen on SKUs of a similar size. A new "
+                f"product's first weeks cannot be read from its own history: compare with similar SKUs{where}.")
+    return ""
+
+
+def sku_table(per_period: pd.DataFrame, names: pd.DataFrame, recent: pd.Series) -> pd.DataFrame:
     """Per SKU: name, category, model, forecast units and revenue, units sold just before (most first)."""
-    g = priced_fc.groupby("unique_id", sort=False).agg(units=("yhat", "sum"), revenue=("revenue", "sum"),
-                                                       model=("model", "first")).reset_index()
+    g = per_period.groupby("unique_id", sort=False).agg(units=("yhat", "sum"), revenue=("revenue", "sum"),
+                                                        model=("model", "first")).reset_index()
     g = g.merge(names.rename(columns={"sku": "unique_id"}), on="unique_id", how="left")
     g["before"] = g["unique_id"].map(recent).fillna(0.0)
     g = g.sort_values(["units", "unique_id"], ascending=[False, True])
     return pd.DataFrame({"SKU": g["unique_id"].to_numpy(), "name": g["name"].to_numpy(),
                          "category": g["category"].to_numpy(), "model": g["model"].to_numpy(),
-                         "forecast units": [fmt.count(round(v, 1)) for v in g["units"]],
-                         "forecast revenue": [fmt.money(v, currency) for v in g["revenue"]],
-                         "units sold before": [fmt.count(round(v, 1)) for v in g["before"]]})
+                         "forecast units": g["units"].round(1).to_numpy(),
+                         "forecast revenue": g["revenue"].round(2).to_numpy(),
+                         "units sold before": g["before"].round(1).to_numpy()})
 
 
 def chosen_counts(fc: pd.DataFrame) -> pd.DataFrame:
@@ -159,10 +288,29 @@ def lost_summary(lost: pd.DataFrame, skus: list[str]) -> dict:
             "sessions_days": int(basis.get("sessions", 0)), "baseline_days": int(basis.get("baseline", 0))}
 
 
-def export_frame(priced_fc: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
-    """Every SKU's forecast per period, with its name, category, price and revenue (for downloads)."""
-    out = priced_fc.merge(names.rename(columns={"sku": "unique_id"}), on="unique_id", how="left")
-    cols = {"unique_id": "sku", "name": "name", "category": "category", "ds": "period_start",
-            "yhat": "forecast", "yhat_lo_80": "low_80", "yhat_hi_80": "high_80", "yhat_lo_95": "low_95",
-            "yhat_hi_95": "high_95", "model": "model", "price": "price", "revenue": "forecast_revenue"}
-    return out[list(cols)].rename(columns=cols)
+def export_frame(per_period: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Every SKU's forecast per period with its name, category, model, price and revenue (numbers)."""
+    out = per_period.merge(names.rename(columns={"sku": "unique_id"}), on="unique_id", how="left")
+    cols = {"unique_id": "SKU", "name": "name", "category": "category", "ds": "period start", **BAND_COLUMNS,
+            "model": "model", "price": "price", "revenue": "forecast revenue"}
+    out = out[list(cols)].rename(columns=cols)
+    out["period start"] = pd.to_datetime(out["period start"]).dt.date
+    return out
+
+
+def item_export(fc: pd.DataFrame, revenue: pd.Series, label: str) -> pd.DataFrame:
+    """One SKU, category or the store: [<label>, period start, forecast units, bands, model, forecast revenue]."""
+    out = fc.rename(columns={"unique_id": label, "ds": "period start", **BAND_COLUMNS})
+    out["period start"] = pd.to_datetime(out["period start"]).dt.date
+    out["forecast revenue"] = pd.to_datetime(fc["ds"]).map(revenue).to_numpy()
+    return out[[label, "period start", *BAND_COLUMNS.values(), "model", "forecast revenue"]]
+
+
+def workbook(every: pd.DataFrame, accuracy: pd.DataFrame, currency: str) -> bytes:
+    """The all-SKU Excel file: the forecast per SKU and period (price and revenue in the store currency) and
+    the accuracy table (percentages as percentages); every cell a number."""
+    forecast = exports.Formats(money=("price", "forecast revenue"), decimal=tuple(BAND_COLUMNS.values()),
+                               currency=currency)
+    return exports.to_xlsx_bytes({"Forecast by SKU": every, "Accuracy": accuracy},
+                                 {"Forecast by SKU": forecast,
+                                  "Accuracy": exports.Formats(pct=ACCURACY_PCT, decimal=("MASE",))})

@@ -1,8 +1,11 @@
 """The Forecast page: demand forecast of one SKU, one category or the store, and when to trust it.
 
-Controls live in the URL (level, item, fgrain, h, model). The forecast, its backtest and the
-accuracy per model come from lib/ui/planning.py (cached per data version; the first run over
-all SKUs shows a progress bar); tables and sentences from lib/ui/forecast_parts.py.
+Controls live in the URL (level, item, fgrain, h, model). Everything shown comes from the store's
+one daily forecast run (lib/forecast/store.py through lib/ui/planning.py: 91 days of every SKU,
+cached per data version; the first run shows a progress bar), the same run Replenishment and
+Pricing read: a shorter horizon is its first days, a week the sum of 7 of its days from the first
+forecast day, a category or the store the sum of its SKUs. Tables and sentences come from
+lib/ui/forecast_parts.py.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import streamlit as st
 from lib import exports, fmt, forecast
 from lib.charts import forecast as charts
 from lib.forecast import data
-from lib.ui import downloads, planning, shell
+from lib.ui import downloads, formatting, planning, shell
 from lib.ui import forecast_parts as parts
 
 __all__ = ["render"]
@@ -22,20 +25,25 @@ __all__ = ["render"]
 LEVELS = {"SKU": "sku", "Category": "category", "Store": "store"}
 MODELS = ["auto", *(m for m in forecast.MODELS if m != "auto")]
 SHOWN = {"day": 180, "week": 104}          # history periods on the chart
+HORIZON_DAYS = planning.HORIZONS["day"][1]
 MIN_PERIODS = {"day": 28, "week": 8}       # less history than this: no forecast
 LINK_KEYS = ("level", "item", "fgrain", "h", "model")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODEL_HELP = ("**auto** backtests every model (seasonal naive, moving average, SES, Theta, ETS, Croston, "
-              "SBA, TSB, the boosted model and the ensemble) and uses, for each SKU, the model with the "
-              "lowest error over all SKUs, unless another model was more than 20% better on that SKU's own "
-              "backtest. Any single model can be picked instead.")
-MEASURES = ("**MASE**: the average error divided by the typical change from one season to the next in "
-            "the history (below 1 beats repeating the last season). **WAPE**: the absolute errors added "
-            "up, as a share of the units sold. **Bias**: the forecast minus the units sold, as a share of "
-            "the units sold (+ over-forecasts, − under-forecasts). **Coverage**: how often the units sold "
-            "fell inside the 80% and 95% bands; trustworthy bands cover close to 80% and 95%. **vs "
-            "seasonal naive**: the change in WAPE against repeating the same {season}. Each backtest "
-            "window is forecast only from the data before it; stockout {unit} are not scored.")
+              "SBA, TSB, the boosted model and the ensemble) on three windows of 91 days, and gives each SKU the "
+              "model with the lowest error over all SKUs, unless another model was more than 20% better on that "
+              "SKU's own backtest. It chooses per SKU: a category or the store is the sum of those choices, which "
+              "is not always the most accurate forecast of the total (the accuracy table says when). Any single "
+              "model can be picked instead, for every SKU.")
+MEASURES = ("**MASE**: the average error divided by the typical change from {naive_step} in the history before "
+            "each window; below 1 the errors were smaller than that change, above 1 larger (worse than that "
+            "naive step). **WAPE**: the absolute errors added up, as a share of the units sold. **Bias**: the "
+            "forecast minus the units sold, as a share of the units sold (+ over-forecasts, − under-forecasts). "
+            "**Coverage**: how often the units sold fell inside the 80% and 95% bands; trustworthy bands hold about "
+            "16 and 19 outcomes in 20. **vs seasonal naive**: the change in WAPE against repeating each weekday's "
+            "sales of the week before (below 0 = fewer errors). Each backtest window is forecast only from the data "
+            "before it, and scored on its first {periods}; stockout days are not scored.")
+NAIVE_STEP = {"day": "the same weekday a week earlier", "week": "one week to the next"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -100,7 +108,7 @@ def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date) -> dict:
         options = parts.item_options(daily, level)
         # no default option, so whatever is picked stays in the URL; the best seller when none (or cleared)
         if st.session_state.get("item") not in options and st.query_params.get("item") not in options:
-            st.session_state["item"] = options[0]
+            st.session_state["item"] = _carried(st.session_state.get("item"), level, daily, options)
         item = c2.selectbox(label, options, index=None, key="item", bind="query-params",
                             filter_mode="contains", help="Best sellers of the last 90 days first.")
         item = item or options[0]
@@ -117,13 +125,32 @@ def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date) -> dict:
                                  bind="query-params") or "day"
     lo, hi, dflt = planning.HORIZONS[grain]
     unit = parts.UNITS[grain]
+    start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    weeks = f" Weeks are 7-day blocks from the first forecast day ({start:%A})." if grain == "week" else ""
     h = c5.number_input(f"{unit.capitalize()} ahead", min_value=lo, max_value=hi, value=dflt, step=1, key="h",
-                        bind="query-params", help=f"{lo} to {hi} {unit} ahead.")
+                        bind="query-params", help=f"{lo} to {hi} {unit} ahead: the forecast covers the next "
+                                                  f"{HORIZON_DAYS} days.{weeks}")
     model = c6.selectbox("Model", MODELS, key="model", bind="query-params", help=MODEL_HELP) or "auto"
-    st.caption(f"Data through {as_of:%b %d, %Y} · forecasting {title}, {int(h)} {unit} ahead "
-               f"from {as_of + pd.Timedelta(days=1):%b %d, %Y}.")
+    end = start + pd.Timedelta(days=int(h) * (7 if grain == "week" else 1) - 1)
+    st.caption(f"Data through {as_of:%b %d, %Y} · forecasting {title}, {int(h)} {unit} ahead: "
+               f"{start:%a %b %d, %Y} to {end:%a %b %d, %Y}." + weeks)
     return {"label": label, "level": level, "item": item, "title": title, "grain": grain, "h": int(h),
             "model": model, "currency": shell.settings().currency}
+
+
+def _carried(previous, level: str, daily: pd.DataFrame, options: list[str]) -> str:
+    """The item to show after the Level changed: a SKU's own category, a category's best-selling SKU, else
+    the best seller."""
+    if level == "category":
+        own = parts.category_of(daily, previous)
+        if own in options:
+            return own
+    if level == "sku" and previous is not None:
+        inside = set(parts.scope_skus(daily, "category", previous))
+        best = [s for s in options if s in inside]
+        if best:
+            return best[0]
+    return options[0]
 
 
 def _check_link(link: dict, p: dict) -> None:
@@ -139,100 +166,133 @@ def _check_link(link: dict, p: dict) -> None:
                    "Showing the defaults for those instead.", icon=":material/link_off:")
 
 
-# -- the page body -----------------------------------------------------------------------------------------
+# -- the page body
+def _where(p: dict) -> tuple[str, str]:
+    """('store' / 'category' / 'SKU', 'at store level' / 'for Home Decor' / 'for this SKU')."""
+    if p["level"] == "store":
+        return "store", "at store level"
+    if p["level"] == "category":
+        return "category", f"for {p['item']}"
+    return "SKU", "for this SKU"
+
+
 def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: list[str], p: dict) -> None:
     grain, h, model, level = p["grain"], p["h"], p["model"], p["level"]
     only = p["item"] if level != "store" else None
-    roll = planning.rollup(wh, key, as_of, grain, h, model, level, only)
-    fc_all, _ = planning.run_forecast(wh, key, as_of, grain, h, model)
-    acc = roll["accuracy"]
-    if model not in ("auto", parts.NAIVE):    # the baseline the table compares with
-        base = planning.rollup(wh, key, as_of, grain, h, parts.NAIVE, level, only)["accuracy"]
-        acc = pd.concat([acc, base], ignore_index=True)
-    priced = parts.priced(fc_all, planning.future(wh, key, as_of, grain, h), daily)
-    scope = priced[priced["unique_id"].isin(skus)]
-    hist = parts.chart_history(roll["history"], planning.history(wh, key, as_of, grain), skus)
-    recent = hist["y"].tail(h).sum()
-    bt = roll["backtest"]
-    bt = bt[bt["model"] == model] if len(bt) else bt
-    windows = parts.window_text(bt, grain)
-    _tiles(roll["forecast"], scope, float(recent), acc, windows, p)
-    _chart(hist, bt, roll["forecast"], windows, p)
-    _accuracy(acc, windows, p)
+    v = planning.view(wh, key, as_of, level, grain, h, model, only)
+    fc, acc = v["forecast"], v["accuracy"]
+    per_period = v["skus"]
+    scope = per_period[per_period["unique_id"].isin(skus)]
+    hist = parts.chart_history(v["history"])
+    windows = parts.window_text(int(v["windows"]["windows"].iloc[0]), int(v["windows"]["periods"].iloc[0]), grain)
+    if level == "sku":
+        note = parts.status_note(v["status"], p["item"], parts.category_of(daily, p["item"]))
+        if note:
+            st.info(note, icon=":material/info:")
+    sold = hist.loc[hist["y"] > 0, "ds"]
+    thin = parts.thin_backtest(acc, model, h, parts.UNITS[grain], sold.min() if len(sold) else pd.NaT)
+    _tiles(fc, scope, float(v["history"]["y"].tail(h).sum()), acc, windows, thin, p)
+    ended = level == "sku" and not v["status"].set_index("unique_id").loc[p["item"], "on_sale"]
+    _chart(hist, v["backtest"], fc, acc if not thin else acc.iloc[0:0], windows, as_of, p, whole=ended)
+    _accuracy(acc, windows, thin, p, scope["model"].iloc[0] if level == "sku" and len(scope) else None)
     _lost(planning.lost_sales(wh, key, as_of), skus, daily, p)
     if level != "sku":
-        _breakdown(scope, names, _sku_recent(wh, key, as_of, grain, h, skus), p)
-    _models(fc_all, p)
-    _downloads(roll["forecast"], priced, names, acc, p)
+        _breakdown(scope, names, v["recent"], p)
+    _models(v["counts"], p)
+    _downloads(fc, scope, per_period, names, acc, p)
 
 
-def _sku_recent(wh, key, as_of: date, grain: str, h: int, skus: list[str]) -> pd.Series:
-    """Units sold per SKU over the last ``h`` periods of history."""
-    hist = planning.history(wh, key, as_of, grain)
-    hist = hist[hist["unique_id"].isin(skus)].sort_values("ds")
-    last = hist["ds"].drop_duplicates().sort_values().tail(h)
-    return hist[hist["ds"].isin(last)].groupby("unique_id")["y"].sum()
-
-
-def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFrame, windows: str,
+def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFrame, windows: str, thin: str,
            p: dict) -> None:
     h, unit, model = p["h"], parts.UNITS[p["grain"]], p["model"]
     total = float(fc["yhat"].sum())
     cols = st.columns(4)
+    days = h * (7 if p["grain"] == "week" else 1)
     cols[0].metric(f"Forecast units, next {h} {unit}", fmt.count(round(total)),
-                   help="The sum of the SKU forecasts (point forecasts add up exactly).")
+                   help=f"The sum of the daily SKU forecasts over the next {days} days: the same numbers "
+                        "Replenishment and Pricing plan with.")
     revenue = float(scope["revenue"].sum())
     cols[1].metric("Forecast revenue at today's prices", fmt.money(revenue, p["currency"]),
                    help="Forecast units x each SKU's price in the horizon (scheduled promotions included), "
                         "else its last selling price.")
     cols[2].metric(f"Change vs the previous {h} {unit}", fmt.change_pct(total, before),
-                   help=f"Against the {fmt.count(round(before, 1))} units sold in the last {h} {unit} "
-                        "of history.")
-    if model == "auto" and p["level"] == "sku":
-        shown, note = scope["model"].iloc[0] if len(scope) else "auto", "The model auto chose for this SKU."
+                   help=f"Against the {fmt.count(round(before, 1))} units sold in the last {days} days of "
+                        "history.")
+    if p["level"] == "sku" and len(scope) and scope["model"].iloc[0] == parts.NOT_ON_SALE:
+        shown, note = parts.NOT_ON_SALE, "No longer on sale: forecast 0."
+    elif model == "auto" and p["level"] == "sku":
+        shown, note = (scope["model"].iloc[0] if len(scope) else "auto"), "The model auto chose for this SKU."
     elif model == "auto":
         shown, note = "auto", "Each SKU uses the model auto chose for it; see the summary below."
     else:
         shown, note = model, "Picked above for every SKU."
     cols[3].metric("Model", shown, help=note)
-    sentence = parts.versus_naive(acc, model, windows)
+    sentence = thin or parts.versus_naive(acc, model, windows)
     if sentence:
         st.caption(f"Backtest: {sentence}")
 
 
 def _stem(p: dict, what: str) -> str:
-    return f"forecast-{what}-{p['item'] or 'store'}-{p['grain']}-{p['h']}-{p['model']}"
+    """File names carry the view: what, item, grain, horizon, model."""
+    item = p["item"] or "store"
+    return downloads.slug(f"forecast {what} {item} by {p['grain']} next {p['h']} {parts.UNITS[p['grain']]} "
+                          f"{p['model']}")
 
 
-def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, windows: str, p: dict) -> None:
+def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataFrame, windows: str,
+           as_of: date, p: dict, whole: bool = False) -> None:
     st.subheader("History and forecast")
-    shown = hist[hist["ds"].isin(hist["ds"].drop_duplicates().tail(SHOWN[p["grain"]]))]
+    # the last SHOWN periods, reaching back to the first backtest window; a SKU no longer on sale: all of it
+    start = hist["ds"].drop_duplicates().tail(SHOWN[p["grain"]]).min()
+    if len(bt):
+        start = min(start, pd.Timestamp(bt["ds"].min()))
+    shown = hist if whole else hist[hist["ds"] >= start]
     downloads.chart(charts.forecast_chart(shown, bt, fc, p["grain"]), _stem(p, "chart"), key="fc_chart",
                     width="stretch")
+    unit = parts.UNITS[p["grain"]]
     bands = ("Orange: the forecast with its 80% (darker) and 95% (lighter) bands: the units sold should fall "
-             "inside them 8 and 19 times out of 20.")
-    back = (f" Purple, dashed: what {p['model']} forecast for the last {windows} using only the data before "
-            "each window, with its 80% band: compare it with the sales line." if windows else "")
-    weekly = " (weekly: units per in-stock day x 7)" if p["grain"] == "week" else ""
+             "inside the 80% band about 16 times in 20, and inside the 95% band about 19 times in 20.")
+    back = (f" Purple, dashed: what {p['model']} forecast for the first {p['h']} {unit} of each of the last "
+            f"{windows.split(' x ')[0]} backtest windows, using only the data before each window, with its 80% "
+            "band (from the first sale on): compare it with the sales line." if windows else "")
+    weekly = (f" (weeks: units sold in 7-day blocks, the last ending {as_of:%a %b %d})" if p["grain"] == "week"
+              else "")
     st.caption(f"Blue: units sold{weekly}. Grey shading: stockouts, darker the more SKUs are out; periods "
                f"with every SKU out have no sales line. {bands}{back} Drag to pan, scroll to zoom.")
+    note = parts.coverage_note(acc, p["model"], unit, _where(p)[1])
+    if note.startswith("**The bands are too narrow"):
+        st.warning(note, icon=":material/warning:")
+    elif note:
+        st.caption(note)
 
 
-def _accuracy(acc: pd.DataFrame, windows: str, p: dict) -> None:
+def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict, chosen: str | None = None) -> None:
     st.subheader("Accuracy per model")
     if acc.empty:
         st.info("The history is too short for a backtest, so there are no accuracy figures yet.",
                 icon=":material/hourglass_empty:")
         return
+    if thin.startswith("No backtest"):
+        st.info(thin, icon=":material/hourglass_empty:")
+        return
+    if thin:
+        st.caption(thin)
+    note = parts.level_note(acc, p["model"], _where(p)[0], chosen)
+    if note:
+        st.caption(note)
     table = parts.accuracy_table(acc, p["model"])
+    # the Styler formats what is shown (one decimal, signs); the cells and the downloads stay numbers
     styled = table.style.apply(lambda r: ["background-color: #dbeafe; font-weight: 600" if r.name == 0 else ""
                                           for _ in r], axis=1)
+    for col, shown in parts.ACCURACY_SHOWN.items():
+        styled = styled.format(shown, subset=[col], na_rep="–")
     downloads.table(styled, _stem(p, "accuracy"), key="fc_acc", hide_index=True, width="stretch",
                     height=38 + 35 * len(table),
-                 column_config={"MASE": st.column_config.NumberColumn(format="%.2f")})
-    season = "weekday a week earlier" if p["grain"] == "day" else "week a year earlier"
-    st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}. "
-               + MEASURES.format(season=season, unit=parts.UNITS[p["grain"]]))
+                    number_formats=exports.Formats(pct=parts.ACCURACY_PCT, decimal=("MASE",)))
+    periods = f"{p['h']} {parts.UNITS[p['grain']]}"
+    st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}: the "
+               f"first {periods} of each backtest window. "
+               + MEASURES.format(naive_step=NAIVE_STEP[p["grain"]], periods=periods))
 
 
 def _lost(lost: pd.DataFrame, skus: list[str], daily: pd.DataFrame, p: dict) -> None:
@@ -256,47 +316,54 @@ def _lost(lost: pd.DataFrame, skus: list[str], daily: pd.DataFrame, p: dict) -> 
 
 def _breakdown(scope: pd.DataFrame, names: pd.DataFrame, recent: pd.Series, p: dict) -> None:
     st.subheader(f"SKUs in {p['item'] or 'the whole store'}")
-    downloads.table(parts.sku_table(scope, names, recent, p["currency"]), _stem(p, "skus"), key="fc_skus",
-                    hide_index=True, width="stretch", height=min(420, 38 + 35 * scope["unique_id"].nunique()))
+    table = parts.sku_table(scope, names, recent)
+    number = st.column_config.NumberColumn
+    downloads.table(table, _stem(p, "skus"), key="fc_skus", hide_index=True, width="stretch",
+                    height=min(420, 38 + 35 * len(table)),
+                    number_formats=exports.Formats(money=("forecast revenue",), decimal=("forecast units",),
+                                                   count=("units sold before",), currency=p["currency"]),
+                    column_config={"forecast units": number(format="localized"),
+                                   "forecast revenue": formatting.money_column("forecast revenue", p["currency"]),
+                                   "units sold before": number(format="localized")})
     st.caption(f"The forecast above is the sum of these SKU forecasts; units sold before = the last {p['h']} "
-               f"{parts.UNITS[p['grain']]} of history.")
+               f"{parts.UNITS[p['grain']]} of history. SKUs no longer on sale are forecast 0.")
 
 
-def _models(fc_all: pd.DataFrame, p: dict) -> None:
+def _models(counts: pd.DataFrame, p: dict) -> None:
     st.subheader("Models chosen across the store")
-    counts = parts.chosen_counts(fc_all)
+    off = int(counts.loc[counts["model"] == parts.NOT_ON_SALE, "skus"].sum())
+    gone = (f" {fmt.count(off)} SKU{'' if off == 1 else 's'} no longer on sale (no stock record up to the last day, "
+            "or inactive in the product master) are forecast 0." if off else "")
     if p["model"] != "auto":
-        st.caption(f"Every SKU uses {p['model']} (picked above); pick auto to let each SKU use its best "
-                   "model.")
+        st.caption(f"Every SKU uses {p['model']} (picked above); pick auto to let each SKU use its own choice."
+                   + gone)
         return
     downloads.chart(charts.models_chart(counts), f"forecast-models-{p['grain']}-{p['h']}", key="fc_models",
                     width="stretch")
     st.caption(f"How many of the {fmt.count(int(counts['skus'].sum()))} SKUs use each model: auto keeps the "
                "model with the lowest error over all SKUs, unless another was more than 20% better on a "
-               "SKU's own backtest.")
+               "SKU's own backtest." + gone)
 
 
-def _downloads(fc: pd.DataFrame, priced: pd.DataFrame, names: pd.DataFrame, acc: pd.DataFrame,
-               p: dict) -> None:
+def _downloads(fc: pd.DataFrame, scope: pd.DataFrame, per_period: pd.DataFrame, names: pd.DataFrame,
+               acc: pd.DataFrame, p: dict) -> None:
     st.subheader("Downloads")
-    tag = f"{p['grain']}-{p['h']}-{p['model']}"
-    item = "".join(ch if ch.isalnum() else "-" for ch in (p["item"] or "store"))
-    one = fc.rename(columns={"unique_id": p["level"], "ds": "period_start", "yhat": "forecast",
-                             "yhat_lo_80": "low_80", "yhat_hi_80": "high_80", "yhat_lo_95": "low_95",
-                             "yhat_hi_95": "high_95"})
-    every = parts.export_frame(priced, names)
+    label = {"sku": "SKU", "category": "category", "store": "store"}[p["level"]]
+    one = parts.item_export(fc, scope.groupby(pd.to_datetime(scope["ds"]))["revenue"].sum(), label)
+    every = parts.export_frame(per_period, names)
+    table = parts.accuracy_table(acc, p["model"])
     c1, c2, c3 = st.columns(3)
     c1.download_button(f"This forecast ({p['label'].lower()}) as CSV", lambda: exports.to_csv_bytes(one),
-                       on_click="ignore",
-                       file_name=f"forecast-{p['level']}-{item}-{tag}.csv", mime="text/csv",
+                       on_click="ignore", file_name=f"{_stem(p, 'of')}.csv", mime="text/csv",
                        icon=":material/download:", key="dl_item")
     # every SKU: built when clicked (an .xlsx of a big catalogue takes seconds)
-    c2.download_button("All SKUs as CSV", lambda: exports.to_csv_bytes(every),
-                       file_name=f"forecast-all-skus-{tag}.csv", mime="text/csv", icon=":material/download:",
+    every_stem = downloads.slug(f"forecast all skus by {p['grain']} next {p['h']} {parts.UNITS[p['grain']]} "
+                                f"{p['model']}")
+    c2.download_button("All SKUs as CSV", lambda: exports.to_csv_bytes(every), on_click="ignore",
+                       file_name=f"{every_stem}.csv", mime="text/csv", icon=":material/download:",
                        key="dl_all_csv")
-    c3.download_button("All SKUs as Excel",
-                       lambda: exports.to_xlsx_bytes({"Forecast by SKU": every, "Accuracy": acc}),
-                       file_name=f"forecast-all-skus-{tag}.xlsx", icon=":material/download:",
+    c3.download_button("All SKUs as Excel", lambda: parts.workbook(every, table, p["currency"]), on_click="ignore", file_name=f"{every_stem}.xlsx", icon=":material/download:",
                        key="dl_all_xlsx", mime=XLSX)
-    st.caption("The all-SKU files hold every SKU's forecast per period with its bands, model, price and "
-               "revenue; the Excel file adds the accuracy per model of the view above.")
+    st.caption(f"The files hold numbers, one row per SKU and {p['grain']} (period start = its first day), with "
+               "the bands, the model, the price and the revenue; the Excel file adds the accuracy per model of "
+               "the view above.")

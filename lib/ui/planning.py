@@ -1,8 +1,10 @@
-"""Cached planning computations shared by the Forecast and Replenishment pages.
+"""The planning pages' view of the store's forecast (lib/forecast/store.py), with a progress bar.
 
-Every result is cached per data version (and warehouse) and parameters, so moving between the
-two pages, or changing a what-if control, does not rerun the forecast. The first run over all
-SKUs shows a progress bar.
+Forecast, Replenishment and Pricing all read ONE daily run of every SKU per data version
+(``store.store_run``: 91 days ahead, memoised and thread-safe in lib, so a notebook export or
+another session reuses it). Nothing here recomputes a forecast: the functions below cut that run
+into what a page shows (a horizon, a grain, a level), cached per data version with st.cache_data so
+that a rerun is instant. The first run over all SKUs shows a progress bar.
 """
 from __future__ import annotations
 
@@ -10,16 +12,16 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from lib import forecast
-from lib.forecast import data
+from lib.forecast import data, store
 
-__all__ = ["GRAINS", "HORIZONS", "history", "lost_sales", "future", "run_forecast", "rollup",
+__all__ = ["GRAINS", "HORIZONS", "HISTORY_DAYS", "history", "lost_sales", "run", "run_forecast", "view",
            "as_of"]
 
 GRAINS = {"day": "D", "week": "W"}
-HORIZONS = {"day": (7, 91, 28), "week": (4, 26, 8)}   # min, max, default periods
-HISTORY_DAYS = 730
+HORIZONS = {"day": (7, store.HORIZON, 28), "week": (1, store.HORIZON // 7, 8)}   # min, max, default periods
+HISTORY_DAYS = store.HISTORY_DAYS
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -34,70 +36,90 @@ def as_of(wh, key) -> date | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _history(version: str, where: str, _wh, as_of: date, grain: str) -> pd.DataFrame:
-    daily = data.history(_wh, as_of, days=HISTORY_DAYS)
-    return daily if grain == "day" else data.weekly(daily)
+def _history(version: str, where: str, _wh, as_of: date) -> pd.DataFrame:
+    return store.daily_history(_wh, as_of)
 
 
-def history(wh, key, as_of: date, grain: str) -> pd.DataFrame:
-    return _history(*key, wh, as_of, grain)
+def history(wh, key, as_of: date, grain: str = "day") -> pd.DataFrame:
+    """The daily demand history per SKU the forecast is made from (lib.forecast.data.history)."""
+    if grain != "day":
+        raise ValueError("The history is daily; weeks are 7-day blocks of the forecast run (run(...).history).")
+    return _history(*key, wh, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _lost(version: str, where: str, _wh, as_of: date) -> pd.DataFrame:
-    return data.lost_sales(_wh, _history(version, where, _wh, as_of, "day"))
+    return data.lost_sales(_wh, _history(version, where, _wh, as_of))
 
 
 def lost_sales(wh, key, as_of: date) -> pd.DataFrame:
     return _lost(*key, wh, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _future(version: str, where: str, _wh, as_of: date, grain: str, h: int) -> pd.DataFrame:
-    hist = _history(version, where, _wh, as_of, grain)
-    return data.future(_wh, hist, h, as_of, GRAINS[grain])
+def run(wh, key, as_of: date) -> store.StoreRun:
+    """The shared run (lib memo); a progress bar while the first one is computed.
 
+    A rerun or stop asked for while it runs (a control changed, the tab closed) is held until the run
+    is finished and memoised, then honoured: every other session needs the same run, so work that
+    was half done is never thrown away."""
+    slot = st.empty()
+    bar, held = None, []
 
-def future(wh, key, as_of: date, grain: str, h: int) -> pd.DataFrame:
-    return _future(*key, wh, as_of, grain, h)
+    def tick(fraction: float, message: str) -> None:
+        nonlocal bar
+        if held:
+            return
+        text = f"Forecasting every SKU: {message}"
+        value = min(max(float(fraction), 0.0), 1.0)
+        try:
+            bar = slot.progress(value, text=text) if bar is None else bar.progress(value, text=text)
+        except ScriptControlException as exc:
+            held.append(exc)
 
-
-def _bar():
-    bar = st.progress(0.0, text="Forecasting every SKU…")
-    return bar, (lambda f, m: bar.progress(min(max(float(f), 0.0), 1.0), text=f"Forecasting every SKU: {m}"))
+    try:
+        result = store.store_run(wh, as_of, progress=tick)
+    finally:
+        if not held:
+            slot.empty()
+    if held:
+        raise held[0]
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _run_forecast(version: str, where: str, _wh, as_of: date, grain: str, h: int,
                   model: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    hist = _history(version, where, _wh, as_of, grain)
-    fut = _future(version, where, _wh, as_of, grain, h)
-    bar, tick = _bar()      # drawn inside: a cache hit replays it (and its removal) without a closure error
-    try:
-        fc = forecast.forecast(hist, h, GRAINS[grain], model=model, future=fut, progress=tick)
-    finally:
-        bar.empty()
-    bt = forecast.backtest(hist, h, GRAINS[grain], model=model, future=fut)
-    return fc, bt
+    r = run(_wh, (version, where), as_of)
+    return r.sku_forecast(grain, h, model), r.accuracy("sku", grain, h)
 
 
 def run_forecast(wh, key, as_of: date, grain: str, h: int, model: str = "auto"):
-    """(forecast per SKU, backtest per SKU and model); a progress bar while it runs."""
+    """(every SKU's forecast for the next h days or weeks, backtest accuracy per SKU and model)."""
     return _run_forecast(*key, wh, as_of, grain, h, model)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _rollup(version: str, where: str, _wh, as_of: date, grain: str, h: int, model: str, level: str,
-            only: str | None) -> dict[str, pd.DataFrame]:
-    hist = _history(version, where, _wh, as_of, grain)
-    fut = _future(version, where, _wh, as_of, grain, h)
-    bar, tick = _bar()
-    try:
-        return forecast.rollup(hist, h, GRAINS[grain], level, model=model, future=fut, only=only, progress=tick)
-    finally:
-        bar.empty()
+def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h: int, model: str,
+          only: str | None) -> dict[str, pd.DataFrame]:
+    from lib.ui import forecast_parts as parts
+
+    r = run(_wh, (version, where), as_of)
+    days = r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)
+    weeks = r.forecast("sku", grain, h, model=model) if grain == "week" else None
+    return {"forecast": r.forecast(level, grain, h, only=only, model=model),
+            "backtest": r.backtest(level, grain, h, only=only, model=model),
+            "history": r.history(level, grain, only=only),
+            "accuracy": r.accuracy(level, grain, h, only=only),
+            "skus": parts.by_period(parts.priced(days, r.future, r.daily), weeks, grain),
+            "counts": parts.chosen_counts(days),
+            "recent": r.recent("sku", grain, h),
+            "status": r.status(),
+            "windows": pd.DataFrame([r.windows(grain, h)], columns=["windows", "periods"])}
 
 
-def rollup(wh, key, as_of: date, grain: str, h: int, model: str, level: str, only: str | None):
-    """History, backtest, forecast and accuracy of one SKU, one category or the store."""
-    return _rollup(*key, wh, as_of, grain, h, model, level, only)
+def view(wh, key, as_of: date, level: str, grain: str, h: int, model: str, only: str | None):
+    """What the Forecast page shows of one SKU, category or the store: forecast, backtest, history and
+    accuracy at the grain and horizon; every SKU's forecast over the same days with its price and revenue
+    (by day or week), how many SKUs each model serves, units sold per SKU over the last h periods, each
+    SKU's status, and the backtest windows (cached per data version: a rerun only draws)."""
+    return _view(*key, wh, as_of, level, grain, h, model, only)

@@ -17,13 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from lib import pricing, replenish
+from lib.forecast import store
 from lib.pricing.scenario import ScenarioError
 from lib.ui import downloads, planning, scenario_inputs, shell
 from lib.ui import replenish_parts as parts
 
 __all__ = ["render"]
 
-HORIZON = 28          # forecast days; the plan extends past them by itself
+HORIZON = store.HORIZON   # forecast days (91, the shared run); the plan extends past them by itself
 EMPTY_HINTS = {
     "orders": ("No orders loaded yet.",
                "the orders feed (the sales history the demand forecast is built from)"),

@@ -1,7 +1,8 @@
 """Cached inputs of the pricing scenarios, shared by the Pricing & promos and Replenishment pages.
 
-The baseline is the daily SKU forecast (auto model) over the scenario horizon, made with the
-scheduled prices and promotions (lib.forecast.data.future); the effects come from history
+The baseline is the store's one daily SKU forecast (auto model; lib/forecast/store.py, the run the
+Forecast and Replenishment pages read) over the scenario horizon, made with the scheduled prices and
+promotions (lib.forecast.data.future); the effects come from history
 (elasticities, promotion-type lifts, cannibalisation rates, channel shares). Everything is cached per
 data version and warehouse; the first run shows progress.
 """
@@ -12,27 +13,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import forecast, pricing
-from lib.forecast import data
+from lib import pricing
+from lib.forecast import data, store
 from lib.replenish.inputs import items as replenish_items
 from lib.ui import planning, pricing_cache
 
 __all__ = ["HORIZON", "Inputs", "inputs", "simulate", "saved", "types"]
 
-HORIZON = 91   # days of baseline forecast: scenarios fall within the next 13 weeks
+HORIZON = store.HORIZON   # days of baseline forecast (91): scenarios fall within the next 13 weeks
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _baseline(version: str, where: str, _wh, as_of: date, h: int) -> pd.DataFrame:
-    hist = planning.history(_wh, (version, where), as_of, "day")
-    fut = data.future(_wh, hist, h, as_of, "D")
-    bar = st.progress(0.0, text="Forecasting the baseline for every SKU…")
-    try:
-        fc = forecast.forecast(hist, h, "D", future=fut, progress=lambda f, m: bar.progress(
-            min(max(float(f), 0.0), 1.0), text=f"Forecasting the baseline for every SKU: {m}"))
-    finally:
-        bar.empty()
-    return pricing.baseline_frame(fc, fut)
+    run = planning.run(_wh, (version, where), as_of)       # the store's one forecast run (Forecast, Replenishment)
+    return pricing.baseline_frame(run.sku_forecast("day", h), run.future)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
