@@ -73,7 +73,7 @@ def test_export_runs_off_the_users_thread_with_progress_then_offers_the_file(env
 
     release, threads = threading.Event(), []
 
-    def slow_export(nb, warehouse_for, *, currency="USD", progress=None, now=None):
+    def slow_export(nb, warehouse_for, *, currency="USD", progress=None, now=None, today=None):
         threads.append(threading.current_thread().name)
         progress(0.5, "cell 1 of 1")
         assert release.wait(30)

@@ -1,4 +1,4 @@
-"""The Forecast page's downloads (lib/ui/forecast_parts.py): numbers as numbers, the screen's column names,
+"""The Forecast page's downloads (lib/forecast/display.py): numbers as numbers, the screen's column names,
 money in the store currency in the Excel file. Two SKUs, two days, by hand."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from lib.ui import forecast_parts as parts
+from lib.forecast import display as parts
 
 DAYS = pd.to_datetime(["2026-12-06", "2026-12-07"])
 FC = pd.DataFrame({"unique_id": ["A", "A", "B", "B"], "ds": list(DAYS) * 2, "yhat": [2.0, 3.0, 0.0, 0.0],

@@ -1,4 +1,4 @@
-"""The Forecast page's sentences about accuracy (lib/ui/forecast_parts.py), on hand-made accuracy rows.
+"""The Forecast page's sentences about accuracy (lib/forecast/display.py), on hand-made accuracy rows.
 
 The store-level figures of issue 21: gbm alone WAPE 10.7%, auto 12.4%, seasonal naive 16.1%; auto's
 80% band held 26 of 40 weekly outcomes (65%).
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.ui import forecast_parts as parts
+from lib.forecast import display as parts
 
 
 def acc(**rows) -> pd.DataFrame:

@@ -79,3 +79,42 @@ def test_tables_render_numbers_for_people():
     doc = report_html.render([Table(pd.DataFrame({"SKU": ["A<b>"], "Revenue": [2158.5299999999997],
                                                   "Units": [1200]}))])
     assert "<td>A&lt;b&gt;</td><td>2,158.53</td><td>1,200</td>" in doc
+
+
+def test_forecast_and_replenishment_reports_read_the_shared_run_like_their_pages(tmp_path, monkeypatch):
+    """The small store of tests/test_app_replenish.py: the Forecast report's 28-day total and the
+    Replenishment report's plan come from the same run the pages read (lib.forecast.store), so a SKU's
+    forecast in the export equals the run's, and the plan table holds the plan's order quantities."""
+    from lib import replenish
+    from lib.forecast import store
+    from lib.replenish import view as plan_view
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+    from tests.test_app_replenish import seed_store as seed
+
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    seed()
+    wh = Warehouse.open(settings=Settings.from_env())
+    try:
+        as_of = kpis_span(wh)
+        run = store.store_run(wh, as_of)
+        sku = run.daily["unique_id"].iloc[0]
+        blocks = reports.build("forecast", wh, [("level", "SKU"), ("item", sku), ("fgrain", "day"), ("h", "28")])
+        expected = run.forecast("sku", "day", 28, only=sku)["yhat"].sum()
+        assert _tiles(blocks)["Forecast units, next 28 days"] == f"{round(expected):,}"
+        assert any(isinstance(b, Chart) for b in blocks)
+        rep = reports.build("replenishment", wh, [("sl", "99")], today=date(2026, 4, 1))
+        items = plan_view.plan_inputs(wh, as_of, run.daily)
+        plan = replenish.plan(items, run.sku_forecast("day", store.HORIZON), as_of=as_of, service_level=0.99)
+        table = [b for b in rep if isinstance(b, Table) and "SKU" in b.frame.columns][0].frame
+        shown = dict(zip(table["SKU"], table["Order qty"].astype(int), strict=True))
+        assert _tiles(rep)["Units to order"] == f"{int(plan['order_qty'].sum()):,}"
+        assert shown == dict(zip(plan["sku"], plan["order_qty"].astype(int), strict=True))
+    finally:
+        wh.dispose()
+
+
+def kpis_span(wh):
+    from lib import kpis
+
+    return kpis.order_span(wh)[1]

@@ -15,13 +15,16 @@ from lib.reports.blocks import Alert
 __all__ = ["PAGES", "build"]
 
 # url path -> module under lib.reports
-PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "explore": "explore", "": "home"}
+PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "explore": "explore",
+         "forecast": "forecast", "replenishment": "replenishment", "": "home"}
 
 
-def build(page: str, wh, params, *, currency: str = "USD", as_of=None, progress=None) -> list:
-    """The blocks of one view; a page with no report says so (never raises for an unknown page)."""
+def build(page: str, wh, params, *, currency: str = "USD", today=None, progress=None) -> list:
+    """The blocks of one view; a page with no report says so (never raises for an unknown page).
+    ``today``: the date purchase orders are placed on (the store's today, from the app)."""
     name = PAGES.get(page)
     if name is None:
         return [Alert(f'This view\'s page "{page}" cannot be exported.', "warning")]
     mod = import_module(f"lib.reports.{name}")
-    return mod.build(wh, list(params), currency=currency, progress=progress)
+    extra = {"today": today} if name == "replenishment" else {}
+    return mod.build(wh, list(params), currency=currency, progress=progress, **extra)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 
 from lib import reports
@@ -27,9 +27,9 @@ PAGE_TITLES = {"": "Home", "overview": "Overview", "funnel": "Funnel", "cohorts"
                "forecast": "Forecast", "replenishment": "Replenishment", "pricing": "Pricing & promos"}
 
 
-def _view(cell, wh, currency: str, progress) -> str:
+def _view(cell, wh, currency: str, progress, today) -> str:
     try:
-        blocks = reports.build(cell.page, wh, cell.params, currency=currency, progress=progress)
+        blocks = reports.build(cell.page, wh, cell.params, currency=currency, progress=progress, today=today)
     except Exception as err:  # noqa: BLE001 - one view that fails must not lose the file
         log.error("notebook export: view %r failed", cell.page, exc_info=err)
         msg = describe_error(err)
@@ -38,8 +38,9 @@ def _view(cell, wh, currency: str, progress) -> str:
 
 
 def notebook_html(nb: Notebook, warehouse_for: Callable[[str], object], *, currency: str = "USD",
-                  progress: Callable[[float, str], None] | None = None, now: datetime | None = None) -> str:
-    """The whole notebook as one HTML document."""
+                  progress: Callable[[float, str], None] | None = None, now: datetime | None = None,
+                  today: date | None = None) -> str:
+    """The whole notebook as one HTML document (``today``: the store's date, for purchase orders)."""
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<h1>{escape(nb.name)}</h1>",
              f'<p class="caption">Shopcast notebook · data version {escape(nb.data_version)} · exported {stamp}</p>']
@@ -56,7 +57,7 @@ def notebook_html(nb: Notebook, warehouse_for: Callable[[str], object], *, curre
         def sub(f: float, m: str, i=i) -> None:
             if progress:
                 progress((i + min(max(f, 0.0), 1.0)) / n, f"cell {i + 1} of {len(nb.cells)}: {m}")
-        parts.append(f'<section class="cell"><h2>{title}</h2>{_view(cell, wh, currency, sub)}</section>')
+        parts.append(f'<section class="cell"><h2>{title}</h2>{_view(cell, wh, currency, sub, today)}</section>')
     if progress:
         progress(1.0, "done")
     return html.document(nb.name, "\n".join(parts))

@@ -5,7 +5,7 @@ one daily forecast run (lib/forecast/store.py through lib/ui/planning.py: 91 day
 cached per data version; the first run shows a progress bar), the same run Replenishment and
 Pricing read: a shorter horizon is its first days, a week the sum of 7 of its days from the first
 forecast day, a category or the store the sum of its SKUs. Tables and sentences come from
-lib/ui/forecast_parts.py.
+lib/forecast/display.py.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import streamlit as st
 from lib import exports, fmt, forecast
 from lib.charts import forecast as charts
 from lib.forecast import data
+from lib.forecast import display as parts
 from lib.ui import downloads, formatting, planning, shell
-from lib.ui import forecast_parts as parts
 
 __all__ = ["render"]
 

@@ -124,7 +124,7 @@ def _export(nb: nbs.Notebook) -> None:
         wh = shell.warehouse_at(nb.data_version)
         exports_of[nb.notebook_id] = jobs.submit(
             f"notebook:{nb.notebook_id}:{nb.data_version}:{hash(nb)}", notebook.notebook_html, nb,
-            lambda version: wh, currency=shell.settings().currency).id
+            lambda version: wh, currency=shell.settings().currency, today=shell.today()).id
     job = jobs.get(exports_of.get(nb.notebook_id))
     if job is None:
         return

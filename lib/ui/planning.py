@@ -101,7 +101,7 @@ def run_forecast(wh, key, as_of: date, grain: str, h: int, model: str = "auto"):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h: int, model: str,
           only: str | None) -> dict[str, pd.DataFrame]:
-    from lib.ui import forecast_parts as parts
+    from lib.forecast import display as parts
 
     r = run(_wh, (version, where), as_of)
     days = r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib import exports, fmt, replenish
 from lib.charts import replenish as charts
 from lib.replenish import files
+from lib.replenish import view as plan_view
 from lib.ui import downloads, planning
 from lib.ui.formatting import money_column
 
@@ -20,7 +20,6 @@ __all__ = ["loaded_feeds", "inputs", "controls", "link_values", "ignored_link_va
            "BUDGET_RULE"]
 
 CLASSES = ["A", "B", "C"]
-CLASS_DAYS = 365      # ABC/XYZ over the last year of sales (less when the history is shorter)
 COVER_MAX = 60        # days of cover at which the progress bar is full
 URL_KEYS = ("sl", "sla", "slb", "slc", "review", "delay", "uplift", "budget", "sup", "abc", "only")
 BUDGET_RULE = ("Urgent SKUs are funded first, the earliest projected stockout first (urgent: projected to run out "
@@ -43,15 +42,7 @@ def loaded_feeds(version: str, where: str, wh) -> frozenset[str]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _inputs(version: str, where: str, _wh, as_of: date) -> pd.DataFrame:
-    items = replenish.items(_wh, as_of)
-    hist = planning.history(_wh, (version, where), as_of, "day")
-    # classes over the history there is (up to a year): a young store is not read as a year of zero weeks
-    span = (pd.Timestamp(as_of) - pd.to_datetime(hist["ds"]).min()).days + 1 if len(hist) else CLASS_DAYS
-    days = int(min(max(span, 7), CLASS_DAYS))
-    classes = replenish.classify(replenish.sales_for_classes(hist), as_of=as_of, days=days)
-    out = items.merge(classes[["sku", "abc", "xyz"]], on="sku", how="left")
-    # no sales in the last year: class C (no revenue) and Z (no demand), as classify() would say
-    return out.fillna({"abc": "C", "xyz": "Z"})
+    return plan_view.plan_inputs(_wh, as_of, planning.history(_wh, (version, where), as_of, "day"))
 
 
 def inputs(version: str, where: str, wh, as_of: date) -> pd.DataFrame:
@@ -138,25 +129,8 @@ def ignored_link_values(link: dict[str, list[str]], widgets: dict) -> list[str]:
 
 
 # -- plan views --------------------------------------------------------------------------------------------
-def filtered(plan: pd.DataFrame, p: dict) -> pd.DataFrame:
-    """The plan rows matching the supplier, class and "only SKUs to order" filters."""
-    keep = np.ones(len(plan), dtype=bool)
-    if p["suppliers"]:
-        keep &= plan["supplier"].isin(p["suppliers"]).to_numpy()
-    if p["abc"]:
-        keep &= plan["abc"].isin(p["abc"]).to_numpy()
-    if p["only"]:
-        keep &= (plan["recommended_qty"] > 0).to_numpy()
-    return plan.loc[keep]
-
-
-def urgency_order(plan: pd.DataFrame) -> pd.DataFrame:
-    """Orders to place now first, then orders the budget deferred, then the rest; within each, the earliest
-    projected stockout first (none last), then the fewest days of cover, then SKU."""
-    group = np.where(plan["order_qty"] > 0, 0, np.where(plan["recommended_qty"] > 0, 1, 2))
-    key = plan.assign(_group=group, _when=pd.to_datetime(plan["stockout_date"]), _cover=plan["days_of_cover"])
-    key = key.sort_values(["_group", "_when", "_cover", "sku"], na_position="last", kind="stable")
-    return key.drop(columns=["_group", "_when", "_cover"]).reset_index(drop=True)
+filtered = plan_view.filtered
+urgency_order = plan_view.urgency_order
 
 
 def tile_money(x: float, currency: str) -> str:
