@@ -73,11 +73,18 @@ def test_a_new_scenario_starts_as_the_baseline_and_a_price_cut_shows_its_result(
     at.text_input(key="sc_name").set_value(MUGS.name)
     at.run()
     assert not at.exception, at.exception
-    s = pricing.summary(expected(MUGS)[0])
-    t = tiles(at)
+    sim = expected(MUGS)[0]
+    s, whole = pricing.summary(sim, scope_only=True), pricing.summary(sim)
+    t = tiles(at)                                   # the tiles count the scope: MUG and CUP over the window
     assert t["Units"] == fmt.count(round(s["units_scenario"]))
     assert t["Gross margin"] == fmt.money(s["margin_scenario"], "USD", 0)
     assert s["units_scenario"] > s["units_base"]                     # cheaper mugs sell more
+    assert whole["units_base"] > s["units_base"]                     # TEE and CAP sell too: not in the tiles
+    caption = " ".join(c.value for c in at.caption).replace("**", "")
+    assert "Scope: Mugs · every channel: 2 SKUs in scope. Window: Apr 06 – Apr 19, 2026 (14 days)." in caption
+    assert (f"Whole store over the window (4 SKUs): units {fmt.count(round(whole['units_base']))} → "
+            f"{fmt.count(round(whole['units_scenario']))}") in caption
+    assert "Apr 06 – Apr 19, 2026 (14 days)" in [m for m in at.metric if m.label == "Units"][0].proto.help
     assert "Result: Mugs -10%" in [h.value for h in at.subheader]
     table = [d.value for d in at.dataframe if "unique_id" in d.value.columns][0]
     assert sorted(table["unique_id"]) == ["CUP", "MUG"]
@@ -138,7 +145,7 @@ def test_a_saved_promotion_scenario_shows_its_promotions_and_stock_consequences(
     at = page({"sc": "Tee promo"})
     assert not at.exception, at.exception
     sim, stock = expected(TEE_PROMO)
-    s = pricing.summary(sim)
+    s = pricing.summary(sim, scope_only=True)
     assert tiles(at)["Revenue"] == fmt.money(s["revenue_scenario"], "USD", 0)
     assert s["incremental_units"] > 0
     assert "Stock consequences" in [h.value for h in at.subheader]
