@@ -138,13 +138,17 @@ def test_health_below_cost_by_hand(store):
     assert len(table) == 1                                   # the promotion on record is not "off list"
     row = table.iloc[0]
     assert (row["check"], row["sku"], row["name"], row["category"], row["channel"]) == \
-        ("below cost", "TEE", "Tee", "Tees", "web")
-    assert row["day"] == BELOW_COST_DAY and row["units"] == 2
+        ("Below cost", "TEE", "Tee", "Tees", "web")
+    assert row["day"] == BELOW_COST_DAY and row["units"] == 2 and row["lines"] == 1
     assert row["detail"] == "net price 6.00 < unit cost 8.00"
     assert row["revenue_at_stake"] == pytest.approx(4.0)     # 2 x 8 - (2 x 20 - 28)
     t = tiles(at)
-    assert t["Below cost"] == "1" and t["Low margin"] == "0" and t["Off list price"] == "0"
-    assert at.metric[0].proto.delta == "$4 at stake"
+    # the tile says what it counts: SKUs, then the SKU-days (a SKU on one day in one channel) behind them
+    assert t["Below cost"] == "1 SKU" and t["Low margin"] == "0 SKUs" and t["Off list price"] == "0 SKUs"
+    assert at.metric[0].proto.delta == "1 SKU-day · $4 at stake"
+    assert at.metric[0].proto.help.endswith("Counted: 1 SKU on 1 SKU-day (a SKU on one day in one channel), "
+                                            "from 1 sale line (2 units).")
+    assert any("Each tile counts the SKUs a check flagged" in c.value.replace("**", "") for c in at.caption)
     assert [b.label for b in at.get("download_button") if b.label not in GENERIC] == ["Findings (CSV)"]
 
 
@@ -155,8 +159,9 @@ def test_health_controls_from_the_link(store):
     # margins: MUG 60%, CUP 66.7%, TEE 60% (less the discount), CAP 58.3%: all below 70%
     at = page({"tab": "Pricing health", "ph_margin": "70", "ph_check": "Low margin"})
     table = at.dataframe[0].value
-    assert sorted(table["sku"]) == ["CAP", "CUP", "MUG", "TEE"] and set(table["check"]) == {"low margin"}
-    assert tiles(at)["Low margin"] == "4" and tiles(at)["Below cost"] == "1"   # tiles count every check
+    assert sorted(table["sku"]) == ["CAP", "CUP", "MUG", "TEE"] and set(table["check"]) == {"Low margin"}
+    assert tiles(at)["Low margin"] == "4 SKUs" and tiles(at)["Below cost"] == "1 SKU"   # tiles count every check
+    assert [m.proto.delta for m in at.metric if m.label == "Low margin"][0].startswith("over the range · $")
     cap = table.set_index("sku").loc["CAP"]
     # CAP over the 30 days: 2 a day + 1 on 5 busy days = 65 units at 12 (cost 5): revenue 780, margin 455;
     # 70% of 780 would be 546, so 91 is missing

@@ -14,12 +14,13 @@ from lib.charts import pricing as charts
 from lib.pricing import checks as hc
 from lib.pricing import elasticity as el
 from lib.ui import downloads, planning, pricing_cache, shell
+from lib.ui import pricing_tables as tables
 from lib.ui import replenish_parts as parts
 
 __all__ = ["health_tab", "elasticity_tab", "promotions_tab", "link_values", "warn_ignored", "CHECKS",
            "HEALTH_KEYS", "reading"]
 
-CHECKS = [hc.BELOW_COST, hc.OFF_LIST, hc.UNRECORDED_PROMO, hc.CHANNEL_GAP, hc.LOW_MARGIN]
+CHECKS = hc.CHECKS
 CHECK_HELP = {
     hc.BELOW_COST: "Sold for less than the unit cost (net of line discounts). At stake: the loss.",
     hc.OFF_LIST: "Average price paid off the list price by more than the tolerance, with no promotion on "
@@ -85,31 +86,47 @@ def health_tab(wh, key, as_of: date) -> None:
                    f"across channels and with at least {fmt.count(margin)}% margin.",
                    icon=":material/check_circle:")
         return
+    counts = hc.tally(found).set_index("check")
+    st.caption("Each tile counts the **SKUs** a check flagged; under it, the **SKU-days** behind them (one SKU on "
+               "one day in one channel: a row of the table below) and the revenue at stake. Low margin looks at "
+               "each SKU over the whole range.")
     cols = st.columns(len(CHECKS))
     for col, check in zip(cols, CHECKS, strict=True):
-        rows = found[found["check"] == check]
-        col.metric(check.capitalize(), fmt.count(len(rows)),
-                   f"{fmt.money(float(rows['revenue_at_stake'].sum()), currency, 0)} at stake", "off",
-                   delta_arrow="off", border=True, help=CHECK_HELP[check])
+        r = counts.loc[check]
+        skus, found_days, lines = int(r["skus"]), int(r["findings"]), int(r["lines"])
+        where = "over the range" if check == hc.LOW_MARGIN else _plural(found_days, "SKU-day")
+        col.metric(fmt.words(check), _plural(skus, "SKU"),
+                   f"{where} · {fmt.money(float(r['revenue_at_stake']), currency, 0)} at stake", "off",
+                   delta_arrow="off", border=True,
+                   help=f"{CHECK_HELP[check]} Counted: {_plural(skus, 'SKU')}"
+                        + ("" if check == hc.LOW_MARGIN else f" on {_plural(found_days, 'SKU-day')} (a SKU on one "
+                                                             "day in one channel)")
+                        + f", from {_plural(lines, 'sale line')} ({fmt.count(float(r['units']))} units).")
     view = found[found["check"].isin(picked)] if picked else found
     if view.empty:
         st.info("None of the selected checks flagged anything. Clear the check filter to see the others.",
                 icon=":material/filter_alt_off:")
         return
     number = st.column_config.NumberColumn
-    stem = f"pricing-health-{start:%Y-%m-%d}-{as_of:%Y-%m-%d}"
-    downloads.table(view[hc.COLUMNS], stem, key="health_tbl", formats=("xlsx",), export=view, hide_index=True,
-                    width="stretch", height=_height(len(view)),
-                 column_config={"check": "Check", "sku": st.column_config.TextColumn("SKU", pinned=True),
-                                "name": "Name", "category": "Category", "channel": "Channel",
-                                "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
-                                "detail": st.column_config.TextColumn("Detail", width="large"),
-                                "units": number("Units", format="%.0f"),
-                                "revenue_at_stake": _money("Revenue at stake", currency)})
-    st.download_button("Findings (CSV)", lambda: exports.to_csv_bytes(view), icon=":material/download:",
-                       on_click="ignore",
-                       file_name=f"{stem}.csv", mime="text/csv",
+    stem = tables.stem("pricing-health", f"{start:%Y-%m-%d}", "to", f"{as_of:%Y-%m-%d}", f"tolerance-{tol:g}pct",
+                       f"min-margin-{margin:g}pct", *picked)
+    config = {"check": "Check", "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name",
+              "category": "Category", "channel": "Channel",
+              "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
+              "detail": st.column_config.TextColumn("Detail", width="large"),
+              "units": number("Units", format="%.0f"),
+              "lines": number("Sale lines", format="%d", help="Sale lines (quantity above 0) behind the finding."),
+              "revenue_at_stake": _money("Revenue at stake", currency)}
+    shown = view.assign(check=view["check"].map(fmt.words))
+    tables.table(shown, stem, key="health_tbl", config=config, currency=currency, formats=("xlsx",),
+                 hide_index=True, width="stretch", height=_height(len(view)))
+    st.download_button("Findings (CSV)", lambda: exports.to_csv_bytes(tables.for_export(shown, config)),
+                       icon=":material/download:", on_click="ignore", file_name=f"{stem}.csv", mime="text/csv",
                        key="dl_health")
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{fmt.count(n)} {what}{'' if n == 1 else 's'}"
 
 
 # -- elasticities ------------------------------------------------------------------------------------------
