@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from lib import pricing
 from lib.forecast import data
 from lib.pricing import elasticity as el
+from lib.pricing import promos as promos_lib
 from lib.settings import Settings
 from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
@@ -205,20 +206,42 @@ def test_elasticities_tab(store):
     assert len(bad.dataframe[0].value) == 4
 
 
+def _signed(text: str) -> int:
+    """'+1,234' / '−56' / '0' as shown on a tile -> an int."""
+    return int(text.replace("−", "-").replace(",", "").replace("+", ""))
+
+
 def test_promotions_tab(store):
     wh = Warehouse.open(settings=Settings.from_env())
-    exp = pricing.promo_lift(data.history(wh, AS_OF), PROMOTIONS)
+    hist = data.history(wh, AS_OF)
+    exp = pricing.promo_lift(hist, PROMOTIONS)
     wh.dispose()
+    net = promos_lib.net_incremental(exp, promos_lib.promo_categories(PROMOTIONS, hist)).set_index("category")
     at = page({"tab": "Promotions"})
-    by_promo = at.dataframe[1].value.set_index("promo_id")
+    by_promo = at.dataframe[2].value.set_index("promo_id")
     p1 = by_promo.loc["P1"]
     assert p1["days"] == 7 and p1["units"] == 35             # 5 a day for 7 days
     assert p1["incremental"] == pytest.approx(35 - exp["by_promo"]["baseline"].item())
     assert p1["lift"] == pytest.approx(exp["by_promo"]["lift"].item()) and p1["lift"] > 2
-    by_depth = at.dataframe[0].value
-    assert by_depth[["type", "depth_bucket", "promos"]].values.tolist() == [["percent_off", "20-30", 1]]
-    assert tiles(at)["Incremental units"] == f"{round(35 - exp['by_promo']['baseline'].item()):,}"
-    assert at.dataframe[3].value["category"].tolist() == ["Mugs"]      # CUP is MUG's sibling
+    assert p1["type"] == "Percent off" and p1["category"] == "Mugs"          # a key in words
+    by_depth = at.dataframe[1].value
+    assert by_depth[["type", "depth_bucket", "promos"]].values.tolist() == [["Percent off", "20-30", 1]]
+    t = tiles(at)
+    # signs shown, and the identity holds to the unit on screen: net = incremental - dip - cannibalised
+    assert t["Incremental units"] == f"+{round(35 - exp['by_promo']['baseline'].item()):,}"
+    inc, less_dip, less_cann, shown_net = (_signed(t[k]) for k in ("Incremental units", "Post-promotion dip",
+                                                                   "Cannibalised", "Net incremental"))
+    assert inc + less_dip + less_cann == shown_net
+    total = net.loc[promos_lib.ALL_CATEGORIES]
+    assert (inc, -less_dip, -less_cann, shown_net) == (total["incremental"], total["dip"], total["cannibalised"],
+                                                       total["net"])
+    delta = [m.proto.delta for m in at.metric if m.label == "Net incremental"][0]
+    assert delta == f"= {t['Incremental units']} {'−' if less_dip < 0 else '+'} {abs(less_dip):,} " \
+                    f"{'−' if less_cann < 0 else '+'} {abs(less_cann):,}"
+    per_cat = at.dataframe[0].value
+    assert per_cat["category"].tolist() == ["Mugs", promos_lib.ALL_CATEGORIES]
+    assert (per_cat["incremental"] + per_cat["less_dip"] + per_cat["less_cannibalised"] == per_cat["net"]).all()
+    assert at.dataframe[4].value["category"].tolist() == ["Mugs"]      # CUP is MUG's sibling
     assert len(at.get("vega_lite_chart")) == 1
 
 
