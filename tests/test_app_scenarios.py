@@ -6,8 +6,10 @@ the same warehouse (the arithmetic itself is worked by hand in tests/test_pricin
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import pandas as pd
 import pytest
 import sklearn.ensemble  # noqa: F401 - loads the OpenMP runtime, so that threadpool_limits can see it
 from threadpoolctl import threadpool_limits
@@ -214,3 +216,26 @@ def test_unsaved_edits_travel_in_the_link(store):
     bad = page({"spec": '{"name": "x", "start": "soon"}'})
     assert "the scenario it carries cannot be read" in texts(bad)
     assert bad.text_input(key="sc_name").value == "New scenario"
+
+
+def test_promotion_dates_are_one_iso_format_in_the_editor(store):
+    from lib.ui.pricing_scenarios import ISO_DATE, _read_promotions
+
+    wh = _wh()
+    pricing.save_scenario(wh, TEE_PROMO)
+    wh.dispose()
+    at = page({"sc": "Tee promo"})
+    editor = [d for d in at.dataframe if list(d.value.columns) == ["discount_pct", "start", "end", "type"]][0]
+    # the grid holds the dates as yyyy-mm-dd text, the format its editor shows and takes (not a date picker,
+    # which shows the browser's locale: 04/03/2026)
+    assert editor.value[["start", "end"]].values.tolist() == [["2026-04-03", "2026-04-09"]]
+    columns = json.loads(editor.proto.columns)
+    assert columns["start"]["type_config"]["type"] == "text" and columns["start"]["type_config"]["validate"] == ISO_DATE
+    assert columns["end"]["type_config"]["type"] == "text"
+    rows = pd.DataFrame({"discount_pct": [15.0, 10.0, 5.0, None], "start": ["2026-12-06", "12/06/2026", "2026-02-30", None],
+                         "end": ["2026-12-19", "2026-12-19", "2026-03-02", None], "type": ["percent_off"] * 4})
+    promos, problems = _read_promotions(rows)
+    assert promos == [Promotion(15, date(2026, 12, 6), date(2026, 12, 19))]
+    assert problems == [
+        "promotion row 2: the start must be a date written yyyy-mm-dd, like 2026-12-06 (got “12/06/2026”)",
+        "promotion row 3: the start must be a date written yyyy-mm-dd, like 2026-12-06 (got “2026-02-30”)"]

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
-           "number"]
+           "number", "PROMO_X", "GRID_ROW", "promotions_grid", "open_promotion_cell", "add_promotion",
+           "promotion_row"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -120,3 +121,51 @@ def alerts(page) -> list[str]:
 def table_texts(page) -> list[str]:
     """The accessible text of every st.dataframe grid cell on screen, in reading order."""
     return page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+
+
+# -- the Pricing & promos builder's promotions table (st.data_editor: a glide-data-grid canvas) ---------------
+GRID_ROW = 35                                               # px: the grid's header and row height
+PROMO_X = {"discount": 150, "start": 400, "end": 620}       # px into the promotions grid, 1400 px wide page
+
+
+def promotions_grid(page):
+    """The promotions table's canvas (the first grid of the Scenario builder), scrolled into view."""
+    grid = page.locator('[data-testid="stDataFrame"]').first.locator('canvas[data-testid="data-grid-canvas"]')
+    grid.scroll_into_view_if_needed()
+    return grid
+
+
+def open_promotion_cell(page, row: int, col: str):
+    """Double-click one cell of the promotions table; returns its open editor (an input or textarea)."""
+    box = promotions_grid(page).bounding_box()
+    page.mouse.dblclick(box["x"] + PROMO_X[col], box["y"] + GRID_ROW * (row + 1) + GRID_ROW / 2)
+    editor = page.locator(".gdg-input").first
+    editor.wait_for(timeout=10_000)
+    return editor
+
+
+def _commit(page, editor, value: str) -> None:
+    editor.fill(value)
+    page.keyboard.press("Enter")
+    editor.wait_for(state="detached", timeout=10_000)
+    time.sleep(0.5)
+    settle(page)
+
+
+def add_promotion(page, discount: str, start: str, end: str, row: int = 0) -> None:
+    """Type a promotion into the table's trailing blank row (row ``row``): a click there appends a row and
+    opens the clicked cell's editor; the row reaches the server once discount, start and end are filled.
+    Dates are typed as the table shows them: yyyy-mm-dd."""
+    box = promotions_grid(page).bounding_box()
+    page.mouse.click(box["x"] + PROMO_X["discount"], box["y"] + GRID_ROW * (row + 1) + GRID_ROW / 2)
+    editor = page.locator(".gdg-input").first
+    editor.wait_for(timeout=10_000)
+    _commit(page, editor, discount)
+    _commit(page, open_promotion_cell(page, row, "start"), start)
+    _commit(page, open_promotion_cell(page, row, "end"), end)
+
+
+def promotion_row(page, row: int = 0) -> list[str]:
+    """One promotions row as the grid's accessibility table gives it: discount, start, end, type (key)."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    return [grid.locator(f'[data-testid="glide-cell-{c}-{row}"]').inner_text().strip() for c in range(1, 5)]
