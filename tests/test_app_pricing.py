@@ -9,8 +9,10 @@ Every SKU sells at its list price every day, in two channels at the same price, 
 """
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,6 +25,7 @@ from lib.settings import Settings
 from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
+from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name
 
 AS_OF = date(2026, 3, 31)
 T0 = datetime(2026, 4, 1, 12, 0)
@@ -133,7 +136,7 @@ def test_tabs_in_order_and_only_the_open_one_runs(store):
         assert not page({"tab": tab}).exception
 
 
-def test_health_below_cost_by_hand(store):
+def test_health_below_cost_by_hand(store, deferred):  # noqa: F811
     at = page({"tab": "Pricing health"})
     table = at.dataframe[0].value
     assert len(table) == 1                                   # the promotion on record is not "off list"
@@ -151,6 +154,16 @@ def test_health_below_cost_by_hand(store):
                                             "from 1 sale line (2 units).")
     assert any("Each tile counts the SKUs a check flagged" in c.value.replace("**", "") for c in at.caption)
     assert [b.label for b in at.get("download_button") if b.label not in GENERIC] == ["Findings (CSV)"]
+    # the files: the screen's column names, numbers as numbers, the filters in the name
+    stem = "pricing-health-2026-03-02-to-2026-03-31-tolerance-2pct-min-margin-15pct"
+    csv = pd.read_csv(io.BytesIO(deferred[f"{stem}.csv"]()))
+    assert list(csv.columns) == ["Check", "SKU", "Name", "Category", "Channel", "Day", "Detail", "Units",
+                                 "Sale lines", "Revenue at stake"]
+    assert csv.iloc[0][["Check", "SKU", "Day", "Units", "Sale lines", "Revenue at stake"]].tolist() == \
+        ["Below cost", "TEE", "2026-03-28", 2, 1, 4.0]
+    sheet = openpyxl.load_workbook(io.BytesIO(deferred[f"{stem}.xlsx"]())).active
+    assert sheet["J1"].value == "Revenue at stake" and sheet["J2"].value == 4.0
+    assert sheet["J2"].number_format == '"$"#,##0.00' and sheet["I2"].number_format == "#,##0"
 
 
 def test_health_controls_from_the_link(store):
