@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import pricing
+from lib import fmt, pricing
 from lib.forecast import data
 from lib.pricing import elasticity as el
 from lib.pricing import promos as promos_lib
@@ -149,7 +149,7 @@ def test_health_below_cost_by_hand(store, deferred):  # noqa: F811
     t = tiles(at)
     # the tile says what it counts: SKUs, then the SKU-days (a SKU on one day in one channel) behind them
     assert t["Below cost"] == "1 SKU" and t["Low margin"] == "0 SKUs" and t["Off list price"] == "0 SKUs"
-    assert at.metric[0].proto.delta == "1 SKU-day · $4 at stake"
+    assert at.metric[0].proto.delta == "1 SKU-day · $4"
     assert at.metric[0].proto.help.endswith("Counted: 1 SKU on 1 SKU-day (a SKU on one day in one channel), "
                                             "from 1 sale line (2 units).")
     assert any("Each tile counts the SKUs a check flagged" in c.value.replace("**", "") for c in at.caption)
@@ -175,7 +175,8 @@ def test_health_controls_from_the_link(store):
     table = at.dataframe[0].value
     assert sorted(table["sku"]) == ["CAP", "CUP", "MUG", "TEE"] and set(table["check"]) == {"Low margin"}
     assert tiles(at)["Low margin"] == "4 SKUs" and tiles(at)["Below cost"] == "1 SKU"   # tiles count every check
-    assert [m.proto.delta for m in at.metric if m.label == "Low margin"][0].startswith("over the range · $")
+    stake = fmt.money(float(table["revenue_at_stake"].sum()), "USD", 0)
+    assert [m.proto.delta for m in at.metric if m.label == "Low margin"][0] == f"{stake} at stake"
     cap = table.set_index("sku").loc["CAP"]
     # CAP over the 30 days: 2 a day + 1 on 5 busy days = 65 units at 12 (cost 5): revenue 780, margin 455;
     # 70% of 780 would be 546, so 91 is missing
@@ -252,6 +253,8 @@ def test_promotions_tab(store):
     assert delta == f"= {t['Incremental units']} {'−' if less_dip < 0 else '+'} {abs(less_dip):,} " \
                     f"{'−' if less_cann < 0 else '+'} {abs(less_cann):,}"
     per_cat = at.dataframe[0].value
+    assert list(at.dataframe[0].proto.column_order) == ["category", "promos", "incremental", "less_dip",
+                                                        "less_cannibalised", "net"]      # the signed terms only
     assert per_cat["category"].tolist() == ["Mugs", promos_lib.ALL_CATEGORIES]
     assert (per_cat["incremental"] + per_cat["less_dip"] + per_cat["less_cannibalised"] == per_cat["net"]).all()
     assert at.dataframe[4].value["category"].tolist() == ["Mugs"]      # CUP is MUG's sibling

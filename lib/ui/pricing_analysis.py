@@ -90,14 +90,15 @@ def health_tab(wh, key, as_of: date) -> None:
     counts = hc.tally(found).set_index("check")
     st.caption("Each tile counts the **SKUs** a check flagged; under it, the **SKU-days** behind them (one SKU on "
                "one day in one channel: a row of the table below) and the revenue at stake. Low margin looks at "
-               "each SKU over the whole range.")
+               "each SKU over the whole range (one row per SKU).")
     cols = st.columns(len(CHECKS))
     for col, check in zip(cols, CHECKS, strict=True):
         r = counts.loc[check]
         skus, found_days, lines = int(r["skus"]), int(r["findings"]), int(r["lines"])
-        where = "over the range" if check == hc.LOW_MARGIN else _plural(found_days, "SKU-day")
+        stake = fmt.money(float(r["revenue_at_stake"]), currency, 0)
         col.metric(fmt.words(check), _plural(skus, "SKU"),
-                   f"{where} · {fmt.money(float(r['revenue_at_stake']), currency, 0)} at stake", "off",
+                   f"{stake} at stake" if check == hc.LOW_MARGIN else f"{_plural(found_days, 'SKU-day')} · {stake}",
+                   "off",
                    delta_arrow="off", border=True,
                    help=f"{CHECK_HELP[check]} Counted: {_plural(skus, 'SKU')}"
                         + ("" if check == hc.LOW_MARGIN else f" on {_plural(found_days, 'SKU-day')} (a SKU on one "
@@ -217,8 +218,8 @@ def _net_tiles(total: pd.Series) -> None:
     c[0].metric("Incremental units", tables.signed(inc), "during the promotions", "off", delta_arrow="off",
                 border=True, help="Units sold during the promotions above their baseline (what would have sold "
                                   "anyway): + when they sold more.")
-    dip_note = ("sales stayed above baseline after" if less_dip > 0 else
-                "no change after" if less_dip == 0 else "below baseline in the 7 days after")
+    dip_note = ("above baseline after" if less_dip > 0 else "no change after" if less_dip == 0
+                else "below baseline after")
     c[1].metric("Post-promotion dip", tables.signed(less_dip), dip_note, "off", delta_arrow="off", border=True,
                 help="Units below baseline in the 7 days after each promotion (demand pulled forward), as they "
                      "count in the net: − when sales fell below baseline, + when they stayed above it.")

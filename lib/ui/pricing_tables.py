@@ -69,12 +69,14 @@ def for_export(df: pd.DataFrame, config: dict) -> pd.DataFrame:
 
 def table(df: pd.DataFrame, name: str, *, key: str, config: dict, currency: str, export=None,
           formats=tuple(downloads.TABLE_FORMATS), **dataframe_kwargs):
-    """downloads.table whose files hold ``export`` (default: the shown table) relabelled as on screen,
-    with XLSX number formats read off ``config``."""
+    """downloads.table showing the columns of ``config`` (in its order, unless ``column_order`` is given),
+    whose files hold ``export`` (default: the shown table) relabelled as on screen, with XLSX number
+    formats read off ``config``."""
     source = df if export is None else export
 
     def files() -> pd.DataFrame:
         return for_export(source() if callable(source) else source, config)
+    dataframe_kwargs.setdefault("column_order", [c for c in config if c in df.columns])   # only described columns
     return downloads.table(df, name, key=key, formats=formats, export=files,
                            number_formats=number_formats(config, currency), column_config=config,
                            **dataframe_kwargs)
