@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
            "number", "PROMO_X", "GRID_ROW", "promotions_grid", "open_promotion_cell", "add_promotion",
-           "promotion_row"]
+           "promotion_row", "tile_delta", "set_date_range", "by_key", "multipick_typed"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -169,3 +169,44 @@ def promotion_row(page, row: int = 0) -> list[str]:
     """One promotions row as the grid's accessibility table gives it: discount, start, end, type (key)."""
     grid = page.locator('[data-testid="stDataFrame"]').first
     return [grid.locator(f'[data-testid="glide-cell-{c}-{row}"]').inner_text().strip() for c in range(1, 5)]
+
+
+def tile_delta(page, label: str) -> str:
+    """The text under the value of the one metric tile labelled exactly ``label`` (its delta)."""
+    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label_re))
+    box.first.wait_for(timeout=SLOW)
+    return box.locator('[data-testid="stMetricDelta"]').inner_text().strip()
+
+
+def set_date_range(page, label: str, start=None, end=None) -> None:
+    """Type dates into a st.date_input range labelled ``label`` (its year, month and day segments), as a
+    person does with the keyboard, then leave the field; ``None`` keeps that end."""
+    field = page.locator('[data-testid="stDateInput"]').filter(has_text=label).first
+    for which, day in (("start", start), ("end", end)):
+        if day is None:
+            continue
+        for part, text in (("year", f"{day:%Y}"), ("month", f"{day:%m}"), ("day", f"{day:%d}")):
+            field.locator(f'[role="spinbutton"][aria-label="{part}, {label} {which} date"]').click()
+            page.keyboard.type(text)
+            time.sleep(0.2)
+    page.keyboard.press("Tab")
+    time.sleep(0.5)
+    settle(page)
+
+
+def by_key(page, key: str):
+    """The element a widget with Streamlit key ``key`` renders (its container has the class st-key-<key>)."""
+    return page.locator(f".st-key-{key}").first
+
+
+def multipick_typed(page, label: str, option: str) -> None:
+    """Like multipick, typing the option first: long option lists are virtualised (an option far down the
+    list is not in the page until the list is filtered or scrolled)."""
+    field = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first.locator("input")
+    field.click()
+    field.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
