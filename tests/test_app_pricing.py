@@ -142,7 +142,7 @@ def test_health_below_cost_by_hand(store, deferred):  # noqa: F811
     assert len(table) == 1                                   # the promotion on record is not "off list"
     row = table.iloc[0]
     assert (row["check"], row["sku"], row["name"], row["category"], row["channel"]) == \
-        ("Below cost", "TEE", "Tee", "Tees", "web")
+        ("Below cost", "TEE", "Tee", "Tees", "Web")                       # check and channel in words
     assert row["day"] == BELOW_COST_DAY and row["units"] == 2 and row["lines"] == 1
     assert row["detail"] == "net price 6.00 < unit cost 8.00"
     assert row["revenue_at_stake"] == pytest.approx(4.0)     # 2 x 8 - (2 x 20 - 28)

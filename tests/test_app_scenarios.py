@@ -69,6 +69,7 @@ def test_a_new_scenario_starts_as_the_baseline_and_a_price_cut_shows_its_result(
     at = page()
     assert at.selectbox(key="sc").value == ""
     assert at.text_input(key="sc_name").value == "New scenario"
+    assert at.multiselect(key="sc_channels").options == ["Store", "Web"]     # channel keys in words
     assert at.date_input(key="sc_window").value == (date(2026, 4, 1), date(2026, 4, 14))
     assert "This scenario changes nothing yet" in texts(at)
     at.multiselect(key="sc_cats").set_value(["Mugs"])

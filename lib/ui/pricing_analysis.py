@@ -119,7 +119,8 @@ def health_tab(wh, key, as_of: date) -> None:
               "units": number("Units", format="%.0f"),
               "lines": number("Sale lines", format="%d", help="Sale lines (quantity above 0) behind the finding."),
               "revenue_at_stake": _money("Revenue at stake", currency)}
-    shown = view.assign(check=view["check"].map(fmt.words))
+    shown = view.assign(check=view["check"].map(fmt.words),         # keys in words: 'paid_search' -> 'Paid search'
+                        channel=[None if c is None or pd.isna(c) else fmt.words(c) for c in view["channel"]])
     tables.table(shown, stem, key="health_tbl", config=config, currency=currency, formats=("xlsx",),
                  hide_index=True, width="stretch", height=_height(len(view)))
     st.download_button("Findings (CSV)", lambda: exports.to_csv_bytes(tables.for_export(shown, config)),

@@ -104,7 +104,7 @@ def _scope_controls(inp: si.Inputs) -> None:
                         "every SKU.")
     c2.multiselect("SKUs", sorted(names), key="sc_skus", placeholder="No single SKUs",
                    format_func=lambda s: f"{s} · {names.get(s, s)}")
-    c3.multiselect("Channels", channels, key="sc_channels", placeholder="Every channel",
+    c3.multiselect("Channels", channels, key="sc_channels", placeholder="Every channel", format_func=fmt.words,
                    help="Limit the change to these channels: it reaches only the share of each SKU's units "
                         "sold through them (last 365 days).")
 
