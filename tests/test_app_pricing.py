@@ -9,19 +9,23 @@ Every SKU sells at its list price every day, in two channels at the same price, 
 """
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import pricing
+from lib import fmt, pricing
 from lib.forecast import data
 from lib.pricing import elasticity as el
+from lib.pricing import promos as promos_lib
 from lib.settings import Settings
 from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
+from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name
 
 AS_OF = date(2026, 3, 31)
 T0 = datetime(2026, 4, 1, 12, 0)
@@ -132,20 +136,34 @@ def test_tabs_in_order_and_only_the_open_one_runs(store):
         assert not page({"tab": tab}).exception
 
 
-def test_health_below_cost_by_hand(store):
+def test_health_below_cost_by_hand(store, deferred):  # noqa: F811
     at = page({"tab": "Pricing health"})
     table = at.dataframe[0].value
     assert len(table) == 1                                   # the promotion on record is not "off list"
     row = table.iloc[0]
     assert (row["check"], row["sku"], row["name"], row["category"], row["channel"]) == \
-        ("below cost", "TEE", "Tee", "Tees", "web")
-    assert row["day"] == BELOW_COST_DAY and row["units"] == 2
+        ("Below cost", "TEE", "Tee", "Tees", "Web")                       # check and channel in words
+    assert row["day"] == BELOW_COST_DAY and row["units"] == 2 and row["lines"] == 1
     assert row["detail"] == "net price 6.00 < unit cost 8.00"
     assert row["revenue_at_stake"] == pytest.approx(4.0)     # 2 x 8 - (2 x 20 - 28)
     t = tiles(at)
-    assert t["Below cost"] == "1" and t["Low margin"] == "0" and t["Off list price"] == "0"
-    assert at.metric[0].proto.delta == "$4 at stake"
+    # the tile says what it counts: SKUs, then the SKU-days (a SKU on one day in one channel) behind them
+    assert t["Below cost"] == "1 SKU" and t["Low margin"] == "0 SKUs" and t["Off list price"] == "0 SKUs"
+    assert at.metric[0].proto.delta == "1 SKU-day · $4"
+    assert at.metric[0].proto.help.endswith("Counted: 1 SKU on 1 SKU-day (a SKU on one day in one channel), "
+                                            "from 1 sale line (2 units).")
+    assert any("Each tile counts the SKUs a check flagged" in c.value.replace("**", "") for c in at.caption)
     assert [b.label for b in at.get("download_button") if b.label not in GENERIC] == ["Findings (CSV)"]
+    # the files: the screen's column names, numbers as numbers, the filters in the name
+    stem = "pricing-health-2026-03-02-to-2026-03-31-tolerance-2pct-min-margin-15pct"
+    csv = pd.read_csv(io.BytesIO(deferred[f"{stem}.csv"]()))
+    assert list(csv.columns) == ["Check", "SKU", "Name", "Category", "Channel", "Day", "Detail", "Units",
+                                 "Sale lines", "Revenue at stake"]
+    assert csv.iloc[0][["Check", "SKU", "Day", "Units", "Sale lines", "Revenue at stake"]].tolist() == \
+        ["Below cost", "TEE", "2026-03-28", 2, 1, 4.0]
+    sheet = openpyxl.load_workbook(io.BytesIO(deferred[f"{stem}.xlsx"]())).active
+    assert sheet["J1"].value == "Revenue at stake" and sheet["J2"].value == 4.0
+    assert sheet["J2"].number_format == '"$"#,##0.00' and sheet["I2"].number_format == "#,##0"
 
 
 def test_health_controls_from_the_link(store):
@@ -155,8 +173,10 @@ def test_health_controls_from_the_link(store):
     # margins: MUG 60%, CUP 66.7%, TEE 60% (less the discount), CAP 58.3%: all below 70%
     at = page({"tab": "Pricing health", "ph_margin": "70", "ph_check": "Low margin"})
     table = at.dataframe[0].value
-    assert sorted(table["sku"]) == ["CAP", "CUP", "MUG", "TEE"] and set(table["check"]) == {"low margin"}
-    assert tiles(at)["Low margin"] == "4" and tiles(at)["Below cost"] == "1"   # tiles count every check
+    assert sorted(table["sku"]) == ["CAP", "CUP", "MUG", "TEE"] and set(table["check"]) == {"Low margin"}
+    assert tiles(at)["Low margin"] == "4 SKUs" and tiles(at)["Below cost"] == "1 SKU"   # tiles count every check
+    stake = fmt.money(float(table["revenue_at_stake"].sum()), "USD", 0)
+    assert [m.proto.delta for m in at.metric if m.label == "Low margin"][0] == f"{stake} at stake"
     cap = table.set_index("sku").loc["CAP"]
     # CAP over the 30 days: 2 a day + 1 on 5 busy days = 65 units at 12 (cost 5): revenue 780, margin 455;
     # 70% of 780 would be 546, so 91 is missing
@@ -200,20 +220,44 @@ def test_elasticities_tab(store):
     assert len(bad.dataframe[0].value) == 4
 
 
+def _signed(text: str) -> int:
+    """'+1,234' / '−56' / '0' as shown on a tile -> an int."""
+    return int(text.replace("−", "-").replace(",", "").replace("+", ""))
+
+
 def test_promotions_tab(store):
     wh = Warehouse.open(settings=Settings.from_env())
-    exp = pricing.promo_lift(data.history(wh, AS_OF), PROMOTIONS)
+    hist = data.history(wh, AS_OF)
+    exp = pricing.promo_lift(hist, PROMOTIONS)
     wh.dispose()
+    net = promos_lib.net_incremental(exp, promos_lib.promo_categories(PROMOTIONS, hist)).set_index("category")
     at = page({"tab": "Promotions"})
-    by_promo = at.dataframe[1].value.set_index("promo_id")
+    by_promo = at.dataframe[2].value.set_index("promo_id")
     p1 = by_promo.loc["P1"]
     assert p1["days"] == 7 and p1["units"] == 35             # 5 a day for 7 days
     assert p1["incremental"] == pytest.approx(35 - exp["by_promo"]["baseline"].item())
     assert p1["lift"] == pytest.approx(exp["by_promo"]["lift"].item()) and p1["lift"] > 2
-    by_depth = at.dataframe[0].value
-    assert by_depth[["type", "depth_bucket", "promos"]].values.tolist() == [["percent_off", "20-30", 1]]
-    assert tiles(at)["Incremental units"] == f"{round(35 - exp['by_promo']['baseline'].item()):,}"
-    assert at.dataframe[3].value["category"].tolist() == ["Mugs"]      # CUP is MUG's sibling
+    assert p1["type"] == "Percent off" and p1["category"] == "Mugs"          # a key in words
+    by_depth = at.dataframe[1].value
+    assert by_depth[["type", "depth_bucket", "promos"]].values.tolist() == [["Percent off", "20-30", 1]]
+    t = tiles(at)
+    # signs shown, and the identity holds to the unit on screen: net = incremental - dip - cannibalised
+    assert t["Incremental units"] == f"+{round(35 - exp['by_promo']['baseline'].item()):,}"
+    inc, less_dip, less_cann, shown_net = (_signed(t[k]) for k in ("Incremental units", "Post-promotion dip",
+                                                                   "Cannibalised", "Net incremental"))
+    assert inc + less_dip + less_cann == shown_net
+    total = net.loc[promos_lib.ALL_CATEGORIES]
+    assert (inc, -less_dip, -less_cann, shown_net) == (total["incremental"], total["dip"], total["cannibalised"],
+                                                       total["net"])
+    delta = [m.proto.delta for m in at.metric if m.label == "Net incremental"][0]
+    assert delta == f"= {t['Incremental units']} {'−' if less_dip < 0 else '+'} {abs(less_dip):,} " \
+                    f"{'−' if less_cann < 0 else '+'} {abs(less_cann):,}"
+    per_cat = at.dataframe[0].value
+    assert list(at.dataframe[0].proto.column_order) == ["category", "promos", "incremental", "less_dip",
+                                                        "less_cannibalised", "net"]      # the signed terms only
+    assert per_cat["category"].tolist() == ["Mugs", promos_lib.ALL_CATEGORIES]
+    assert (per_cat["incremental"] + per_cat["less_dip"] + per_cat["less_cannibalised"] == per_cat["net"]).all()
+    assert at.dataframe[4].value["category"].tolist() == ["Mugs"]      # CUP is MUG's sibling
     assert len(at.get("vega_lite_chart")) == 1
 
 

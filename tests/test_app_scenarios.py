@@ -6,8 +6,11 @@ the same warehouse (the arithmetic itself is worked by hand in tests/test_pricin
 """
 from __future__ import annotations
 
+import io
+import json
 from datetime import date
 
+import pandas as pd
 import pytest
 import sklearn.ensemble  # noqa: F401 - loads the OpenMP runtime, so that threadpool_limits can see it
 from threadpoolctl import threadpool_limits
@@ -21,6 +24,7 @@ from lib.settings import Settings
 from lib.ui.scenario_inputs import HORIZON
 from lib.warehouse import Warehouse
 from tests.test_app_pricing import AS_OF, data_dir, page, seed_store, texts, tiles  # noqa: F401
+from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name
 
 MUGS = Scenario("Mugs -10%", date(2026, 4, 6), date(2026, 4, 19), categories=("Mugs",), price_change_pct=-10)
 TEE_PROMO = Scenario("Tee promo", date(2026, 4, 1), date(2026, 4, 14), skus=("TEE",),
@@ -66,6 +70,7 @@ def test_a_new_scenario_starts_as_the_baseline_and_a_price_cut_shows_its_result(
     at = page()
     assert at.selectbox(key="sc").value == ""
     assert at.text_input(key="sc_name").value == "New scenario"
+    assert at.multiselect(key="sc_channels").options == ["Store", "Web"]     # channel keys in words
     assert at.date_input(key="sc_window").value == (date(2026, 4, 1), date(2026, 4, 14))
     assert "This scenario changes nothing yet" in texts(at)
     at.multiselect(key="sc_cats").set_value(["Mugs"])
@@ -74,11 +79,18 @@ def test_a_new_scenario_starts_as_the_baseline_and_a_price_cut_shows_its_result(
     at.text_input(key="sc_name").set_value(MUGS.name)
     at.run()
     assert not at.exception, at.exception
-    s = pricing.summary(expected(MUGS)[0])
-    t = tiles(at)
+    sim = expected(MUGS)[0]
+    s, whole = pricing.summary(sim, scope_only=True), pricing.summary(sim)
+    t = tiles(at)                                   # the tiles count the scope: MUG and CUP over the window
     assert t["Units"] == fmt.count(round(s["units_scenario"]))
     assert t["Gross margin"] == fmt.money(s["margin_scenario"], "USD", 0)
     assert s["units_scenario"] > s["units_base"]                     # cheaper mugs sell more
+    assert whole["units_base"] > s["units_base"]                     # TEE and CAP sell too: not in the tiles
+    caption = " ".join(c.value for c in at.caption).replace("**", "")
+    assert "Scope: Mugs · every channel: 2 SKUs in scope. Window: Apr 06 – Apr 19, 2026 (14 days)." in caption
+    assert (f"Whole store over the window (4 SKUs): units {fmt.count(round(whole['units_base']))} → "
+            f"{fmt.count(round(whole['units_scenario']))}") in caption
+    assert "Apr 06 – Apr 19, 2026 (14 days)" in [m for m in at.metric if m.label == "Units"][0].proto.help
     assert "Result: Mugs -10%" in [h.value for h in at.subheader]
     table = [d.value for d in at.dataframe if "unique_id" in d.value.columns][0]
     assert sorted(table["unique_id"]) == ["CUP", "MUG"]
@@ -139,7 +151,7 @@ def test_a_saved_promotion_scenario_shows_its_promotions_and_stock_consequences(
     at = page({"sc": "Tee promo"})
     assert not at.exception, at.exception
     sim, stock = expected(TEE_PROMO)
-    s = pricing.summary(sim)
+    s = pricing.summary(sim, scope_only=True)
     assert tiles(at)["Revenue"] == fmt.money(s["revenue_scenario"], "USD", 0)
     assert s["incremental_units"] > 0
     assert "Stock consequences" in [h.value for h in at.subheader]
@@ -208,3 +220,76 @@ def test_unsaved_edits_travel_in_the_link(store):
     bad = page({"spec": '{"name": "x", "start": "soon"}'})
     assert "the scenario it carries cannot be read" in texts(bad)
     assert bad.text_input(key="sc_name").value == "New scenario"
+
+
+def test_promotion_dates_are_one_iso_format_in_the_editor(store):
+    from lib.ui.pricing_scenarios import ISO_DATE, _read_promotions
+
+    wh = _wh()
+    pricing.save_scenario(wh, TEE_PROMO)
+    wh.dispose()
+    at = page({"sc": "Tee promo"})
+    editor = [d for d in at.dataframe if list(d.value.columns) == ["discount_pct", "start", "end", "type"]][0]
+    # the grid holds the dates as yyyy-mm-dd text, the format its editor shows and takes (not a date picker,
+    # which shows the browser's locale: 04/03/2026)
+    assert editor.value[["start", "end"]].values.tolist() == [["2026-04-03", "2026-04-09"]]
+    columns = json.loads(editor.proto.columns)
+    assert columns["start"]["type_config"]["type"] == "text" and columns["start"]["type_config"]["validate"] == ISO_DATE
+    assert columns["end"]["type_config"]["type"] == "text"
+    rows = pd.DataFrame({"discount_pct": [15.0, 10.0, 5.0, None], "start": ["2026-12-06", "12/06/2026", "2026-02-30", None],
+                         "end": ["2026-12-19", "2026-12-19", "2026-03-02", None], "type": ["percent_off"] * 4})
+    promos, problems = _read_promotions(rows)
+    assert promos == [Promotion(15, date(2026, 12, 6), date(2026, 12, 19))]
+    assert problems == [
+        "promotion row 2: the start must be a date written yyyy-mm-dd, like 2026-12-06 (got “12/06/2026”)",
+        "promotion row 3: the start must be a date written yyyy-mm-dd, like 2026-12-06 (got “2026-02-30”)"]
+
+
+def test_result_downloads_are_analysis_ready(store, deferred):  # noqa: F811
+    """Point 7: the files hold numbers under the screen's column names, no float noise, the scenario's name,
+    scope and window in the file name, and currency formats in the XLSX."""
+    import openpyxl
+
+    wh = _wh()
+    mug_promo = Scenario("Mug promo", date(2026, 4, 1), date(2026, 4, 14), skus=("MUG",),
+                         promotions=(Promotion(20, date(2026, 4, 3), date(2026, 4, 9)),))
+    pricing.save_scenario(wh, mug_promo)
+    pricing.save_scenario(wh, MUGS)
+    wh.dispose()
+    at = page({"sc": "Mug promo"})
+    assert not at.exception, at.exception
+    stem = "scenario-mug-promo-sku-mug-every-channel-2026-04-01-to-2026-04-14"
+    assert {f"{stem}-skus.csv", f"{stem}-skus.xlsx", f"{stem}-stock.csv", f"{stem}-stock.xlsx", f"{stem}-daily.csv",
+            f"{stem}-daily.xlsx", f"{stem}-margin.svg", f"{stem}-daily-units.png"} <= set(deferred)
+    shown = [d.value for d in at.dataframe if "units_change" in d.value.columns][0]
+    skus = pd.read_csv(io.BytesIO(deferred[f"{stem}-skus.csv"]()))
+    assert list(skus.columns) == ["SKU", "Category", "Role", "Elasticity", "Elasticity from", "Price, baseline",
+                                  "Price, scenario", "Units, baseline", "Units, scenario", "Revenue, baseline",
+                                  "Revenue, scenario", "Margin, baseline", "Margin, scenario", "Units change",
+                                  "Margin change"]
+    assert skus["SKU"].tolist() == shown["unique_id"].tolist() and set(skus["Role"]) == {"In scope", "Sibling"}
+    assert skus["Units, scenario"].tolist() == pytest.approx(shown["units_scenario"].tolist(), rel=1e-14)
+    assert all(pd.api.types.is_numeric_dtype(skus[c]) for c in skus.columns[5:]), skus.dtypes   # not text
+    assert all(len(repr(v)) < 20 for v in skus["Revenue, scenario"])                   # no 2158.5299999999997
+    # every day of the window for MUG (in scope) and CUP (its sibling): units move only on the promotion's days
+    daily = pd.read_csv(io.BytesIO(deferred[f"{stem}-daily.csv"]()), parse_dates=["Day"])
+    assert len(daily) == 2 * 14 and set(daily["SKU"]) == {"MUG", "CUP"}
+    assert dict(zip(daily["SKU"], daily["Role"], strict=True)) == {"MUG": "In scope", "CUP": "Sibling"}
+    moved = daily[daily["Units, scenario"] != daily["Units, baseline"]]
+    assert set(moved["Day"]) == set(pd.date_range("2026-04-03", "2026-04-09"))
+    book = openpyxl.load_workbook(io.BytesIO(deferred[f"{stem}-skus.xlsx"]()))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    money = sheet.cell(row=2, column=header.index("Margin change") + 1)
+    assert isinstance(money.value, float) and money.number_format == '"$"#,##0.00'
+    assert sheet.cell(row=2, column=header.index("Units change") + 1).number_format == "#,##0"
+    stock = openpyxl.load_workbook(io.BytesIO(deferred[f"{stem}-stock.xlsx"]())).active
+    assert [c.value for c in stock[1]][:4] == ["SKU", "Name", "Category", "Supplier"]
+
+    deferred.clear()
+    cmp = page({"tab": "Compare scenarios", "cmp": ["Mugs -10%", "Mug promo"]})
+    name = "scenario-comparison-mugs-10-mug-promo"
+    table = pd.read_csv(io.BytesIO(deferred[f"{name}.csv"]()))
+    assert list(table.columns[:4]) == ["Scenario", "Units", "Units change", "Revenue"]
+    assert table["Scenario"].tolist() == ["Baseline", "Mugs -10%", "Mug promo"]
+    assert any("Whole store" in c.value for c in cmp.caption)

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from tests.support.browser import add_promotion, open_promotion_cell, promotion_row
 from tests.support.server import env_vars, serve
 from tests.test_app_pricing import seed_store
 from tests.test_browser import settle
@@ -21,8 +22,6 @@ pytestmark = pytest.mark.browser
 
 NAME = "Spring mugs"
 VIEWPORT = {"width": 1400, "height": 1000}
-ROW_H = 35                                   # glide-data-grid: header and row height, in CSS pixels
-PROMO_X = {"discount": 150, "start": 400, "end": 620}     # x inside the promotions grid (1400 px wide page)
 SLOW = 120_000
 PROMO_ROW = ["20", "2026-04-03", "2026-04-05", "percent_off"]   # the grid's accessible cell texts
 SLIDER = '[data-testid="stSlider"] input[type="range"]'       # react-aria: the thumb's hidden range input
@@ -66,45 +65,6 @@ def wait_text(page, text: str, timeout: float = SLOW) -> None:
 
 def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
-
-
-def _promo_grid(page):
-    grid = page.locator('[data-testid="stDataFrame"]').first.locator('canvas[data-testid="data-grid-canvas"]')
-    grid.scroll_into_view_if_needed()
-    return grid
-
-
-def _edit_cell(page, row: int, col: str, value: str) -> None:
-    """Open the grid's editor on one cell (double click on the canvas), fill it and commit with Enter."""
-    box = _promo_grid(page).bounding_box()
-    page.mouse.dblclick(box["x"] + PROMO_X[col], box["y"] + ROW_H * (row + 1) + ROW_H / 2)
-    editor = page.locator('input[data-testid="date-picker-cell"]' if col != "discount" else "input.gdg-input")
-    editor.wait_for(timeout=10_000)
-    editor.fill(value)
-    page.keyboard.press("Enter")
-    editor.wait_for(state="detached", timeout=10_000)
-    time.sleep(0.5)
-    settle(page)
-
-
-def add_promotion(page, discount: str, start: str, end: str) -> None:
-    """Type a promotion into the empty grid: a click on its trailing (blank) row appends a row and opens the
-    editor of the clicked cell; the row reaches the server only once every required cell is filled."""
-    box = _promo_grid(page).bounding_box()
-    page.mouse.click(box["x"] + PROMO_X["discount"], box["y"] + ROW_H + ROW_H / 2)
-    editor = page.locator("input.gdg-input")
-    editor.wait_for(timeout=10_000)
-    editor.fill(discount)
-    page.keyboard.press("Enter")
-    editor.wait_for(state="detached", timeout=10_000)
-    _edit_cell(page, 0, "start", start)
-    _edit_cell(page, 0, "end", end)
-
-
-def promo_row(page, row: int = 0) -> list[str]:
-    """The texts of one promotions row, from the grid's accessibility table (the canvas draws the same)."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    return [grid.locator(f'[data-testid="glide-cell-{c}-{row}"]').inner_text().strip() for c in range(1, 5)]
 
 
 def builder_state(page) -> dict[str, str]:
@@ -160,8 +120,18 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
                            "m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() !== units)",
                            arg=units_price_only, timeout=SLOW)      # the result with the promotion has drawn
     wait_text(page, "Stock consequences")
-    assert promo_row(page) == PROMO_ROW
+    assert promotion_row(page) == PROMO_ROW
     assert page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="glide-cell-1-1"]').count() == 0
+    # one date format: the start cell's editor is a text field showing the date as the cell does (a date
+    # picker would show the browser's locale, 04/03/2026), and a date typed another way is refused
+    editor = open_promotion_cell(page, 0, "start")
+    assert editor.evaluate("e => e.type") != "date" and editor.input_value() == "2026-04-03"
+    editor.fill("04/05/2026")
+    page.keyboard.press("Enter")
+    time.sleep(1)
+    page.keyboard.press("Escape")
+    settle(page)
+    assert promotion_row(page) == PROMO_ROW
     before = builder_state(page)
     assert before["units"] != units_price_only, "the promotion did not change the result"
     assert before["price"] == "-10" and before["name"] == NAME and "Mugs" in before["cats"]
@@ -191,7 +161,7 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     assert "Mugs" in fresh["cats"]
     assert (fresh["units"], fresh["margin"]) == (before["units"], before["margin"])
     assert fresh["result"] == f"Result: {NAME}"
-    assert promo_row(page2) == PROMO_ROW
+    assert promotion_row(page2) == PROMO_ROW
     no_errors(page2)
 
     # a reload keeps it all
@@ -199,7 +169,7 @@ def test_build_save_reopen_and_delete_a_scenario(app_url, browser):
     wait_text(page2, f"Result: {NAME}")
     shot(page2, "reloaded")
     assert builder_state(page2) == fresh
-    assert promo_row(page2) == PROMO_ROW
+    assert promotion_row(page2) == PROMO_ROW
     no_errors(page2)
 
     # delete: back to a new scenario, the name leaves the URL

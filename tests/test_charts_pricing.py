@@ -80,7 +80,7 @@ def test_lift_chart_data_and_encodings():
     assert layer_data(chart, 0)["x"].tolist() == [1.0]                # the no-lift rule
     assert one["mark"]["type"] == "rule"
     data = layer_data(chart, 2)
-    assert data["type"].tolist() == ["percent_off", "percent_off", "clearance", charts.NO_TYPE]
+    assert data["type"].tolist() == ["Percent off", "Percent off", "Clearance", charts.NO_TYPE]   # in words
     assert data["lift"].tolist() == [2.6, 1.3, 1.9, 0.9]
     assert points["encoding"]["x"]["field"] == "lift"
     assert (bars["encoding"]["x"]["field"], bars["encoding"]["x2"]["field"]) == ("lift_lo", "lift_hi")
@@ -88,7 +88,7 @@ def test_lift_chart_data_and_encodings():
     assert y["field"] == "depth_bucket" and y["sort"] == ["10-20", "20-30", "30+"]   # depth order, not text
     assert points["encoding"]["yOffset"]["field"] == "type"
     color = points["encoding"]["color"]
-    assert color["field"] == "type" and color["scale"]["domain"] == [charts.NO_TYPE, "clearance", "percent_off"]
+    assert color["field"] == "type" and color["scale"]["domain"] == ["Clearance", charts.NO_TYPE, "Percent off"]
 
 
 def test_lift_chart_empty_is_a_note():

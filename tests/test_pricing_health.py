@@ -160,3 +160,53 @@ def test_bad_parameters_raise(kwargs, message):
     args = {"start": P[0], "end": P[1], **kwargs}
     with pytest.raises(ValueError, match=message):
         health_fn(None, args.pop("start"), args.pop("end"), **args)
+
+
+# What "Below cost N" counts: SKUs, SKU-days (a SKU on one day in one channel) and sale lines differ.
+# Products A (list 10, cost 4) and B (list 20, cost 8); every line at list price, coupons bring the net down.
+#   L1 05-01 B web 1 x 20 - 13      net 7 < 8          B web 05-01: 1 line, 1 unit, stake 8 - 7 = 1
+#   L2 05-02 B web 2 x 20 - 26      net 14 / 2 = 7     B web 05-02: 1 line, 2 units, stake 16 - 14 = 2
+#   L3 05-02 B app 1 x 20 - 14      net 6   } cell     B app 05-02: 2 lines, 2 units, net (6 + 8) / 2 = 7,
+#   L4 05-02 B app 1 x 20 - 12      net 8   }            stake 16 - 14 = 2 (L4 alone is above cost)
+#   L5 05-03 B web 4 x 20           at list
+#   L6 05-04 A web 3 x 10 - 20      net 10 / 3 < 4     A web 05-04: 1 line, 3 units, stake 12 - 10 = 2
+#   L7 05-05 A web 10 x 10          at list
+#   L8 05-05 A app 1 x 10 - 5       net 5 > 4: a coupon, not below cost
+# Below cost: 2 SKUs, 4 SKU-days, 5 sale lines, 8 units, 7.00 at stake. Nothing else is flagged: prices
+# paid are list prices in every channel, and margins are B (7 + 14 + 6 + 8 + 80 = 115 - 9 x 8) 37% and
+# A (10 + 100 + 5 = 115 - 14 x 4) 51%.
+COUPONS = pd.DataFrame([(f"o{i}", f"2026-{ts}", f"c{i}", sku, q, pr, d, ch, None)
+                        for i, (ts, sku, ch, q, pr, d) in enumerate([
+                            ("05-01 10:00:00", "B", "web", 1, 20.0, 13.0),
+                            ("05-02 10:00:00", "B", "web", 2, 20.0, 26.0),
+                            ("05-02 11:00:00", "B", "app", 1, 20.0, 14.0),
+                            ("05-02 12:00:00", "B", "app", 1, 20.0, 12.0),
+                            ("05-03 10:00:00", "B", "web", 4, 20.0, 0.0),
+                            ("05-04 10:00:00", "A", "web", 3, 10.0, 20.0),
+                            ("05-05 10:00:00", "A", "web", 10, 10.0, 0.0),
+                            ("05-05 11:00:00", "A", "app", 1, 10.0, 5.0)])],
+                       columns=ORDERS.columns)
+
+
+def test_below_cost_counts_skus_sku_days_and_sale_lines_by_hand(wh):
+    from lib.pricing.checks import CHECKS, tally
+
+    wh.load("products", PRODUCTS.iloc[:2], source="test:products")
+    wh.load("orders", COUPONS, source="test:orders")
+    found = health_fn(wh, *P)
+    assert set(found["check"]) == {BELOW_COST}
+    rows = found.sort_values(["day", "sku", "channel"])
+    assert rows[["sku", "channel", "lines", "units"]].values.tolist() == [
+        ["B", "web", 1, 1.0], ["B", "app", 2, 2.0], ["B", "web", 1, 2.0], ["A", "web", 1, 3.0]]
+    t = tally(found).set_index("check")
+    assert list(t.index) == CHECKS
+    assert t.loc[BELOW_COST].tolist() == [2, 4, 5, 8.0, pytest.approx(7.0)]
+    assert t.loc[OFF_LIST].tolist() == [0, 0, 0, 0.0, 0.0]
+    # the hand-built store above: low margin counts SKUs (one finding each) and their lines over the range
+    wh.load("products", PRODUCTS, source="test:products2")
+    wh.load("orders", ORDERS, source="test:orders2")
+    wh.load("promotions", PROMOTIONS, source="test:promotions")
+    t = tally(health_fn(wh, *P)).set_index("check")
+    assert t.loc[LOW_MARGIN, ["skus", "findings", "lines"]].tolist() == [1, 1, 1]           # C: L8
+    assert t.loc[UNRECORDED_PROMO, ["skus", "findings", "lines"]].tolist() == [1, 2, 2]     # D: L9, L10
+    assert t.loc[CHANNEL_GAP, ["skus", "findings", "lines"]].tolist() == [2, 2, 2]          # A web, Z web

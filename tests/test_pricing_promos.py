@@ -47,6 +47,51 @@ def _panel() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(rows, ignore_index=True), promos
 
 
+def _lift_result() -> dict[str, pd.DataFrame]:
+    """A promo_lift result written by hand: P1, P2 on Mugs SKUs, P3 on Tees, P4 on a category-level
+    record with no SKU (category Caps)."""
+    by_promo = pd.DataFrame({"promo_id": ["P1", "P2", "P3", "P4"], "incremental": [10.4, 5.3, 7.6, -0.6]})
+    dip = pd.DataFrame({"promo_id": ["P1", "P3"], "dip_units": [3.0, 9.0], "dip_baseline": [5.2, 8.0],
+                        "dip_pct": [3 / 5.2 - 1, 9 / 8 - 1]})
+    cann = pd.DataFrame({"promo_id": ["P1"], "category": ["Mugs"], "sibling_units": [4.0],
+                         "sibling_baseline": [5.5], "cannibalised_units": [1.5]})
+    return {"by_promo": by_promo, "dip": dip, "cannibalisation": cann}
+
+
+def test_net_incremental_is_incremental_less_dip_less_cannibalised_to_the_unit():
+    from lib.pricing.promos import ALL_CATEGORIES, net_incremental, promo_categories
+
+    promos = pd.DataFrame({"promo_id": ["P1", "P2", "P3", "P4"], "sku": ["M1", "M2", "T1", None],
+                           "category": [None, None, None, "Caps"]})
+    daily = pd.DataFrame({"unique_id": ["M1", "M2", "T1"], "category": ["Mugs", "Mugs", "Tees"]})
+    cats = promo_categories(promos, daily)
+    assert cats.to_dict() == {"P1": "Mugs", "P2": "Mugs", "P3": "Tees", "P4": "Caps"}
+    net = net_incremental(_lift_result(), cats).set_index("category")
+    # Caps: -0.6 -> -1, no dip, no siblings: net -1
+    # Mugs: 10.4 + 5.3 = 15.7 -> 16; dip 5.2 - 3 = 2.2 -> 2; cannibalised 1.5 -> 2; net 16 - 2 - 2 = 12
+    # Tees: 7.6 -> 8; dip 8 - 9 = -1 (sales stayed above baseline): net 8 - (-1) - 0 = 9
+    assert list(net.index) == ["Caps", "Mugs", "Tees", ALL_CATEGORIES]
+    assert net[["promos", "incremental", "dip", "cannibalised", "net"]].values.tolist() == [
+        [1, -1, 0, 0, -1], [2, 16, 2, 2, 12], [1, 8, -1, 0, 9], [4, 23, 1, 2, 20]]
+    assert net["less_dip"].tolist() == [0, -2, 1, -1] and net["less_cannibalised"].tolist() == [0, -2, 0, -2]
+    # the identity, exactly, in every row; the total row is the sum of the rows shown above it
+    assert (net["incremental"] - net["dip"] - net["cannibalised"] == net["net"]).all()
+    assert (net["incremental"] + net["less_dip"] + net["less_cannibalised"] == net["net"]).all()
+    assert net.drop(ALL_CATEGORIES).sum()[["incremental", "dip", "cannibalised", "net"]].tolist() == [23, 1, 2, 20]
+
+
+def test_dip_and_cannibalisation_per_category_by_hand():
+    from lib.pricing.promos import cannibalisation_by_category, dip_by_category
+
+    cats = pd.Series({"P1": "Mugs", "P2": "Mugs", "P3": "Tees", "P4": "Caps"})
+    dip = dip_by_category(_lift_result(), cats)
+    assert dip[["category", "promos", "units", "baseline"]].values.tolist() == [["Mugs", 1, 3.0, 5.2],
+                                                                                ["Tees", 1, 9.0, 8.0]]
+    assert dip["change"].tolist() == pytest.approx([3 / 5.2 - 1, 0.125])
+    cann = cannibalisation_by_category(_lift_result(), cats)
+    assert cann.values.tolist() == [["Mugs", 1, 4.0, 5.5, 1.5]]
+
+
 # The clean days fit perfectly (flat units), which statsmodels flags; the fit is still exact.
 @pytest.mark.filterwarnings("ignore:Perfect separation", "ignore:The design matrix is rank-deficient")
 def test_hand_built_lift_dip_and_cannibalisation_are_exact():

@@ -144,6 +144,46 @@ def test_a_promotion_applies_its_price_effect_and_type_lift_and_cannibalises_sib
     assert w["Extra units"] == pytest.approx(2 * 8.75 * (8 - 4))
 
 
+def test_the_scope_summary_counts_the_scope_and_its_siblings_and_the_change_is_the_whole_stores():
+    # A 20% off on Apr 5-6 (window Apr 5-6): A is in scope, B its sibling (Mugs), C (Tees) untouched
+    sc = Scenario("A 20% off", date(2026, 4, 5), date(2026, 4, 6), skus=("A",),
+                  promotions=(Promotion(20, date(2026, 4, 5), date(2026, 4, 6), "percent_off"),))
+    sim = run(sc)
+    scope, whole = pricing.summary(sim, scope_only=True), pricing.summary(sim)
+    assert scope["units_base"] == pytest.approx(2 * (10 + 5))                  # A and B, 2 days
+    assert scope["units_scenario"] == pytest.approx(2 * 18.75 + 2 * 4.5)       # 46.5
+    assert whole["units_base"] == pytest.approx(2 * (10 + 5 + 2))              # with C: 34
+    assert whole["units_scenario"] == pytest.approx(46.5 + 4)
+    assert scope["margin_base"] == pytest.approx(2 * (10 * 6 + 5 * 12))        # 240
+    assert scope["margin_scenario"] == pytest.approx(2 * (150 - 18.75 * 4) + 2 * 4.5 * 12)   # 258
+    for k in ("units", "revenue", "margin"):                                    # the same change either way
+        assert scope[f"{k}_scenario"] - scope[f"{k}_base"] == \
+            pytest.approx(whole[f"{k}_scenario"] - whole[f"{k}_base"])
+    assert (scope["skus_in_scope"], scope["skus_siblings"], scope["skus"], scope["days"]) == (1, 1, 2, 2)
+    assert (whole["skus_in_scope"], whole["skus_siblings"], whole["skus"]) == (1, 1, 3)
+    w = pricing.waterfall(sim, scope_only=True).set_index("step")["amount"]
+    assert w["Baseline margin"] == pytest.approx(240.0) and w["Scenario margin"] == pytest.approx(258.0)
+    assert w["Baseline margin"] + w["Price change"] + w["Extra units"] + w["Cannibalised"] == pytest.approx(258.0)
+    assert pricing.waterfall(sim)["amount"].tolist()[1:4] == pytest.approx(w.tolist()[1:4])
+    assert sorted(sim.loc[pricing.scope_rows(sim), "unique_id"].unique()) == ["A", "B"]
+
+
+@pytest.mark.parametrize("kw, scope", [
+    ({}, "every SKU · every channel"),
+    ({"categories": ("Kitchen",)}, "Kitchen · every channel"),
+    ({"categories": ("Kitchen", "Bath", "Garden")}, "Kitchen, Bath and Garden · every channel"),
+    ({"categories": ("Kitchen",), "skus": ("A-1",), "channels": ("paid_search",)},
+     "Kitchen, plus SKU A-1 · Paid search only"),
+    ({"skus": ("A", "B", "C", "D"), "channels": ("web", "email")}, "4 SKUs · Web and Email only"),
+])
+def test_a_scenario_says_its_scope_and_window_in_words(kw, scope):
+    sc = Scenario("S", date(2026, 12, 6), date(2026, 12, 19), **kw)
+    assert sc.scope_text() == scope
+    assert sc.window_text() == "Dec 06 – Dec 19, 2026 (14 days)"
+    assert Scenario("S", date(2026, 12, 28), date(2027, 1, 3)).window_text() == "Dec 28, 2026 – Jan 03, 2027 (7 days)"
+    assert Scenario("S", date(2026, 12, 28), date(2026, 12, 28)).window_text() == "Dec 28 – Dec 28, 2026 (1 day)"
+
+
 def test_cannibalisation_never_exceeds_what_the_promoted_skus_gained():
     base = baseline({"A": 10.0, "B": 200.0, "C": 2.0})
     sc = Scenario("A 20% off", date(2026, 4, 5), date(2026, 4, 5), skus=("A",),

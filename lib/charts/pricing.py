@@ -4,7 +4,7 @@
                              colored by category, SKUs grouped by category and sorted by elasticity
                              (most price-sensitive first); a dashed rule at -1 (unit elastic)
     lift_chart(by_depth)     promotion lift per discount-depth bucket with its 95% interval, one color
-                             per promotion type; a rule at 1.0 (no lift)
+                             per promotion type (types in words); a rule at 1.0 (no lift)
 """
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ import altair as alt
 import pandas as pd
 
 from lib.charts.common import COMPARISON, PALETTE, empty_note
+from lib.fmt import words
 from lib.pricing.elasticity import METHOD_SKU
 from lib.pricing.promos import DEPTH_LABELS
 
 __all__ = ["elasticity_chart", "lift_chart", "elasticity_order", "OWN", "FALLBACK", "NO_TYPE",
            "DEPTH_ORDER"]
 
-OWN = "own estimate"
-FALLBACK = "category estimate"
-NO_TYPE = "(no type)"
+OWN = "Own estimate"
+FALLBACK = "Category estimate"
+NO_TYPE = "No type"
 DEPTH_ORDER = list(DEPTH_LABELS)
 
 
@@ -71,7 +72,7 @@ def lift_chart(by_depth: pd.DataFrame) -> alt.LayerChart | alt.Chart:
     data = by_depth[by_depth["lift"].notna()].copy()
     if data.empty:
         return empty_note("No promotion lift to show.")
-    data["type"] = data["type"].fillna(NO_TYPE).astype(str)
+    data["type"] = [NO_TYPE if pd.isna(t) else words(t) for t in data["type"]]     # 'percent_off' -> 'Percent off'
     data["depth_bucket"] = data["depth_bucket"].astype(str)
     depths = [d for d in DEPTH_ORDER if d in set(data["depth_bucket"])] \
         + sorted(set(data["depth_bucket"]) - set(DEPTH_ORDER))

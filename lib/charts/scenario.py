@@ -24,7 +24,7 @@ from lib.charts.common import (
     value_title,
 )
 
-__all__ = ["daily", "margin_waterfall", "compare_bars", "compare_daily", "METRICS", "BASELINE", "SCENARIO"]
+__all__ = ["ZOOM_BELOW", "daily", "margin_waterfall", "compare_bars", "compare_daily", "METRICS", "BASELINE", "SCENARIO"]
 
 BASELINE, SCENARIO = "Baseline", "Scenario"
 METRICS = {"units": ("Units", "count"), "revenue": ("Revenue", "money"), "margin": ("Gross margin", "money")}
@@ -67,11 +67,26 @@ def daily(totals: pd.DataFrame, metric: str = "units", currency: str = "USD") ->
     return (band + line).properties(height=320)
 
 
-def margin_waterfall(wf: pd.DataFrame, currency: str = "USD") -> alt.LayerChart:
-    """Floating bars from the baseline margin to the scenario margin (totals grey, rises green, falls red).
+def _signed_money(x: float, currency: str, plus: bool) -> str:
+    """$1,234 / −$1,234 (a true minus) / +$1,234 when ``plus``; $0 for what rounds to zero."""
+    text = fmt.money(abs(x), currency, 0)
+    if round(x) == 0:
+        return text
+    return ("−" if x < 0 else "+" if plus else "") + text
 
-    The value axis is zoomed on the changes (it does not start at 0: the totals' bars rise from its
-    bottom), else a change of 1% of the margin would be a sliver.
+
+ZOOM_BELOW = 0.05    # the bars' changes span less than this share of the larger margin: zoom, and say so
+LABEL_ROOM = 0.4     # room right of the bars for their value labels, as a share of the bars' span
+ROW = 36             # px per step
+
+
+def margin_waterfall(wf: pd.DataFrame, currency: str = "USD") -> alt.LayerChart:
+    """Floating bars from the baseline margin to the scenario margin (totals grey, rises green, falls red),
+    one row per step, each with its value at the bar's end: rows never share a label, so no two overlap.
+
+    The value axis starts at zero unless the changes are small next to the margins (under ZOOM_BELOW of
+    the larger one): then it is zoomed on the changes, the totals' bars start at its left edge, and the
+    chart's title says where the axis starts.
     """
     d = wf.reset_index(drop=True).copy()
     start, end = np.zeros(len(d)), np.zeros(len(d))
@@ -82,29 +97,45 @@ def margin_waterfall(wf: pd.DataFrame, currency: str = "USD") -> alt.LayerChart:
         else:
             start[i], end[i] = running, running + amount
             running += amount
-    moving = np.concatenate([start[d["kind"] != "total"], end])
+    total = (d["kind"] == "total").to_numpy()
+    moving = np.concatenate([start[~total], end])
     lo, hi = float(moving.min()), float(moving.max())
-    pad = max((hi - lo) * 0.6, abs(hi) * 0.01, 1.0)
-    floor = lo - pad
-    start = np.where(d["kind"] == "total", floor, start)
+    biggest = float(np.abs(end[total]).max()) if total.any() else 0.0
+    zoom = bool(total.any() and lo > 0 and hi - lo < ZOOM_BELOW * biggest)
+    if zoom:
+        floor = lo - max((hi - lo) * 0.6, hi * 0.01, 1.0)
+        step = 10.0 ** np.floor(np.log10(hi - floor))       # a round number for the axis's first value
+        floor = float(np.floor(floor / step) * step)
+        zoom = floor > 0
+    if zoom:
+        start = np.where(total, floor, start)
+        first, last = floor, hi
+    else:
+        first, last = min(0.0, lo, float(start.min())), max(0.0, hi, float(start.max()))
+    span = max(last - first, 1.0)
+    domain = [first, last + LABEL_ROOM * span]
     d["start"], d["end"], d["order"] = start, end, np.arange(len(d))
-    d["color"] = np.where(d["kind"] == "total", COMPARISON, np.where(d["amount"] >= 0, UP, DOWN))
-    d["label"] = [fmt.money(a, currency, 0) if k == "total" else
-                  ("+" if a >= 0 else "−") + fmt.money(abs(a), currency, 0)
-                  for a, k in zip(d["amount"], d["kind"], strict=True)]
-    x = alt.X("step:N", title=None, sort=alt.SortField("order"),
-              axis=alt.Axis(labelAngle=0, labelLimit=120, labelOverlap=False))
-    base = alt.Chart(d).encode(x=x, tooltip=[alt.Tooltip("step:N", title="Step"),
+    d["right"] = np.maximum(start, end)
+    d["color"] = np.where(total, COMPARISON, np.where(d["amount"] >= 0, UP, DOWN))
+    d["label"] = [_signed_money(a, currency, k == "change") for a, k in zip(d["amount"], d["kind"], strict=True)]
+    y = alt.Y("step:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelLimit=160, labelOverlap=False))
+    base = alt.Chart(d).encode(y=y, tooltip=[alt.Tooltip("step:N", title="Step"),
                                              alt.Tooltip("amount:Q", title="Amount",
                                                          format=tooltip_format("money", currency))])
-    bars = base.mark_bar(size=40, clip=True).encode(
-        y=alt.Y("start:Q", title=value_title("Gross margin", "money", currency),
-                scale=alt.Scale(domain=[floor, hi + pad * 0.5], zero=False, nice=False),
-                axis=alt.Axis(format=axis_format("money", currency))),
-        y2="end:Q", color=alt.Color("color:N", scale=None))
-    labels = base.mark_text(dy=-8, fontSize=11, color="#374151").encode(
-        y=alt.Y("top:Q"), text="label:N").transform_calculate(top="max(datum.start, datum.end)")
-    return (bars + labels).properties(height=300)
+    bars = base.mark_bar(size=22, clip=True).encode(
+        x=alt.X("start:Q", title=value_title("Gross margin", "money", currency),
+                scale=alt.Scale(domain=domain, zero=False, nice=False),
+                axis=alt.Axis(format=axis_format("money", currency), tickCount=4, labelOverlap="greedy",
+                              labelFlush=True)),
+        x2="end:Q", color=alt.Color("color:N", scale=None))
+    labels = base.mark_text(align="left", baseline="middle", dx=4, fontSize=11, color="#374151").encode(
+        x=alt.X("right:Q"), text="label:N")
+    chart = (bars + labels).properties(height=alt.Step(ROW))
+    if zoom:
+        chart = chart.properties(title=alt.Title(
+            f"The axis starts at {fmt.money(floor, currency, 0)}, not at zero: the grey totals are cut short",
+            anchor="start", fontSize=11, fontWeight="normal", color="#6b7280"))
+    return chart
 
 
 def compare_bars(table: pd.DataFrame, currency: str = "USD") -> alt.Chart:

@@ -15,10 +15,10 @@ a function it exports, or importing it would shadow the function).
 from importlib import import_module
 
 _HOME = {
-    "elasticities": "elasticity", "health": "checks", "promo_lift": "promos",
+    "elasticities": "elasticity", "health": "checks", "tally": "checks", "promo_lift": "promos",
     "Scenario": "scenario", "Promotion": "scenario", "ScenarioError": "scenario",
     "simulate": "simulation", "daily_totals": "simulation", "summary": "simulation",
-    "waterfall": "simulation", "compare": "simulation",
+    "waterfall": "simulation", "compare": "simulation", "scope_rows": "simulation",
     "stock_impact": "stock", "scenario_demand": "stock", "apply_to_forecast": "stock",
     "promo_effects": "effects", "cannibalisation_rates": "effects", "channel_shares": "effects",
     "baseline_frame": "effects",

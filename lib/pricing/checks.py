@@ -23,6 +23,11 @@ Checks (`check` column):
   on all live lines (returns included, as in lib.kpis), is below min_margin (SKUs with revenue
   <= 0 are skipped); day is NaT and channel None; at stake = min_margin * revenue - margin.
 
+What is counted. A finding (a row) is one SKU on one day in one channel (a "SKU-day"; LOW_MARGIN: one
+SKU over the whole range); ``lines`` is how many sale lines (quantity > 0) it rests on. tally() counts,
+per check, the SKUs flagged, the findings, the sale lines, units and revenue at stake: "Below cost 298"
+was 298 SKU-days, not 298 SKUs nor 298 sale lines.
+
 SKUs missing from the product feed only take part in CHANNEL_GAP. The heavy aggregation (group by
 sku, day, channel, and the promotion cover) runs in the warehouse; flags are set in pandas.
 """
@@ -39,7 +44,7 @@ from lib import sales
 from lib.kpis import NONE, bounds
 from lib.tables import FEED_TABLES
 
-__all__ = ["health", "BELOW_COST", "OFF_LIST", "UNRECORDED_PROMO", "CHANNEL_GAP", "LOW_MARGIN", "COLUMNS",
+__all__ = ["health", "tally", "CHECKS", "BELOW_COST", "OFF_LIST", "UNRECORDED_PROMO", "CHANNEL_GAP", "LOW_MARGIN", "COLUMNS",
            "UNRECORDED_DROP"]
 
 BELOW_COST = "below cost"
@@ -51,7 +56,9 @@ UNRECORDED_DROP = 0.05   # an unrecorded promotion is at least this far below li
 # ratios are rounded to this many decimals before comparing with a threshold, so that warehouse sums
 # added up in a different order (parallel aggregation) cannot flip a finding sitting on a boundary
 _DIGITS = 9
-COLUMNS = ["check", "sku", "name", "category", "channel", "day", "detail", "units", "revenue_at_stake"]
+COLUMNS = ["check", "sku", "name", "category", "channel", "day", "detail", "units", "lines", "revenue_at_stake"]
+CHECKS = [BELOW_COST, OFF_LIST, UNRECORDED_PROMO, CHANNEL_GAP, LOW_MARGIN]
+TALLY_COLUMNS = ["check", "skus", "findings", "lines", "units", "revenue_at_stake"]
 
 
 def _validate(start: date, end: date, price_tolerance: float, min_margin: float) -> None:
@@ -72,6 +79,7 @@ def _daily(wh, start: date, end: date) -> pd.DataFrame:
     channel = func.coalesce(o.c.channel, NONE)
     agg = (select(o.c.sku, day.label("day"), channel.label("channel"),
                   cast(func.sum(case((pos, o.c.quantity), else_=0)), Double).label("units"),
+                  cast(func.sum(case((pos, 1), else_=0)), Double).label("lines"),
                   cast(func.sum(case((pos, o.c.quantity * o.c.unit_price), else_=0.0)), Double).label("gross"),
                   cast(func.sum(case((pos, sales.line_revenue(o)), else_=0.0)), Double).label("net"),
                   cast(func.sum(sales.line_revenue(o)), Double).label("revenue"),
@@ -88,7 +96,7 @@ def _daily(wh, start: date, end: date) -> pd.DataFrame:
          .order_by(agg.c.sku, agg.c.channel, agg.c.day))
     df = wh.read(q)
     df["day"] = pd.to_datetime(df["day"])
-    for c in ("units", "gross", "net", "revenue", "qty", "unit_cost", "list_price"):
+    for c in ("units", "lines", "gross", "net", "revenue", "qty", "unit_cost", "list_price"):
         df[c] = df[c].astype(float)
     return df
 
@@ -99,7 +107,7 @@ def _text(template: str, *cols: pd.Series) -> pd.Series:
 
 
 def _rows(df: pd.DataFrame, check: str, detail: pd.Series, stake: pd.Series) -> pd.DataFrame:
-    out = df[["sku", "name", "category", "channel", "day", "units"]].copy()
+    out = df[["sku", "name", "category", "channel", "day", "units", "lines"]].copy()
     out.insert(0, "check", check)
     out["detail"] = detail
     out["revenue_at_stake"] = stake
@@ -146,7 +154,8 @@ def _channel_gap(d: pd.DataFrame, price_tolerance: float) -> pd.DataFrame:
 def _low_margin(d: pd.DataFrame, min_margin: float) -> pd.DataFrame:
     costed = d[d["unit_cost"].notna()].assign(cost=lambda x: x["qty"] * x["unit_cost"])
     s = costed.groupby("sku", as_index=False).agg(name=("name", "first"), category=("category", "first"),
-                                                  units=("qty", "sum"), revenue=("revenue", "sum"),
+                                                  units=("qty", "sum"), lines=("lines", "sum"),
+                                                  revenue=("revenue", "sum"),
                                                   cost=("cost", "sum"))
     s = s[s["revenue"] > 0]
     margin = s["revenue"] - s["cost"]
@@ -161,9 +170,10 @@ def health(wh, start: date, end: date, *, price_tolerance: float = 0.02,
            min_margin: float = 0.15) -> pd.DataFrame:
     """Pricing problems in [start, end], one row per finding, biggest revenue at stake first.
 
-    -> DataFrame[check, sku, name, category, channel, day, detail, units, revenue_at_stake]
+    -> DataFrame[check, sku, name, category, channel, day, detail, units, lines, revenue_at_stake]
     (see the module docstring for each check); `day` is a datetime64 day (NaT for LOW_MARGIN),
-    `units` the units sold in that cell (net of returns for LOW_MARGIN). Ties in revenue at
+    `units` the units sold in that cell (net of returns for LOW_MARGIN), `lines` the sale lines
+    (quantity > 0) of the cell (of the SKU over the range for LOW_MARGIN). Ties in revenue at
     stake are ordered by check, sku, channel, day. Raises ValueError on bad parameters.
     """
     _validate(start, end, price_tolerance, min_margin)
@@ -177,9 +187,26 @@ def health(wh, start: date, end: date, *, price_tolerance: float = 0.02,
     out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else pd.DataFrame({c: [] for c in COLUMNS})
     out["units"] = out["units"].astype(float)
+    out["lines"] = out["lines"].astype(np.int64)
     out["revenue_at_stake"] = out["revenue_at_stake"].astype(float)
     out["day"] = pd.to_datetime(out["day"])
     order = np.lexsort((out["day"].to_numpy(), out["channel"].fillna("").to_numpy(dtype=str),
                         out["sku"].to_numpy(dtype=str), out["check"].to_numpy(dtype=str),
                         -out["revenue_at_stake"].to_numpy()))
     return out.iloc[order].reset_index(drop=True)
+
+
+def tally(found: pd.DataFrame) -> pd.DataFrame:
+    """What each check counts, from health()'s findings: one row per check (CHECKS order, zeros when
+    nothing was found) -> DataFrame[check, skus, findings, lines, units, revenue_at_stake]: distinct SKUs
+    flagged, findings (SKU-days: a SKU on one day in one channel; LOW_MARGIN: SKUs), the sale lines they
+    rest on, their units and the revenue at stake."""
+    g = found.groupby("check").agg(skus=("sku", "nunique"), findings=("sku", "size"), lines=("lines", "sum"),
+                                   units=("units", "sum"), revenue_at_stake=("revenue_at_stake", "sum"))
+    g = g.reindex(CHECKS).fillna(0)
+    out = g.reset_index().rename(columns={"index": "check"})
+    for c in ("skus", "findings", "lines"):
+        out[c] = out[c].astype(np.int64)
+    out["units"] = out["units"].astype(float)
+    out["revenue_at_stake"] = out["revenue_at_stake"].astype(float)
+    return out[TALLY_COLUMNS]

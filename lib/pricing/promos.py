@@ -1,6 +1,9 @@
 """Promotion lift: baseline versus incremental units, the post-promotion dip and cannibalisation.
 
     promo_lift(daily, promotions, dip_days=7) -> {"by_promo", "by_depth", "dip", "cannibalisation"}
+    promo_categories(promotions, daily)        -> Series: promo_id -> category
+    net_incremental(lift, categories)          -> per category and in total: incremental - dip - cannibalised
+    dip_by_category(lift, categories) / cannibalisation_by_category(lift, categories)
 
 Input. ``daily`` is lib.forecast.data.history's frame [unique_id, ds, y, price, promo, in_stock,
 category]; out-of-stock days (censored demand) are dropped. ``promotions`` is the promotions feed
@@ -38,12 +41,16 @@ from scipy import stats
 
 from lib.pricing.elasticity import _realign_regular
 
-__all__ = ["promo_lift", "DEPTH_BINS", "DEPTH_LABELS", "HARMONICS"]
+__all__ = ["promo_lift", "promo_categories", "net_incremental", "dip_by_category", "cannibalisation_by_category",
+           "DEPTH_BINS", "DEPTH_LABELS", "HARMONICS", "ALL_CATEGORIES", "NO_CATEGORY", "NET_COLUMNS"]
 
 DEPTH_BINS = [0.0, 10.0, 20.0, 30.0, np.inf]  # discount depth buckets [lo, hi): 10 % is in 10-20
 DEPTH_LABELS = ["0-10", "10-20", "20-30", "30+"]
 HARMONICS = 3  # Fourier pairs of the day of year (yearly seasonality per category)
 _Z = 1.959963984540054  # 97.5 % normal quantile
+ALL_CATEGORIES = "All categories"   # the total row of net_incremental
+NO_CATEGORY = "(no category)"
+NET_COLUMNS = ["category", "promos", "incremental", "dip", "cannibalised", "net", "less_dip", "less_cannibalised"]
 
 
 def _prepare(daily: pd.DataFrame) -> pd.DataFrame:
@@ -219,3 +226,76 @@ def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int =
                                     "cannibalised_units": cs["baseline"] - cs["units"]})
     return {"by_promo": by_promo.reset_index(drop=True), "by_depth": by_depth.reset_index(drop=True),
             "dip": dip, "cannibalisation": cannibalisation}
+
+
+# -- what the promotions added, per category ----------------------------------------------------------------
+def promo_categories(promotions: pd.DataFrame, daily: pd.DataFrame | None = None) -> pd.Series:
+    """The category of each promotion (index: promo_id as text): its SKU's category in ``daily``
+    (history: unique_id, category), else the promotion's own category column, else NO_CATEGORY."""
+    cat_of = daily.groupby("unique_id")["category"].first() if daily is not None and len(daily) \
+        else pd.Series(dtype=object)
+    cat = promotions["sku"].map(cat_of).fillna(promotions["category"]).fillna(NO_CATEGORY)
+    return pd.Series(cat.to_numpy(), index=promotions["promo_id"].astype(str)).groupby(level=0).first()
+
+
+def _with_category(df: pd.DataFrame, categories: pd.Series) -> pd.DataFrame:
+    return df.assign(category=df["promo_id"].astype(str).map(categories).fillna(NO_CATEGORY))
+
+
+def _whole(x) -> np.ndarray:
+    """Whole units, halves away from zero (1.5 -> 2, -1.5 -> -2), so shown numbers add up as printed."""
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def net_incremental(lift: dict[str, pd.DataFrame], categories: pd.Series) -> pd.DataFrame:
+    """Net incremental units of past promotions per category (by the promotion's category), and a
+    total row (category ALL_CATEGORIES):
+
+    incremental  = units sold during the promotions above their baseline (by_promo.incremental);
+    dip          = units below baseline in the days after them (dip_baseline - dip_units; negative when
+                   sales stayed above baseline);
+    cannibalised = units their unpromoted siblings sold below baseline meanwhile (cannibalised_units);
+    net          = incremental - dip - cannibalised.
+
+    Each term is rounded to whole units per category first (halves away from zero) and the total row is
+    the sum of the category rows, so the identity holds exactly, to the unit, in every row as shown.
+    less_dip = -dip and less_cannibalised = -cannibalised are the terms as they move the net (signed:
+    incremental + less_dip + less_cannibalised = net). promos counts the promotions measured.
+    -> DataFrame[NET_COLUMNS], categories alphabetically, total last.
+    """
+    bp = _with_category(lift["by_promo"], categories)
+    dp = _with_category(lift["dip"], categories)
+    cn = _with_category(lift["cannibalisation"].drop(columns=["category"], errors="ignore"), categories)
+    parts = [bp.groupby("category")["incremental"].sum().rename("incremental"),
+             (dp["dip_baseline"] - dp["dip_units"]).groupby(dp["category"]).sum().rename("dip"),
+             cn.groupby("category")["cannibalised_units"].sum().rename("cannibalised"),
+             bp.groupby("category")["promo_id"].nunique().rename("promos")]
+    out = pd.concat(parts, axis=1).fillna(0.0).sort_index()
+    for c in ("incremental", "dip", "cannibalised"):
+        out[c] = _whole(out[c].to_numpy())
+    out.loc[ALL_CATEGORIES] = out.sum()
+    out = out.astype({c: np.int64 for c in ("promos", "incremental", "dip", "cannibalised")})
+    out["net"] = out["incremental"] - out["dip"] - out["cannibalised"]
+    out["less_dip"], out["less_cannibalised"] = -out["dip"], -out["cannibalised"]
+    return out.rename_axis("category").reset_index()[NET_COLUMNS]
+
+
+def dip_by_category(lift: dict[str, pd.DataFrame], categories: pd.Series) -> pd.DataFrame:
+    """The post-promotion dip per category -> [category, promos, units, baseline, change]: units sold and
+    their baseline in the days after the category's promotions; change = units / baseline - 1."""
+    dp = _with_category(lift["dip"], categories)
+    g = dp.groupby("category", as_index=False).agg(promos=("promo_id", "nunique"), units=("dip_units", "sum"),
+                                                   baseline=("dip_baseline", "sum"))
+    g["change"] = g["units"] / g["baseline"] - 1
+    return g
+
+
+def cannibalisation_by_category(lift: dict[str, pd.DataFrame], categories: pd.Series) -> pd.DataFrame:
+    """Cannibalisation per category -> [category, promos, units, baseline, cannibalised]: the unpromoted
+    siblings' units and baseline during the category's SKU-level promotions; cannibalised = baseline - units."""
+    cn = _with_category(lift["cannibalisation"].drop(columns=["category"], errors="ignore"), categories)
+    g = cn.groupby("category", as_index=False).agg(promos=("promo_id", "nunique"), units=("sibling_units", "sum"),
+                                                   baseline=("sibling_baseline", "sum"))
+    g["cannibalised"] = g["baseline"] - g["units"]
+    return g

@@ -21,6 +21,8 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
+from lib.fmt import words
+
 __all__ = ["Promotion", "Scenario", "ScenarioError", "PRICE_CHANGE_RANGE", "DISCOUNT_RANGE", "MAX_PROMOTIONS",
            "NAME_MAX"]
 
@@ -51,6 +53,16 @@ def _number(value, what: str) -> float:
     if not math.isfinite(x):
         raise ScenarioError(f"{what} must be a finite number (got {value!r}).")
     return x
+
+
+def _listing(names, one: str, many: str, few: str = "") -> str:
+    """'Kitchen' / 'Kitchen, Bath and Garden' (with ``few`` before a list of 2-3) / '5 categories'."""
+    names = list(names)
+    if len(names) == 1:
+        return f"{one}{names[0]}"
+    if len(names) > 3:
+        return f"{len(names)} {many}"
+    return f"{few}{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _names(values, what: str) -> tuple[str, ...]:
@@ -128,6 +140,25 @@ class Scenario:
     def changes_nothing(self) -> bool:
         """No price change and no promotion: the scenario is the baseline."""
         return self.price_change_pct == 0 and not self.promotions
+
+    def scope_text(self) -> str:
+        """The scope in words: "Kitchen · every channel", "Kitchen, plus SKU A-1 · Web only", "every SKU · every
+        channel" (up to three names are listed, more are counted; channel keys in words)."""
+        parts = []
+        if self.categories:
+            parts.append(_listing(self.categories, "", "categories"))
+        if self.skus:
+            parts.append(_listing(self.skus, "SKU ", "SKUs", "SKUs "))
+        what = ", plus ".join(parts) if parts else "every SKU"
+        where = _listing([words(c) for c in self.channels], "", "channels") + " only" if self.channels \
+            else "every channel"
+        return f"{what} · {where}"
+
+    def window_text(self) -> str:
+        """The window in words: "Dec 06 – Dec 19, 2026 (14 days)"."""
+        days = (self.end - self.start).days + 1
+        first = f"{self.start:%b %d}" if self.start.year == self.end.year else f"{self.start:%b %d, %Y}"
+        return f"{first} – {self.end:%b %d, %Y} ({days} day{'' if days == 1 else 's'})"
 
     def with_name(self, name: str) -> Scenario:
         return replace(self, name=name)

@@ -2,7 +2,8 @@
 
     simulate(baseline, scenario, *, elasticities, products, effects=None, cannibalisation=None,
              shares=None) -> DataFrame, one row per SKU-day of the baseline (SIM_COLUMNS)
-    daily_totals(sim) / summary(sim) / waterfall(sim) / compare({name: sim}, stock=None)
+    daily_totals(sim) / summary(sim, scope_only=False) / waterfall(sim, scope_only=False)
+    compare({name: sim}, stock=None)
 
 Baseline. ``baseline`` is the daily SKU forecast joined to the ``future`` inputs it was made on
 (effects.baseline_frame): yhat with its 80/95% bands, and the price (regular price less the scheduled
@@ -40,7 +41,7 @@ import pandas as pd
 from lib.pricing.effects import ALL_TYPES
 from lib.pricing.scenario import Scenario, ScenarioError
 
-__all__ = ["simulate", "daily_totals", "summary", "waterfall", "compare", "SIM_COLUMNS", "MAX_COMPARE",
+__all__ = ["simulate", "daily_totals", "summary", "scope_rows", "waterfall", "compare", "SIM_COLUMNS", "MAX_COMPARE",
            "IN_SCOPE", "SIBLING", "OTHER", "WATERFALL_STEPS"]
 
 IN_SCOPE, SIBLING, OTHER = "in scope", "sibling", "other"
@@ -236,9 +237,25 @@ def daily_totals(sim: pd.DataFrame, window_only: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary(sim: pd.DataFrame) -> dict:
-    """Totals over the scenario window; margins only over SKUs with a unit cost."""
+def scope_rows(sim: pd.DataFrame) -> pd.Series:
+    """The rows of the SKUs a scenario reaches: every SKU in its scope, plus the siblings its promotions
+    take units from (a SKU with a SIBLING row on any day), on every day. Other SKUs keep the baseline's
+    numbers, so a change summed over these rows is the whole store's change."""
+    sib = sim.loc[sim["role"] == SIBLING, "unique_id"].unique()
+    return (sim["role"] == IN_SCOPE) | sim["unique_id"].isin(sib)
+
+
+def summary(sim: pd.DataFrame, scope_only: bool = False) -> dict:
+    """Totals over the scenario window; margins only over SKUs with a unit cost.
+
+    ``scope_only``: only the SKUs the scenario reaches (scope_rows: its scope and the siblings that
+    lose units to it), else the whole store. The changes (scenario - baseline) are the same either
+    way; the totals and the percentages differ. skus_in_scope / skus_siblings count those SKUs.
+    """
     w = sim[sim["in_window"]]
+    reach = scope_rows(w)
+    if scope_only:
+        w = w[reach]
     costed = w[w["unit_cost"].notna()]
     out = {k: float(w[k].sum()) for k in ("units_base", "units_scenario", "revenue_base", "revenue_scenario",
                                            "incremental_units", "cannibalised_units")}
@@ -246,11 +263,18 @@ def summary(sim: pd.DataFrame) -> dict:
     out["margin_scenario"] = float(costed["margin_scenario"].sum())
     out["skus_changed"] = int(w.loc[w["changed"], "unique_id"].nunique())
     out["skus_without_cost"] = int(w.loc[w["unit_cost"].isna(), "unique_id"].nunique())
+    out["skus_in_scope"] = int(w.loc[w["role"] == IN_SCOPE, "unique_id"].nunique())
+    out["skus_siblings"] = int(w.loc[w["role"] == SIBLING, "unique_id"].nunique())
+    out["skus"] = int(w["unique_id"].nunique())
+    out["days"] = int(w["ds"].nunique())
     return out
 
 
-def waterfall(sim: pd.DataFrame) -> pd.DataFrame:
+def waterfall(sim: pd.DataFrame, scope_only: bool = False) -> pd.DataFrame:
     """Baseline margin -> price effect on baseline units -> extra units -> cannibalised siblings -> scenario.
+
+    The margins are the whole store's, or with ``scope_only`` those of the SKUs the scenario reaches (as
+    in summary); the three steps between them are the same either way.
 
     Per changed SKU-day with average scenario price a = revenue / units (the shelf price when no unit
     is sold): price effect = baseline units x (a - baseline price), volume effect = (units - baseline
@@ -258,6 +282,8 @@ def waterfall(sim: pd.DataFrame) -> pd.DataFrame:
     their cannibalisation. SKUs without a unit cost are left out.
     """
     w = sim[sim["in_window"] & sim["unit_cost"].notna()]
+    if scope_only:
+        w = w[scope_rows(w)]
     ch = w[w["changed"]]
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(ch["units_scenario"] > 0, ch["revenue_scenario"] / ch["units_scenario"], ch["price_scenario"])

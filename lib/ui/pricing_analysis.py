@@ -13,13 +13,15 @@ from lib import exports, fmt
 from lib.charts import pricing as charts
 from lib.pricing import checks as hc
 from lib.pricing import elasticity as el
+from lib.pricing import promos as pm
 from lib.ui import downloads, planning, pricing_cache, shell
+from lib.ui import pricing_tables as tables
 from lib.ui import replenish_parts as parts
 
 __all__ = ["health_tab", "elasticity_tab", "promotions_tab", "link_values", "warn_ignored", "CHECKS",
            "HEALTH_KEYS", "reading"]
 
-CHECKS = [hc.BELOW_COST, hc.OFF_LIST, hc.UNRECORDED_PROMO, hc.CHANNEL_GAP, hc.LOW_MARGIN]
+CHECKS = hc.CHECKS
 CHECK_HELP = {
     hc.BELOW_COST: "Sold for less than the unit cost (net of line discounts). At stake: the loss.",
     hc.OFF_LIST: "Average price paid off the list price by more than the tolerance, with no promotion on "
@@ -85,31 +87,49 @@ def health_tab(wh, key, as_of: date) -> None:
                    f"across channels and with at least {fmt.count(margin)}% margin.",
                    icon=":material/check_circle:")
         return
+    counts = hc.tally(found).set_index("check")
+    st.caption("Each tile counts the **SKUs** a check flagged; under it, the **SKU-days** behind them (one SKU on "
+               "one day in one channel: a row of the table below) and the revenue at stake. Low margin looks at "
+               "each SKU over the whole range (one row per SKU).")
     cols = st.columns(len(CHECKS))
     for col, check in zip(cols, CHECKS, strict=True):
-        rows = found[found["check"] == check]
-        col.metric(check.capitalize(), fmt.count(len(rows)),
-                   f"{fmt.money(float(rows['revenue_at_stake'].sum()), currency, 0)} at stake", "off",
-                   delta_arrow="off", border=True, help=CHECK_HELP[check])
+        r = counts.loc[check]
+        skus, found_days, lines = int(r["skus"]), int(r["findings"]), int(r["lines"])
+        stake = fmt.money(float(r["revenue_at_stake"]), currency, 0)
+        col.metric(fmt.words(check), _plural(skus, "SKU"),
+                   f"{stake} at stake" if check == hc.LOW_MARGIN else f"{_plural(found_days, 'SKU-day')} · {stake}",
+                   "off",
+                   delta_arrow="off", border=True,
+                   help=f"{CHECK_HELP[check]} Counted: {_plural(skus, 'SKU')}"
+                        + ("" if check == hc.LOW_MARGIN else f" on {_plural(found_days, 'SKU-day')} (a SKU on one "
+                                                             "day in one channel)")
+                        + f", from {_plural(lines, 'sale line')} ({fmt.count(float(r['units']))} units).")
     view = found[found["check"].isin(picked)] if picked else found
     if view.empty:
         st.info("None of the selected checks flagged anything. Clear the check filter to see the others.",
                 icon=":material/filter_alt_off:")
         return
     number = st.column_config.NumberColumn
-    stem = f"pricing-health-{start:%Y-%m-%d}-{as_of:%Y-%m-%d}"
-    downloads.table(view[hc.COLUMNS], stem, key="health_tbl", formats=("xlsx",), export=view, hide_index=True,
-                    width="stretch", height=_height(len(view)),
-                 column_config={"check": "Check", "sku": st.column_config.TextColumn("SKU", pinned=True),
-                                "name": "Name", "category": "Category", "channel": "Channel",
-                                "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
-                                "detail": st.column_config.TextColumn("Detail", width="large"),
-                                "units": number("Units", format="%.0f"),
-                                "revenue_at_stake": _money("Revenue at stake", currency)})
-    st.download_button("Findings (CSV)", lambda: exports.to_csv_bytes(view), icon=":material/download:",
-                       on_click="ignore",
-                       file_name=f"{stem}.csv", mime="text/csv",
+    stem = tables.stem("pricing-health", f"{start:%Y-%m-%d}", "to", f"{as_of:%Y-%m-%d}", f"tolerance-{tol:g}pct",
+                       f"min-margin-{margin:g}pct", *picked)
+    config = {"check": "Check", "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name",
+              "category": "Category", "channel": "Channel",
+              "day": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
+              "detail": st.column_config.TextColumn("Detail", width="large"),
+              "units": number("Units", format="%.0f"),
+              "lines": number("Sale lines", format="%d", help="Sale lines (quantity above 0) behind the finding."),
+              "revenue_at_stake": _money("Revenue at stake", currency)}
+    shown = view.assign(check=view["check"].map(fmt.words),         # keys in words: 'paid_search' -> 'Paid search'
+                        channel=[None if c is None or pd.isna(c) else fmt.words(c) for c in view["channel"]])
+    tables.table(shown, stem, key="health_tbl", config=config, currency=currency, formats=("xlsx",),
+                 hide_index=True, width="stretch", height=_height(len(view)))
+    st.download_button("Findings (CSV)", lambda: exports.to_csv_bytes(tables.for_export(shown, config)),
+                       icon=":material/download:", on_click="ignore", file_name=f"{stem}.csv", mime="text/csv",
                        key="dl_health")
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{fmt.count(n)} {what}{'' if n == 1 else 's'}"
 
 
 # -- elasticities ------------------------------------------------------------------------------------------
@@ -169,8 +189,11 @@ def elasticity_tab(wh, key, as_of: date) -> None:
                                                            "price: how much the price moved."),
               "reading": st.column_config.TextColumn("Reading", width="medium")}
     st.subheader("Per SKU")
-    downloads.table(table[[*el.COLUMNS, "reading"]], f"price-elasticity-per-sku-{as_of:%Y-%m-%d}", key="el_skus",
-                    hide_index=True, width="stretch", height=_height(len(table)), column_config=config)
+    currency = shell.settings().currency
+    scope = picked or ["all categories"]
+    tables.table(_methods(table[[*el.COLUMNS, "reading"]]),
+                 tables.stem("price-elasticity-per-sku", *scope, f"to-{as_of:%Y-%m-%d}"), key="el_skus",
+                 config=config, currency=currency, hide_index=True, width="stretch", height=_height(len(table)))
     st.subheader("Per category")
     st.caption("One regression per category on all its SKUs' regular-price moves; the SKU estimates above "
                "are pulled toward these.")
@@ -178,23 +201,41 @@ def elasticity_tab(wh, key, as_of: date) -> None:
     cat_view = cats[cats["category"].isin(picked)] if picked else cats
     cat_table = cat_view.drop(columns=["sku"]).assign(
         reading=[reading(lo, hi) for lo, hi in zip(cat_view["lo"], cat_view["hi"], strict=True)])
-    downloads.table(cat_table, f"price-elasticity-per-category-{as_of:%Y-%m-%d}", key="el_cats", hide_index=True,
-                    width="stretch", height=_height(len(cat_table)),
-                    column_config={**config, "n_obs": number("SKU-weeks", format="%d"),
-                                   "price_cv": number("Median price variation", format="percent")})
+    tables.table(_methods(cat_table), tables.stem("price-elasticity-per-category", *scope, f"to-{as_of:%Y-%m-%d}"),
+                 key="el_cats", currency=currency, hide_index=True, width="stretch", height=_height(len(cat_table)),
+                 config={**config, "n_obs": number("SKU-weeks", format="%d"),
+                         "price_cv": number("Median price variation", format="percent")})
 
 
 # -- promotions --------------------------------------------------------------------------------------------
-def _promo_category(wh, key, as_of: date, promos: pd.DataFrame) -> pd.Series:
-    """The category of each promotion: its SKU's (from the history), else its own category column."""
-    hist = planning.history(wh, key, as_of, "day")
-    cat_of = hist.groupby("unique_id")["category"].first() if len(hist) else pd.Series(dtype=object)
-    cat = promos["sku"].map(cat_of).fillna(promos["category"]).fillna("(no category)")
-    return pd.Series(cat.to_numpy(), index=promos["promo_id"].astype(str)).groupby(level=0).first()
+def _term(x: int) -> str:
+    """A signed term of a sum as written: '+ 644', '− 131'."""
+    return f"{'−' if x < 0 else '+'} {fmt.count(abs(int(x)))}"
+
+
+def _net_tiles(total: pd.Series) -> None:
+    inc, less_dip, less_cann, net = (int(total[c]) for c in ("incremental", "less_dip", "less_cannibalised", "net"))
+    c = st.columns(4)
+    c[0].metric("Incremental units", tables.signed(inc), "during the promotions", "off", delta_arrow="off",
+                border=True, help="Units sold during the promotions above their baseline (what would have sold "
+                                  "anyway): + when they sold more.")
+    dip_note = ("above baseline after" if less_dip > 0 else "no change after" if less_dip == 0
+                else "below baseline after")
+    c[1].metric("Post-promotion dip", tables.signed(less_dip), dip_note, "off", delta_arrow="off", border=True,
+                help="Units below baseline in the 7 days after each promotion (demand pulled forward), as they "
+                     "count in the net: − when sales fell below baseline, + when they stayed above it.")
+    c[2].metric("Cannibalised", tables.signed(less_cann), "from unpromoted siblings", "off", delta_arrow="off",
+                border=True, help="Units the promoted SKUs' unpromoted siblings sold below their baseline "
+                                  "meanwhile, as they count in the net (− when the siblings lost units).")
+    c[3].metric("Net incremental", tables.signed(net), f"= {tables.signed(inc)} {_term(less_dip)} {_term(less_cann)}",
+                "off", delta_arrow="off", border=True,
+                help="Net incremental = incremental − dip − cannibalised, in whole units per category (so the "
+                     "numbers shown add up exactly).")
 
 
 def promotions_tab(wh, key, as_of: date) -> None:
-    """Lift per type x depth and per promotion, the post-promotion dip and cannibalisation per category."""
+    """Net incremental units (tiles and per category), lift per type x depth and per promotion, the
+    post-promotion dip and cannibalisation per category (the arithmetic: lib.pricing.promos)."""
     promos = pricing_cache.promotions(wh, key)
     if promos.empty:
         st.info("**No promotions loaded.** Load the promotions feed (promo id, dates, discount %, SKU or "
@@ -207,77 +248,90 @@ def promotions_tab(wh, key, as_of: date) -> None:
         st.info("None of the loaded promotions ran on in-stock days of the sales history, so there is no "
                 "lift to measure.", icon=":material/info:")
         return
-    cat = _promo_category(wh, key, as_of, promos)
-    dip = res["dip"].assign(category=lambda d: d["promo_id"].astype(str).map(cat))
-    cann = res["cannibalisation"]
-    incremental = float(by_promo["incremental"].sum())
-    dip_lost = float((dip["dip_baseline"] - dip["dip_units"]).sum())
-    cannibalised = float(cann["cannibalised_units"].sum())
-    c = st.columns(4)
-    c[0].metric("Incremental units", fmt.count(round(incremental)), border=True,
-                help="Units sold during the promotions above their baseline (what would have sold anyway).")
-    c[1].metric("Post-promotion dip", fmt.count(round(dip_lost)), border=True,
-                help="Units below baseline in the 7 days after each promotion (demand pulled forward); "
-                     "negative when sales stayed above baseline.")
-    c[2].metric("Cannibalised", fmt.count(round(cannibalised)), border=True,
-                help="Units the promoted SKU's unpromoted siblings sold below their baseline meanwhile.")
-    c[3].metric("Net incremental", fmt.count(round(incremental - dip_lost - cannibalised)), border=True,
-                help="Incremental units minus the dip and the cannibalised units.")
+    currency = shell.settings().currency
+    cats = pm.promo_categories(promos, planning.history(wh, key, as_of, "day"))
+    net = pm.net_incremental(res, cats)
+    _net_tiles(net.iloc[-1])
+    number = st.column_config.NumberColumn
+    stem = f"promotions-to-{as_of:%Y-%m-%d}"
+    st.subheader("Net incremental units per category")
+    st.caption("Net incremental = incremental − dip − cannibalised. The dip and cannibalised columns show how "
+               "they move the net: − when they took units away, + when sales stayed above baseline. Whole "
+               "units per category; the last row is their sum.")
+    signed_col = {"format": "%+d"}
+    tables.table(net, f"{stem}-net-incremental-per-category", key="net_tbl", currency=currency, hide_index=True,
+                 width="stretch", height=_height(len(net), 320), config={
+                     "category": st.column_config.TextColumn("Category", pinned=True),
+                     "promos": number("Promotions", format="%d"),
+                     "incremental": number("Incremental units", **signed_col),
+                     "less_dip": number("Post-promotion dip", **signed_col,
+                                        help="− the units below baseline after the promotions"),
+                     "less_cannibalised": number("Cannibalised", **signed_col,
+                                                 help="− the units the unpromoted siblings lost"),
+                     "net": number("Net incremental", **signed_col)})
     st.subheader("Lift by type and depth")
     st.caption("Lift = units sold / baseline units: 1.0 means the promotion sold nothing extra. Bars are "
                "95% intervals.")
-    by_depth = res["by_depth"]
+    by_depth = _in_words(res["by_depth"], "type")
     l1, l2 = st.columns([1.3, 1])
-    stem = f"promotions-{as_of:%Y-%m-%d}"
     with l1:
-        downloads.chart(charts.lift_chart(by_depth), f"{stem}-lift-by-depth", key="lift_chart", width="stretch")
-    number = st.column_config.NumberColumn
+        downloads.chart(charts.lift_chart(res["by_depth"]), f"{stem}-lift-by-depth", key="lift_chart", width="stretch")
     lift_cfg = {"lift": number("Lift", format="%.2f"), "lift_lo": number("95% from", format="%.2f"),
                 "lift_hi": number("95% to", format="%.2f")}
     with l2:
-        downloads.table(by_depth, f"{stem}-lift-by-depth", key="lift_tbl", hide_index=True, width="stretch",
-                        height=_height(len(by_depth)),
-                        column_config={"type": "Type", "depth_bucket": "Depth (%)",
-                                       "promos": number("Promotions", format="%d"), **lift_cfg})
+        tables.table(by_depth, f"{stem}-lift-by-depth", key="lift_tbl", currency=currency, hide_index=True,
+                     width="stretch", height=_height(len(by_depth)),
+                     config={"type": "Type", "depth_bucket": "Depth (%)",
+                             "promos": number("Promotions", format="%d"), **lift_cfg})
     st.subheader("Per promotion")
     table = by_promo.merge(promos.assign(promo_id=promos["promo_id"].astype(str))
                            [["promo_id", "start_date", "end_date"]].drop_duplicates("promo_id"),
                            on="promo_id", how="left")
-    table = table[["promo_id", "type", "start_date", "end_date", "discount_pct", "days", "units", "baseline",
-                   "incremental", "lift", "lift_lo", "lift_hi"]].sort_values(["start_date", "promo_id"])
-    downloads.table(table, f"{stem}-per-promotion", key="promo_tbl", hide_index=True, width="stretch",
-                    height=_height(len(table)),
-                    column_config={"promo_id": st.column_config.TextColumn("Promotion", pinned=True),
-                                   "type": "Type",
-                                   "start_date": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
-                                   "end_date": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
-                                   "discount_pct": number("Discount (%)", format="%.0f"),
-                                   "days": number("SKU-days", format="%d"), "units": number("Units", format="%.0f"),
-                                   "baseline": number("Baseline", format="%.1f"),
-                                   "incremental": number("Incremental", format="%.1f"), **lift_cfg})
+    table = _in_words(table.assign(category=table["promo_id"].astype(str).map(cats)), "type")
+    table = table.sort_values(["start_date", "promo_id"])
+    tables.table(table, f"{stem}-per-promotion", key="promo_tbl", currency=currency, hide_index=True,
+                 width="stretch", height=_height(len(table)), config={
+                     "promo_id": st.column_config.TextColumn("Promotion", pinned=True), "type": "Type",
+                     "category": "Category",
+                     "start_date": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
+                     "end_date": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
+                     "discount_pct": number("Discount (%)", format="%.0f"),
+                     "days": number("SKU-days", format="%d"), "units": number("Units", format="%.0f"),
+                     "baseline": number("Baseline", format="%.1f"),
+                     "incremental": number("Incremental", format="%+.1f"), **lift_cfg})
     d1, d2 = st.columns(2)
     with d1:
         st.markdown("**Post-promotion dip per category**")
-        g = dip.groupby("category", as_index=False).agg(promos=("promo_id", "nunique"), units=("dip_units", "sum"),
-                                                        baseline=("dip_baseline", "sum"))
-        g["change"] = g["units"] / g["baseline"] - 1
-        downloads.table(g, f"{stem}-dip-per-category", key="dip_tbl", hide_index=True, width="stretch",
-                        height=_height(len(g), 320),
-                        column_config={"category": "Category", "promos": number("Promotions", format="%d"),
-                                       "units": number("Units (7 d after)", format="%.0f"),
-                                       "baseline": number("Baseline", format="%.1f"),
-                                       "change": number("Vs baseline", format="percent")})
+        g = pm.dip_by_category(res, cats)
+        tables.table(g, f"{stem}-dip-per-category", key="dip_tbl", currency=currency, hide_index=True,
+                     width="stretch", height=_height(len(g), 320),
+                     config={"category": "Category", "promos": number("Promotions", format="%d"),
+                             "units": number("Units (7 d after)", format="%.0f"),
+                             "baseline": number("Baseline", format="%.1f"),
+                             "change": number("Vs baseline", format="percent")})
     with d2:
         st.markdown("**Cannibalisation per category**")
-        if cann.empty:
+        g = pm.cannibalisation_by_category(res, cats)
+        if g.empty:
             st.caption("No SKU-level promotion with unpromoted siblings in its category.")
         else:
-            g = cann.groupby("category", as_index=False).agg(
-                promos=("promo_id", "nunique"), units=("sibling_units", "sum"),
-                baseline=("sibling_baseline", "sum"), cannibalised=("cannibalised_units", "sum"))
-            downloads.table(g, f"{stem}-cannibalisation-per-category", key="cann_tbl", hide_index=True,
-                            width="stretch", height=_height(len(g), 320),
-                            column_config={"category": "Category", "promos": number("Promotions", format="%d"),
-                                           "units": number("Sibling units", format="%.0f"),
-                                           "baseline": number("Sibling baseline", format="%.1f"),
-                                           "cannibalised": number("Cannibalised units", format="%.1f")})
+            tables.table(g, f"{stem}-cannibalisation-per-category", key="cann_tbl", currency=currency,
+                         hide_index=True, width="stretch", height=_height(len(g), 320),
+                         config={"category": "Category", "promos": number("Promotions", format="%d"),
+                                 "units": number("Sibling units", format="%.0f"),
+                                 "baseline": number("Sibling baseline", format="%.1f"),
+                                 "cannibalised": number("Cannibalised units", format="%.1f")})
+
+
+METHOD_WORDS = {el.METHOD_SKU: "SKU, pooled toward its category", el.METHOD_CATEGORY: "Category (price did not vary)",
+                el.METHOD_POOLED: "Category, pooled across its SKUs"}
+
+
+def _methods(df: pd.DataFrame) -> pd.DataFrame:
+    """The estimate method in words (the keys read 'sku, pooled toward category')."""
+    return df.assign(method=df["method"].map(lambda m: METHOD_WORDS.get(m, fmt.words(m))))
+
+
+def _in_words(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """Key-like values (promotion types, estimate methods) as words: 'percent_off' -> 'Percent off'."""
+    return df.assign(**{c: df[c].map(fmt.words) for c in cols if c in df.columns})

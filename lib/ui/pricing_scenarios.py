@@ -9,12 +9,13 @@ Compare: up to four saved scenarios side by side (URL key ``cmp``).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from lib import pricing
+from lib import fmt, pricing
 from lib.charts import scenario as charts
 from lib.pricing.scenario import DISCOUNT_RANGE, Promotion, Scenario, ScenarioError
 from lib.pricing.simulation import MAX_COMPARE
@@ -31,11 +32,16 @@ PROMO_COLUMNS = ["discount_pct", "start", "end", "type"]
 PRICE_SLIDER = (-50, 50)
 
 
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"   # the one date format of the promotions table (as the Window shows dates)
+
+
 def _promo_frame(sc: Scenario | None) -> pd.DataFrame:
-    rows = [{"discount_pct": p.discount_pct, "start": p.start, "end": p.end, "type": p.type}
+    """The promotions table: dates as ISO text (yyyy-mm-dd), so the grid shows and takes one format: a date
+    column would open the browser's date picker, which shows dates in the browser's locale (12/06/2026)."""
+    rows = [{"discount_pct": p.discount_pct, "start": p.start.isoformat(), "end": p.end.isoformat(), "type": p.type}
             for p in (sc.promotions if sc else ())]
     df = pd.DataFrame(rows, columns=PROMO_COLUMNS)
-    return df.astype({"discount_pct": float, "type": object})
+    return df.astype({"discount_pct": float, "start": object, "end": object, "type": object})
 
 
 def _fill_state(sc: Scenario | None, as_of: date) -> None:
@@ -53,18 +59,35 @@ def _fill_state(sc: Scenario | None, as_of: date) -> None:
     ss["sc_editor_v"] = ss.get("sc_editor_v", 0) + 1      # a new editor key drops the old table's edits
 
 
+def _blank(v) -> bool:
+    return v is None or (not isinstance(v, str) and pd.isna(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _iso_day(v, what: str) -> date:
+    """A promotions-table date: ISO text (or a date from an older state); ScenarioError naming the format."""
+    if isinstance(v, date):
+        return v
+    text = str(v).strip()
+    if re.fullmatch(ISO_DATE, text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:                               # 2026-02-30
+            pass
+    raise ScenarioError(f"the {what} must be a date written yyyy-mm-dd, like 2026-12-06 (got “{text}”)")
+
+
 def _read_promotions(edited: pd.DataFrame) -> tuple[list[Promotion], list[str]]:
     promos, problems = [], []
     for i, row in enumerate(edited.itertuples(index=False), 1):
         values = [row.discount_pct, row.start, row.end]
-        if all(pd.isna(v) for v in values):
+        if all(_blank(v) for v in values):
             continue                                       # an empty row being added
-        if any(pd.isna(v) for v in values):
+        if any(_blank(v) for v in values):
             problems.append(f"promotion row {i}: fill in the discount, start and end")
             continue
         try:
-            promos.append(Promotion(float(row.discount_pct), pd.Timestamp(row.start).date(),
-                                    pd.Timestamp(row.end).date(), str(row.type or "percent_off")))
+            promos.append(Promotion(float(row.discount_pct), _iso_day(row.start, "start"), _iso_day(row.end, "end"),
+                                    str(row.type or "percent_off")))
         except ScenarioError as err:
             problems.append(f"promotion row {i}: {err}")
     return promos, problems
@@ -81,7 +104,7 @@ def _scope_controls(inp: si.Inputs) -> None:
                         "every SKU.")
     c2.multiselect("SKUs", sorted(names), key="sc_skus", placeholder="No single SKUs",
                    format_func=lambda s: f"{s} · {names.get(s, s)}")
-    c3.multiselect("Channels", channels, key="sc_channels", placeholder="Every channel",
+    c3.multiselect("Channels", channels, key="sc_channels", placeholder="Every channel", format_func=fmt.words,
                    help="Limit the change to these channels: it reaches only the share of each SKU's units "
                         "sold through them (last 365 days).")
 
@@ -98,8 +121,8 @@ def _build(inp: si.Inputs, as_of: date) -> Scenario | None:
     _scope_controls(inp)
     st.slider("Regular price change", *PRICE_SLIDER, key="sc_price", step=1, format="%d%%",
               help="Changes the regular price of the scope for the whole window (-10 = 10% cheaper).")
-    st.markdown("**Promotions** (discount off the regular price, on their own dates inside the window; a new "
-                "row counts once its discount, start and end are filled)")
+    st.markdown("**Promotions** (discount off the regular price, on their own dates inside the window, written "
+                "yyyy-mm-dd like the window; a new row counts once its discount, start and end are filled)")
     lo, hi = DISCOUNT_RANGE
     edited = st.data_editor(
         st.session_state["sc_promos"], key=f"sc_editor_{st.session_state['sc_editor_v']}", num_rows="dynamic",
@@ -107,11 +130,13 @@ def _build(inp: si.Inputs, as_of: date) -> Scenario | None:
         column_config={
             "discount_pct": st.column_config.NumberColumn("Discount %", min_value=lo + 1, max_value=hi, step=1,
                                                           format="%d%%", required=True),
-            "start": st.column_config.DateColumn("Start", min_value=as_of + timedelta(days=1),
-                                                 max_value=horizon_end, format="YYYY-MM-DD", required=True),
-            "end": st.column_config.DateColumn("End", min_value=as_of + timedelta(days=1), max_value=horizon_end,
-                                               format="YYYY-MM-DD", required=True),
+            "start": st.column_config.TextColumn("Start", validate=ISO_DATE, required=True, max_chars=10,
+                                                 help=f"yyyy-mm-dd, from {as_of + timedelta(days=1)} to "
+                                                      f"{horizon_end}, inside the window."),
+            "end": st.column_config.TextColumn("End", validate=ISO_DATE, required=True, max_chars=10,
+                                               help="yyyy-mm-dd, on or after the start, inside the window."),
             "type": st.column_config.SelectboxColumn("Type", options=si.types(inp), default="percent_off",
+                                                     format_func=fmt.words,
                                                      help="The promotion type whose extra lift applies."),
         })
     if not isinstance(window, tuple) or len(window) != 2:

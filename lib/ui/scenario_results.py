@@ -1,5 +1,12 @@
 """What a scenario does: tiles, the daily chart, the margin waterfall, stock consequences, SKU table;
-and the side-by-side comparison of saved scenarios."""
+and the side-by-side comparison of saved scenarios.
+
+Everything under a scenario's result counts the SKUs it reaches (its scope, plus the siblings its
+promotions take units from: lib.pricing.scope_rows) over its window, and says so above the tiles, with
+the whole store's totals next to it; the comparison counts the whole store (scenarios of different
+scopes side by side). Downloads carry the screen's column names and the scenario's name, scope and
+dates in their file names (lib.ui.pricing_tables).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -7,14 +14,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import exports, fmt, pricing
+from lib import fmt, pricing
 from lib.charts import scenario as charts
 from lib.pricing.simulation import IN_SCOPE, SIBLING
 from lib.ui import downloads
+from lib.ui import pricing_tables as tables
 from lib.ui.formatting import money_column
 from lib.ui.replenish_parts import tile_money
 
-__all__ = ["show", "comparison", "sku_table"]
+__all__ = ["show", "comparison", "sku_table", "scope_caption", "daily_export", "STOCK_SHOWN"]
 
 
 def _delta(new: float, old: float, money: bool, currency: str) -> str:
@@ -24,29 +32,54 @@ def _delta(new: float, old: float, money: bool, currency: str) -> str:
     return ("+" if diff >= 0 else "−") + text + pct
 
 
-def _tiles(s: dict, stock: pd.DataFrame, currency: str) -> None:
+def _skus(n: int, what: str = "SKU") -> str:
+    return f"{fmt.count(n)} {what}{'' if n == 1 else 's'}"
+
+
+def scope_caption(sc, s: dict, whole: dict, currency: str) -> str:
+    """What the tiles below count: the scope in words, its SKUs, the window, and the whole store's totals."""
+    reach = _skus(s["skus_in_scope"]) + " in scope"
+    if s["skus_siblings"]:
+        reach += f" and {_skus(s['skus_siblings'], 'sibling')} losing units to its promotions"
+
+    def move(key: str, money: bool) -> str:
+        a, b = whole[f"{key}_base"], whole[f"{key}_scenario"]
+        return (f"{fmt.money(a, currency, 0)} → {fmt.money(b, currency, 0)}" if money
+                else f"{fmt.count(round(a))} → {fmt.count(round(b))}")
+    return (f"**Scope:** {sc.scope_text()}: {reach}. **Window:** {sc.window_text()}. The tiles, charts and "
+            "tables below count these SKUs over the window, scenario against the baseline forecast (today's "
+            "prices and scheduled promotions). **Whole store** over the window "
+            f"({_skus(whole['skus'])}): units {move('units', False)}, revenue {move('revenue', True)}, "
+            f"gross margin {move('margin', True)}.")
+
+
+def _tiles(s: dict, stock: pd.DataFrame, sc, currency: str) -> None:
+    where = f"{_skus(s['skus'])} of the scope ({sc.scope_text()}), {sc.window_text()}"
     cols = st.columns(5)
     cols[0].metric("Units", fmt.count(round(s["units_scenario"])),
                    _delta(s["units_scenario"], s["units_base"], False, currency), border=True,
-                   help=f"Units over the window, all SKUs. Baseline: {fmt.count(round(s['units_base']))}.")
+                   help=f"Units sold, {where}. Baseline: {fmt.count(round(s['units_base']))}.")
     cols[1].metric("Revenue", tile_money(s["revenue_scenario"], currency),
                    _delta(s["revenue_scenario"], s["revenue_base"], True, currency), border=True,
-                   help=f"Baseline: {fmt.money(s['revenue_base'], currency)}.")
+                   help=f"Revenue, {where}. Baseline: {fmt.money(s['revenue_base'], currency)}.")
     cols[2].metric("Gross margin", tile_money(s["margin_scenario"], currency),
                    _delta(s["margin_scenario"], s["margin_base"], True, currency), border=True,
-                   help=f"Revenue less units x unit cost. Baseline: {fmt.money(s['margin_base'], currency)}."
+                   help=f"Revenue less units x unit cost, {where}. Baseline: "
+                        f"{fmt.money(s['margin_base'], currency)}."
                         + (f" {s['skus_without_cost']} SKUs without a unit cost are left out."
                            if s["skus_without_cost"] else ""))
-    cols[3].metric("Incremental units", fmt.count(round(s["incremental_units"])),
-                   f"−{fmt.count(round(s['cannibalised_units']))} from siblings", "off", delta_arrow="off",
-                   border=True, help="Units the scope gains (or loses, after a price rise) and the units its "
-                                     "category's other SKUs lose to its promotions (cannibalisation).")
+    cols[3].metric("Incremental units", tables.signed(s["incremental_units"]),
+                   f"{tables.signed(-s['cannibalised_units'])} from siblings", "off", delta_arrow="off",
+                   border=True, help=f"{sc.window_text()}: units the scope ({sc.scope_text()}) gains (+) or loses "
+                                     "(−, after a price rise), and the units its category's other SKUs lose to its "
+                                     "promotions (cannibalisation, −). Their sum is the change on the Units tile.")
     extra = stock[stock["extra_qty"] > 0]
     cols[4].metric("Extra stock to order", tile_money(float(extra["extra_cost"].sum()), currency),
-                   f"{fmt.count(len(extra))} SKU{'' if len(extra) == 1 else 's'} · "
-                   f"{fmt.count(int(extra['extra_qty'].sum()))} units", "off", delta_arrow="off", border=True,
-                   help="Beyond what the baseline needs: the orders that keep the lift on the shelf (case packs "
-                        "and MOQs applied), at unit cost.")
+                   f"{_skus(len(extra))} · {fmt.count(int(extra['extra_qty'].sum()))} units", "off",
+                   delta_arrow="off", border=True,
+                   help="Beyond what the baseline needs, for the SKUs the scenario changes, from tomorrow to "
+                        f"{sc.end:%b %d, %Y}: the orders that keep the lift on the shelf (case packs and MOQs "
+                        "applied), at unit cost.")
 
 
 def sku_table(sim: pd.DataFrame) -> pd.DataFrame:
@@ -65,6 +98,92 @@ def sku_table(sim: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values("margin_change", key=abs, ascending=False, ignore_index=True)
 
 
+def _in_words(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """Key-like text values (role, elasticity source) as words: 'in scope' -> 'In scope', 'sku' -> 'SKU'."""
+    return df.assign(**{c: df[c].map(fmt.words) for c in cols if c in df.columns})
+
+
+def _sku_config(currency: str) -> dict:
+    number = st.column_config.NumberColumn
+    return {
+        "unique_id": st.column_config.TextColumn("SKU", pinned=True), "category": "Category", "role": "Role",
+        "elasticity": number("Elasticity", format="%.2f"), "elasticity_from": "Elasticity from",
+        "price_base": money_column("Price, baseline", currency),
+        "price_scenario": money_column("Price, scenario", currency),
+        "units_base": number("Units, baseline", format="%.0f"),
+        "units_scenario": number("Units, scenario", format="%.0f"),
+        "revenue_base": money_column("Revenue, baseline", currency),
+        "revenue_scenario": money_column("Revenue, scenario", currency),
+        "margin_base": money_column("Margin, baseline", currency),
+        "margin_scenario": money_column("Margin, scenario", currency),
+        "units_change": number("Units change", format="%+.0f"),
+        "margin_change": money_column("Margin change", currency)}
+
+
+def _daily_config(currency: str) -> dict:
+    """Columns of the daily download: the SKU table's names, per day, with the 80% bands."""
+    number = st.column_config.NumberColumn
+    units = {f"{side}{b}": number(f"Units, {name}, 80% {edge}", format="%.2f")
+             for side, name in (("base_", "baseline"), ("", "scenario")) for b, edge in (("lo_80", "low"),
+                                                                                        ("hi_80", "high"))}
+    cfg = _sku_config(currency)
+    return {"unique_id": "SKU", "ds": st.column_config.DateColumn("Day", format="YYYY-MM-DD"),
+            "category": "Category", "role": "Role", "changed": "Changed",
+            "share": number("Share of units reached", format="percent"),
+            "elasticity": cfg["elasticity"], "elasticity_from": "Elasticity from",
+            "price_base": cfg["price_base"], "price_scenario": cfg["price_scenario"],
+            "unit_cost": money_column("Unit cost", currency),
+            "units_base": number("Units, baseline", format="%.2f"),
+            "units_scenario": number("Units, scenario", format="%.2f"),
+            **units, "revenue_base": cfg["revenue_base"], "revenue_scenario": cfg["revenue_scenario"],
+            "margin_base": cfg["margin_base"], "margin_scenario": cfg["margin_scenario"],
+            "incremental_units": number("Incremental units", format="%.2f"),
+            "cannibalised_units": number("Cannibalised units", format="%.2f")}
+
+
+def daily_export(sim: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """Every SKU-day of the scope over the window (each SKU in scope and each sibling, changed or not),
+    under the screen's column names; a sibling's role reads Sibling on every day."""
+    rows = sim[sim["in_window"] & pricing.scope_rows(sim)]
+    rows = rows.assign(role=[IN_SCOPE if r == IN_SCOPE else SIBLING for r in rows["role"]])
+    return tables.for_export(_in_words(rows, "role", "elasticity_from"), _daily_config(currency))
+
+
+def _stock_config(currency: str) -> dict:
+    number = st.column_config.NumberColumn
+    date = st.column_config.DateColumn
+    return {
+        "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name", "category": "Category",
+        "supplier": "Supplier", "on_hand": number("On hand", format="%.0f"),
+        "on_order": number("On order", format="%.0f"), "lead_time_days": number("Lead time (d)", format="%d"),
+        "demand_base": number("Demand, baseline", format="%.0f",
+                              help="Forecast units from tomorrow to the scenario's last day."),
+        "demand_scenario": number("Demand, scenario", format="%.0f"),
+        "stockout_base": date("Stockout, baseline", format="YYYY-MM-DD"),
+        "stockout_scenario": date("Stockout, scenario", format="YYYY-MM-DD"),
+        "need_base": number("Short, baseline (units)", format="%.2f"),
+        "need_scenario": number("Short, scenario (units)", format="%.2f"),
+        "extra_units": number("Extra units needed", format="%.2f"),
+        "extra_qty": number("Extra order", format="%d", help="Rounded up to the case pack, at least the MOQ."),
+        "extra_cost": money_column("Extra cost", currency),
+        "needed_by": date("Needed by", format="YYYY-MM-DD"),
+        "order_by": date("Order by", format="YYYY-MM-DD"),
+        "in_time": st.column_config.CheckboxColumn("In time"),
+        "note": st.column_config.TextColumn("Why", width="large"),
+        "case_pack": number("Case pack", format="%.0f"), "moq": number("MOQ", format="%.0f"),
+        "unit_cost": money_column("Unit cost", currency)}
+
+
+STOCK_SHOWN = ["sku", "name", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base", "demand_scenario",
+               "stockout_base", "stockout_scenario", "extra_qty", "extra_cost", "order_by", "in_time", "note"]
+
+
+def _stem(sc, what: str) -> str:
+    """File names carry the scenario's name, scope and window: scenario-<name>-<scope>-<start>-to-<end>-<what>."""
+    return tables.stem("scenario", sc.name, sc.scope_text(), f"{sc.start:%Y-%m-%d}", "to", f"{sc.end:%Y-%m-%d}",
+                       what)
+
+
 def _stock(stock: pd.DataFrame, sc, saved_as: str | None, currency: str) -> None:
     st.subheader("Stock consequences")
     if stock.empty:
@@ -80,25 +199,8 @@ def _stock(stock: pd.DataFrame, sc, saved_as: str | None, currency: str) -> None
                    f"the lift on the shelf" + (f"; for {fmt.count(len(late))} an order placed today arrives too "
                                                "late for all of it." if len(late) else "."),
                    icon=":material/local_shipping:")
-    number = st.column_config.NumberColumn
-    cols = ["sku", "name", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base", "demand_scenario",
-            "stockout_base", "stockout_scenario", "extra_qty", "extra_cost", "order_by", "in_time", "note"]
-    # its CSV is the "Stock consequences (CSV)" button under the results: here only the XLSX twin
-    downloads.table(stock[cols], f"scenario-stock-{sc.start:%Y%m%d}-{sc.end:%Y%m%d}", key="sc_stock_tbl",
-                    formats=("xlsx",), export=stock, hide_index=True, width="stretch", column_config={
-        "sku": st.column_config.TextColumn("SKU", pinned=True), "name": "Name", "supplier": "Supplier",
-        "on_hand": number("On hand", format="%.0f"), "on_order": number("On order", format="%.0f"),
-        "lead_time_days": number("Lead time (d)", format="%d"),
-        "demand_base": number("Demand, baseline", format="%.0f",
-                              help="Forecast units from tomorrow to the scenario's last day."),
-        "demand_scenario": number("Demand, scenario", format="%.0f"),
-        "stockout_base": st.column_config.DateColumn("Stockout, baseline", format="YYYY-MM-DD"),
-        "stockout_scenario": st.column_config.DateColumn("Stockout, scenario", format="YYYY-MM-DD"),
-        "extra_qty": number("Extra order", format="%d", help="Rounded up to the case pack, at least the MOQ."),
-        "extra_cost": money_column("Extra cost", currency),
-        "order_by": st.column_config.DateColumn("Order by", format="YYYY-MM-DD"),
-        "in_time": st.column_config.CheckboxColumn("In time"), "note": st.column_config.TextColumn("Why",
-                                                                                                   width="large")})
+    tables.table(stock, _stem(sc, "stock"), key="sc_stock_tbl", config=_stock_config(currency), currency=currency,
+                 column_order=STOCK_SHOWN, hide_index=True, width="stretch")
     if saved_as:
         st.page_link("pages/replenish_page.py", label=f"Plan replenishment with “{saved_as}”",
                      icon=":material/inventory_2:", query_params={"scenario": saved_as})
@@ -107,52 +209,37 @@ def _stock(stock: pd.DataFrame, sc, saved_as: str | None, currency: str) -> None
 
 
 def show(sim: pd.DataFrame, stock: pd.DataFrame, sc, *, saved_as: str | None, as_of: date, currency: str) -> None:
-    s = pricing.summary(sim)
+    s = pricing.summary(sim, scope_only=True)
     st.subheader(f"Result: {sc.name}")
-    st.caption(f"{sc.start:%b %d} to {sc.end:%b %d, %Y} · {s['skus_changed']} SKUs change · against the baseline "
-               "forecast with today's prices and scheduled promotions. Bands: 80% intervals of the forecast "
-               "widened by the elasticity and promotion-lift intervals.")
-    _tiles(s, stock, currency)
-    totals = pricing.daily_totals(sim)
-    stamp = f"{sc.start:%Y%m%d}-{sc.end:%Y%m%d}"
+    st.caption(scope_caption(sc, s, pricing.summary(sim), currency))
+    _tiles(s, stock, sc, currency)
+    totals = pricing.daily_totals(sim[pricing.scope_rows(sim)])
     c1, c2 = st.columns([1.5, 1])
     with c1:
         metric = st.segmented_control("Daily", list(charts.METRICS), default="units", key="sc_metric",
                                       format_func=lambda m: charts.METRICS[m][0]) or "units"
-        downloads.chart(charts.daily(totals, metric, currency), f"scenario-daily-{metric}-{stamp}", key="sc_daily",
+        downloads.chart(charts.daily(totals, metric, currency), _stem(sc, f"daily-{metric}"), key="sc_daily",
                         width="stretch")
     with c2:
         st.markdown("**Gross margin: baseline to scenario**")
-        downloads.chart(charts.margin_waterfall(pricing.waterfall(sim), currency), f"scenario-margin-{stamp}",
-                        key="sc_waterfall", width="stretch")
+        downloads.chart(charts.margin_waterfall(pricing.waterfall(sim, scope_only=True), currency),
+                        _stem(sc, "margin"), key="sc_waterfall", width="stretch")
     _stock(stock, sc, saved_as, currency)
     st.subheader("SKUs")
     table = sku_table(sim)
     st.caption(f"{(table['role'] == IN_SCOPE).sum()} in scope, {(table['role'] == SIBLING).sum()} siblings losing "
                "units to its promotions; biggest margin change first. Elasticity source: the SKU's own estimate, "
                "its category's, or the store's.")
-    number = st.column_config.NumberColumn
-    downloads.table(table, f"scenario-skus-{stamp}", key="sc_skus", hide_index=True, width="stretch", column_config={
-        "unique_id": st.column_config.TextColumn("SKU", pinned=True), "category": "Category", "role": "Role",
-        "elasticity": number("Elasticity", format="%.2f"), "elasticity_from": "Elasticity from",
-        "price_base": money_column("Price, baseline", currency),
-        "price_scenario": money_column("Price, scenario", currency),
-        "units_base": number("Units, baseline", format="%.0f"), "units_scenario": number("Units, scenario",
-                                                                                         format="%.0f"),
-        "revenue_base": money_column("Revenue, baseline", currency),
-        "revenue_scenario": money_column("Revenue, scenario", currency),
-        "margin_base": money_column("Margin, baseline", currency),
-        "margin_scenario": money_column("Margin, scenario", currency),
-        "units_change": number("Units change", format="%+.0f"),
-        "margin_change": money_column("Margin change", currency)})
-    d1, d2 = st.columns(2)
-    d1.download_button("Daily results per SKU (CSV)",
-                       lambda: exports.to_csv_bytes(sim[sim["in_window"] & sim["changed"]]), on_click="ignore",
-                       file_name=f"scenario-{stamp}.csv", mime="text/csv", icon=":material/download:",
-                       key="sc_dl_daily")
-    d2.download_button("Stock consequences (CSV)", lambda: exports.to_csv_bytes(stock), on_click="ignore",
-                       file_name=f"scenario-stock-{stamp}.csv",
-                       mime="text/csv", icon=":material/download:", key="sc_dl_stock")
+    tables.table(_in_words(table, "role", "elasticity_from"), _stem(sc, "skus"), key="sc_skus",
+                 config=_sku_config(currency), currency=currency, hide_index=True, width="stretch")
+    st.caption("Every day of the window for each SKU in scope and each sibling (changed or not), with the 80% "
+               "bands:")
+    daily = downloads.table_files(None, _stem(sc, "daily"), export=lambda: daily_export(sim, currency),
+                                  number_formats=tables.number_formats(_daily_config(currency), currency))
+    with st.container(horizontal=True, gap="small"):
+        for f, (file_name, mime, make) in daily.items():
+            st.download_button(f"Daily results per SKU ({f.upper()})", make, on_click="ignore", file_name=file_name,
+                               mime=mime, icon=":material/download:", key=f"sc_dl_daily_{f}")
 
 
 def comparison(sims: dict[str, pd.DataFrame], stocks: dict[str, pd.DataFrame], *, currency: str) -> None:
@@ -161,25 +248,27 @@ def comparison(sims: dict[str, pd.DataFrame], stocks: dict[str, pd.DataFrame], *
     base = pd.DataFrame([{"scenario": "Baseline", "units": first["units_base"], "revenue": first["revenue_base"],
                           "margin": first["margin_base"]}])
     windows = {pd.Timestamp(s.loc[s["in_window"], "ds"].min()) for s in sims.values()}
+    st.caption("**Whole store** (every SKU and channel) over each scenario's window, so scenarios with different "
+               "scopes compare on the same footing; the Scenario builder shows each one's own scope.")
     if len(windows) > 1:
         st.caption("The scenarios cover different windows: each is measured against the baseline over its own "
                    "window, so compare the changes rather than the totals.")
     view = pd.concat([base, table], ignore_index=True)
     view["margin_pct"] = view["margin"] / view["revenue"]
     number = st.column_config.NumberColumn
-    cols = ["scenario", "units", "units_change", "revenue", "revenue_change", "margin", "margin_change",
-            "margin_pct", "incremental_units", "cannibalised_units", "extra_order_qty", "extra_order_cost",
-            "stockouts"]
-    downloads.table(view[cols], "scenario-comparison", key="cmp_tbl", hide_index=True, width="stretch", column_config={
+    config = {
         "scenario": st.column_config.TextColumn("Scenario", pinned=True),
         "units": number("Units", format="%.0f"), "units_change": number("Units change", format="%+.0f"),
         "revenue": money_column("Revenue", currency), "revenue_change": money_column("Revenue change", currency),
         "margin": money_column("Gross margin", currency),
         "margin_change": money_column("Margin change", currency),
         "margin_pct": number("Margin %", format="percent"),
-        "incremental_units": number("Incremental units", format="%.0f"),
+        "incremental_units": number("Incremental units", format="%+.0f"),
         "cannibalised_units": number("Cannibalised", format="%.0f"),
         "extra_order_qty": number("Extra order (units)", format="%.0f"),
         "extra_order_cost": money_column("Extra order cost", currency),
-        "stockouts": number("SKUs stocking out", format="%.0f")})
-    downloads.chart(charts.compare_bars(table, currency), "scenario-comparison", key="cmp_bars", width="stretch")
+        "stockouts": number("SKUs stocking out", format="%.0f")}
+    name = tables.stem("scenario-comparison", *sims)
+    tables.table(view[list(config)], name, key="cmp_tbl", config=config, currency=currency, hide_index=True,
+                 width="stretch")
+    downloads.chart(charts.compare_bars(table, currency), name, key="cmp_bars", width="stretch")

@@ -11,7 +11,8 @@ __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_titl
            "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
            "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider", "unpick",
            "download_in", "share_links", "segmented", "press", "grid_rows", "grid_with", "tile_delta", "segment",
-           "download_from", "caption_with", "to_top"]
+           "download_from", "caption_with", "to_top", "PROMO_X", "GRID_ROW", "promotions_grid",
+           "open_promotion_cell", "add_promotion", "promotion_row", "set_date_range", "by_key", "multipick_typed"]
 
 SLOW = 180_000                               # ms: the first forecast of a store takes its time on 2 cores
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -257,8 +258,56 @@ def grid_with(page, header: str, timeout: float = 30) -> list[dict[str, str]]:
     return grid_rows(found[0])
 
 
+# -- the Pricing & promos builder's promotions table (st.data_editor: a glide-data-grid canvas) ---------------
+GRID_ROW = 35                                               # px: the grid's header and row height
+PROMO_X = {"discount": 150, "start": 400, "end": 620}       # px into the promotions grid, 1400 px wide page
+
+
+def promotions_grid(page):
+    """The promotions table's canvas (the first grid of the Scenario builder), scrolled into view."""
+    grid = page.locator('[data-testid="stDataFrame"]').first.locator('canvas[data-testid="data-grid-canvas"]')
+    grid.scroll_into_view_if_needed()
+    return grid
+
+
+def open_promotion_cell(page, row: int, col: str):
+    """Double-click one cell of the promotions table; returns its open editor (an input or textarea)."""
+    box = promotions_grid(page).bounding_box()
+    page.mouse.dblclick(box["x"] + PROMO_X[col], box["y"] + GRID_ROW * (row + 1) + GRID_ROW / 2)
+    editor = page.locator(".gdg-input").first
+    editor.wait_for(timeout=10_000)
+    return editor
+
+
+def _commit(page, editor, value: str) -> None:
+    editor.fill(value)
+    page.keyboard.press("Enter")
+    editor.wait_for(state="detached", timeout=10_000)
+    time.sleep(0.5)
+    settle(page)
+
+
+def add_promotion(page, discount: str, start: str, end: str, row: int = 0) -> None:
+    """Type a promotion into the table's trailing blank row (row ``row``): a click there appends a row and
+    opens the clicked cell's editor; the row reaches the server once discount, start and end are filled.
+    Dates are typed as the table shows them: yyyy-mm-dd."""
+    box = promotions_grid(page).bounding_box()
+    page.mouse.click(box["x"] + PROMO_X["discount"], box["y"] + GRID_ROW * (row + 1) + GRID_ROW / 2)
+    editor = page.locator(".gdg-input").first
+    editor.wait_for(timeout=10_000)
+    _commit(page, editor, discount)
+    _commit(page, open_promotion_cell(page, row, "start"), start)
+    _commit(page, open_promotion_cell(page, row, "end"), end)
+
+
+def promotion_row(page, row: int = 0) -> list[str]:
+    """One promotions row as the grid's accessibility table gives it: discount, start, end, type (key)."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    return [grid.locator(f'[data-testid="glide-cell-{c}-{row}"]').inner_text().strip() for c in range(1, 5)]
+
+
 def tile_delta(page, label: str) -> str:
-    """The change shown under the metric tile labelled ``label`` ('+34.1%', '-2.0 pts'); '' without one."""
+    """The text under the value of the one metric tile labelled exactly ``label`` (its delta)."""
     label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
     box = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=label_re))
@@ -297,3 +346,35 @@ def to_top(page) -> None:
     """Scroll back to the page title (a selectbox clicked far above the viewport may only take the focus)."""
     page.locator('[data-testid="stMain"] h1').first.scroll_into_view_if_needed()
     time.sleep(0.4)
+
+
+def set_date_range(page, label: str, start=None, end=None) -> None:
+    """Type dates into a st.date_input range labelled ``label`` (its year, month and day segments), as a
+    person does with the keyboard, then leave the field; ``None`` keeps that end."""
+    field = page.locator('[data-testid="stDateInput"]').filter(has_text=label).first
+    for which, day in (("start", start), ("end", end)):
+        if day is None:
+            continue
+        for part, text in (("year", f"{day:%Y}"), ("month", f"{day:%m}"), ("day", f"{day:%d}")):
+            field.locator(f'[role="spinbutton"][aria-label="{part}, {label} {which} date"]').click()
+            page.keyboard.type(text)
+            time.sleep(0.2)
+    page.keyboard.press("Tab")
+    time.sleep(0.5)
+    settle(page)
+
+
+def by_key(page, key: str):
+    """The element a widget with Streamlit key ``key`` renders (its container has the class st-key-<key>)."""
+    return page.locator(f".st-key-{key}").first
+
+
+def multipick_typed(page, label: str, option: str) -> None:
+    """Like multipick, typing the option first: long option lists are virtualised (an option far down the
+    list is not in the page until the list is filtered or scrolled)."""
+    field = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first.locator("input")
+    field.click()
+    field.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
