@@ -293,3 +293,24 @@ def test_result_downloads_are_analysis_ready(store, deferred):  # noqa: F811
     assert list(table.columns[:4]) == ["Scenario", "Units", "Units change", "Revenue"]
     assert table["Scenario"].tolist() == ["Baseline", "Mugs -10%", "Mug promo"]
     assert any("Whole store" in c.value for c in cmp.caption)
+
+
+def test_the_notebook_report_of_a_saved_scenario_shows_the_pages_numbers(store):
+    """lib/reports/pricing.py (the notebook export) reads a saved scenario like the page: the same scope
+    caption, the same units and the same incremental units as the page's tiles."""
+    from lib import reports
+    from lib.reports.blocks import Caption, Chart, Tiles
+
+    wh = _wh()
+    try:
+        pricing.save_scenario(wh, TEE_PROMO)
+        blocks = reports.build("pricing", wh, [("sc", "Tee promo")])
+    finally:
+        wh.dispose()
+    at = page({"sc": "Tee promo"})
+    shown = {t.label: t.value for b in blocks if isinstance(b, Tiles) for t in b.tiles}
+    on_page = tiles(at)
+    assert shown["Units"] == on_page["Units"] and shown["Incremental units"] == on_page["Incremental units"]
+    caption = next(b.text for b in blocks if isinstance(b, Caption))
+    assert caption in " ".join(c.value for c in at.caption).replace("**", "")
+    assert sum(isinstance(b, Chart) for b in blocks) == 2

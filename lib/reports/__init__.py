@@ -16,7 +16,7 @@ __all__ = ["PAGES", "build"]
 
 # url path -> module under lib.reports
 PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "explore": "explore",
-         "forecast": "forecast", "replenishment": "replenishment", "": "home"}
+         "forecast": "forecast", "replenishment": "replenishment", "pricing": "pricing", "": "home"}
 
 
 def build(page: str, wh, params, *, currency: str = "USD", today=None, progress=None) -> list:

@@ -13,19 +13,13 @@ import streamlit as st
 from sqlalchemy import select
 
 from lib import pricing
-from lib.pricing import elasticity
+from lib.pricing import elasticity, inputs
 from lib.tables import FEED_TABLES
 from lib.ui import planning
 
 __all__ = ["elasticities", "category_elasticities", "promo_lift", "promotions", "health", "PROMO_COLUMNS"]
 
-PROMO_COLUMNS = {
-    "by_promo": ["promo_id", "type", "discount_pct", "days", "units", "baseline", "incremental", "lift",
-                 "lift_lo", "lift_hi"],
-    "by_depth": ["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi"],
-    "dip": ["promo_id", "dip_units", "dip_baseline", "dip_pct"],
-    "cannibalisation": ["promo_id", "category", "sibling_units", "sibling_baseline", "cannibalised_units"],
-}
+PROMO_COLUMNS = inputs.PROMO_COLUMNS
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -55,8 +49,7 @@ def promotions(wh, key) -> pd.DataFrame:
     return _promotions(*key, wh)
 
 
-def _empty_lift() -> dict[str, pd.DataFrame]:
-    return {name: pd.DataFrame({c: [] for c in cols}) for name, cols in PROMO_COLUMNS.items()}
+_empty_lift = inputs.empty_lift
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -16,6 +16,8 @@ import streamlit as st
 
 from lib import fmt, pricing
 from lib.charts import scenario as charts
+from lib.pricing.results import scope_caption, sku_table
+from lib.pricing.results import skus as _skus
 from lib.pricing.simulation import IN_SCOPE, SIBLING
 from lib.ui import downloads
 from lib.ui import pricing_tables as tables
@@ -30,27 +32,6 @@ def _delta(new: float, old: float, money: bool, currency: str) -> str:
     text = tile_money(abs(diff), currency) if money else fmt.count(abs(round(diff)))
     pct = f" ({fmt.change_pct(new, old)})" if old else ""
     return ("+" if diff >= 0 else "−") + text + pct
-
-
-def _skus(n: int, what: str = "SKU") -> str:
-    return f"{fmt.count(n)} {what}{'' if n == 1 else 's'}"
-
-
-def scope_caption(sc, s: dict, whole: dict, currency: str) -> str:
-    """What the tiles below count: the scope in words, its SKUs, the window, and the whole store's totals."""
-    reach = _skus(s["skus_in_scope"]) + " in scope"
-    if s["skus_siblings"]:
-        reach += f" and {_skus(s['skus_siblings'], 'sibling')} losing units to its promotions"
-
-    def move(key: str, money: bool) -> str:
-        a, b = whole[f"{key}_base"], whole[f"{key}_scenario"]
-        return (f"{fmt.money(a, currency, 0)} → {fmt.money(b, currency, 0)}" if money
-                else f"{fmt.count(round(a))} → {fmt.count(round(b))}")
-    return (f"**Scope:** {sc.scope_text()}: {reach}. **Window:** {sc.window_text()}. The tiles, charts and "
-            "tables below count these SKUs over the window, scenario against the baseline forecast (today's "
-            "prices and scheduled promotions). **Whole store** over the window "
-            f"({_skus(whole['skus'])}): units {move('units', False)}, revenue {move('revenue', True)}, "
-            f"gross margin {move('margin', True)}.")
 
 
 def _tiles(s: dict, stock: pd.DataFrame, sc, currency: str) -> None:
@@ -80,22 +61,6 @@ def _tiles(s: dict, stock: pd.DataFrame, sc, currency: str) -> None:
                    help="Beyond what the baseline needs, for the SKUs the scenario changes, from tomorrow to "
                         f"{sc.end:%b %d, %Y}: the orders that keep the lift on the shelf (case packs and MOQs "
                         "applied), at unit cost.")
-
-
-def sku_table(sim: pd.DataFrame) -> pd.DataFrame:
-    """Per changed SKU over the window: units, revenue and margin, baseline vs scenario."""
-    w = sim[sim["in_window"] & sim["changed"]]
-    if w.empty:
-        return pd.DataFrame()
-    g = w.groupby(["unique_id", "category", "role"], as_index=False).agg(
-        elasticity=("elasticity", "first"), elasticity_from=("elasticity_from", "first"),
-        price_base=("price_base", "mean"), price_scenario=("price_scenario", "mean"),
-        units_base=("units_base", "sum"), units_scenario=("units_scenario", "sum"),
-        revenue_base=("revenue_base", "sum"), revenue_scenario=("revenue_scenario", "sum"),
-        margin_base=("margin_base", "sum"), margin_scenario=("margin_scenario", "sum"))
-    g["units_change"] = g["units_scenario"] - g["units_base"]
-    g["margin_change"] = g["margin_scenario"] - g["margin_base"]
-    return g.sort_values("margin_change", key=abs, ascending=False, ignore_index=True)
 
 
 def _in_words(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
