@@ -192,6 +192,8 @@ def test_replenishment_plans_on_a_saved_scenarios_demand(store):
     at.run()
     assert not at.exception, at.exception
     assert "Demand includes the pricing scenario “Tee promo”" in texts(at)
+    at.button(key="rp_drop_scenario").click().run()                 # back to the baseline, in the address too
+    assert "scenario" not in at.query_params and "Demand includes the pricing scenario" not in texts(at)
     bad = page()
     bad.switch_page("pages/replenish_page.py")
     bad.query_params["scenario"] = "Gone"

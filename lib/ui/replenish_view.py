@@ -94,9 +94,15 @@ def _with_scenario(wh, key, as_of: date, fc: pd.DataFrame) -> pd.DataFrame:
     c1.info(f"**Demand includes the pricing scenario “{sc.name}”** ({sc.start:%b %d} to {sc.end:%b %d}): "
             f"{changed} SKU{'' if changed == 1 else 's'} follow its simulated demand; the others keep the "
             "baseline forecast.", icon=":material/sell:")
-    with c2:
-        st.page_link("pages/replenish_page.py", label="Plan without it", icon=":material/close:")
+    c2.button("Plan without it", icon=":material/close:", key="rp_drop_scenario", on_click=_drop_scenario)
     return pricing.apply_to_forecast(fc, sim)
+
+
+def _drop_scenario() -> None:
+    """Back to the baseline plan: the scenario leaves the address too, so a reload or a copied link keeps
+    the baseline (a page link to this page kept ?scenario=)."""
+    if "scenario" in st.query_params:
+        del st.query_params["scenario"]
 
 
 def _empty(missing: list[str]) -> None:
