@@ -158,14 +158,14 @@ def test_one_sku_by_week_its_category_and_the_same_numbers_on_replenishment_and_
             prices.keyboard.press("ArrowLeft")
         time.sleep(0.6)
         settle(prices)
-        prices.locator(".st-key-sc_dl_daily").wait_for(timeout=SLOW)
-        _, sim = _download(prices, tmp_path, ".st-key-sc_dl_daily")
+        prices.locator(".st-key-sc_dl_daily_csv").wait_for(timeout=SLOW)
+        _, sim = _download(prices, tmp_path, ".st-key-sc_dl_daily_csv")
     no_exception(prices)
     assert not [a for a in alerts(prices) if "Ignored" in a]
-    mine = sim[sim["unique_id"] == sku]
-    window = pd.to_datetime(mine["ds"])
+    mine = sim[sim["SKU"] == sku]                       # the daily file carries the screen's column names
+    window = pd.to_datetime(mine["Day"])
     assert window.min() == first_day and window.max() == first_day + pd.Timedelta(days=13)   # the next 14 days
-    baseline = float(mine["units_base"].sum())
+    baseline = float(mine["Units, baseline"].sum())
 
     with journey.step("Forecast for the scenario's two weeks"):
         page.goto(f"{url}/forecast?level=SKU&item={sku}&fgrain=week&h=2")
