@@ -26,10 +26,14 @@ def fmt_date(value, with_time: bool = False) -> str:
     return ts.strftime("%Y-%m-%d %H:%M") if with_time else ts.strftime("%Y-%m-%d")
 
 
+CARDS_PER_ROW = 3          # six feeds in one row cut their counts off ("266,…") at 1400 px
+
+
 def feed_cards(overview: pd.DataFrame) -> None:
-    """One metric card per feed: rows, date range, source."""
-    cols = st.columns(len(overview))
-    for col, rec in zip(cols, overview.itertuples(index=False), strict=True):
+    """One metric card per feed (rows, date range, source), three to a row so no count is cut off."""
+    recs = list(overview.itertuples(index=False))
+    cols = [c for start in range(0, len(recs), CARDS_PER_ROW) for c in st.columns(CARDS_PER_ROW)]
+    for col, rec in zip(cols, recs, strict=False):
         with col.container(border=True):
             st.metric(feed_label(rec.feed), f"{rec.rows:,}", help=f"The {rec.feed} feed: {rec.description}")
             if rec.rows:
