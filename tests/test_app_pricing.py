@@ -265,3 +265,29 @@ def test_promotions_tab_without_a_promotions_feed(data_dir):
     seed_store(promotions=False)
     at = page({"tab": "Promotions"})
     assert "No promotions loaded." in texts(at) and not at.dataframe
+
+
+def test_notebook_reports_of_the_analysis_tabs_show_the_pages_numbers(store):
+    """lib/reports/pricing.py (the notebook export) shows each analysis tab as the page does: the same
+    Elasticities and Promotions tiles, and Pricing health's SKU counts."""
+    from lib import reports
+    from lib.reports.blocks import Chart, Table, Tiles
+
+    def report_tiles(blocks) -> dict[str, str]:
+        return {t.label: t.value for b in blocks if isinstance(b, Tiles) for t in b.tiles}
+
+    wh = Warehouse.open(settings=Settings.from_env())
+    try:
+        elasticities = reports.build("pricing", wh, [("tab", "Elasticities")])
+        promotions = reports.build("pricing", wh, [("tab", "Promotions")])
+        health = reports.build("pricing", wh, [("tab", "Pricing health"), ("ph_days", "90")])
+    finally:
+        wh.dispose()
+    page_el = tiles(page({"tab": "Elasticities"}))
+    assert {k: report_tiles(elasticities)[k] for k in ("SKUs", "Own estimate", "Category estimate")} == \
+        {k: page_el[k] for k in ("SKUs", "Own estimate", "Category estimate")}
+    assert any(isinstance(b, Chart) for b in elasticities)
+    assert report_tiles(promotions)["Net incremental"] == tiles(page({"tab": "Promotions"}))["Net incremental"]
+    page_health = tiles(page({"tab": "Pricing health", "ph_days": "90"}))
+    assert report_tiles(health)["Below cost"] == page_health["Below cost"]
+    assert any(isinstance(b, Table) for b in health)

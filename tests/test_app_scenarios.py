@@ -178,6 +178,17 @@ def test_compare_up_to_four_saved_scenarios(store):
     s = pricing.summary(expected(MUGS)[0])
     row = table.set_index("scenario").loc["Mugs -10%"]
     assert row["units_change"] == pytest.approx(s["units_scenario"] - s["units_base"])
+    from lib import reports                                   # the notebook export of the same view
+    from lib.reports.blocks import Table
+    wh = _wh()
+    try:
+        blocks = reports.build("pricing", wh, [("tab", "Compare scenarios"), ("cmp", "Mugs -10%"),
+                                               ("cmp", "Tee promo")])
+    finally:
+        wh.dispose()
+    exported = next(b.frame for b in blocks if isinstance(b, Table)).set_index("Scenario")
+    assert exported["Units change"].to_dict() == pytest.approx(table.set_index("scenario")["units_change"]
+                                                                .drop("Baseline").to_dict())
     empty = page({"tab": "Compare scenarios"})
     assert "Pick saved scenarios" in " ".join(c.value for c in empty.caption)
 

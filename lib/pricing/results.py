@@ -3,14 +3,16 @@
 
     scope_caption(sc, s, whole, currency)   what the tiles count: scope, SKUs, window, whole-store totals
     sku_table(sim)                          per changed SKU over the window: baseline vs scenario
+    reading(lo, hi)                         a 95% elasticity interval in words (elastic, inelastic, not sure)
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lib import fmt
 
-__all__ = ["scope_caption", "sku_table", "skus"]
+__all__ = ["scope_caption", "sku_table", "skus", "reading"]
 
 
 def skus(n: int, what: str = "SKU") -> str:
@@ -48,3 +50,14 @@ def sku_table(sim: pd.DataFrame) -> pd.DataFrame:
     g["units_change"] = g["units_scenario"] - g["units_base"]
     g["margin_change"] = g["margin_scenario"] - g["margin_base"]
     return g.sort_values("margin_change", key=abs, ascending=False, ignore_index=True)
+
+
+def reading(lo: float, hi: float) -> str:
+    """A plain reading of a 95% interval: elastic (below -1), inelastic (between -1 and 0) or not sure."""
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo < 1e-9:    # a zero-width interval: no fit
+        return "no estimate"
+    if hi < -1:
+        return "elastic: a price cut raises revenue"
+    if lo > -1 and hi < 0:
+        return "inelastic: a price rise raises revenue"
+    return "not sure"

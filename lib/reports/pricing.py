@@ -1,15 +1,18 @@
 """The Pricing & promos page as a report. The Scenario builder with a saved scenario (``sc``) or the
 scenario a link carries (``spec``): what the tiles, daily chart, margin waterfall and SKU table show, for the
 scenario's scope over its window (lib.pricing.results, the page's own words); Pricing health: the SKUs each
-check flags and the findings. The other tabs are named, not exported (their models take minutes)."""
+check flags and the findings; Elasticities (per SKU, with the chart), Promotions (net incremental per category,
+lift by type and depth) and Compare scenarios (the whole store, side by side), each as its tab shows it."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from lib import fmt, kpis, pricing
+from lib.charts import pricing as pricing_charts
 from lib.charts import scenario as charts
 from lib.forecast import store
-from lib.pricing import checks, results
+from lib.pricing import checks, elasticity, inputs, results
+from lib.pricing import promos as pm
 from lib.pricing.inputs import scenario_inputs
 from lib.pricing.scenario import ScenarioError
 from lib.reports import query
@@ -40,8 +43,12 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     tab = query.pick(q.one("tab"), TABS, TABS[0])
     if tab == "Pricing health":
         return _health(wh, q, as_of, currency)
-    if tab != "Scenario builder":
-        return [Alert(f"The {tab} tab is not part of an export: open the view's link to see it.", "info")]
+    if tab == "Elasticities":
+        return _elasticities(wh, q, as_of)
+    if tab == "Promotions":
+        return _promotions(wh, as_of)
+    if tab == "Compare scenarios":
+        return _compare(wh, q, as_of, currency, progress)
     try:
         if q.one("spec"):
             sc = pricing.Scenario.from_json(q.one("spec"))
@@ -51,14 +58,7 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
             return [Alert("This view is the scenario builder without a saved scenario: nothing to export.", "info")]
     except ScenarioError as err:
         return [Alert(f"The scenario of this view cannot be shown: {err}", "warning")]
-    run = store.store_run(wh, as_of, progress=(lambda f, m: progress(0.5 * f, f"Forecast: {m}")) if progress
-                          else None)
-    if progress:
-        progress(0.6, "Pricing: elasticities and promotion lifts")
-    inp = scenario_inputs(wh, as_of, run)
-    sim = pricing.simulate(inp["baseline"], sc, elasticities=inp["elasticities"], products=inp["products"],
-                           effects=inp["effects"], cannibalisation=inp["cannibalisation"], shares=inp["shares"])
-    stock = pricing.stock_impact(sim, inp["items"], as_of)
+    sim, stock = _simulate(wh, as_of, [sc], progress)[sc.name]
     s = pricing.summary(sim, scope_only=True)
     extra = stock[stock["extra_qty"] > 0]
     out: list = [Settings((("Scenario", sc.name), ("Scope", sc.scope_text()), ("Window", sc.window_text()))),
@@ -82,6 +82,80 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
         out += [Heading("SKUs"), Table(table.rename(columns={"unique_id": "SKU"}).assign(
             role=lambda d: d["role"].map(fmt.words), elasticity_from=lambda d: d["elasticity_from"].map(fmt.words)))]
     return out
+
+
+def _simulate(wh, as_of, scenarios: list, progress) -> dict:
+    """{name: (daily simulation, stock impact)} of scenarios on the inputs the page uses."""
+    run = store.store_run(wh, as_of, progress=(lambda f, m: progress(0.5 * f, f"Forecast: {m}")) if progress
+                          else None)
+    if progress:
+        progress(0.6, "Pricing: elasticities and promotion lifts")
+    inp = scenario_inputs(wh, as_of, run)
+    out = {}
+    for sc in scenarios:
+        sim = pricing.simulate(inp["baseline"], sc, elasticities=inp["elasticities"], products=inp["products"],
+                               effects=inp["effects"], cannibalisation=inp["cannibalisation"], shares=inp["shares"])
+        out[sc.name] = (sim, pricing.stock_impact(sim, inp["items"], as_of))
+    return out
+
+
+def _compare(wh, q: query.Query, as_of, currency: str, progress) -> list:
+    names = [n for n in q.all("cmp") if n][:4]
+    if not names:
+        return [Alert("No saved scenarios picked to compare in this view.", "info")]
+    try:
+        scenarios = [pricing.load_scenario(wh, n) for n in names]
+    except ScenarioError as err:
+        return [Alert(f"These scenarios cannot be compared: {err}", "warning")]
+    done = _simulate(wh, as_of, scenarios, progress)
+    table = pricing.compare({k: v[0] for k, v in done.items()}, {k: v[1] for k, v in done.items()})
+    return [Settings((("Scenarios", ", ".join(names)),)),
+            Caption("Whole store (every SKU and channel) over each scenario's window."),
+            Table(table.rename(columns={"scenario": "Scenario", "units": "Units", "units_change": "Units change",
+                                        "revenue": "Revenue", "revenue_change": "Revenue change",
+                                        "margin": "Gross margin", "margin_change": "Margin change"})),
+            Chart(charts.compare_bars(table, currency))]
+
+
+def _elasticities(wh, q: query.Query, as_of) -> list:
+    skus = elasticity.estimate(wh, as_of=as_of)[0]
+    if skus.empty:
+        return [Alert("No sales history to estimate elasticities from.", "info")]
+    picked = [c for c in q.all("el_cat") if c in set(skus["category"].astype(str))]
+    view = skus[skus["category"].isin(picked)] if picked else skus
+    own = int((view["method"] == elasticity.METHOD_SKU).sum())
+    table = view.assign(reading=[results.reading(lo, hi) for lo, hi in zip(view["lo"], view["hi"], strict=True)])
+    return [Settings((("Categories", ", ".join(picked) or "all"),)),
+            Tiles((Tile("SKUs", fmt.count(len(view))), Tile("Own estimate", fmt.count(own)),
+                   Tile("Category estimate", fmt.count(int((view["method"] == elasticity.METHOD_CATEGORY).sum()))),
+                   Tile("Median elasticity", "–" if view["elasticity"].isna().all()
+                        else f"{view['elasticity'].median():.2f}"))),
+            Chart(pricing_charts.elasticity_chart(view)),
+            Table(table.rename(columns={"sku": "SKU", "category": "Category", "elasticity": "Elasticity",
+                                        "lo": "95% from", "hi": "95% to", "n_obs": "Weeks", "method": "Estimate",
+                                        "price_cv": "Price variation", "reading": "Reading"}))]
+
+
+def _promotions(wh, as_of) -> list:
+    promos = inputs.promotions(wh)
+    if promos.empty:
+        return [Alert("No promotions loaded.", "info")]
+    daily = store.daily_history(wh, as_of)
+    res = inputs.promo_lift_or_empty(daily, promos)
+    if res["by_promo"].empty:
+        return [Alert("None of the loaded promotions ran on in-stock days of the sales history.", "info")]
+    net = pm.net_incremental(res, pm.promo_categories(promos, daily))
+    total = net.iloc[-1]
+    return [Tiles((Tile("Incremental units", _signed(total["incremental"])),
+                   Tile("Post-promotion dip", _signed(total["less_dip"])),
+                   Tile("Cannibalised", _signed(total["less_cannibalised"])),
+                   Tile("Net incremental", _signed(total["net"])))),
+            Heading("Net incremental units per category"),
+            Table(net.rename(columns={"category": "Category", "promos": "Promotions",
+                                      "incremental": "Incremental units", "less_dip": "Post-promotion dip",
+                                      "less_cannibalised": "Cannibalised", "net": "Net incremental"})),
+            Heading("Lift by type and depth"), Chart(pricing_charts.lift_chart(res["by_depth"])),
+            Table(res["by_depth"].assign(type=res["by_depth"]["type"].map(fmt.words)))]
 
 
 def _health(wh, q: query.Query, as_of, currency: str) -> list:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +13,7 @@ from lib.charts import pricing as charts
 from lib.pricing import checks as hc
 from lib.pricing import elasticity as el
 from lib.pricing import promos as pm
+from lib.pricing.results import reading
 from lib.ui import downloads, planning, pricing_cache, shell
 from lib.ui import pricing_tables as tables
 from lib.ui import replenish_parts as parts
@@ -133,17 +133,6 @@ def _plural(n: int, what: str) -> str:
 
 
 # -- elasticities ------------------------------------------------------------------------------------------
-def reading(lo: float, hi: float) -> str:
-    """A plain reading of a 95% interval: elastic (below -1), inelastic (between -1 and 0) or not sure."""
-    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo < 1e-9:    # a zero-width interval: no fit
-        return "no estimate"
-    if hi < -1:
-        return "elastic: a price cut raises revenue"
-    if lo > -1 and hi < 0:
-        return "inelastic: a price rise raises revenue"
-    return "not sure"
-
-
 def elasticity_tab(wh, key, as_of: date) -> None:
     """SKU and category elasticities, how many SKUs got their own estimate, the chart and the tables."""
     skus = pricing_cache.elasticities(wh, key, as_of)
