@@ -178,7 +178,7 @@ def test_compare_up_to_four_saved_scenarios(store):
     s = pricing.summary(expected(MUGS)[0])
     row = table.set_index("scenario").loc["Mugs -10%"]
     assert row["units_change"] == pytest.approx(s["units_scenario"] - s["units_base"])
-    from lib import reports                                   # the notebook export of the same view
+    from lib import reports  # the notebook export of the same view
     from lib.reports.blocks import Table
     wh = _wh()
     try:
