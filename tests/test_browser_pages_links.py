@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support.browser import choose
 from tests.support.server import env_vars, serve
 from tests.test_app_funnel import events_frame
 from tests.test_app_pricing import seed_store
@@ -139,8 +140,7 @@ def test_data_page_source_and_preview_travel_in_the_link(app_url, store, browser
     assert page.locator('input[aria-label="Preview feed"]').input_value() == "orders"
     assert _pressed(page) == ["Upload a file"]
 
-    page.locator('[data-testid="stSelectbox"]', has_text="Preview feed").click()
-    page.get_by_role("option", name="inventory", exact=True).click()
+    choose(page, "Preview feed", "inventory")
     _wait_param(page, "preview", "inventory")
     page.locator('[data-testid="stButtonGroup"] button', has_text="Demo store").click()
     _wait_param(page, "src", "Demo store")

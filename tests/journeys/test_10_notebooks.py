@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.browser import (
     SLOW,
+    choose,
     download,
     fresh_page,
     main_text,
@@ -25,15 +26,6 @@ from tests.support.browser import (
 pytestmark = pytest.mark.browser
 
 NOTE = "**Monday trading**: revenue over the last 90 days, then the funnel by channel."
-
-
-def choose(page, box, name: str) -> None:
-    """Pick an option of a selectbox by typing it (its dropdown can open outside the scrolled view)."""
-    box.locator("input").click()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    settle(page)
-    assert box.locator("input").input_value() == name
 
 
 def _frames_fit(page) -> list[dict]:
@@ -67,8 +59,7 @@ def test_notebook_with_two_saved_views_exports_one_html_file(demo, browser, jour
         settle(page)
         for n, name in enumerate(("J10 revenue 90 days", "J10 funnel by channel"), start=1):
             page.get_by_role("tab", name="A saved view").click()
-            box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Saved view")
-            choose(page, box, name)
+            choose(page, "Saved view", name)
             page.get_by_role("button", name="Add the view").click()
             page.wait_for_function("n => document.querySelectorAll('[data-testid=stMain] iframe').length === n",
                                    arg=n, timeout=SLOW)

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["SLOW", "VIEWPORT", "settle", "main_text", "no_exception", "wait_title", "tile", "tiles", "nav",
-           "query", "pick", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
+           "query", "pick", "choose", "multipick", "download", "fresh_page", "caption_texts", "alerts", "table_texts",
            "number", "save_view", "overflow", "truncated_tiles", "set_number", "press_slider", "unpick",
            "download_in", "share_links", "segmented", "press", "grid_rows", "grid_with", "tile_delta", "segment",
            "download_from", "caption_with", "to_top", "PROMO_X", "GRID_ROW", "promotions_grid",
@@ -94,6 +94,17 @@ def pick(page, label: str, option: str) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` by typing it and pressing Enter, as a person does
+    with the keyboard (far down a long page its dropdown can open outside the scrolled view)."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    settle(page)
+    assert box.locator("input").input_value() == option, (label, option)
 
 
 def multipick(page, label: str, option: str) -> None:
