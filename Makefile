@@ -55,6 +55,7 @@ bench: dev
 	$(PY) bench/analytics.py
 	$(PY) bench/forecast.py
 	$(PY) bench/reruns.py
+	$(PY) bench/notebook_export.py
 
 load: dev system-deps
 	$(PY) bench/load.py
