@@ -106,3 +106,11 @@ def file_stem(what: str, start=None, end=None, vs=None, **filters) -> str:
         if values:
             parts.append(clean(name) + "-" + "-".join(clean(v) for v in values))
     return "_".join(p for p in parts if p)[:180]
+
+
+def signed(x) -> str:
+    """A whole number with an explicit sign, as a change reads: +1,234 / −56 (a true minus) / 0."""
+    if _missing(x):
+        return "–"
+    n = round(float(x))
+    return "0" if n == 0 else f"{'+' if n > 0 else '−'}{abs(n):,}"

@@ -2,8 +2,6 @@
 (the incomplete week or month marked and left out of averages, as on the page)."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from lib import cohorts, fmt, kpis, links
@@ -39,10 +37,6 @@ def cohort_table(df: pd.DataFrame, p: dict) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _span(rng: tuple[date, date]) -> str:
-    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
-
-
 def _option(q: query.Query, key: str, options: dict[str, str], default: str) -> str:
     raw = q.one(key)
     return query.pick(links.alias(key, raw) if raw is not None else None, options, default)
@@ -63,7 +57,7 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     p = {"grain": grain, "metric": metric, "by": by}
     out: list = [Settings((("Cohorts by", GRAINS["monthly" if grain == "month" else "weekly"]),
                            ("Metric", METRICS[metric]), ("Mode", MODES[mode]), ("Breakdown", BREAKDOWNS[by or "none"]),
-                           ("Dates", _span((start, end)))))]
+                           ("Dates", query.span_text((start, end)))))]
     df = cohorts.retention(wh, grain, metric, mode, by=by, start=start, end=end)
     if df.empty:
         return [*out, Alert("No customer made a first purchase in this date range.", "warning")]

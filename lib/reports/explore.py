@@ -1,8 +1,6 @@
 """The Explore page as a report: the metric by a dimension over time (or in total), chart and table."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from lib import explore, fmt, kpis, links
@@ -13,10 +11,6 @@ from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table
 __all__ = ["build"]
 
 NO_DIM = "none"
-
-
-def _span(rng: tuple[date, date]) -> str:
-    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
 
 
 def build(wh, params, *, currency: str = "USD", progress=None) -> list:
@@ -39,12 +33,12 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     top = q.int("top", 8, 1, 20)
     dim_label = dim_labels[dim] if dimension else ""
     out: list = [Settings((("Metric", m.label), ("Split by", dim_labels[dim]), ("Grain", grain.capitalize()),
-                           ("Dates", _span((start, end))), ("Channels", ", ".join(map(fmt.words, channels)) or "all"),
+                           ("Dates", query.span_text((start, end))), ("Channels", ", ".join(map(fmt.words, channels)) or "all"),
                            ("Categories", ", ".join(categories) or "all")))]
     filters = {"channel": channels, "category": categories}
     df = explore.query(wh, metric, dimension, None if grain == "total" else grain, start, end, filters)
     if df.empty or df["value"].isna().all():
-        return [*out, Alert(f"No data for {m.label} in {_span((start, end))} with these filters.", "warning")]
+        return [*out, Alert(f"No data for {m.label} in {query.span_text((start, end))} with these filters.", "warning")]
     shown = df
     if dimension:
         keep = explore.top_values(df, dimension, top, m.additive)

@@ -18,10 +18,6 @@ WINDOWS = {"30 min": timedelta(minutes=30), "1 hour": timedelta(hours=1), "1 day
 BYS = {k: fmt.words(k) for k in ("none", "channel", "device", "landing_page")}   # "No breakdown", ...
 
 
-def _span(rng: tuple[date, date]) -> str:
-    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
-
-
 def step_frame(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     """The steps as numbers with their screen names (rates as fractions, times in seconds)."""
     return pd.DataFrame({"Step": [charts.step_label(i, s) for i, s in zip(df["step_index"], df["step"], strict=True)],
@@ -57,14 +53,14 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     segs = dict(s.split(":", 1) for s in q.all("seg") if ":" in s and s.split(":", 1)[0] in funnel.FILTER_COLUMNS)
     filters = {k: [v] for k, v in segs.items()} or None
     grain = query.pick(q.one("grain"), list(periods.GRAINS), "day")
-    out: list = [Settings((("Steps", " → ".join(steps)), ("Dates", _span((start, end))),
-                           ("Compared with", _span(prev) if prev else "no comparison"), ("Per", unit),
+    out: list = [Settings((("Steps", " → ".join(steps)), ("Dates", query.span_text((start, end))),
+                           ("Compared with", query.span_text(prev) if prev else "no comparison"), ("Per", unit),
                            ("Window", window), ("Order", order), ("Breakdown", fmt.words(by or "none")),
                            *((("Segment", ", ".join(f"{k} = {v}" for k, v in segs.items())),) if segs else ())))]
     args = (wh, steps, start, end, WINDOWS[window], order, unit)
     cur = funnel.compute(*args, None, filters)
     if int(cur["entered"].iloc[0]) == 0:
-        return [*out, Alert(f"No {unit}s reached {steps[0]} in {_span((start, end))}.", "warning")]
+        return [*out, Alert(f"No {unit}s reached {steps[0]} in {query.span_text((start, end))}.", "warning")]
     old = funnel.compute(wh, steps, prev[0], prev[1], WINDOWS[window], order, unit, None, filters) if prev else None
     first, last = int(cur["entered"].iloc[0]), int(cur["entered"].iloc[-1])
     tiles = [Tile(f"{unit.capitalize()}s entering", fmt.count(first)),

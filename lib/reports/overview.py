@@ -2,8 +2,6 @@
 channel and by category, and the top and bottom movers (the same lib.kpis queries and chart builders)."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from lib import fmt, kpis, links, periods
@@ -60,10 +58,6 @@ def movers_table(df: pd.DataFrame, dim: str, title: str) -> pd.DataFrame:
     return table
 
 
-def _span(rng: tuple[date, date]) -> str:
-    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"
-
-
 def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     span = kpis.order_span(wh)
     if span is None:
@@ -76,14 +70,14 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     if metric == "returns":
         metric = "revenue"
     channels = links.keys_for("channel", q.all("channel"), kpis.channels(wh))
-    out: list = [Settings((("Dates", _span((start, end))),
-                           ("Compared with", _span(prev) if prev else "no comparison"),
+    out: list = [Settings((("Dates", query.span_text((start, end))),
+                           ("Compared with", query.span_text(prev) if prev else "no comparison"),
                            ("Grain", grain.capitalize()),
                            ("Channels", ", ".join(map(fmt.words, channels)) or "all")))]
     cmp = kpis.compare(wh, start, end, prev, channels)
     recs = {r.kpi: r for r in cmp.itertuples(index=False)}
     if recs["orders"].value == 0:
-        return [*out, Alert(f"No orders in {_span((start, end))}; the data covers {_span(span)}.", "warning")]
+        return [*out, Alert(f"No orders in {query.span_text((start, end))}; the data covers {query.span_text(span)}.", "warning")]
     out.append(Tiles(tuple(Tile(recs[k].label, tile_value(recs[k].value, recs[k].kind, currency), tile_delta(recs[k]))
                            for k in TILE_ORDER)))
     if progress:

@@ -23,11 +23,6 @@ __all__ = ["build", "TABS"]
 TABS = ["Scenario builder", "Compare scenarios", "Pricing health", "Elasticities", "Promotions"]
 
 
-def _signed(x: float) -> str:
-    n = round(float(x))
-    return "0" if n == 0 else f"{'+' if n > 0 else '−'}{abs(n):,}"
-
-
 def _change(new: float, old: float, money: bool, currency: str) -> str:
     diff = new - old
     text = fmt.money(abs(diff), currency) if money else fmt.count(abs(round(diff)))
@@ -69,8 +64,8 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
                              _change(s["revenue_scenario"], s["revenue_base"], True, currency)),
                         Tile("Gross margin", fmt.money(s["margin_scenario"], currency),
                              _change(s["margin_scenario"], s["margin_base"], True, currency)),
-                        Tile("Incremental units", _signed(s["incremental_units"]),
-                             f"{_signed(-s['cannibalised_units'])} from siblings"),
+                        Tile("Incremental units", fmt.signed(s["incremental_units"]),
+                             f"{fmt.signed(-s['cannibalised_units'])} from siblings"),
                         Tile("Extra stock to order", fmt.money(float(extra["extra_cost"].sum()), currency),
                              f"{results.skus(len(extra))} · {fmt.count(int(extra['extra_qty'].sum()))} units"))),
                  Heading("Daily units: baseline and scenario"),
@@ -146,10 +141,10 @@ def _promotions(wh, as_of) -> list:
         return [Alert("None of the loaded promotions ran on in-stock days of the sales history.", "info")]
     net = pm.net_incremental(res, pm.promo_categories(promos, daily))
     total = net.iloc[-1]
-    return [Tiles((Tile("Incremental units", _signed(total["incremental"])),
-                   Tile("Post-promotion dip", _signed(total["less_dip"])),
-                   Tile("Cannibalised", _signed(total["less_cannibalised"])),
-                   Tile("Net incremental", _signed(total["net"])))),
+    return [Tiles((Tile("Incremental units", fmt.signed(total["incremental"])),
+                   Tile("Post-promotion dip", fmt.signed(total["less_dip"])),
+                   Tile("Cannibalised", fmt.signed(total["less_cannibalised"])),
+                   Tile("Net incremental", fmt.signed(total["net"])))),
             Heading("Net incremental units per category"),
             Table(net.rename(columns={"category": "Category", "promos": "Promotions",
                                       "incremental": "Incremental units", "less_dip": "Post-promotion dip",

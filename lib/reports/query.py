@@ -11,7 +11,7 @@ from datetime import date
 
 from lib import periods
 
-__all__ = ["Query", "date_range", "comparison", "pick"]
+__all__ = ["Query", "date_range", "comparison", "pick", "span_text"]
 
 
 class Query:
@@ -77,3 +77,8 @@ def date_range(q: Query, anchor: date, default: str = "last_30") -> tuple[date, 
 def comparison(q: Query, start: date, end: date, default: str = "previous_period") -> tuple[date, date] | None:
     kind = pick(q.one("compare"), periods.COMPARISONS, default)
     return periods.comparison(start, end, kind)
+
+
+def span_text(rng: tuple[date, date]) -> str:
+    """'Nov 01, 2026 – Nov 30, 2026', as the pages write a date range."""
+    return f"{rng[0]:%b %d, %Y} – {rng[1]:%b %d, %Y}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib import fmt
 from lib.exports import Formats
 from lib.ui import downloads
 
@@ -89,7 +90,4 @@ def stem(*parts) -> str:
     return "-".join(downloads.slug(p) for p in parts if p is not None and str(p).strip())
 
 
-def signed(x: float) -> str:
-    """A whole number with an explicit sign, as a change reads: +1,234 / −56 (a true minus) / 0."""
-    n = round(float(x))
-    return "0" if n == 0 else f"{'+' if n > 0 else '−'}{abs(n):,}"
+signed = fmt.signed
