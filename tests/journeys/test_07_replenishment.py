@@ -27,6 +27,7 @@ from tests.support.browser import (
     number,
     press_slider,
     set_number,
+    settle,
     tile,
     tiles,
     truncated_tiles,
@@ -78,6 +79,8 @@ def test_replenishment_orders_service_level_budget_and_purchase_orders(demo, bro
         page.goto(demo["url"] + "/replenishment")
         wait_title(page, "Replenishment")
         page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
+        tile(page, "SKUs to order")                          # drawn once the plan is (the first run forecasts)
+        settle(page)
         no_exception(page)
         first = tiles(page)
         assert not truncated_tiles(page), truncated_tiles(page)
