@@ -18,8 +18,9 @@ year lag Y (daily 7 / 28 / 364 and Y = 364; weekly 2 / 4 / 52 and Y = 52; monthl
 - ``mean_short``, ``mean_mid``, ``mean_year``: NaN-aware means of the last windows / scale.
 - ``slot_last``, ``slot_mean4``: the last observed value, and the mean of the last 4 seasons,
   in the target's seasonal slot (j - m q for the smallest q with j - m q <= t) / scale.
-- ``year_ago``: mean around j - Y (+- 3 days daily, +- 1 week weekly, never past t) / scale;
-  ``year_ago_ratio``: that mean over the mean of the mid window that ended at t - Y (how last
+- ``year_ago``: mean around j - qY, for the fewest whole years q that reach back to t or earlier
+  (+- 3 days daily, +- 1 week weekly, never past t) / scale;
+  ``year_ago_ratio``: that mean over the mean of the mid window that ended at t - qY (how last
   year moved from this origin's date to the target's date).
 - ``zero_share``: share of zero values among the observed values of the last S periods.
 - ``nan_share``: share of NaN (censored) periods among the last mid-window periods since launch.
@@ -121,8 +122,9 @@ class _Cum:
 
     def window(self, i: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(sum, count) of the observed values of rows i over periods start..end (inclusive)."""
-        lo = np.clip(start, 0, None)
-        hi = np.maximum(end + 1, lo)
+        last = self.values.shape[1] - 1
+        hi = np.clip(end + 1, 0, last)
+        lo = np.clip(start, 0, hi)                 # an empty window (start > end) sums to 0
         return self.values[i, hi] - self.values[i, lo], self.counts[i, hi] - self.counts[i, lo]
 
     def mean(self, i: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -226,9 +228,10 @@ class FeatureBuilder:
         recent_slot = np.argmax(seen, axis=1)
         cols.append(np.where(seen.any(axis=1), slot[np.arange(len(i)), recent_slot], np.nan) / scale)
         cols.append(_ratio(np.where(seen, slot, 0.0).sum(axis=1), seen.sum(axis=1).astype(float)) / scale)
-        ago = j - f.year
+        years = (k + f.year - 1) // f.year                          # whole years back to reach <= t
+        ago = j - f.year * years
         ly_target = self.cum.mean(i, ago - f.year_half, np.minimum(ago + f.year_half, t))
-        ly_origin = self.cum.mean(i, t - f.year - f.mid + 1, t - f.year)
+        ly_origin = self.cum.mean(i, t - f.year * years - f.mid + 1, t - f.year * years)
         cols.append(ly_target / scale)
         cols.append(_ratio(ly_target + SCALE_EPS, ly_origin + SCALE_EPS))
         zeros, counted = self.zeros.window(i, t - f.scale + 1, t)
