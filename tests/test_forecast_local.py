@@ -50,8 +50,18 @@ def test_seasonal_naive_by_hand():
     # row 0, slots = column % 3: slot 0 cols 0,3,6 -> 1,4,7 (last 7); slot 1 cols 1,4,7 -> 2,5,NaN
     #   (last observed 5); slot 2 cols 2,5,8 -> 3,6,9 (last 9). Periods 9..12 are slots 0,1,2,0.
     # row 1: slot 0 never observed -> mean (2+4+6+8)/4 = 5; slot 1 -> 6; slot 2 -> 8.
-    # row 2: all NaN -> 0. row 3: negative values are clipped at 0.
-    np.testing.assert_array_equal(seasonal_naive(y, 4, 3), [[7, 5, 9, 7], [5, 6, 8, 5], [0] * 4, [0] * 4])
+    # row 2: all NaN -> 0. row 3 has negative values (net of returns): not clipped, slots -7, -8, -9.
+    np.testing.assert_array_equal(seasonal_naive(y, 4, 3), [[7, 5, 9, 7], [5, 6, 8, 5], [0] * 4, [-7, -8, -9, -7]])
+
+
+
+def test_a_falling_demand_series_is_clipped_at_zero_a_net_series_is_not():
+    # Theta's drift on 5, 4, .., 0 points down: demand (never negative) stops at 0; the same fall
+    # ending at -1 (net units after returns) continues below 0
+    demand = theta(np.array([[5.0, 4, 3, 2, 1, 0]]), 4, 1)
+    net = theta(np.array([[5.0, 4, 3, 2, 1, -1]]), 4, 1)
+    assert demand.min() == 0.0 and demand[0, -1] == 0.0
+    assert net[0, -1] < -1.0 and np.all(np.diff(net[0]) < 0)
 
 
 def test_naive_when_m_is_one():

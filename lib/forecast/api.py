@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.forecast import engine, scoring
+from lib.forecast import engine, local, scoring
 
 __all__ = ["forecast", "backtest", "backtest_predictions", "accuracy", "chosen_models", "selected"]
 
@@ -39,12 +39,12 @@ def _take(arrays: dict[str, np.ndarray], cands: list[str], idx: np.ndarray) -> n
 
 
 def _final_bands(r: engine.Run, idx: np.ndarray, yhat: np.ndarray, levels) -> dict:
-    if not r.cutoffs:
-        nan = np.full_like(yhat, np.nan)
-        return {lv: (nan, nan) for lv in levels}
-    resid = r.truth - _take(r.preds, r.candidates, idx)
+    floor = local.floor(r.panel.y)
+    resid = r.truth - _take(r.preds, r.candidates, idx) if r.cutoffs else np.zeros((0, r.panel.n, 1))
+    if not np.isfinite(resid).any():
+        return scoring.random_walk_bands(r.panel.y, yhat, levels, floor)
     cal = scoring.calibrate(resid, r.lscale, levels, final_scale=r.final_scale)
-    return cal.bands(yhat, r.final_scale, levels)
+    return cal.bands(yhat, r.final_scale, levels, floor)
 
 
 def chosen_models(r: engine.Run) -> np.ndarray:
@@ -64,7 +64,7 @@ def forecast(history: pd.DataFrame, h: int, freq: str, level=(80, 95), model="au
     levels = _levels(level)
     r = engine.run(history, h, freq, n_windows, model, future, seed, progress)
     idx = selected(r)
-    yhat = _take(r.final, r.candidates, idx)
+    yhat = np.nan_to_num(_take(r.final, r.candidates, idx), nan=0.0)   # nothing observed: 0
     bands = _final_bands(r, idx, yhat, levels)
     p = r.panel
     out = pd.DataFrame({"unique_id": np.repeat(p.ids, h), "ds": np.tile(p.future_dates.to_numpy(), p.n),
@@ -86,8 +86,10 @@ def _window_bands(r: engine.Run, pred: np.ndarray, preds_other) -> dict:
         if not others:
             continue
         resid = r.truth[others] - preds_other(w)[others]
+        if not np.isfinite(resid).any():
+            continue
         cal = scoring.calibrate(resid, r.lscale[others], BT_LEVELS, final_scale=r.lscale[w])
-        b = cal.bands(pred[w], r.lscale[w], BT_LEVELS)
+        b = cal.bands(pred[w], r.lscale[w], BT_LEVELS, local.floor(r.panel.y[:, :r.cutoffs[w]]))
         for lv in BT_LEVELS:
             los[lv][w], his[lv][w] = b[lv]
     return {lv: (los[lv], his[lv]) for lv in BT_LEVELS}

@@ -29,7 +29,7 @@ import pandas as pd
 from lib.forecast import gbm, local, scoring
 from lib.forecast.panel import Panel, from_long
 
-__all__ = ["BASE_MODELS", "ENSEMBLE", "MODELS", "Run", "run", "resolve_models"]
+__all__ = ["BASE_MODELS", "ENSEMBLE", "MODELS", "NEEDS", "Needs", "Run", "run", "resolve_models", "eligible"]
 
 BASE_MODELS = (*local.LOCAL_MODELS, "gbm")
 ENSEMBLE = ("ets", "theta", "gbm")
@@ -39,6 +39,44 @@ LEVELS = (80, 95)
 # (300k and 600k rows scored the same on the benchmark store, at half the time)
 GBM_MAX_ROWS, GBM_MIN_ROWS, GBM_ROWS_PER_SERIES = 600_000, 150_000, 300
 SWITCH_MARGIN = 0.2   # a series leaves the pooled winner only for a model >20 % better on its own backtest
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a model needs of a series' training data; a series that lacks it is skipped by that
+    model (its forecast is NaN there, and "auto" chooses among the others), never the batch."""
+
+    min_obs: int = 1            # observed periods
+    nonneg: bool = False        # no negative value (counts: Poisson loss, Croston's demand sizes)
+    season: bool = False        # two full seasons observed (m > 1)
+
+    def holds(self, y: np.ndarray, m: int) -> np.ndarray:
+        """(n,) bool: which rows of ``y`` (n, T) meet the needs."""
+        obs = ~np.isnan(y)
+        nobs = obs.sum(axis=1)
+        ok = nobs >= self.min_obs
+        if self.nonneg:
+            ok &= ~np.any(np.where(obs, y, 0.0) < 0, axis=1)
+        if self.season:
+            ok &= (m > 1) & (nobs >= 2 * m)
+        return ok
+
+
+# Seasonal naive and the moving average need one value; smoothing needs a change to fit (2), Theta
+# a slope (3), damped ETS a level and a trend (4: two initial blocks of at least 2). The intermittent-
+# demand models read demand sizes and the boosted model has a Poisson loss: no negative values.
+NEEDS: dict[str, Needs] = {
+    "seasonal_naive": Needs(1), "moving_average": Needs(1), "ses": Needs(2), "theta": Needs(3),
+    "ets": Needs(4), "croston": Needs(1, nonneg=True), "sba": Needs(1, nonneg=True),
+    "tsb": Needs(1, nonneg=True), "gbm": Needs(2, nonneg=True),
+}
+
+
+def eligible(name: str, y: np.ndarray, m: int) -> np.ndarray:
+    """(n,) bool: the series of ``y`` that model ``name`` forecasts (see NEEDS)."""
+    return NEEDS.get(name, Needs()).holds(y, m)
+
+
 _MEMO: OrderedDict[str, Run] = OrderedDict()
 _MEMO_SIZE = 4
 _MEMO_LOCK = threading.Lock()      # sessions run in threads: the memo is read and written under it
@@ -63,15 +101,23 @@ def resolve_models(model) -> tuple[list[str], list[str]]:
 
 
 def _fit(name: str, panel: Panel, end: int, h: int, seed: int) -> np.ndarray:
-    """Point forecasts (n, h) of one base model trained on periods [0, end)."""
+    """Point forecasts (n, h) of one base model trained on periods [0, end); NaN rows for the
+    series the model skips (``NEEDS``)."""
     y = panel.y[:, :end]
+    ok = eligible(name, y, panel.m)
+    out = np.full((panel.n, h), np.nan)
+    if not ok.any():
+        return out
     if name == "gbm":
         dates = panel.dates.append(panel.future_dates)[: end + h]
-        exog = {k: v[:, : end + h] for k, v in panel.exog.items()}
-        rows = int(min(GBM_MAX_ROWS, max(GBM_MIN_ROWS, GBM_ROWS_PER_SERIES * panel.n)))
-        return gbm.fit_predict(y, h, panel.m, dates=dates, exog=exog, groups=panel.group_codes(), seed=seed,
-                               max_rows=rows)
-    return local.LOCAL_MODELS[name](y, h, panel.m)
+        exog = {k: v[ok, : end + h] for k, v in panel.exog.items()}
+        groups = {k: v[ok] for k, v in panel.group_codes().items()}
+        rows = int(min(GBM_MAX_ROWS, max(GBM_MIN_ROWS, GBM_ROWS_PER_SERIES * int(ok.sum()))))
+        out[ok] = gbm.fit_predict(y[ok], h, panel.m, dates=dates, exog=exog, groups=groups, seed=seed,
+                                  max_rows=rows)
+    else:
+        out[ok] = local.LOCAL_MODELS[name](y[ok], h, panel.m)
+    return out
 
 
 def _window_plan(T: int, h: int, n_windows: int, m: int) -> tuple[list[int], int]:
@@ -105,16 +151,50 @@ class Run:
 
     def pick(self, exclude: int | None = None) -> np.ndarray:
         """(n,) index into candidates: per series, the pooled winner unless the series' own best
-        candidate beat it on that series by more than SWITCH_MARGIN (over windows except one)."""
+        candidate beat it on that series by more than SWITCH_MARGIN (over windows except one).
+
+        Only candidates that forecast the series (final forecast not NaN) and were backtested on
+        all its scored points take part; the pooled order ranks candidates by their error over the
+        series every candidate was scored on (or, when there are none, by mean relative error)."""
         use = (np.arange(len(self.cutoffs)) != exclude)[:, None, None]
         obs = ~np.isnan(self.truth) & use
-        errs = np.stack([np.where(obs, np.abs(self.preds[c] - self.truth), 0.0).sum(axis=(0, 2))
-                         for c in self.candidates])                       # (C, n)
-        pooled = int(np.argmin(errs.sum(axis=1)))
-        own = np.argmin(errs, axis=0)
-        n = errs.shape[1]
-        switch = errs[own, np.arange(n)] < (1 - SWITCH_MARGIN) * errs[pooled]
-        return np.where(switch, own, pooled)
+        n, C = self.truth.shape[1], len(self.candidates)
+        fin = np.stack([~np.isnan(self.final[c]).any(axis=1) if c in self.final else np.ones(n, dtype=bool)
+                        for c in self.candidates])                          # (C, n) forecasts the series
+        errs = np.empty((C, n))
+        scored = np.empty((C, n), dtype=bool)
+        for k, c in enumerate(self.candidates):
+            miss = obs & np.isnan(self.preds[c])
+            errs[k] = np.where(obs & ~miss, np.abs(self.preds[c] - self.truth), 0.0).sum(axis=(0, 2))
+            scored[k] = ~miss.any(axis=(0, 2)) & fin[k]
+        common = scored.all(axis=0)
+        if common.any():
+            order = np.argsort(errs[:, common].sum(axis=1), kind="stable")
+        else:
+            best = errs.min(axis=0, initial=np.inf, where=scored)
+            rel = np.where(scored, errs / np.maximum(best, 1e-300), 0.0)
+            cnt = scored.sum(axis=1)
+            order = np.argsort(np.where(cnt > 0, rel.sum(axis=1) / np.maximum(cnt, 1), np.inf), kind="stable")
+        rank = np.empty(C, dtype=np.int64)
+        rank[order] = np.arange(C)
+        ranked = np.where(scored, rank[:, None], C)                         # (C, n)
+        pooled = np.argmin(ranked, axis=0)                                  # best-ranked candidate scored here
+        masked = np.where(scored, errs, np.inf)
+        own = np.argmin(masked, axis=0)
+        cols = np.arange(n)
+        switch = masked[own, cols] < (1 - SWITCH_MARGIN) * masked[pooled, cols]
+        choice = np.where(switch, own, pooled)
+        none = ~scored.any(axis=0)                   # no candidate scored here: the first that forecasts it
+        if none.any():
+            choice[none] = np.argmax(np.where(fin[:, none], C - rank[:, None], -1), axis=0)
+        return choice
+
+
+def _mean_of(arrays) -> np.ndarray:
+    """Mean over the members that forecast each point (NaN where none does)."""
+    stack = np.stack(list(arrays))
+    cnt = (~np.isnan(stack)).sum(axis=0)
+    return np.where(cnt > 0, np.nansum(stack, axis=0) / np.maximum(cnt, 1), np.nan)
 
 
 def _key(history: pd.DataFrame, *parts) -> str:
@@ -165,8 +245,8 @@ def run(history: pd.DataFrame, h: int, freq: str, n_windows: int = 3, model="aut
         tick(f"Forecast: {name}")
     if "ensemble" in cands:
         members = [m for m in ENSEMBLE if m in base]
-        preds["ensemble"] = np.mean([preds[m] for m in members], axis=0)
-        final["ensemble"] = np.mean([final[m] for m in members], axis=0)
+        preds["ensemble"] = _mean_of(preds[m] for m in members)
+        final["ensemble"] = _mean_of(final[m] for m in members)
     mscale = np.stack([scoring.mase_scale(panel.y[:, :c], panel.m) for c in cutoffs]) if W else np.zeros((0, n))
     span = max(4 * panel.m, 3 * h, 28)
     lscale = np.stack([scoring.level_scale(panel.y[:, :c], span) for c in cutoffs]) if W else np.zeros((0, n))

@@ -2,8 +2,9 @@
 
 Every model takes ``y`` (n_series, T) float64, NaN = not observed (not launched, ended or
 censored by a stockout; never zero demand), a horizon ``h`` and a season length ``m``, and
-returns (n_series, h) float64 point forecasts, finite and >= 0 (a series with no observation
-forecasts 0). Recursions run over time with all series (and candidate parameters) at once;
+returns (n_series, h) float64 point forecasts, finite, and >= 0 for a series whose history is
+never negative (a series with negative values, e.g. net units after returns, may forecast below 0;
+a series with no observation forecasts 0). Recursions run over time with all series (and candidate parameters) at once;
 a NaN period skips the update and carries the state forward. Seasonal slots are absolute
 column positions (column t is slot t % m), so forecasts for period T + k use slot (T + k) % m.
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from lib.forecast.local_ets import ets, ets_filter
 
-__all__ = ["LOCAL_MODELS", "seasonal_naive", "moving_average", "ses", "theta", "ets", "ets_filter",
+__all__ = ["LOCAL_MODELS", "floor", "seasonal_naive", "moving_average", "ses", "theta", "ets", "ets_filter",
            "croston", "sba", "tsb"]
 
 _SEASONAL_CV = 2.705543454095404  # chi2(1) 90% quantile, statsmodels' seasonality test
@@ -32,9 +33,17 @@ def _panel(y) -> np.ndarray:
     return np.atleast_2d(np.asarray(y, dtype=np.float64))
 
 
-def _finish(f: np.ndarray) -> np.ndarray:
-    """Replace non-finite forecasts (series without data) by 0 and clip at 0."""
-    return np.clip(np.where(np.isfinite(f), f, 0.0), 0.0, None)
+def floor(y: np.ndarray) -> np.ndarray:
+    """(n,) the lowest forecast allowed per series: 0 when its observed history is never negative
+    (demand), -inf when it is (net units after returns may go below zero)."""
+    y = _panel(y)
+    neg = np.any(np.where(np.isnan(y), 0.0, y) < 0, axis=1)
+    return np.where(neg, -np.inf, 0.0)
+
+
+def _finish(f: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Replace non-finite forecasts (series without data) by 0 and clip at ``floor(y)``."""
+    return np.maximum(np.where(np.isfinite(f), f, 0.0), floor(y)[:, None])
 
 
 def _nanmean_rows(y: np.ndarray) -> np.ndarray:
@@ -55,7 +64,7 @@ def seasonal_naive(y: np.ndarray, h: int, m: int) -> np.ndarray:
     for t in range(T):
         last[:, t % m] = np.where(np.isnan(y[:, t]), last[:, t % m], y[:, t])
     out = last[:, (T + np.arange(h)) % m]
-    return _finish(np.where(np.isnan(out), _nanmean_rows(y)[:, None], out))
+    return _finish(np.where(np.isnan(out), _nanmean_rows(y)[:, None], out), y)
 
 
 def moving_average(y: np.ndarray, h: int, m: int, window: int = 28) -> np.ndarray:
@@ -65,7 +74,7 @@ def moving_average(y: np.ndarray, h: int, m: int, window: int = 28) -> np.ndarra
     from_end = np.cumsum(obs[:, ::-1], axis=1)[:, ::-1]  # observations at or after column t
     keep = obs & (from_end <= window)
     mean = np.where(keep, y, 0.0).sum(axis=1) / np.maximum(keep.sum(axis=1), 1)
-    return _finish(np.repeat(np.where(keep.any(axis=1), mean, 0.0)[:, None], h, axis=1))
+    return _finish(np.repeat(np.where(keep.any(axis=1), mean, 0.0)[:, None], h, axis=1), y)
 
 
 # ---------------------------------------------------------------------------------- Theta / SES
@@ -214,7 +223,7 @@ def _theta_core(y: np.ndarray, h: int, m: int, alpha, trend_weight: float) -> np
     fc = trend_weight * b0[:, None] * steps + lvl
     season = seas[:, (T + np.arange(h)) % max(m, 1)]
     fc = np.where(mult[:, None], fc * season, fc + season)
-    return _finish(np.where(nobs[:, None] > 0, fc, 0.0))
+    return _finish(np.where(nobs[:, None] > 0, fc, 0.0), y)
 
 
 def theta(y: np.ndarray, h: int, m: int, alpha=None, theta: float = 2.0) -> np.ndarray:
@@ -260,8 +269,9 @@ def _croston_states(y: np.ndarray, alpha: float):
 
 def croston(y: np.ndarray, h: int, m: int, alpha: float = 0.1) -> np.ndarray:
     """Croston's method: flat z / p (0 before any demand); see ``_croston_states``."""
-    z, p = _croston_states(_panel(y), alpha)
-    return _finish(np.repeat((z / p)[:, None], h, axis=1))
+    y = _panel(y)
+    z, p = _croston_states(y, alpha)
+    return _finish(np.repeat((z / p)[:, None], h, axis=1), y)
 
 
 def sba(y: np.ndarray, h: int, m: int, alpha: float = 0.1) -> np.ndarray:
@@ -290,7 +300,7 @@ def tsb(y: np.ndarray, h: int, m: int, alpha: float = 0.1, beta: float = 0.1) ->
         first_prob = np.where(dem, 1.0 / np.maximum(q, 1), prob)
         prob = np.where(started & obs, prob + beta * (dem - prob), first_prob)
         size = np.where(dem, np.where(started, size + alpha * (d - size), d), size)
-    return _finish(np.repeat((prob * size)[:, None], h, axis=1))
+    return _finish(np.repeat((prob * size)[:, None], h, axis=1), y)
 
 
 LOCAL_MODELS: dict[str, Callable[[np.ndarray, int, int], np.ndarray]] = {

@@ -30,6 +30,11 @@ import numpy as np
 
 __all__ = ["ets", "ets_filter"]
 
+
+def _floor(y: np.ndarray) -> np.ndarray:
+    """0 for a series never negative, -inf otherwise (as lib.forecast.local.floor)."""
+    return np.where(np.any(np.where(np.isnan(y), 0.0, y) < 0, axis=1), -np.inf, 0.0)
+
 _ALPHAS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4)
 _BETAS = (0.03,)  # one trend gain: the damping grid already sets how much trend is used
 _GAMMAS = (0.0, 0.01, 0.05)
@@ -102,7 +107,7 @@ def ets_filter(y: np.ndarray, h: int, m: int, alpha, beta, gamma, phi, level0, t
     s0 = np.broadcast_to(np.asarray(season0, dtype=np.float64), (n, m)).T[:, :, None]
     _, lvl, trd, seas = _run(y, m, *col, s0)
     out = _forecast(T, h, m, col[3][:, 0], lvl[:, 0], trd[:, 0], seas[:, :, 0])
-    return np.clip(out, 0.0, None) if clip else out
+    return np.maximum(out, _floor(y)[:, None]) if clip else out
 
 
 def _initial_states(y: np.ndarray, m: int, seasonal: np.ndarray, trend: bool):
@@ -161,4 +166,4 @@ def ets(y: np.ndarray, h: int, m: int, trend: bool = True) -> np.ndarray:
         out[sl] = _forecast(T, h, m, p[rows, best], lvl[rows, best], trd[rows, best],
                             seas[:, rows, best])
     out[nobs == 0] = 0.0
-    return np.clip(np.nan_to_num(out), 0.0, None)
+    return np.maximum(np.nan_to_num(out), _floor(y)[:, None])

@@ -23,9 +23,13 @@ from pandas.tseries.frequencies import to_offset
 
 __all__ = ["Panel", "season_length", "offset_for", "from_long"]
 
-_SEASON = {"D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "SM": 24, "SMS": 24, "Q": 4,
-           "QS": 4, "QE": 4, "Y": 1, "YS": 1, "YE": 1, "A": 1, "AS": 1, "H": 24, "h": 24}
-_MONTHLY = {"M", "MS", "ME", "BM", "BMS", "BME"}
+_SEASON = {"D": 7, "B": 5, "W": 52, "M": 12, "MS": 12, "ME": 12, "BM": 12, "BMS": 12, "BME": 12,
+           "SM": 24, "SMS": 24, "SME": 24, "Q": 4, "QS": 4, "QE": 4, "BQ": 4, "BQS": 4, "BQE": 4,
+           "Y": 1, "YS": 1, "YE": 1, "A": 1, "AS": 1, "BY": 1, "BYS": 1, "BYE": 1, "H": 24, "h": 24}
+# calendar frequencies whose periods are whole months: the grid follows the data's own anchor
+_MONTHS = {**dict.fromkeys(("M", "MS", "ME", "BM", "BMS", "BME"), 1),
+           **dict.fromkeys(("Q", "QS", "QE", "BQ", "BQS", "BQE"), 3),
+           **dict.fromkeys(("Y", "YS", "YE", "A", "AS", "BY", "BYS", "BYE"), 12)}
 RESERVED = ("unique_id", "ds", "y", "in_stock")
 
 
@@ -37,23 +41,27 @@ def season_length(freq: str) -> int:
     """Seasonal period for a pandas frequency: 7 for daily (weekly cycle), 52 weekly, 12 monthly..."""
     base = _base(freq)
     if base not in _SEASON:
-        raise ValueError(f"Unsupported frequency {freq!r}: use D (daily), W (weekly) or M/MS (monthly).")
+        raise ValueError(f"Unsupported frequency {freq!r}: use D (daily), W (weekly, any weekday), "
+                         "MS or M (monthly), QS or Q (quarterly), YS or Y (yearly).")
     return _SEASON[base]
 
 
 def offset_for(freq: str, stamps: pd.DatetimeIndex) -> pd.DateOffset:
     """A date offset for ``freq`` that the history's own dates sit on.
 
-    "W" means any weekday (the data's own), "M"/"MS"/"ME" month start or end as the data has it.
+    "W" (any anchor) means weekly on the data's own weekday; the month, quarter and year families
+    (M/MS/ME, Q/QS/QE, Y/YS/YE, A...) mean 1, 3 or 12 months, on the first or last day of the month
+    as the data has it (any starting month: a fiscal quarter or year is the data's own).
     """
     base = _base(freq)
     season_length(freq)
-    if base in _MONTHLY:
+    if base in _MONTHS:
+        months = _MONTHS[base]
         if len(stamps) and bool(stamps.is_month_start.all()):
-            return pd.offsets.MonthBegin()
+            return pd.offsets.MonthBegin(months)
         if len(stamps) and bool(stamps.is_month_end.all()):
-            return pd.offsets.MonthEnd()
-        return pd.DateOffset(months=1)
+            return pd.offsets.MonthEnd(months)
+        return pd.DateOffset(months=months)
     if base == "W":
         return pd.DateOffset(weeks=1)
     return to_offset(freq)

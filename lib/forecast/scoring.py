@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mase_scale", "level_scale", "series_metrics", "Calibration", "calibrate"]
+__all__ = ["mase_scale", "level_scale", "series_metrics", "Calibration", "calibrate", "random_walk_bands"]
 
 MIN_CELL = 150  # residuals per (volume bin, horizon block) before cells are merged
 
@@ -49,7 +49,7 @@ def level_scale(train: np.ndarray, span: int) -> np.ndarray:
 def series_metrics(y: np.ndarray, yhat: np.ndarray, mscale: np.ndarray,
                    bands: dict[int, tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
     """Per-series figures over windows. y, yhat, band arrays: (W, n, h); mscale: (W, n)."""
-    obs = ~np.isnan(y)
+    obs = ~np.isnan(y) & ~np.isnan(yhat)          # a point the model did not forecast is not scored
     yv = np.where(obs, y, 0.0)
     err = np.where(obs, yhat - yv, 0.0)
     n_points = obs.sum(axis=(0, 2))
@@ -80,16 +80,21 @@ class Calibration:
         self.blocks = blocks    # (h,) block index of each horizon step
         self.q = q              # level -> (bins, blocks, 2) lower/upper quantile
 
-    def bands(self, yhat: np.ndarray, scale: np.ndarray, levels) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """yhat (..., n, h), scale (..., n) -> {level: (lo, hi)}, lo >= 0, lo <= yhat <= hi clipped."""
+    def bands(self, yhat: np.ndarray, scale: np.ndarray, levels, floor=0.0) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """yhat (..., n, h), scale (..., n) -> {level: (lo, hi)}, lo >= floor, lo <= yhat <= hi.
+
+        ``floor``: scalar or (n,) lowest value per series (0 for demand, -inf for a series that
+        has negative values)."""
+        floor = np.asarray(floor, dtype=float)
+        floor = floor[..., None] if floor.ndim else floor
         vb = np.clip(np.searchsorted(self.edges, scale, side="right") - 1, 0, len(self.edges) - 2)
         steps = yhat.shape[-1]       # a horizon longer than the calibrated one reuses its last block
         blocks = self.blocks[np.minimum(np.arange(steps), len(self.blocks) - 1)]
         out = {}
         for level in levels:
             q = self.q[level][vb[..., None], blocks]
-            lo = np.maximum(yhat + q[..., 0] * scale[..., None], 0.0)
-            hi = np.maximum(yhat + q[..., 1] * scale[..., None], lo)
+            lo = np.maximum(np.minimum(yhat + q[..., 0] * scale[..., None], yhat), floor)
+            hi = np.maximum(yhat + q[..., 1] * scale[..., None], yhat)
             out[level] = (lo, hi)
         return out
 
@@ -128,3 +133,31 @@ def calibrate(resid: np.ndarray, scale: np.ndarray, levels, final_scale: np.ndar
             table[b, k] = np.quantile(cell, probs) if cell.size >= MIN_CELL else bin_q
     q = {level: table[:, :, 2 * i:2 * i + 2] for i, level in enumerate(levels)}
     return Calibration(edges, blocks, q)
+
+
+def random_walk_bands(y: np.ndarray, yhat: np.ndarray, levels, floor) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Bands when no backtest residual exists at all (every series too short to hold one out):
+    yhat +- z * sigma * sqrt(k) at step k, the random walk's spread, with sigma the root mean
+    square of each series' observed one-period changes. A series with no change to measure (one
+    value) takes the panel's median sigma relative to its level, or its own level when no series
+    has one: wide, because nothing is known."""
+    from statistics import NormalDist
+
+    n, T = y.shape
+    d = np.diff(y, axis=1) if T > 1 else np.full((n, 0), np.nan)
+    cnt = (~np.isnan(d)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = np.where(cnt > 0, np.sqrt(np.nansum(d * d, axis=1) / np.maximum(cnt, 1)), np.nan)
+        level = np.abs(np.nanmean(np.where(np.isnan(y).all(axis=1, keepdims=True), 0.0, y), axis=1))
+        rel = sigma / level
+    good = np.isfinite(rel) & (cnt > 0)
+    fill = float(np.median(rel[good])) if good.any() else 1.0
+    sigma = np.where(cnt > 0, sigma, fill * level)
+    steps = np.sqrt(np.arange(1, yhat.shape[-1] + 1))
+    floor = np.asarray(floor, dtype=float)[:, None]
+    out = {}
+    for level_pct in levels:
+        z = NormalDist().inv_cdf(0.5 + float(level_pct) / 200)
+        half = z * sigma[:, None] * steps[None, :]
+        out[level_pct] = (np.maximum(yhat - half, floor), yhat + half)
+    return out
