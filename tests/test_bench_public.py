@@ -136,5 +136,5 @@ def test_end_to_end_on_five_series_without_the_reference(tmp_path, capsys):
     assert set(saved["tables"]) == set(fp.KINDS)
     assert saved["tables"]["monthly"]["auto"]["series"] == 5
     md = (tmp_path / "forecast_public.md").read_text()
-    assert md.count("| model | sMAPE | MASE | cov80 | cov95 | seconds |") == 3
+    assert md.count("| model | sMAPE | MASE | cov80 | cov95 | seconds | CPU s |") == 3
     assert "**M1 monthly** (5 series, h=18)" in md
