@@ -158,7 +158,12 @@ def run_ours(split: Split, model) -> tuple[pd.DataFrame, float, float]:
     """The app's engine on one frequency in one call: (forecast frame, wall seconds, CPU seconds
     of all the process's threads)."""
     from lib import forecast
+    from lib.forecast import engine
 
+    memo, lock = getattr(engine, "_MEMO", None), getattr(engine, "_MEMO_LOCK", None)
+    if memo is not None and lock is not None:       # never time a run the engine already memoised
+        with lock:
+            memo.clear()
     history = split.train
     t, c = time.perf_counter(), time.process_time()
     fc = forecast.forecast(history, split.h, split.freq, level=LEVELS, model=model)
@@ -190,10 +195,15 @@ def run_reference(split: Split, models=REF_MODELS, ref_py: Path = REF_PY, cache:
         if res.returncode != 0:
             print(f"note: the statsforecast reference failed on M1 {split.kind}:\n{res.stderr[-2000:]}")
             return None
-        meta.write_text(res.stdout.strip().splitlines()[-1])
+        report = json.loads(res.stdout.strip().splitlines()[-1])
+        report["measured"], report["n_jobs"] = time.strftime("%Y-%m-%d %H:%M"), n_jobs
+        meta.write_text(json.dumps(report))
     else:
         print(f"statsforecast on M1 {split.kind}: cached ({out.name})", flush=True)
     report = json.loads(meta.read_text())
+    if "measured" in report:
+        print(f"  statsforecast run measured {report['measured']}: "
+              + ", ".join(f"{k} {v['final_wall']:.1f} s" for k, v in report["seconds"].items()), flush=True)
     ref = pd.read_parquet(out)
     ref["ds"] = pd.to_datetime(ref["ds"]).astype(split.test["ds"].dtype)
     return {name: g.drop(columns="model") for name, g in ref.groupby("model", sort=False)}, report
@@ -214,7 +224,7 @@ def evaluate(kind: str, models, end: str = END, limit: int | None = None, ref: b
     split = load_m1(kind, end, limit)
     print(f"\nM1 {kind}: {split.n} series, {len(split.train):,} training points, h={split.h}, "
           f"freq {split.freq}, season {split.m}", flush=True)
-    rows = {}
+    rows, note = {}, None
     for model in models:
         fc, secs, cpu = run_ours(split, model)
         rows[model] = {**score(fc, split), "seconds": secs, "cpu": cpu}
@@ -227,12 +237,16 @@ def evaluate(kind: str, models, end: str = END, limit: int | None = None, ref: b
         got = run_reference(split, ref_py=ref_py, cache=cache, fresh=fresh_ref)
         if got is not None:
             preds, report = got
+            version = report.get("versions", {}).get("statsforecast", "?")
+            note = f"statsforecast {version} with n_jobs={report.get('n_jobs', '?')}; its seconds measured {report.get('measured', '?')}"
             for name, fc in preds.items():
                 secs = report["seconds"][name]
                 rows[f"sf {name}"] = {**score(fc, split), "seconds": secs["final_wall"], "cpu": secs["final_cpu"]}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     table.attrs["h"] = split.h
+    if note:
+        table.attrs["note"] = note
     return table
 
 
@@ -273,14 +287,21 @@ def markdown(tables: dict[str, pd.DataFrame], header: str) -> str:
                          f"{r['cov95']:.1%} | {r['seconds']:.1f} | {r['cpu']:.1f} |")
         if "chosen" in t and isinstance(t.loc["auto", "chosen"] if "auto" in t.index else None, str):
             parts.append(f"\nauto chose per series: {t.loc['auto', 'chosen']}")
+        if t.attrs.get("note"):
+            parts.append(f"\n({t.attrs['note']})")
     return "\n".join(parts) + "\n"
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
+
+
 def _commit() -> str:
-    res = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "lib"],
-                           capture_output=True, text=True).stdout.strip()
-    return (res.stdout.strip() or "unknown") + ("+dirty lib/" if dirty else "")
+    """"<last commit that changed lib/> (checkout <HEAD>)", "+ uncommitted lib/" when lib/ is dirty."""
+    engine_at = _git("log", "-1", "--format=%h", "--", "lib") or "unknown"
+    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = " + uncommitted lib/ changes" if _git("status", "--porcelain", "--untracked-files=no", "lib") else ""
+    return f"{engine_at} (checkout {head}){dirty}"
 
 
 def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -315,8 +336,8 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
         payload = {"commit": commit, "date": stamp, "end": args.end, "limit": args.limit,
                    "targets": lines, "tables": {k: json.loads(t.to_json(orient="index")) for k, t in tables.items()}}
         (out / "forecast_public.json").write_text(json.dumps(payload, indent=1) + "\n")
-        header = (f"M1 competition, test part; engine at commit {commit}, measured {stamp} on this 2-core "
-                  f"machine; `bench/forecast_public.py`.")
+        header = (f"M1 competition, test part; engine (lib/) at commit {commit}, measured {stamp} on "
+                  f"this 2-core machine (shared: wall seconds vary, CPU seconds less); `bench/forecast_public.py`.")
         (out / "forecast_public.md").write_text(markdown(tables, header))
         print(f"\nwrote {out / 'forecast_public.json'} and forecast_public.md (commit {commit})")
     return tables

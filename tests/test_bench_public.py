@@ -138,3 +138,51 @@ def test_end_to_end_on_five_series_without_the_reference(tmp_path, capsys):
     md = (tmp_path / "forecast_public.md").read_text()
     assert md.count("| model | sMAPE | MASE | cov80 | cov95 | seconds | CPU s |") == 3
     assert "**M1 monthly** (5 series, h=18)" in md
+
+
+STUB = '''
+import argparse, json, sys
+import numpy as np, pandas as pd
+ap = argparse.ArgumentParser()
+for a in ("--mode", "--input", "--output", "--freq", "--models"):
+    ap.add_argument(a)
+for a in ("--h", "--season", "--n-jobs"):
+    ap.add_argument(a, type=int)
+args = ap.parse_args(sys.argv[2:])
+open(args.output + ".calls", "a").write("run\\n")
+df = pd.read_parquet(args.input)
+rows = []
+for uid, g in df.groupby("unique_id", sort=False):
+    x = g["y"].to_numpy()
+    f = np.resize(x[len(x) - args.season:], args.h)
+    ds = pd.date_range(g["ds"].max(), periods=args.h + 1, freq=args.freq)[1:]
+    for name in args.models.split(","):
+        rows.append(pd.DataFrame({"unique_id": uid, "ds": ds, "model": name, "yhat": f,
+                                  "yhat_lo_80": f - 1, "yhat_hi_80": f + 1,
+                                  "yhat_lo_95": f - 2, "yhat_hi_95": f + 2}))
+pd.concat(rows).to_parquet(args.output, index=False)
+print(json.dumps({"seconds": {m: {"final_wall": 0.5, "final_cpu": 0.25} for m in args.models.split(",")},
+                  "versions": {"statsforecast": "stub"}}))
+'''
+
+
+def test_reference_path_scores_and_caches(tmp_path, capsys):
+    # a stand-in for the reference venv's python: seasonal naive under every reference name
+    (tmp_path / "stub.py").write_text(STUB)
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\nexec {sys.executable} {tmp_path / 'stub.py'} \"$@\"\n")
+    fake.chmod(0o755)
+    cache = tmp_path / "cache"
+    t = fp.evaluate("quarterly", ["seasonal_naive"], limit=5, ref_py=fake, cache=cache)
+    assert list(t.index) == ["seasonal_naive", *(f"sf {m}" for m in fp.REF_MODELS)]
+    for m in fp.REF_MODELS:          # same point forecasts as ours, on the same test points
+        assert t.loc[f"sf {m}", "sMAPE"] == pytest.approx(t.loc["seasonal_naive", "sMAPE"], rel=1e-12)
+        assert t.loc[f"sf {m}", "MASE"] == pytest.approx(t.loc["seasonal_naive", "MASE"], rel=1e-12)
+        assert (t.loc[f"sf {m}", "seconds"], t.loc[f"sf {m}", "cpu"]) == (0.5, 0.25)
+        assert t.loc[f"sf {m}", "missing"] == 0
+    assert "statsforecast stub with n_jobs=2" in t.attrs["note"]
+    again = fp.evaluate("quarterly", ["seasonal_naive"], limit=5, ref_py=fake, cache=cache)
+    assert "cached" in capsys.readouterr().out
+    calls = list(cache.glob("*.calls"))
+    assert len(calls) == 1 and calls[0].read_text() == "run\n"          # the second evaluate read the cache
+    pd.testing.assert_frame_equal(again.drop(columns=["seconds", "cpu"]), t.drop(columns=["seconds", "cpu"]))
