@@ -1,17 +1,20 @@
-"""statsforecast reference forecasts (AutoETS, Theta) for the forecast benchmark.
+"""statsforecast reference forecasts (AutoETS, Theta, ...) for the forecast benchmarks.
 
 Runs ONLY inside the reference venv (statsforecast 2.1.1 needs pandas < 3; build it with
 `bash bench/ref_venv.sh`); standalone, imports nothing from lib/:
 
     bench/.venv-ref/bin/python bench/forecast_ref.py --input series.parquet --output ref.parquet \
         --h 28 --n-windows 3 --season 7 --freq D [--models AutoETS,Theta] [--n-jobs 2] [--min-train N]
+    bench/.venv-ref/bin/python bench/forecast_ref.py --mode final --input train.parquet --output ref.parquet \
+        --h 18 --season 12 --freq MS --models AutoETS,Theta,DynamicOptimizedTheta,SeasonalNaive
 
 Input parquet: unique_id (str), ds (datetime64), y (float). NaN in y means a censored/unknown day
 (e.g. out of stock). Before fitting, NaN are filled by linear interpolation in time between the
 nearest known values of the same series, then with 0 at the edges (leading/trailing NaN). Series may
 start and end at different dates; days inside a series must be contiguous at `freq`.
 
-For each model (`AutoETS(season_length=season)`, `Theta(season_length=season)`, 80/95 % intervals):
+Models (MODELS, each with `season_length=season`, 80/95 % intervals): AutoETS, Theta,
+DynamicOptimizedTheta, SeasonalNaive. In the default mode `cv` (bench/forecast.py), for each model:
 - cross-validation: `n_windows` rolling origins, `step_size=h`, the last window ending at the
   series' last date (its cutoff is the last date minus h). Only series with at least
   `h * n_windows + min_train` days take part (default `min_train` = 2 * season): statsforecast
@@ -21,6 +24,11 @@ For each model (`AutoETS(season_length=season)`, `Theta(season_length=season)`, 
 Output parquet, long format: unique_id, ds, cutoff (NaT for the final forecast), model, yhat,
 yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95, y. y is the ORIGINAL input value (NaN on censored
 days) for backtest rows and NaN for final-forecast rows, so scoring on it excludes censored days.
+Mode `final` (bench/forecast_public.py): no cross-validation; each model is fitted on the whole
+input and forecasts h steps beyond each series' last date (`--n-windows` is not used). Its clock
+starts with the data frame in hand (read from the parquet) and stops with the forecasts out, the
+NaN fill included; its `seconds` hold final_wall and final_cpu only.
+
 stdout: one JSON line with per-model wall/CPU seconds (cross-validation and final separately; CPU
 includes the worker processes), series counts and the statsforecast/pandas/numpy versions.
 """
@@ -37,13 +45,16 @@ import numpy as np
 import pandas as pd
 import statsforecast
 from statsforecast import StatsForecast
-from statsforecast.models import AutoETS, Theta
+from statsforecast.models import AutoETS, DynamicOptimizedTheta, SeasonalNaive, Theta
 
-__all__ = ["LEVELS", "OUTPUT_COLUMNS", "fill_censored", "to_long", "run_reference", "main"]
+__all__ = ["LEVELS", "MODELS", "OUTPUT_COLUMNS", "fill_censored", "to_long", "run_reference", "run_final",
+           "main"]
 
 MODELS: dict[str, Callable[[int], Any]] = {
     "AutoETS": lambda season: AutoETS(season_length=season),
     "Theta": lambda season: Theta(season_length=season),
+    "DynamicOptimizedTheta": lambda season: DynamicOptimizedTheta(season_length=season),
+    "SeasonalNaive": lambda season: SeasonalNaive(season_length=season),
 }
 LEVELS = (80, 95)
 OUTPUT_COLUMNS = ["unique_id", "ds", "cutoff", "model", "yhat", "yhat_lo_80", "yhat_hi_80",
@@ -119,13 +130,33 @@ def run_reference(series: pd.DataFrame, h: int, n_windows: int, season: int, fre
     return out[OUTPUT_COLUMNS], report
 
 
+def run_final(series: pd.DataFrame, h: int, season: int, freq: str, models: list[str],
+              n_jobs: int = 1) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Fit each model on the whole of `series` and forecast h steps (no cross-validation).
+    Returns the long frame (OUTPUT_COLUMNS; cutoff NaT, y NaN) and a report dict (timings)."""
+    report: dict[str, Any] = {"n_series": int(series["unique_id"].nunique()), "mode": "final", "seconds": {}}
+    parts = []
+    for name in models:
+        sf = StatsForecast(models=[MODELS[name](season)], freq=freq, n_jobs=n_jobs)
+        wall0, cpu0 = _clock()
+        final = sf.forecast(h=h, df=fill_censored(series), level=list(LEVELS))
+        wall1, cpu1 = _clock()
+        report["seconds"][name] = {"final_wall": round(wall1 - wall0, 2), "final_cpu": round(cpu1 - cpu0, 2)}
+        parts.append(to_long(final, name))
+    out = pd.concat(parts, ignore_index=True)
+    out[["ds", "cutoff"]] = out[["ds", "cutoff"]].astype(series["ds"].dtype)
+    out["y"] = np.nan
+    return out[OUTPUT_COLUMNS], report
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point: read the input parquet, write the output parquet, print JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--input", required=True)
     ap.add_argument("--output", required=True)
     ap.add_argument("--h", type=int, required=True)
-    ap.add_argument("--n-windows", type=int, required=True)
+    ap.add_argument("--mode", choices=["cv", "final"], default="cv")
+    ap.add_argument("--n-windows", type=int, default=None, help="mode cv only (required there)")
     ap.add_argument("--season", type=int, required=True)
     ap.add_argument("--freq", required=True)
     ap.add_argument("--models", default="AutoETS,Theta")
@@ -136,9 +167,14 @@ def main(argv: list[str] | None = None) -> None:
     unknown = sorted(set(models) - set(MODELS))
     if unknown:
         ap.error(f"unknown models {unknown}; choose from {sorted(MODELS)}")
+    if args.mode == "cv" and args.n_windows is None:
+        ap.error("--n-windows is required in mode cv")
     series = pd.read_parquet(args.input, columns=["unique_id", "ds", "y"])
-    out, report = run_reference(series, args.h, args.n_windows, args.season, args.freq, models,
-                                args.n_jobs, args.min_train)
+    if args.mode == "final":
+        out, report = run_final(series, args.h, args.season, args.freq, models, args.n_jobs)
+    else:
+        out, report = run_reference(series, args.h, args.n_windows, args.season, args.freq, models,
+                                    args.n_jobs, args.min_train)
     out.to_parquet(args.output, index=False)
     report["versions"] = {"statsforecast": statsforecast.__version__, "pandas": pd.__version__,
                           "numpy": np.__version__}
