@@ -8,7 +8,8 @@ so that one model serves slow and fast sellers alike.
 
 Base features (``FEATURES``), for a frequency with short / mid / year windows and a
 year lag Y (daily 7 / 28 / 364 and Y = 364; weekly 2 / 4 / 52 and Y = 52; monthly
-1 / 3 / 12 and Y = 12) and scale window S (daily 91, weekly 13, monthly 3):
+1 / 3 / 12 and Y = 12; quarterly 1 / 2 / 4 and Y = 4; yearly 1 / 2 / 1 and Y = 1) and scale
+window S (daily 91, weekly 13, monthly 3, quarterly and yearly 2):
 
 - ``step``: k, the horizon step.
 - ``log_scale``: log of the scale = NaN-aware mean of the last S periods (the whole history
@@ -26,6 +27,10 @@ year lag Y (daily 7 / 28 / 364 and Y = 364; weekly 2 / 4 / 52 and Y = 52; monthl
 - ``nan_share``: share of NaN (censored) periods among the last mid-window periods since launch.
 - ``since_sale``: t minus the last period with y > 0 (NaN when never sold); ``age``: t minus
   the series' first observed period, capped at S (a launch ramp, not a time trend).
+- ``season_pos``: the target's position in the panel's own season, j mod m (the day of the week
+  for daily data, the week of the year for weekly, the month for monthly, the quarter for
+  quarterly; NaN when m = 1), so the model learns a season at any frequency, not only from
+  the retail calendar below.
 - target calendar: ``dow``, ``dom``, ``month``, ``week`` (ISO), ``doy`` and the signed
   distances in days ``to_xmas`` (to the nearest 25 December) and ``to_black_friday`` (to the
   nearest fourth Friday of November), clipped to +-60. The yearly ones (month .. to_black_friday)
@@ -57,7 +62,7 @@ N_SLOT_SEASONS = 4
 HOLIDAY_CLIP = 60
 FEATURES = ("step", "log_scale", *(f"lag_{q}" for q in range(1, N_LAGS + 1)),
             "mean_short", "mean_mid", "mean_year", "slot_last", "slot_mean4", "year_ago", "year_ago_ratio",
-            "zero_share", "nan_share", "since_sale", "age",
+            "zero_share", "nan_share", "since_sale", "age", "season_pos",
             "dow", "dom", "month", "week", "doy", "to_xmas", "to_black_friday")
 
 
@@ -75,16 +80,22 @@ class Frequency:
 _DAILY = Frequency(short=7, mid=28, year=364, scale=91, year_half=3)
 _WEEKLY = Frequency(short=2, mid=4, year=52, scale=13, year_half=1)
 _MONTHLY = Frequency(short=1, mid=3, year=12, scale=3, year_half=0)
+_QUARTERLY = Frequency(short=1, mid=2, year=4, scale=2, year_half=0)
+_YEARLY = Frequency(short=1, mid=2, year=1, scale=2, year_half=0)
 
 
 def frequency_of(dates: pd.DatetimeIndex) -> Frequency:
-    """Daily, weekly or monthly windows from the median spacing of ``dates``."""
+    """Daily, weekly, monthly, quarterly or yearly windows from the median spacing of ``dates``."""
     if len(dates) < 2:
         return _DAILY
     days = float(np.median(np.diff(dates.values.astype("datetime64[s]")).astype(float))) / 86_400
     if days < 4:
         return _DAILY
-    return _WEEKLY if days < 20 else _MONTHLY
+    if days < 20:
+        return _WEEKLY
+    if days < 60:
+        return _MONTHLY
+    return _QUARTERLY if days < 200 else _YEARLY
 
 
 def _signed_distance(dates: pd.DatetimeIndex, peaks: list[np.datetime64]) -> np.ndarray:
@@ -242,6 +253,7 @@ class FeatureBuilder:
         last = self.last_sale[i, t]
         cols.append(np.where(last >= 0, t - last, np.nan).astype(float))
         cols.append(np.minimum(t - self.first[i], f.scale).astype(float))
+        cols.append((j % self.m).astype(float) if self.m > 1 else np.full(len(i), np.nan))
         cols.extend(self.calendar[j].T)
         for name, x in self.exog.items():
             at_target = x[i, j]
