@@ -31,6 +31,7 @@ _MONTHS = {**dict.fromkeys(("M", "MS", "ME", "BM", "BMS", "BME"), 1),
            **dict.fromkeys(("Q", "QS", "QE", "BQ", "BQS", "BQE"), 3),
            **dict.fromkeys(("Y", "YS", "YE", "A", "AS", "BY", "BYS", "BYE"), 12)}
 RESERVED = ("unique_id", "ds", "y", "in_stock")
+MAX_VALUE = 1e15        # squared errors of larger values lose the precision the models need
 
 
 def _base(freq: str) -> str:
@@ -117,6 +118,12 @@ def from_long(history: pd.DataFrame, h: int, freq: str, future: pd.DataFrame | N
         raise ValueError(f"The history has a missing date in ds at row {int(np.flatnonzero(ds.isna())[0])}.")
     y_in = pd.to_numeric(history["y"], errors="coerce").to_numpy(dtype=float)
     ids, sid = np.unique(history["unique_id"].astype(str).to_numpy(), return_inverse=True)
+    wild = np.flatnonzero(np.isinf(y_in) | (np.abs(np.nan_to_num(y_in)) > MAX_VALUE))
+    if len(wild):
+        r = int(wild[0])
+        raise ValueError(f"Series {ids[sid[r]]!r} has the value {y_in[r]:g} on {ds[r].date()} (row {r}): values "
+                         f"must be finite and at most {MAX_VALUE:.0e} in size; rescale the series (e.g. to "
+                         "thousands) or remove the row.")
     off = offset_for(freq, pd.DatetimeIndex(ds.unique()))
     grid = pd.date_range(ds.min(), ds.max(), freq=off)
     pos = grid.get_indexer(ds)
