@@ -23,9 +23,10 @@ slots are absolute columns (column t is slot t % m), as in ``local.py``.
 
 Parameters: maximum likelihood within statsmodels' bounds (the usual constraints
 0 < alpha < 1, 0 < beta < alpha, 0 < gamma < 1 - alpha as alpha, beta_star, gamma_star in
-[1e-4, 1 - 1e-4], and 0.8 <= phi <= 0.98), by a compass (pattern) search in logit coordinates,
+[1e-4, 1 - 1e-4], and 0.8 <= phi <= 0.98), by a pattern search in logit coordinates,
 vectorised over series and forms: the best of ``_STARTS`` start points, then ``_ITERS`` rounds
-that try +-step on each free parameter, move to the best improvement or halve the step.
+that try +-step on each free parameter and a Hooke-Jeeves move along the last accepted
+displacement (ridges such as alpha vs beta), move to the best improvement or halve the step.
 
 Initial states: statsmodels' "heuristic" rule (Hyndman et al. 2008, sec. 2.6.1), NaN-aware and
 not re-estimated: seasonal indices from a centred 2x m moving average over the first
@@ -48,7 +49,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["FORMS", "AUTO_PERIODS", "MODELS", "ETSFit", "fit", "autoets", "damped", "smooth", "heuristic_init", "n_params"]
 
@@ -57,8 +57,9 @@ FORMS = tuple((e, t, s) for e in ("A", "M") for t in TRENDS for s in SEASONS if 
 _LO = np.array([1e-4, 1e-4, 1e-4, 0.8])
 _HI = np.array([1 - 1e-4, 1 - 1e-4, 1 - 1e-4, 0.98])
 _STARTS = ((0.1, 0.1, 0.01, 0.95), (0.3, 0.1, 0.01, 0.95), (0.6, 0.01, 0.01, 0.95), (0.9, 0.01, 0.01, 0.95))
-_ITERS = 12
-_STEP0 = 1.0                   # initial compass step in logit units
+_ITERS = 16
+_ZMAX = 12.0                   # |logit| cap (the bounds are at |logit| ~ 9.2)
+_STEP0 = 2.0                   # initial compass step in logit units
 _MEMO: OrderedDict[str, ETSFit] = OrderedDict()
 _MEMO_SIZE = 8                 # a backtest fits 3 windows + the whole history, for 2 models
 MODELS = ("autoets", "damped")
@@ -108,6 +109,22 @@ def _ols10(vals: np.ndarray):
     return level, slope
 
 
+def _centred_ma(vals: np.ndarray, m: int) -> np.ndarray:
+    """Centred moving average of m (2 x m for even m) along rows, NaN where the window is incomplete
+    or holds a NaN: pandas' ``rolling(m, center=True).mean()`` (then ``shift(-1).rolling(2).mean()``
+    for even m), as statsmodels' heuristic computes it."""
+    w = np.ones(m + 1 - m % 2)
+    if m % 2 == 0:
+        w[[0, -1]] = 0.5
+    w /= m
+    half = len(w) // 2
+    n, W = vals.shape
+    out = np.full((n, W), np.nan)
+    if half < W - half:
+        out[:, half: W - half] = sum(wj * vals[:, j: W - 2 * half + j] for j, wj in enumerate(w))
+    return out
+
+
 def heuristic_init(y, m: int, season: str):
     """(level0, trend0, season0 (n, m) by absolute slot) by statsmodels' heuristic; see the module doc.
 
@@ -128,11 +145,7 @@ def heuristic_init(y, m: int, season: str):
     for k in np.unique(cycles):
         rows = np.flatnonzero(cycles == k)
         vals = _gather(y[rows], first[rows], k * m)
-        frame = pd.DataFrame(vals.T)
-        ma = frame.rolling(m, center=True).mean()
-        if m % 2 == 0:
-            ma = ma.shift(-1).rolling(2).mean()
-        ma = ma.to_numpy().T
+        ma = _centred_ma(vals, m)
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             det = vals / ma if season == "M" else vals - ma
@@ -145,11 +158,12 @@ def heuristic_init(y, m: int, season: str):
     return level, slope, np.take_along_axis(init, slot, axis=1)
 
 
-def _filter(y, m, mul, alpha, bstar, gstar, phi, l0, b0, s0, mul_err=True, fitted=False):
+def _filter(y, m, mul, alpha, bstar, gstar, phi, l0, b0, s0, mul_from=0, fitted=False):
     """Run the recursion on (n, T) data; parameters and l0, b0 (n, G), seasons s0 (m, n, G).
 
     Returns dict: sse, ssr (relative), slog (sum log|yhat|), bad (a mult. error or season was
-    undefined), l, b, s (final states) and, if ``fitted``, yhat (T, n, G).
+    undefined), l, b, s (final states) and, if ``fitted``, yhat (T, n, G). The multiplicative
+    error sums (ssr, slog, bad) are computed for columns ``mul_from`` on only (0 where not).
     """
     n, T = y.shape
     obs = ~np.isnan(y)
@@ -178,11 +192,12 @@ def _filter(y, m, mul, alpha, bstar, gstar, phi, l0, b0, s0, mul_err=True, fitte
             yv = yt[t][:, None]
             e = np.where(w, yv - yhat, 0.0)
             sse += e * e
-            if mul_err:
-                r = np.where(w, e / yhat, 0.0)
-                ssr += r * r
-                slog += np.where(w, np.log(np.abs(yhat)), 0.0)
-                bad |= w & ~(yhat > 0)
+            if mul_from < e.shape[1]:
+                ym, em = yhat[:, mul_from:], e[:, mul_from:]
+                r = np.where(w, em / ym, 0.0)
+                ssr[:, mul_from:] += r * r
+                slog[:, mul_from:] += np.where(w, np.log(np.abs(ym)), 0.0)
+                bad[:, mul_from:] |= w & ~(ym > 0)
             if mul:
                 bad |= w & ~(S > 0)
                 u = np.where(w, yv / S - L, 0.0)
@@ -238,7 +253,7 @@ def smooth(y, m: int, form, params, level0, trend0, season0, h: int = 0):
     s0 = np.broadcast_to(np.asarray(season0, dtype=np.float64), (n, m)).T[:, :, None].copy()
     if season == "N":
         s0[:] = 0.0
-    res = _filter(y, m, season == "M", *col, l0, b0, s0, mul_err=error == "M", fitted=True)
+    res = _filter(y, m, season == "M", *col, l0, b0, s0, mul_from=0 if error == "M" else 1, fitted=True)
     nobs = (~np.isnan(y)).sum(axis=1)
     llf = _loglik(res, nobs, error)[:, 0]
     fc = _forecast(T, h, m, season, p, res["l"][:, 0], res["b"][:, 0], res["s"][:, :, 0])
@@ -281,7 +296,8 @@ def _evaluate(y, m, probs, z, inits, nobs):
     """-llf (n, C) for candidate internal parameters z (n, C, 4) of problems ``probs`` (C,)."""
     out = np.full(z.shape[:2], np.inf)
     for mul in (False, True):
-        cols = [c for c, (e, t, s) in enumerate(probs) if (s == "M") == mul]
+        cols = sorted((c for c, (e, t, s) in enumerate(probs) if (s == "M") == mul),
+                      key=lambda c: probs[c][0] == "M")            # multiplicative errors last
         if not cols:
             continue
         par = _expit(z[:, cols], _LO, _HI)                       # (n, G, 4)
@@ -293,8 +309,8 @@ def _evaluate(y, m, probs, z, inits, nobs):
         l0 = np.stack([inits[(probs[c][1], probs[c][2])][0] for c in cols], axis=1)
         b0 = np.stack([inits[(probs[c][1], probs[c][2])][1] for c in cols], axis=1) * (tr != "N")
         s0 = np.stack([inits[(probs[c][1], probs[c][2])][2].T for c in cols], axis=2)   # (m, n, G)
-        mul_err = any(probs[c][0] == "M" for c in cols)
-        res = _filter(y, m, mul, par[..., 0], bstar, gstar, phi, l0, b0, s0, mul_err=mul_err)
+        mul_from = sum(probs[c][0] == "A" for c in cols)
+        res = _filter(y, m, mul, par[..., 0], bstar, gstar, phi, l0, b0, s0, mul_from=mul_from)
         for j, c in enumerate(cols):
             one = {k: (v[:, j] if isinstance(v, np.ndarray) and v.ndim == 2 else None)
                    for k, v in res.items() if k in ("sse", "ssr", "slog", "bad")}
@@ -303,7 +319,8 @@ def _evaluate(y, m, probs, z, inits, nobs):
 
 
 def _optimise(y, m, probs, inits, nobs, active):
-    """Compass search; returns internal parameters (n, P, 4) and -llf (n, P)."""
+    """Pattern search (compass moves plus a Hooke-Jeeves move along the last accepted
+    displacement, doubled while it keeps improving); internal parameters (n, P, 4), -llf (n, P)."""
     n, P = y.shape[0], len(probs)
     starts = _logit(np.array(_STARTS), _LO, _HI)                 # (S, 4)
     S = len(starts)
@@ -313,23 +330,33 @@ def _optimise(y, m, probs, inits, nobs, active):
     zc = starts[best]                                            # (n, P, 4)
     fc = np.take_along_axis(f, best[..., None], axis=2)[..., 0]
     step = np.full((n, P), _STEP0)
+    vel = np.zeros_like(zc)                                      # last accepted displacement
     free = [_free(t, s) for _, t, s in probs]
     moves = [(p, d, sign) for p in range(P) for d in free[p] for sign in (1.0, -1.0)]
+    moves += [(p, -1, 0.0) for p in range(P)]                    # Hooke-Jeeves pattern moves
     cp = [probs[p] for p, _, _ in moves]
     pi = np.array([p for p, _, _ in moves])
+    rows = np.arange(n)
     for _ in range(_ITERS):
         zt = zc[:, pi].copy()                                     # (n, C, 4)
         for c, (p, d, sign) in enumerate(moves):
-            zt[:, c, d] += sign * step[:, p]
+            if d < 0:
+                zt[:, c] += vel[:, p]
+            else:
+                zt[:, c, d] += sign * step[:, p]
+        np.clip(zt, -_ZMAX, _ZMAX, out=zt)
         ft = _evaluate(y[active], m, cp, zt[active], inits_sub(inits, active), nobs[active])
         full = np.full((n, len(moves)), np.inf)
         full[active] = ft
         for p in range(P):
             cs = np.flatnonzero(pi == p)
             j = cs[np.argmin(full[:, cs], axis=1)]
-            better = full[np.arange(n), j] < fc[:, p] - 1e-10
-            zc[:, p] = np.where(better[:, None], zt[np.arange(n), j], zc[:, p])
-            fc[:, p] = np.where(better, full[np.arange(n), j], fc[:, p])
+            better = full[rows, j] < fc[:, p] - 1e-10
+            znew = np.where(better[:, None], zt[rows, j], zc[:, p])
+            pattern = better & (j == cs[-1])
+            vel[:, p] = np.where(pattern[:, None], 2 * vel[:, p], znew - zc[:, p])
+            zc[:, p] = znew
+            fc[:, p] = np.where(better, full[rows, j], fc[:, p])
             step[:, p] = np.where(better, step[:, p], step[:, p] / 2)
     return zc, fc
 
