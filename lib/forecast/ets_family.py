@@ -432,8 +432,11 @@ def fit(y, h: int, m: int, forms=FORMS) -> ETSFit:
             else:
                 dfc[rows] = out
     names = np.array(["".join(f) for f in forms] or [""], dtype=object)
+    choice = np.where(nobs > 0, choice, -1)
+    names = np.r_[names, np.array([""], dtype=object)]          # index -1: no data
+    dchoice = np.where(nobs > 0, dchoice, -1)
     result = ETSFit(names[choice] if forms else np.full(n, "", dtype=object), params,
-                    aicc[np.arange(n), choice] if forms else np.full(n, np.inf), sig,
+                    np.where(nobs > 0, aicc[np.arange(n), choice], np.inf) if forms else np.full(n, np.inf), sig,
                     np.where(np.isfinite(fc), fc, np.nan), names[dchoice] if forms else np.full(n, "", dtype=object),
                     np.where(np.isfinite(dfc), dfc, np.nan))
     _MEMO[key] = result
