@@ -40,6 +40,11 @@ variance), as fpp3 counts them. A form is a candidate for a series when n >= k +
 needs n > its parameter count + 4, which leaves out the variance); seasonal forms need m > 1 and
 n >= max(2m, 10 + 2*(m // 2)) (the heuristic's own minimum); multiplicative error or season need
 every observed value > 0. A series with no candidate gets ANN (SES) with its ML alpha.
+
+Cost: about 2.6 s for 617 monthly series x 70 points, but 70-90 s for a 2,000 x 730 daily panel
+(bench/ets_family.py), so "auto" offers the family only for yearly, quarterly and monthly data
+(``AUTO_PERIODS``); daily and weekly data keep ``local_ets.ets``, the damped additive Holt-Winters
+on a parameter grid (additive forms only, as zeros rule out multiplicative ones anyway).
 """
 from __future__ import annotations
 
@@ -63,11 +68,8 @@ _STEP0 = 2.0                   # initial compass step in logit units
 _MEMO: OrderedDict[str, ETSFit] = OrderedDict()
 _MEMO_SIZE = 8                 # a backtest fits 3 windows + the whole history, for 2 models
 MODELS = ("autoets", "damped")
-# Season lengths where "auto" includes the family: yearly, quarterly, monthly. Measured
-# (bench/ets_family.py): 617 monthly series x 70 points fit in ~2.5 s, but a 2,000 x 730 daily
-# panel takes ~70 s per fit (the compass search runs ~400 filter passes over 730 periods), far
-# beyond the daily benchmark's 60 s for 4 fits; daily and weekly data keep the grid-fitted damped
-# additive Holt-Winters "ets" (local_ets), i.e. the additive forms only.
+# Season lengths where "auto" includes the family: yearly, quarterly, monthly (see the module
+# docstring: a daily fit costs 70-90 s, the daily benchmark has 60 s for 4 fits of every model)
 AUTO_PERIODS = (1, 4, 12)
 
 
