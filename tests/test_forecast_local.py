@@ -226,8 +226,8 @@ def test_theta_matches_statsmodels():
 # ------------------------------------------------------------------------------ every model
 
 def test_registry_names():
-    assert set(LOCAL_MODELS) == {"seasonal_naive", "moving_average", "ses", "theta", "ets", "croston",
-                                 "sba", "tsb"}
+    assert set(LOCAL_MODELS) == {"seasonal_naive", "moving_average", "ses", "theta", "ets", "autoets",
+                                 "damped", "croston", "sba", "tsb"}
 
 
 @pytest.mark.parametrize("name", sorted(LOCAL_MODELS))

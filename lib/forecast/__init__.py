@@ -7,10 +7,11 @@
     run = forecast.store_run(wh, as_of)     # the store's one shared daily run (lib/forecast/store.py),
                                             # read by the Forecast, Replenishment and Pricing pages
 
-Models (lib/forecast/local.py, gbm.py): seasonal naive, moving average, SES, Theta, damped ETS,
-Croston, SBA, TSB, one global gradient-boosting model across all series, and the ensemble
-(mean of ETS, Theta and the boosted model). "auto" picks per series from rolling-origin
-backtests. Stockout periods (``in_stock`` false, or ``y`` NaN) are censored, not zero demand.
+Models (lib/forecast/local.py, ets_family.py, gbm.py): seasonal naive, moving average, SES, Theta,
+damped ETS, the ETS family chosen by AICc ("autoets") and its best damped form ("damped"), Croston,
+SBA, TSB, one global gradient-boosting model across all series, the ensemble (mean of ETS, Theta
+and the boosted model) and the combination (mean of autoets, Theta and damped; yearly, quarterly
+and monthly data). "auto" picks per series from rolling-origin backtests. Stockout periods (``in_stock`` false, or ``y`` NaN) are censored, not zero demand.
 
 The names below are imported on first use, so that importing one model module (lib.forecast.gbm)
 does not load the others.

@@ -8,8 +8,10 @@ a series with no observation forecasts 0). Recursions run over time with all ser
 a NaN period skips the update and carries the state forward. Seasonal slots are absolute
 column positions (column t is slot t % m), so forecasts for period T + k use slot (T + k) % m.
 
-Models: seasonal naive, moving average, SES and Theta (statsmodels' ``ThetaModel`` arithmetic),
-damped Holt-Winters (``local_ets``), and Croston, SBA and TSB for intermittent demand.
+Models: seasonal naive, moving average, SES and Theta (statsmodels' ``ThetaModel`` arithmetic with
+the M3 seasonality test), damped Holt-Winters on a grid (``local_ets``: cheap, for daily data), the
+ETS family chosen by AICc and its best damped-trend form (``ets_family``: ``autoets``, ``damped``),
+and Croston, SBA and TSB for intermittent demand.
 Theta/SES deseasonalise multiplicatively only when every observed value is > 0; demand with
 zeros gets the additive classical decomposition (statsmodels' own fallback), computed with a
 NaN-aware centred moving average and NaN-aware slot means.
@@ -20,10 +22,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lib.forecast.ets_family import autoets, damped
 from lib.forecast.local_ets import ets, ets_filter
 
 __all__ = ["LOCAL_MODELS", "floor", "seasonal_naive", "moving_average", "ses", "theta", "ets", "ets_filter",
-           "croston", "sba", "tsb"]
+           "autoets", "damped", "croston", "sba", "tsb"]
 
 _SEASONAL_CV = 2.705543454095404  # chi2(1) 90% quantile, statsmodels' seasonality test
 _ALPHA_LO, _ALPHA_HI = 1e-4, 1 - 1e-4  # statsmodels' bounds for the SES smoothing level
@@ -79,10 +82,14 @@ def moving_average(y: np.ndarray, h: int, m: int, window: int = 28) -> np.ndarra
 
 # ---------------------------------------------------------------------------------- Theta / SES
 
-def _seasonality_test(y: np.ndarray, m: int) -> np.ndarray:
-    """statsmodels' test: nobs * acf[m]^2 / sum(acf[0..m-1]^2) > chi2(1) 90%, NaN-aware.
+def _seasonality_test(y: np.ndarray, m: int, rule: str = "m3") -> np.ndarray:
+    """Is the ACF at lag m significant at 90 %? NaN-aware (NaN deviations from the mean count 0).
 
-    The ACF uses deviations from the observed mean, with NaN deviations set to 0.
+    ``rule="m3"`` (default): the M3/M4 Theta test (Assimakopoulos & Nikolopoulos 2000; the M4
+    benchmark code's ``SeasonalityTest``): |r_m| > 1.645 sqrt((1 + 2 sum_{k<m} r_k^2) / n)
+    (Bartlett's variance of r_m), tested only with n >= 3m observations.
+    ``rule="statsmodels"``: ``ThetaModel``'s n r_m^2 / (1 + sum_{k<m} r_k^2) > chi2(1) 90 %,
+    tested with n >= 2m (the variance without Bartlett's factor 2: rejects more often).
     """
     if y.shape[1] <= m:                      # shorter than a season: nothing to test
         return np.zeros(y.shape[0], dtype=bool)
@@ -90,10 +97,11 @@ def _seasonality_test(y: np.ndarray, m: int) -> np.ndarray:
     nobs = obs.sum(axis=1)
     dev = np.where(obs, y - _nanmean_rows(y)[:, None], 0.0)
     acov = np.stack([(dev[:, : dev.shape[1] - k] * dev[:, k:]).sum(axis=1) for k in range(m + 1)], axis=1)
+    factor, min_seasons = (2.0, 3) if rule == "m3" else (1.0, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = acov / acov[:, :1]
-        stat = nobs * rho[:, m] ** 2 / np.sum(rho[:, :m] ** 2, axis=1)
-    return np.nan_to_num(stat) > _SEASONAL_CV
+        stat = nobs * rho[:, m] ** 2 / (1 + factor * np.sum(rho[:, 1:m] ** 2, axis=1))
+    return (np.nan_to_num(stat) > _SEASONAL_CV) & (nobs >= min_seasons * m)
 
 
 def _seasonal_indices(y: np.ndarray, m: int, mult: bool) -> np.ndarray:
@@ -138,10 +146,10 @@ def _seasonal_indices(y: np.ndarray, m: int, mult: bool) -> np.ndarray:
     return np.where(np.isnan(avg), 1.0 if mult else 0.0, avg)
 
 
-def _deseasonalise(y: np.ndarray, m: int):
+def _deseasonalise(y: np.ndarray, m: int, rule: str = "m3"):
     """(deseasonalised y, seasonal indices (n, m), multiplicative flags (n,)) per statsmodels' rules.
 
-    Seasonal when m > 1, >= 2*m observations and the ACF test rejects; multiplicative when all
+    Seasonal when m > 1 and the ACF test (``_seasonality_test``, ``rule``) rejects; multiplicative when all
     observed values are > 0 and every multiplicative index is > 0, else additive (which is what
     demand with zeros gets). A non-seasonal series gets additive indices 0.
     """
@@ -150,7 +158,7 @@ def _deseasonalise(y: np.ndarray, m: int):
     seas = np.zeros((n, max(m, 1)))
     mult = np.zeros(n, dtype=bool)
     if m > 1:
-        test = (nobs >= 2 * m) & _seasonality_test(y, m)
+        test = (nobs >= 2 * m) & _seasonality_test(y, m, rule)
         if test.any():
             idx = np.flatnonzero(test)
             sub = y[idx]
@@ -194,13 +202,13 @@ def _ses_alpha(yt: np.ndarray, wt: np.ndarray, level0: np.ndarray) -> np.ndarray
     return grid[rows, best]
 
 
-def _theta_core(y: np.ndarray, h: int, m: int, alpha, trend_weight: float) -> np.ndarray:
+def _theta_core(y: np.ndarray, h: int, m: int, alpha, trend_weight: float, rule: str = "m3") -> np.ndarray:
     """Theta forecasts with drift weight (theta - 1) / theta (0 gives plain SES); see ``theta``."""
     y = _panel(y)
     n, T = y.shape
     if T == 0:
         return np.zeros((n, h))
-    ds, seas, mult = _deseasonalise(y, m)
+    ds, seas, mult = _deseasonalise(y, m, rule)
     obs = ~np.isnan(ds)
     nobs = obs.sum(axis=1)
     first = obs.argmax(axis=1)
@@ -226,20 +234,22 @@ def _theta_core(y: np.ndarray, h: int, m: int, alpha, trend_weight: float) -> np
     return _finish(np.where(nobs[:, None] > 0, fc, 0.0), y)
 
 
-def theta(y: np.ndarray, h: int, m: int, alpha=None, theta: float = 2.0) -> np.ndarray:
-    """Theta method as statsmodels ``ThetaModel(y, period=m).fit().forecast(h, theta)``.
+def theta(y: np.ndarray, h: int, m: int, alpha=None, theta: float = 2.0, rule: str = "m3") -> np.ndarray:
+    """Theta method (the M3 recipe): statsmodels' ``ThetaModel(y, period=m).fit().forecast(h, theta)``
+    arithmetic with the M3/M4 seasonality test (``rule="statsmodels"``: exactly ThetaModel).
 
-    Deseasonalise (see ``_deseasonalise``), fit SES with initial level = first observation and
+    Deseasonalise (see ``_deseasonalise``: multiplicative classical decomposition when the series
+    is positive, as in the M3 Theta; additive otherwise, statsmodels' fallback), fit SES with initial level = first observation and
     alpha minimising the one-step SSE (or the given scalar / (n,) ``alpha``), forecast
     SES + (1 - 1/theta) * b0 * (k - 1 + (1 - (1 - alpha)^nobs) / alpha), then reseasonalise.
     ``nobs`` counts observed values; NaN periods skip the SES update.
     """
-    return _theta_core(y, h, m, alpha, (theta - 1.0) / theta)
+    return _theta_core(y, h, m, alpha, (theta - 1.0) / theta, rule)
 
 
-def ses(y: np.ndarray, h: int, m: int, alpha=None) -> np.ndarray:
+def ses(y: np.ndarray, h: int, m: int, alpha=None, rule: str = "m3") -> np.ndarray:
     """Simple exponential smoothing on the Theta-deseasonalised series (= ``theta`` with theta=1)."""
-    return _theta_core(y, h, m, alpha, 0.0)
+    return _theta_core(y, h, m, alpha, 0.0, rule)
 
 
 # ------------------------------------------------------------------------ intermittent demand
@@ -309,6 +319,8 @@ LOCAL_MODELS: dict[str, Callable[[np.ndarray, int, int], np.ndarray]] = {
     "ses": ses,
     "theta": theta,
     "ets": ets,
+    "autoets": autoets,
+    "damped": damped,
     "croston": croston,
     "sba": sba,
     "tsb": tsb,
