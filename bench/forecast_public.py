@@ -158,9 +158,7 @@ def run_ours(split: Split, model, seed: int = 0) -> tuple[pd.DataFrame, float, f
     """The app's engine on one frequency in one call: (forecast frame, wall seconds, CPU seconds
     of all the process's threads)."""
     from lib import forecast
-    from lib.forecast import engine
-
-    from lib.forecast import ets_family
+    from lib.forecast import engine, ets_family
 
     for mod in (engine, ets_family):                # never time a run the engine already memoised
         memo, lock = getattr(mod, "_MEMO", None), getattr(mod, "_MEMO_LOCK", None)
