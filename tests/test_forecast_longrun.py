@@ -32,8 +32,8 @@ PRODUCTS = pd.DataFrame({"sku": ["A", "B", "C"], "active": [True] * 3})
 
 
 def history() -> pd.DataFrame:
-    a = np.where(DAYS < pd.Timestamp("2026-02-01"), 1.0, 3.0)
-    ended = DAYS[DAYS <= pd.Timestamp("2025-12-31")]
+    a = np.where(DAYS.month.isin([1]) & (DAYS.year == 2026) | (DAYS.year == 2025), 1.0, 3.0)
+    ended = DAYS[DAYS.year == 2025]
     rows = [pd.DataFrame({"unique_id": "A", "ds": DAYS, "y": a, "category": "Things"}),
             pd.DataFrame({"unique_id": "B", "ds": DAYS, "y": 2.0, "category": "Things"}),
             pd.DataFrame({"unique_id": "C", "ds": ended, "y": 2.0, "category": "Other"})]
