@@ -300,7 +300,7 @@ class StoreRun:
         model = self._check(model)
         frames = []
         rows = self._rows(v, only)
-        bands = v.window_bands(model)
+        bands = v.window_bands(model) if v.cutoffs else {}       # a history too short for any window
         for w, cut in enumerate(v.cutoffs):
             ds = v.win_dates[w][:h]
             L = len(ds)
