@@ -227,3 +227,29 @@ def test_month_view_of_one_sku():
     doubled = month_plan.month_view(months, days, as_of=pd.Timestamp("2026-04-30").date(), on_hand=40,
                                     on_order=10, order_qty=20, lead_days=10, uplift_pct=100)
     assert doubled["forecast units"].tolist() == [62.0, 120.0] and doubled["80% band high"].tolist() == [74.0, 140.0]
+
+
+def test_the_reports_read_a_monthly_store_by_month(monthly_wh):
+    """The notebook/export reports of both pages follow the same links: fgrain=month (the default here) and
+    the plan on the month forecast's days."""
+    from lib import replenish, reports
+    from lib.replenish import view as plan_view
+    from lib.reports.blocks import Alert, Table, Tiles
+
+    def tiles(blocks):
+        return {t.label: t.value for b in blocks if isinstance(b, Tiles) for t in b.tiles}
+
+    blocks = reports.build("forecast", monthly_wh, [("h", "6"), ("model", NAIVE)])
+    assert tiles(blocks)["Forecast units, next 6 months"] == "1,410"
+    refused = reports.build("forecast", monthly_wh, [("fgrain", "week")])
+    assert isinstance(refused[0], Alert) and "No forecast by week for this store." in refused[0].text
+    rep = reports.build("replenishment", monthly_wh, [("sl", "95")], today=pd.Timestamp("2026-06-02").date())
+    r = longrun.month_store_run(monthly_wh, monthly_store.AS_OF)
+    items = plan_view.plan_inputs(monthly_wh, monthly_store.AS_OF, store.daily_history(monthly_wh, monthly_store.AS_OF))
+    need = month_plan.plan_months(items, review_days=7, delay_days=0, shown=6)
+    assert need == 6                                          # max(6, ceil(90 / 28) + 1 = 5)
+    plan = replenish.plan(items, longrun.month_demand(r, need), as_of=monthly_store.AS_OF, service_level=0.95)
+    table = [b for b in rep if isinstance(b, Table) and "SKU" in b.frame.columns][0].frame
+    assert dict(zip(table["SKU"], table["Reorder point"].round(1), strict=True)) == \
+        dict(zip(plan["sku"], plan["reorder_point"].round(1), strict=True))
+    assert dict(zip(plan["sku"], plan["reorder_point"].round(3), strict=True))["M1"] == round(160 / 31 * 37, 3)

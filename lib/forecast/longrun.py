@@ -42,7 +42,7 @@ import pandas as pd
 
 from lib.forecast import data, engine, store, views
 
-__all__ = ["WEEK_HORIZON", "MONTH_HORIZON", "MONTHLY_HISTORY_MONTHS", "MIN_MONTHS", "monthly_only", "store_is_monthly",
+__all__ = ["DAILY_WEEKS", "MonthlyOnly", "run_for", "sku_periods", "month_demand", "WEEK_HORIZON", "MONTH_HORIZON", "MONTHLY_HISTORY_MONTHS", "MIN_MONTHS", "monthly_only", "store_is_monthly",
            "month_history", "week_history", "build_long", "long_run", "month_store_run", "reconciled", "Reconciled",
            "spread_months"]
 
@@ -203,6 +203,59 @@ def reconciled(wh, as_of: date, grain: str, model="auto", progress=None) -> Reco
     """The daily run and the long run of ``grain``, reconciled (see the module docstring)."""
     daily = store.store_run(wh, as_of, model, progress=progress)
     return Reconciled(daily, long_run(wh, as_of, grain, model, progress=progress), grain)
+
+
+DAILY_WEEKS = store.HORIZON // 7        # weeks the daily run alone covers
+
+
+class MonthlyOnly(ValueError):
+    """A day or week view asked of a store whose history is one line per SKU and month."""
+
+    def __init__(self, grain: str):
+        super().__init__(f"This store's sales history is monthly: each SKU's sales are recorded on one day of "
+                         f"each month (one order line per SKU and month), so there is no {grain}-by-{grain} "
+                         "pattern to read, and a forecast by day or week would only spread months out. It is "
+                         "forecast by month: pick Month.")
+        self.grain = grain
+
+
+def run_for(wh, as_of: date, grain: str, h: int, monthly: bool, model="auto", progress=None):
+    """The run a view of ``h`` periods by ``grain`` reads: the daily run for days and its 13 weeks; the daily
+    run reconciled with a weekly or monthly run past that; a monthly-only store's (``monthly``) monthly run
+    (MonthlyOnly for days or weeks there)."""
+    if grain not in store.GRAINS:
+        raise ValueError(f"Unknown grain {grain!r}: choose day, week or month.")
+    if monthly:
+        if grain != "month":
+            raise MonthlyOnly(grain)
+        return month_store_run(wh, as_of, model, progress)
+    if grain == "day" or (grain == "week" and h <= DAILY_WEEKS):
+        return store.store_run(wh, as_of, model, progress=progress)
+    return reconciled(wh, as_of, grain, model, progress)
+
+
+def sku_periods(r, grain: str, h: int, model: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every SKU's forecast per period with ``price`` and ``revenue``, every SKU's forecast as shown) of a run
+    from ``run_for``: days and the daily run's weeks priced day by day (display.by_period); longer periods
+    price their days inside the daily run the same way and their other units at the SKU's last price."""
+    from lib.forecast import display
+
+    if isinstance(r, store.StoreRun) and r.period == "day":
+        days = r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)
+        weeks = r.forecast("sku", grain, h, model=model) if grain == "week" else None
+        return display.by_period(display.priced(days, r.future, r.daily), weeks, grain), days
+    every = r.forecast("sku", grain, h, model=model)
+    covered = 0 if isinstance(r, store.StoreRun) else int(r.periods()["covered"].iloc[:h].sum())
+    days = r.daily_run.forecast("sku", "day", covered, model=model) if covered else every.iloc[0:0]
+    return display.by_long_period(every, display.priced(days, r.future, r.daily), r.daily), every
+
+
+def month_demand(r, months: int, model: str = "auto") -> pd.DataFrame:
+    """Every SKU's demand per day over the next ``months`` months of a month run from ``run_for`` (its days add
+    up to each month's forecast): what Replenishment plans with at the month grain."""
+    if isinstance(r, store.StoreRun):
+        return spread_months(r.forecast("sku", "month", months, model=model), r.as_of)
+    return r.daily_demand(months, model)
 
 
 # -- reconciliation ----------------------------------------------------------------------------------------

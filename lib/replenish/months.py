@@ -16,10 +16,22 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["MONTH_COLUMNS", "month_view"]
+__all__ = ["MONTH_COLUMNS", "MAX_MONTHS", "OVERSTOCK_DAYS", "month_view", "plan_months"]
+
+MAX_MONTHS = 24          # the longest month forecast (lib.forecast.longrun.MONTH_HORIZON)
+OVERSTOCK_DAYS = 90      # the days of demand the plan's overstock check looks at (replenish.plan's default)
 
 MONTH_COLUMNS = ["month", "days", "forecast units", "80% band low", "80% band high", "stock at month end",
                  "stock at month end without the order", "runs out"]
+
+
+def plan_months(items: pd.DataFrame, *, review_days: int, delay_days: int, shown: int) -> int:
+    """Months of daily demand a plan reads at the month grain: the months shown, and enough whole months to
+    cover every SKU's protection period (lead time + delay + review) and the overstock check's 90 days
+    (a month holds at least 28 days; one more for a first month that is only its last day)."""
+    lead = pd.to_numeric(items["lead_time_days"], errors="coerce").max() if "lead_time_days" in items else 0.0
+    need = max((0.0 if pd.isna(lead) else float(lead)) + delay_days + review_days, float(OVERSTOCK_DAYS))
+    return int(min(MAX_MONTHS, max(int(shown), -(-int(np.ceil(need)) // 28) + 1)))
 
 
 def _stock(start: float, arrivals: np.ndarray, demand: np.ndarray) -> np.ndarray:

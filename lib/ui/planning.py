@@ -28,18 +28,10 @@ GRAINS = {"day": "D", "week": "W", "month": "MS"}
 HORIZONS = {"day": (7, store.HORIZON, 28), "week": (1, longrun.WEEK_HORIZON, 8),
             "month": (1, longrun.MONTH_HORIZON, 6)}                   # min, max, default periods
 HISTORY_DAYS = store.HISTORY_DAYS
-DAILY_WEEKS = store.HORIZON // 7      # weeks the daily run alone covers
+DAILY_WEEKS = longrun.DAILY_WEEKS      # weeks the daily run alone covers
 
 
-class MonthlyOnly(ValueError):
-    """A day or week view asked of a store whose history is one line per SKU and month."""
-
-    def __init__(self, grain: str):
-        super().__init__(f"This store's sales history is monthly: each SKU's sales are recorded on one day of "
-                         f"each month (one order line per SKU and month), so there is no {grain}-by-{grain} "
-                         "pattern to read, and a forecast by day or week would only spread months out. It is "
-                         "forecast by month: pick Month.")
-        self.grain = grain
+MonthlyOnly = longrun.MonthlyOnly
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -93,15 +85,8 @@ def grain_run(wh, key, as_of: date, grain: str, h: int):
     """The run a view of ``h`` periods by ``grain`` reads: the daily run for days and its 13 weeks; the
     daily run reconciled with a weekly or monthly run past that; a monthly-only store's monthly run
     (MonthlyOnly for days or weeks there)."""
-    if grain not in GRAINS:
-        raise ValueError(f"Unknown grain {grain!r}: choose day, week or month.")
-    if monthly_store(wh, key, as_of):
-        if grain != "month":
-            raise MonthlyOnly(grain)
-        return _with_progress(lambda tick: longrun.month_store_run(wh, as_of, progress=tick))
-    if grain == "day" or (grain == "week" and h <= DAILY_WEEKS):
-        return run(wh, key, as_of)
-    return _with_progress(lambda tick: longrun.reconciled(wh, as_of, grain, progress=tick))
+    monthly = monthly_store(wh, key, as_of)
+    return _with_progress(lambda tick: longrun.run_for(wh, as_of, grain, h, monthly, progress=tick))
 
 
 def _with_progress(make):
@@ -152,16 +137,7 @@ def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h:
     from lib.forecast import display as parts
 
     r = grain_run(_wh, (version, where), as_of, grain, h)
-    if isinstance(r, store.StoreRun) and r.period == "day":
-        days = r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)
-        weeks = r.forecast("sku", grain, h, model=model) if grain == "week" else None
-        skus = parts.by_period(parts.priced(days, r.future, r.daily), weeks, grain)
-    else:
-        every = r.forecast("sku", grain, h, model=model)
-        covered = 0 if isinstance(r, store.StoreRun) else int(r.periods()["covered"].iloc[:h].sum())
-        days = r.daily_run.forecast("sku", "day", covered, model=model) if covered else every.iloc[0:0]
-        skus = parts.by_long_period(every, parts.priced(days, r.future, r.daily), r.daily)
-        days = every
+    skus, days = longrun.sku_periods(r, grain, h, model)
     return {"forecast": r.forecast(level, grain, h, only=only, model=model),
             "backtest": r.backtest(level, grain, h, only=only, model=model),
             "history": r.history(level, grain, only=only),
@@ -193,10 +169,7 @@ def month_forecast(wh, key, as_of: date, months: int, model: str = "auto") -> pd
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _month_demand(version: str, where: str, _wh, as_of: date, months: int, model: str) -> pd.DataFrame:
-    r = grain_run(_wh, (version, where), as_of, "month", months)
-    if isinstance(r, store.StoreRun):
-        return longrun.spread_months(r.forecast("sku", "month", months, model=model), as_of)
-    return r.daily_demand(months, model)
+    return longrun.month_demand(grain_run(_wh, (version, where), as_of, "month", months), months, model)
 
 
 def month_demand(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:

@@ -14,14 +14,13 @@ is recomputed on every change, which is instant.
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from lib import pricing, replenish
-from lib.forecast import longrun, store
+from lib.forecast import store
 from lib.pricing.scenario import ScenarioError
 from lib.replenish import months as month_plan
 from lib.ui import downloads, planning, scenario_inputs, shell
@@ -73,7 +72,9 @@ def render() -> None:
     try:
         grain, shown = _grain(planning.monthly_store(wh, key, as_of))
         if grain == "month":
-            fc = planning.month_demand(wh, key, as_of, _plan_months(items, p, shown))
+            need = month_plan.plan_months(items, review_days=p["review_days"], delay_days=p["delay_days"],
+                                          shown=shown)
+            fc = planning.month_demand(wh, key, as_of, need)
             by_month = planning.month_forecast(wh, key, as_of, shown)
         else:
             fc, by_month = planning.run_forecast(wh, key, as_of, "day", HORIZON, "auto")[0], None
@@ -104,14 +105,6 @@ def _grain(monthly: bool) -> tuple[str, int]:
                    icon=":material/calendar_month:")
         grain = "month"
     return grain, months
-
-
-def _plan_months(items: pd.DataFrame, p: dict, shown: int) -> int:
-    """Months of daily demand the plan reads: the months shown, and enough to cover every SKU's protection
-    period (lead time + delay + review) and the 90 days the overstock check looks at."""
-    lead = pd.to_numeric(items.get("lead_time_days"), errors="coerce").max() if "lead_time_days" in items else 0
-    need = max(float(lead if pd.notna(lead) else 0) + p["delay_days"] + p["review_days"], 90.0)
-    return int(min(longrun.MONTH_HORIZON, max(shown, math.ceil(need / 28) + 1)))
 
 
 def _with_scenario(wh, key, as_of: date, fc: pd.DataFrame) -> pd.DataFrame:
