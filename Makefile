@@ -54,6 +54,7 @@ bench: dev
 	$(PY) bench/ingest.py
 	$(PY) bench/analytics.py
 	$(PY) bench/forecast.py
+	$(PY) bench/forecast_grains.py
 	$(PY) bench/reruns.py
 	$(PY) bench/notebook_export.py
 
