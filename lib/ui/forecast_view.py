@@ -43,11 +43,15 @@ MEASURES = ("**MASE**: the average error divided by the typical change from {nai
             "naive step). **WAPE**: the absolute errors added up, as a share of the units sold. **Bias**: the "
             "forecast minus the units sold, as a share of the units sold (+ over-forecasts, − under-forecasts). "
             "**Coverage**: how often the units sold fell inside the 80% and 95% bands; trustworthy bands hold about "
-            "16 and 19 outcomes in 20. **vs seasonal naive**: the change in WAPE against repeating each weekday's "
-            "sales of the week before (below 0 = fewer errors). Each backtest window is forecast only from the data "
+            "16 and 19 outcomes in 20. **vs seasonal naive**: the change in WAPE against {naive_rule} "
+            "(below 0 = fewer errors). Each backtest window is forecast only from the data "
             "before it, and scored on its first {periods}; stockout days are not scored.")
 NAIVE_STEP = {"day": "the same weekday a week earlier", "week": "one week to the next",
-              "month": "the same month a year earlier"}
+              "long week": "the same week a year earlier", "month": "the same month a year earlier"}
+NAIVE_RULE = {"day": "repeating each weekday's sales of the week before",
+              "week": "repeating each weekday's sales of the week before",
+              "long week": "repeating each week's sales of a year before",
+              "month": "repeating each month's sales of a year before"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -305,9 +309,10 @@ def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict, chosen: str |
                     height=38 + 35 * len(table),
                     number_formats=exports.Formats(pct=parts.ACCURACY_PCT, decimal=("MASE",)))
     periods = f"{p['h']} {parts.UNITS[p['grain']]}"
+    kind = "long week" if p["grain"] == "week" and p["h"] > planning.DAILY_WEEKS else p["grain"]
     st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}: the "
                f"first {periods} of each backtest window. "
-               + MEASURES.format(naive_step=NAIVE_STEP[p["grain"]], periods=periods))
+               + MEASURES.format(naive_step=NAIVE_STEP[kind], periods=periods, naive_rule=NAIVE_RULE[kind]))
 
 
 def _lost(lost: pd.DataFrame, skus: list[str], daily: pd.DataFrame, p: dict) -> None:
