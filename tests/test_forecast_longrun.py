@@ -253,3 +253,43 @@ def test_the_reports_read_a_monthly_store_by_month(monthly_wh):
     assert dict(zip(table["SKU"], table["Reorder point"].round(1), strict=True)) == \
         dict(zip(plan["sku"], plan["reorder_point"].round(1), strict=True))
     assert dict(zip(plan["sku"], plan["reorder_point"].round(3), strict=True))["M1"] == round(160 / 31 * 37, 3)
+
+
+class _Version:
+    label = "duckdb:///fake-long.duckdb"
+
+    def __init__(self, version: str):
+        self.version = version
+
+    def data_version(self) -> str:
+        return self.version
+
+
+def test_the_long_runs_are_shared_per_data_version_and_made_once(monkeypatch, months):
+    """Sessions (threads) asking for the same monthly run wait for one computation; new data makes a new one."""
+    import threading
+    import time
+
+    calls = []
+
+    def build(daily, as_of, grain, model="auto", products=None, progress=None):
+        calls.append(grain)
+        time.sleep(0.3)
+        return months.long
+    monkeypatch.setattr(longrun, "build_long", build)
+    monkeypatch.setattr(store, "daily_history", lambda wh, as_of: history())
+    monkeypatch.setattr(longrun.data, "products", lambda wh: PRODUCTS)
+    store.clear()
+    got = {}
+    threads = [threading.Thread(target=lambda i=i: got.__setitem__(i, longrun.long_run(_Version("v1"), AS_OF, "month")))
+               for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["month"] and len({id(v) for v in got.values()}) == 1
+    longrun.long_run(_Version("v1"), AS_OF, "month")
+    assert calls == ["month"]                                             # memoised
+    longrun.long_run(_Version("v2"), AS_OF, "month")
+    assert calls == ["month", "month"]                                    # another data version
+    store.clear()

@@ -202,7 +202,9 @@ def month_store_run(wh, as_of: date, model="auto", progress=None) -> store.Store
 def reconciled(wh, as_of: date, grain: str, model="auto", progress=None) -> Reconciled:
     """The daily run and the long run of ``grain``, reconciled (see the module docstring)."""
     daily = store.store_run(wh, as_of, model, progress=progress)
-    return Reconciled(daily, long_run(wh, as_of, grain, model, progress=progress), grain)
+    long = long_run(wh, as_of, grain, model, progress=progress)
+    key = ("reconciled", grain, wh.label, wh.data_version(), as_of, repr(model))
+    return store._memo(store._RUNS, key, lambda: Reconciled(daily, long, grain))
 
 
 DAILY_WEEKS = store.HORIZON // 7        # weeks the daily run alone covers

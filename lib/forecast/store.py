@@ -49,7 +49,7 @@ UNITS = {"day": "days", "week": "weeks", "month": "months"}
 LEVELS = ("sku", "category", "store")
 STORE = "All products"
 NOT_ON_SALE = "not on sale"
-MEMO_SIZE = 4
+MEMO_SIZE = 6          # runs: a data version's daily run, its monthly and weekly runs and their readings
 
 Progress = Callable[[float, str], None]
 
