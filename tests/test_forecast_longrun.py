@@ -293,3 +293,9 @@ def test_the_long_runs_are_shared_per_data_version_and_made_once(monkeypatch, mo
     longrun.long_run(_Version("v2"), AS_OF, "month")
     assert calls == ["month", "month"]                                    # another data version
     store.clear()
+
+
+def test_the_model_column_names_the_run_behind_each_period(months):
+    fc = months.forecast("sku", "month", 4, model=NAIVE)
+    assert fc.loc[fc["unique_id"] == "C", "model"].tolist() == [store.NOT_ON_SALE] * 4
+    assert fc.loc[fc["unique_id"] == "A", "model"].tolist() == [NAIVE] * 4

@@ -394,11 +394,14 @@ class Reconciled:
 
     def _long_models(self, level: str, model: str, keys: np.ndarray) -> np.ndarray:
         """The model behind each series' periods past the daily run (per SKU: the long run's choice)."""
-        if level != "sku" or model != "auto":
+        if level != "sku":
             return np.full(len(keys), model, dtype=object)
         st_d = self.daily_run._stat().set_index("unique_id")
-        st_l = self.long._stat().set_index("unique_id")["model"]
-        chosen = pd.Series(keys).map(st_l).fillna(pd.Series(keys).map(st_d["model"]))
+        if model == "auto":
+            st_l = self.long._stat().set_index("unique_id")["model"]
+            chosen = pd.Series(keys).map(st_l).fillna(pd.Series(keys).map(st_d["model"]))
+        else:
+            chosen = pd.Series(model, index=range(len(keys)), dtype=object)
         off = ~pd.Series(keys).map(st_d["on_sale"]).fillna(True).astype(bool)
         return np.where(off, store.NOT_ON_SALE, chosen.to_numpy(dtype=object))
 
