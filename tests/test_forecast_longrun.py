@@ -299,3 +299,15 @@ def test_the_model_column_names_the_run_behind_each_period(months):
     fc = months.forecast("sku", "month", 4, model=NAIVE)
     assert fc.loc[fc["unique_id"] == "C", "model"].tolist() == [store.NOT_ON_SALE] * 4
     assert fc.loc[fc["unique_id"] == "A", "model"].tolist() == [NAIVE] * 4
+
+
+def test_a_part_month_at_the_start_of_the_window_is_dropped_and_a_launch_month_counts_whole():
+    d = pd.DataFrame({"unique_id": "X", "ds": pd.date_range("2026-01-20", "2026-04-30"), "y": 1.0,
+                      "in_stock": True, "category": "c"})
+    late = pd.DataFrame({"unique_id": "Y", "ds": pd.date_range("2026-03-17", "2026-04-30"), "y": 2.0,
+                         "in_stock": True, "category": "c"})                     # launched on March 17
+    m = longrun.month_history(pd.concat([d, late]), pd.Timestamp("2026-04-01"))
+    x, y = m[m["unique_id"] == "X"], m[m["unique_id"] == "Y"]
+    assert x["ds"].dt.strftime("%b").tolist() == ["Feb", "Mar", "Apr"]            # January 20-31 left out
+    assert x["y"].tolist() == [28.0, 31.0, 30.0]
+    assert y["y"].tolist() == [62.0, 60.0]                                       # March: 2 a day x 31 days

@@ -23,8 +23,9 @@ The rule (one forecast per SKU whatever the grain, wherever the daily run reache
 - bands, backtests and accuracy of a long view are the long run's own (calibrated on monthly or
   weekly errors); weeks 1-13 keep the daily run's weekly bands, so they do not change with h.
 - the long runs' histories: 7-day blocks ending at the last day of data (the daily run's weeks), or
-  complete calendar months; stockout days are filled at the period's in-stock daily rate (as
-  ``data.weekly`` does), so a stockout is not read as a slump.
+  complete calendar months (the history window's first month only when it starts on the 1st); stockout
+  days are filled at the period's in-stock daily rate and a SKU's launch period counts whole at that
+  rate (as ``data.weekly`` does), so neither a stockout nor a launch is read as a slump.
 
 A store whose every sale falls on one day of the month (one order line per SKU and month, e.g. on
 the 1st) has no daily pattern to forecast: ``monthly_only`` detects it and ``month_store_run``
@@ -80,29 +81,33 @@ def store_is_monthly(wh, as_of: date, days: int = store.HISTORY_DAYS) -> bool:
     return monthly_only(sales.rename(columns={"sku": "unique_id", "units": "y"}))
 
 
-def _filled(d: pd.DataFrame, period: pd.Series, scale: bool) -> pd.DataFrame:
-    """[unique_id, ds, y, category] per SKU and period: units, stockout days filled at the period's in-stock
-    rate when ``scale`` (y NaN: no in-stock day)."""
+def _filled(d: pd.DataFrame, period: pd.Series, length: pd.Series) -> pd.DataFrame:
+    """[unique_id, ds, y, category] per SKU and period: the units sold on its in-stock days / those days x the
+    period's ``length`` in days, so a stockout is filled at the period's in-stock rate and a SKU's first
+    (launch) period counts as a whole one, as ``data.weekly`` does (y NaN: no in-stock day)."""
     ok = d["in_stock"].astype(bool) if "in_stock" in d else pd.Series(True, index=d.index)
     cat = d["category"] if "category" in d else pd.Series("(no category)", index=d.index)
     g = pd.DataFrame({"unique_id": d["unique_id"].astype(str).to_numpy(), "ds": period.to_numpy(),
                       "units": pd.to_numeric(d["y"], errors="coerce").where(ok).to_numpy(dtype=float),
-                      "ok": ok.to_numpy(), "category": cat.to_numpy()})
+                      "ok": ok.to_numpy(), "length": np.asarray(length, dtype=float), "category": cat.to_numpy()})
     g = g.groupby(["unique_id", "ds"], as_index=False).agg(units=("units", "sum"), ok=("ok", "sum"),
-                                                           days=("ok", "size"), category=("category", "first"))
+                                                           length=("length", "first"), category=("category", "first"))
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = g["units"] / g["ok"].clip(lower=1) * g["days"] if scale else g["units"]
-    g["y"] = np.where(g["ok"] > 0, y, np.nan)
+        g["y"] = np.where(g["ok"] > 0, g["units"] / g["ok"].clip(lower=1) * g["length"], np.nan)
     return g[["unique_id", "ds", "y", "category"]].sort_values(["unique_id", "ds"], ignore_index=True)
 
 
 def month_history(daily: pd.DataFrame, through: pd.Timestamp) -> pd.DataFrame:
     """Calendar months of the daily history up to the month starting ``through`` (inclusive):
-    [unique_id, ds (the 1st), y, category]."""
+    [unique_id, ds (the 1st), y, category]. The history window's first month is dropped unless the window
+    starts on its 1st (730 days back rarely do: a month of a few days would read as a slump for every SKU)."""
     d = daily.copy()
     d["ds"] = pd.to_datetime(d["ds"])
     d = d[d["ds"] < pd.Timestamp(through) + pd.offsets.MonthBegin(1)]
-    return _filled(d, d["ds"].dt.to_period("M").dt.start_time, scale=True)
+    if len(d) and d["ds"].min().day != 1:
+        d = d[d["ds"] >= d["ds"].min() + pd.offsets.MonthBegin(1)]
+    month = d["ds"].dt.to_period("M").dt.start_time
+    return _filled(d, month, d["ds"].dt.days_in_month)
 
 
 def week_history(daily: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -114,7 +119,7 @@ def week_history(daily: pd.DataFrame, as_of: date) -> pd.DataFrame:
     whole = (int(back.max()) + 1) // 7 if len(d) else 0
     block = back // 7
     d, block = d[block < whole], block[block < whole]
-    return _filled(d, pd.Timestamp(as_of) - pd.to_timedelta(block * 7 + 6, unit="D"), scale=True)
+    return _filled(d, pd.Timestamp(as_of) - pd.to_timedelta(block * 7 + 6, unit="D"), pd.Series(7, index=d.index))
 
 
 def monthly_store_history(wh, as_of: date) -> pd.DataFrame:

@@ -275,7 +275,7 @@ def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataF
             "band (from the first sale on): compare it with the sales line." if windows else "")
     weekly = {"week": f" (weeks: units sold in 7-day blocks, the last ending {as_of:%a %b %d})",
               "month": " (months: units sold per complete calendar month, stockout days filled at the month's "
-                       "in-stock rate)"}.get(p["grain"], "")
+                       "in-stock rate, a SKU's first month counted whole at its rate)"}.get(p["grain"], "")
     st.caption(f"Blue: units sold{weekly}. Grey shading: stockouts, darker the more SKUs are out; periods "
                f"with every SKU out have no sales line. {bands}{back} Drag to pan, scroll to zoom.")
     note = parts.coverage_note(acc, p["model"], unit, _where(p)[1])
