@@ -56,6 +56,7 @@ bench: dev
 	$(PY) bench/forecast.py
 	$(PY) bench/forecast_seasonal.py
 	$(PY) bench/forecast_public.py
+	$(PY) bench/forecast_grains.py
 	$(PY) bench/reruns.py
 	$(PY) bench/notebook_export.py
 

@@ -258,16 +258,27 @@ def test_bad_horizon_in_the_url_is_ignored_with_a_message(store):
         assert metrics(at)["Forecast units, next 28 days"] == "216"
 
 
-def test_week_grain_resets_a_horizon_past_its_maximum(store):
+def test_month_grain_resets_a_horizon_past_its_maximum(store):
     at = forecast_page({"level": "SKU", "item": "A", "h": "91", "model": "seasonal_naive"})
     assert at.number_input(key="h").value == 91
-    at.segmented_control(key="fgrain").set_value("week").run()
+    at.segmented_control(key="fgrain").set_value("month").run()
     assert not at.exception
-    assert at.number_input(key="h").value == 8                      # 91 is past the 13-week maximum
+    assert at.number_input(key="h").value == 6                      # 91 is past the 24-month maximum
+    assert "Fri May 01, 2026 to Sat Oct 31, 2026." in texts(at)
+    # the months the daily run covers are its sums: seasonal naive repeats A's week (Mon..Sun 3, 1, 2, 4, 0, 5, 6);
+    # May 2026 (from Friday the 1st) = 4 weeks (84) + Fri 29, Sat 30, Sun 31 (0 + 5 + 6) = 95; June (from
+    # Monday the 1st) = 84 + Mon 29, Tue 30 (3 + 1) = 88
+    at.number_input(key="h").set_value(2).run()
+    assert metrics(at)["Forecast units, next 2 months"] == "183"
+    daily = forecast.forecast(reference_history(), 61, "D", model="seasonal_naive")
+    assert daily.loc[daily["unique_id"] == "A", "yhat"].sum() == pytest.approx(95 + 88)
+
+
+def test_weeks_past_the_daily_run_are_offered(store):
+    at = forecast_page({"level": "SKU", "item": "A", "fgrain": "week", "h": "8", "model": "seasonal_naive"})
+    assert at.number_input(key="h").max == 104
     # weeks are sums of the daily forecast: seasonal naive repeats A's last week (21 units) eight times
     assert metrics(at)["Forecast units, next 8 weeks"] == "168"
-    daily = forecast.forecast(reference_history(), 56, "D", model="seasonal_naive")
-    assert daily.loc[daily["unique_id"] == "A", "yhat"].sum() == pytest.approx(8 * 21)
     assert "Fri May 01, 2026 to Thu Jun 25, 2026. Weeks are 7-day blocks from the first forecast day (Friday)." \
         in texts(at)
 

@@ -309,3 +309,22 @@ def test_urgency_order_puts_orders_to_place_first():
                          "days_of_cover": [0.0, 8.0, 1.0, 90.0, 4.0],
                          "recommended_qty": [0, 6, 12, 0, 5], "order_qty": [0, 6, 0, 0, 3]})
     assert urgency_order(plan)["sku"].tolist() == ["B", "C", "D", "X", "Z"]
+
+
+def test_month_grain_plans_on_the_forecast_pages_months(store):
+    """Demand by month: FLAT sells 2 a day, so the daily run's months (April .. June, all inside its 91 days
+    from Apr 01) are 2 x their days; the SKU detail's month view holds the Forecast page's month numbers."""
+    at = page({"rgrain": "month", "rmonths": "4", "sku": "FLAT"})
+    months = next(d.value for d in at.dataframe if "stock at month end" in d.value.columns)
+    assert months["month"].astype(str).tolist() == ["2026-04-01", "2026-05-01", "2026-06-01", "2026-07-01"]
+    assert months["forecast units"].iloc[:3].tolist() == pytest.approx([60.0, 62.0, 60.0])
+    fc = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    fc.run()
+    fc.switch_page("pages/forecast_page.py")
+    for k, v in {"level": "SKU", "item": "FLAT", "fgrain": "month", "h": "4"}.items():
+        fc.query_params[k] = v
+    fc.run()
+    assert not fc.exception, fc.exception
+    shown = {m.label: m.value for m in fc.metric}["Forecast units, next 4 months"]
+    assert shown == f"{months['forecast units'].sum():,.0f}"
+    assert "The plan uses the month forecast" not in texts(at)

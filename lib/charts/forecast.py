@@ -23,8 +23,8 @@ SHADE_OPACITY = (0.03, 0.35)             # stockout shade: a few SKUs out of man
 
 
 def period_days(grain: str) -> int:
-    """Days one period spans: 7 for weeks, else 1."""
-    return 7 if grain == "week" else 1
+    """Days one period spans: 7 for weeks, 30 for months (the stockout shade's width), else 1."""
+    return {"week": 7, "month": 30}.get(grain, 1)
 
 
 def _units(x) -> str:
@@ -45,6 +45,8 @@ def _color(domain: list[str]) -> alt.Color:
 def _when(grain: str) -> alt.Tooltip:
     if grain == "week":
         return alt.Tooltip("ds:T", title="Week starting", format="%b %d, %Y")
+    if grain == "month":
+        return alt.Tooltip("ds:T", title="Month starting", format="%b %d, %Y")
     return alt.Tooltip("ds:T", title="Date", format="%a %b %d, %Y")
 
 
@@ -105,7 +107,7 @@ def forecast_chart(history: pd.DataFrame, backtest: pd.DataFrame, forecast: pd.D
     the lines."""
     if history.empty and forecast.empty:
         return empty_note("No sales history or forecast to draw for this selection.")
-    x = alt.X("ds:T", title=None, axis=alt.Axis(format="%b %d, %Y" if grain == "week" else "%b %d"))
+    x = alt.X("ds:T", title=None, axis=alt.Axis(format={"week": "%b %d, %Y", "month": "%b %Y"}.get(grain, "%b %d")))
     has_out = not history.empty and bool((history["censored"].astype(float) > 0).any())
     present = [not history.empty, has_out, not backtest.empty, not forecast.empty]
     color = _color([s for s, shown in zip(SERIES, present, strict=True) if shown])

@@ -31,7 +31,7 @@ from sqlalchemy import Date, and_, cast, distinct, func, select
 from lib.sales import line_revenue, live
 from lib.tables import FEED_TABLES
 
-__all__ = ["history", "weekly", "lost_sales", "future", "products", "promo_calendar"]
+__all__ = ["history", "daily_sales", "weekly", "lost_sales", "future", "products", "promo_calendar"]
 
 LOST_WINDOW = 14   # days either side of a stockout used for the no-events baseline
 
@@ -44,6 +44,11 @@ def _daily_sales(wh, start: date, end: date) -> pd.DataFrame:
          .where(live(o), o.c.quantity > 0, o.c.ordered_at >= start, o.c.ordered_at < end + timedelta(days=1))
          .group_by(o.c.sku, day))
     return wh.read_bulk(q)
+
+
+def daily_sales(wh, start: date, end: date) -> pd.DataFrame:
+    """[sku, ds, units, revenue, gross]: live units sold per SKU and day from ``start`` to ``end``."""
+    return _daily_sales(wh, start, end)
 
 
 def _stock(wh, start: date, end: date) -> pd.DataFrame:

@@ -7,6 +7,9 @@
     chart_history(hist)                   the history to draw: from the first period on sale, stockout shares
     priced(fc, future, daily)             daily SKU forecasts with a price per day and revenue
     by_period(priced, weekly, grain)      the priced SKU forecasts per day or per week (7-day sums)
+    by_long_period(fc, priced, daily)     SKU forecasts by month (or week past the daily run) with revenue
+    period_end(as_of, grain, h)           the last day of a horizon of h days, weeks or months
+    grain_rule(as_of, grain, h, ...)      which periods come from which run, in words
     accuracy_table(acc, shown)            accuracy per model as numbers, the shown model first
     window_text(windows, periods, grain)  "3 x 28 days": the backtest windows behind the figures
     versus_naive(acc, shown, windows)     "auto was 23% more accurate than seasonal naive on ..."
@@ -31,9 +34,10 @@ from lib import exports, fmt
 __all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "scope_skus", "item_options",
            "category_of", "history_periods", "chart_history", "priced", "by_period", "accuracy_table",
            "window_text", "versus_naive", "thin_backtest", "level_note", "coverage_note", "status_note", "sku_table",
-           "chosen_counts", "lost_summary", "export_frame", "item_export", "workbook"]
+           "chosen_counts", "lost_summary", "export_frame", "item_export", "workbook", "by_long_period",
+           "period_end", "grain_rule"]
 
-UNITS = {"day": "days", "week": "weeks"}
+UNITS = {"day": "days", "week": "weeks", "month": "months"}
 NAIVE = "seasonal_naive"
 AUTO = "auto"
 NOT_ON_SALE = "not on sale"
@@ -69,10 +73,13 @@ def category_of(daily: pd.DataFrame, sku) -> str | None:
 
 
 def history_periods(daily: pd.DataFrame, skus: list[str], grain: str) -> int:
-    """Days (or whole weeks) from the scope's first day on sale to the last day with data."""
+    """Days (or whole weeks, or calendar months touched) from the scope's first day on sale to the last day
+    with data."""
     ds = pd.to_datetime(daily.loc[daily["unique_id"].isin(skus), "ds"])
     if ds.empty:
         return 0
+    if grain == "month":
+        return (ds.max().to_period("M") - ds.min().to_period("M")).n + 1
     days = (ds.max() - ds.min()).days + 1
     return days // 7 if grain == "week" else days
 
@@ -114,6 +121,63 @@ def by_period(daily_priced: pd.DataFrame, weekly: pd.DataFrame | None, grain: st
     with np.errstate(invalid="ignore", divide="ignore"):
         out["price"] = np.where(out["yhat"] > 0, out["revenue"] / out["yhat"], out["first_price"])
     return out.drop(columns="first_price")
+
+
+def by_long_period(fc: pd.DataFrame, daily_priced: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+    """SKU forecasts per period (``fc``: months, or weeks past the daily run) with ``revenue`` and ``price``:
+    the priced daily forecast of the period's days inside the daily run (``daily_priced``, may be empty),
+    plus its other units at the SKU's last price (``daily``'s last ``price``)."""
+    out = fc.copy()
+    out["ds"] = pd.to_datetime(out["ds"])
+    last = daily.sort_values("ds").groupby("unique_id")["price"].last() if "price" in daily else pd.Series(
+        dtype=float)
+    out["_last"] = out["unique_id"].map(last).astype(float)
+    if len(daily_priced):
+        starts = np.sort(out["ds"].unique())
+        d = daily_priced.assign(ds=pd.to_datetime(daily_priced["ds"]))
+        d["period"] = starts[np.searchsorted(starts, d["ds"].to_numpy(), side="right") - 1]
+        money = d.groupby(["unique_id", "period"], as_index=False).agg(_rev=("revenue", "sum"), _units=("yhat", "sum"))
+        out = out.merge(money.rename(columns={"period": "ds"}), on=["unique_id", "ds"], how="left")
+    else:
+        out["_rev"], out["_units"] = np.nan, np.nan
+    rest = (out["yhat"] - out["_units"].fillna(0.0)).clip(lower=0.0)
+    out["revenue"] = out["_rev"].fillna(0.0) + rest * out["_last"].fillna(0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["price"] = np.where(out["yhat"] > 0, out["revenue"] / out["yhat"], out["_last"])
+    return out.drop(columns=["_last", "_rev", "_units"])
+
+
+def period_end(as_of, grain: str, h: int, monthly_store: bool = False) -> pd.Timestamp:
+    """The last day of a horizon of ``h`` periods from the first forecast day (months: calendar months, the
+    first one the rest of the current month; a monthly-only store's first month is the next one)."""
+    start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    if grain == "month":
+        first = pd.Timestamp(as_of).to_period("M").start_time + pd.offsets.MonthBegin(1) if monthly_store \
+            else start.to_period("M").start_time
+        return first + pd.DateOffset(months=int(h)) - pd.Timedelta(days=1)
+    return start + pd.Timedelta(days=int(h) * (7 if grain == "week" else 1) - 1)
+
+
+def grain_rule(as_of, grain: str, h: int, daily_days: int, monthly_store: bool = False) -> str:
+    """Which periods of the view come from which run, in words ('' for days and the daily run's weeks)."""
+    start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    last = start + pd.Timedelta(days=daily_days - 1)
+    if monthly_store:
+        return ("This store's history is monthly (each SKU's sales fall on one day a month), so it is forecast "
+                "by month from its monthly totals; days and weeks are not offered.")
+    if grain == "week" and h > daily_days // 7:
+        return (f"Weeks 1-{daily_days // 7} ({start:%b %d} to {last:%b %d, %Y}) are 7-day sums of the daily "
+                "forecast; later weeks come from a weekly run on weekly totals, scaled per SKU so that its "
+                f"forecast of those first {daily_days // 7} weeks matches the daily sums.")
+    if grain == "month":
+        first = start.to_period("M").start_time
+        part = f" The first month is the rest of {start:%B} (from {start:%b %d})." if start != first else ""
+        return (f"Months are calendar months.{part} The days the daily run covers ({start:%b %d} to "
+                f"{last:%b %d, %Y}) are sums of its daily forecast; the later days of each month come from a "
+                "monthly run on monthly totals, scaled per SKU so that its forecast of the whole months the "
+                "daily run covers matches the daily sums. Bands and accuracy by month come from the monthly "
+                "run's own backtest.")
+    return ""
 
 
 ACCURACY_SHOWN = {"MASE": "{:.2f}", "WAPE": "{:.1%}", "bias": "{:+.1%}", "coverage 80%": "{:.0%}",

@@ -38,17 +38,18 @@ import pandas as pd
 
 from lib.forecast import data, engine, views
 
-__all__ = ["HORIZON", "HISTORY_DAYS", "N_WINDOWS", "GRAINS", "LEVELS", "STORE", "NOT_ON_SALE", "StoreRun",
+__all__ = ["HORIZON", "HISTORY_DAYS", "N_WINDOWS", "GRAINS", "UNITS", "LEVELS", "STORE", "NOT_ON_SALE", "StoreRun",
            "store_run", "daily_history", "clear"]
 
 HORIZON = 91                 # days: Pricing's 13 weeks; the Forecast page's longest daily view
 HISTORY_DAYS = 730
 N_WINDOWS = 3
-GRAINS = ("day", "week")
+GRAINS = ("day", "week", "month")
+UNITS = {"day": "days", "week": "weeks", "month": "months"}
 LEVELS = ("sku", "category", "store")
 STORE = "All products"
 NOT_ON_SALE = "not on sale"
-MEMO_SIZE = 4
+MEMO_SIZE = 6          # runs: a data version's daily run, its monthly and weekly runs and their readings
 
 Progress = Callable[[float, str], None]
 
@@ -125,6 +126,7 @@ class StoreRun:
     future: pd.DataFrame                # the horizon's [unique_id, ds, price, promo]
     run: engine.Run
     products: pd.DataFrame
+    period: str = "day"                 # one period of ``run``: day (views day and week), week or month
     _views: dict = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -208,11 +210,23 @@ class StoreRun:
         return self._cached("preds", make)
 
     # -- views ----------------------------------------------------------------------------------------------
+    @property
+    def grains(self) -> tuple[str, ...]:
+        """The grains this run can show: a daily run days and weeks (7-day sums), another run its own."""
+        return ("day", "week") if self.period == "day" else (self.period,)
+
+    def _step(self, grain: str) -> int | None:
+        """Run periods per period shown (None: a daily run's own rule, views.STEPS)."""
+        if grain not in GRAINS:
+            raise ValueError(f"Unknown grain {grain!r}: choose day, week or month.")
+        if grain not in self.grains:
+            raise ValueError(f"This forecast is made by {self.period}: it cannot be shown by {grain}.")
+        return None if self.period == "day" else 1
+
     def view(self, level: str, grain: str) -> views.View:
         if level not in LEVELS:
             raise ValueError(f"Unknown level {level!r}: choose sku, category or store.")
-        if grain not in GRAINS:
-            raise ValueError(f"Unknown grain {grain!r}: choose day or week.")
+        step = self._step(grain)
 
         def make():
             p = self.run.panel
@@ -222,15 +236,15 @@ class StoreRun:
                 labels = np.full(p.n, STORE, dtype=object)
             else:
                 labels = np.asarray(p.groups.get("category", np.full(p.n, "(no category)")), dtype=object)
-            return views.build(self.run, level, grain, labels, self._backtest_preds())
+            return views.build(self.run, level, grain, labels, self._backtest_preds(), step=step)
         return self._cached(("view", level, grain), make)
 
     def _horizon(self, grain: str, h: int | None) -> int:
-        most = HORIZON // views.STEPS[grain]
+        step = self._step(grain)
+        most = self.run.h // (views.STEPS[grain] if step is None else step)
         h = most if h is None else int(h)
         if not 1 <= h <= most:
-            unit = "days" if grain == "day" else "weeks"
-            raise ValueError(f"The horizon must be 1 to {most} {unit} (got {h}).")
+            raise ValueError(f"The horizon must be 1 to {most} {UNITS[grain]} (got {h}).")
         return h
 
     def _rows(self, v: views.View, only: str | None) -> np.ndarray:
@@ -286,7 +300,7 @@ class StoreRun:
         model = self._check(model)
         frames = []
         rows = self._rows(v, only)
-        bands = v.window_bands(model)
+        bands = v.window_bands(model) if v.cutoffs else {}       # a history too short for any window
         for w, cut in enumerate(v.cutoffs):
             ds = v.win_dates[w][:h]
             L = len(ds)

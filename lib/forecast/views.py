@@ -1,4 +1,4 @@
-"""One level (SKU, category or the store) at one grain (day or week) of a daily forecast run.
+"""One level (SKU, category or the store) at one grain (day, week or month) of a forecast run.
 
 Built from one ``engine.Run`` of every SKU by day (lib/forecast/store.py makes it):
 
@@ -18,6 +18,9 @@ Built from one ``engine.Run`` of every SKU by day (lib/forecast/store.py makes i
   windows themselves are the run's: 3 windows of the run's horizon, ending at the last day).
 - MASE scale: the in-sample mean absolute change from the same weekday a week earlier (days) or
   from the previous week (weeks), in the history before each window.
+- A run at a weekly or monthly frequency (lib/forecast/longrun.py) is viewed at its own grain with
+  ``step=1`` (one period of the run per period shown): seasonal MASE at the run's season, bands
+  pooled per horizon step, series size from its last ``SPAN`` days' worth of periods.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ __all__ = ["BANDS", "SPAN", "View", "build", "week_sums"]
 BANDS = (80, 95)
 SPAN = 84            # days of history that give a series its size for the bands (the last 12 weeks)
 STEPS = {"day": 1, "week": 7}
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}   # about; for the size span of a run at that grain
 
 
 def _sum_by(a: np.ndarray, code: np.ndarray, G: int) -> np.ndarray:
@@ -87,11 +91,12 @@ class View:
     win_scale: np.ndarray                   # (W, G) series size before each window
     mscale: np.ndarray                      # (W, G) MASE scale before each window
     scale: np.ndarray                       # (G,) series size at the end of the history
+    step: int = 0                           # run periods per period shown (0: the grain's days, STEPS)
     _cal: dict = field(default_factory=dict, repr=False)
 
     @property
     def step_days(self) -> int:
-        return STEPS[self.grain]
+        return self.step or STEPS[self.grain]
 
     def _calibrate(self, resid: np.ndarray, scale: np.ndarray, final_scale: np.ndarray) -> scoring.Calibration:
         block = 7 if self.grain == "day" else 1
@@ -141,11 +146,13 @@ def _first_sale(y: np.ndarray, dates: pd.DatetimeIndex, code: np.ndarray, G: int
     return stamps[per_group]
 
 
-def build(run, level: str, grain: str, labels: np.ndarray, preds: dict[str, np.ndarray]) -> View:
-    """The View of ``run`` (an engine.Run of SKUs by day) at ``level`` whose SKUs carry ``labels``
-    (n,), with the backtest forecasts ``preds`` (model -> (W, n, L)) to score."""
+def build(run, level: str, grain: str, labels: np.ndarray, preds: dict[str, np.ndarray],
+          step: int | None = None) -> View:
+    """The View of ``run`` (an engine.Run of SKUs by day; by week or month with ``step=1``) at ``level``
+    whose SKUs carry ``labels`` (n,), with the backtest forecasts ``preds`` (model -> (W, n, L)) to score."""
     p = run.panel
-    k = STEPS[grain]
+    k = STEPS[grain] if step is None else int(step)
+    span = SPAN if step is None else max(1, -(-SPAN // PERIOD_DAYS[grain]))
     keys, code = np.unique(np.asarray(labels).astype(str), return_inverse=True)
     G = len(keys)
     seen = ~np.isnan(p.y)
@@ -170,7 +177,7 @@ def build(run, level: str, grain: str, labels: np.ndarray, preds: dict[str, np.n
     W = len(run.cutoffs)
 
     def size(upto: int) -> np.ndarray:
-        return k * scoring.level_scale(daily[:, :upto], SPAN)
+        return k * scoring.level_scale(daily[:, :upto], span)
 
     def mase(upto: int) -> np.ndarray:
         return scoring.mase_scale(daily[:, :upto], p.m) if k == 1 else scoring.mase_scale(week_sums(daily[:, :upto]), 1)
@@ -182,4 +189,4 @@ def build(run, level: str, grain: str, labels: np.ndarray, preds: dict[str, np.n
                 win_dates=[p.dates[c:c + L * k:k] for c in run.cutoffs], truth=truth, preds=agg,
                 win_scale=np.stack([size(c) for c in run.cutoffs]) if W else np.zeros((0, G)),
                 mscale=np.stack([mase(c) for c in run.cutoffs]) if W else np.zeros((0, G)),
-                scale=size(p.T))
+                scale=size(p.T), step=k)

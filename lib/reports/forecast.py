@@ -1,21 +1,24 @@
 """The Forecast page as a report: tiles, history with the forecast and its bands, and the accuracy table of
 one SKU, one category or the store, read from the shared daily run (lib.forecast.store, the same numbers
-Replenishment and Pricing plan with) through the page's own tables and sentences (lib.forecast.display)."""
+Replenishment and Pricing plan with; weeks past 13 and months reconciled with a weekly or monthly run, and
+a monthly-only store by month, as the page does: lib.forecast.longrun) through the page's own tables and
+sentences (lib.forecast.display)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from lib import fmt, forecast
 from lib.charts import forecast as charts
-from lib.forecast import display, store
+from lib.forecast import display, longrun, store
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
 
 __all__ = ["build", "LEVELS", "HORIZONS", "SHOWN"]
 
 LEVELS = {"SKU": "sku", "Category": "category", "Store": "store"}
-HORIZONS = {"day": (7, store.HORIZON, 28), "week": (1, store.HORIZON // 7, 8)}   # min, max, default periods
-SHOWN = {"day": 180, "week": 104}                                                # history periods on the chart
+HORIZONS = {"day": (7, store.HORIZON, 28), "week": (1, longrun.WEEK_HORIZON, 8),
+            "month": (1, longrun.MONTH_HORIZON, 6)}                             # min, max, default periods
+SHOWN = {"day": 180, "week": 104, "month": 60}                                  # history periods on the chart
 
 
 def build(wh, params, *, currency: str = "USD", progress=None) -> list:
@@ -28,13 +31,16 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     q = query.Query(params)
     label = query.pick(q.one("level"), list(LEVELS), "Store")
     level = LEVELS[label]
-    grain = query.pick(q.one("fgrain"), list(HORIZONS), "day")
+    monthly = longrun.store_is_monthly(wh, as_of)
+    grain = query.pick(q.one("fgrain"), list(HORIZONS), "month" if monthly else "day")
     lo, hi, dflt = HORIZONS[grain]
     h = q.int("h", dflt, lo, hi)
     models = ["auto", *(m for m in forecast.MODELS if m != "auto")]
     model = query.pick(q.one("model"), models, "auto")
-    run = store.store_run(wh, as_of, progress=(lambda f, m: progress(0.8 * f, f"Forecast: {m}")) if progress
-                          else None)
+    if monthly and grain != "month":
+        return [Alert(f"No forecast by {grain} for this store. {longrun.MonthlyOnly(grain)}", "warning")]
+    run = longrun.run_for(wh, as_of, grain, h, monthly,
+                          progress=(lambda f, m: progress(0.8 * f, f"Forecast: {m}")) if progress else None)
     daily = run.daily
     item = None
     if level != "store":
@@ -48,9 +54,7 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     hist = display.chart_history(run.history(level, grain, only=item))
     bt = run.backtest(level, grain, h, only=item, model=model)
     acc = run.accuracy(level, grain, h, only=item)
-    days = run.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)
-    weeks = run.forecast("sku", grain, h, model=model) if grain == "week" else None
-    per_period = display.by_period(display.priced(days, run.future, daily), weeks, grain)
+    per_period = longrun.sku_periods(run, grain, h, model)[0]
     scope = per_period[per_period["unique_id"].isin(display.scope_skus(daily, level, item))]
     total = float(fc["yhat"].sum())
     before = float(run.history(level, grain, only=item)["y"].tail(h).sum())

@@ -1,14 +1,15 @@
 """The Replenishment page as a report: the tiles, what the counts mean, the order plan (most urgent first)
 and the cash per purchase order, from the shared daily forecast run and the same plan function, filters
-and ordering as the page (lib.replenish.view)."""
+and ordering as the page (lib.replenish.view); with rgrain=month (or a monthly-only store) on the month
+forecast's days, as the page plans (lib.forecast.longrun)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from lib import fmt, kpis, replenish
 from lib.charts import replenish as charts
-from lib.forecast import store
-from lib.replenish import files
+from lib.forecast import longrun, store
+from lib.replenish import files, months
 from lib.replenish import view as plan_view
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
@@ -36,19 +37,26 @@ def build(wh, params, *, currency: str = "USD", progress=None, today: date | Non
         return [Alert("No orders loaded yet.", "warning")]
     as_of = span[1]
     today = today or as_of + timedelta(days=1)
-    run = store.store_run(wh, as_of, progress=(lambda f, m: progress(0.8 * f, f"Forecast: {m}")) if progress
-                          else None)
-    items = plan_view.plan_inputs(wh, as_of, run.daily)
+    tick = (lambda f, m: progress(0.8 * f, f"Forecast: {m}")) if progress else None
+    items = plan_view.plan_inputs(wh, as_of, store.daily_history(wh, as_of))
     if items.empty:
         return [Alert("No products loaded yet.", "warning")]
     q = query.Query(params)
     p = params_of(q, sorted(items["supplier"].fillna(replenish.NO_SUPPLIER).astype(str).unique()))
-    plan = replenish.plan(items, run.sku_forecast("day", store.HORIZON), as_of=as_of,
+    monthly = longrun.store_is_monthly(wh, as_of)
+    by_month = monthly or q.one("rgrain") == "month"
+    if by_month:
+        need = months.plan_months(items, review_days=p["review_days"], delay_days=p["delay_days"],
+                                  shown=q.int("rmonths", 6, 1, months.MAX_MONTHS))
+        demand = longrun.month_demand(longrun.run_for(wh, as_of, "month", need, monthly, progress=tick), need)
+    else:
+        demand = store.store_run(wh, as_of, progress=tick).sku_forecast("day", store.HORIZON)
+    plan = replenish.plan(items, demand, as_of=as_of,
                           service_level=p["service_level"], class_service=p["class_service"] or None,
                           review_days=p["review_days"], delay_days=p["delay_days"], uplift_pct=p["uplift_pct"],
                           budget=p["budget"], currency=currency)
     shown = plan_view.urgency_order(plan_view.filtered(plan, p))
-    settings = [("Service level", fmt.pct(p["service_level"])), ("Review period", f"{p['review_days']} days"),
+    settings = [("Demand by", "month" if by_month else "day"), ("Service level", fmt.pct(p["service_level"])), ("Review period", f"{p['review_days']} days"),
                 ("Supplier delay", f"{p['delay_days']} days"), ("Demand change", f"{p['uplift_pct']:+.0f}%"),
                 ("Budget", fmt.money(p["budget"], currency) if p["budget"] else "no cap")]
     if p["suppliers"]:

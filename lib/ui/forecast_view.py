@@ -1,6 +1,9 @@
 """The Forecast page: demand forecast of one SKU, one category or the store, and when to trust it.
 
-Controls live in the URL (level, item, fgrain, h, model). Everything shown comes from the store's
+Controls live in the URL (level, item, fgrain, h, model). Grains: day, week (up to 104) and month
+(up to 24); weeks past 13 and months reconcile a weekly or monthly run with the daily one
+(lib/forecast/longrun.py, the rule in a caption); a store whose history is monthly only is
+forecast by month alone. Everything else comes from the store's
 one daily forecast run (lib/forecast/store.py through lib/ui/planning.py: 91 days of every SKU,
 cached per data version; the first run shows a progress bar), the same run Replenishment and
 Pricing read: a shorter horizon is its first days, a week the sum of 7 of its days from the first
@@ -24,9 +27,9 @@ __all__ = ["render"]
 
 LEVELS = {"SKU": "sku", "Category": "category", "Store": "store"}
 MODELS = ["auto", *(m for m in forecast.MODELS if m != "auto")]
-SHOWN = {"day": 180, "week": 104}          # history periods on the chart
+SHOWN = {"day": 180, "week": 104, "month": 60}          # history periods on the chart
 HORIZON_DAYS = planning.HORIZONS["day"][1]
-MIN_PERIODS = {"day": 28, "week": 8}       # less history than this: no forecast
+MIN_PERIODS = {"day": 28, "week": 8, "month": 3}       # less history than this: no forecast
 LINK_KEYS = ("level", "item", "fgrain", "h", "model")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODEL_HELP = ("**auto** backtests every model (seasonal naive, moving average, SES, Theta, ETS, Croston, "
@@ -40,10 +43,15 @@ MEASURES = ("**MASE**: the average error divided by the typical change from {nai
             "naive step). **WAPE**: the absolute errors added up, as a share of the units sold. **Bias**: the "
             "forecast minus the units sold, as a share of the units sold (+ over-forecasts, − under-forecasts). "
             "**Coverage**: how often the units sold fell inside the 80% and 95% bands; trustworthy bands hold about "
-            "16 and 19 outcomes in 20. **vs seasonal naive**: the change in WAPE against repeating each weekday's "
-            "sales of the week before (below 0 = fewer errors). Each backtest window is forecast only from the data "
+            "16 and 19 outcomes in 20. **vs seasonal naive**: the change in WAPE against {naive_rule} "
+            "(below 0 = fewer errors). Each backtest window is forecast only from the data "
             "before it, and scored on its first {periods}; stockout days are not scored.")
-NAIVE_STEP = {"day": "the same weekday a week earlier", "week": "one week to the next"}
+NAIVE_STEP = {"day": "the same weekday a week earlier", "week": "one week to the next",
+              "long week": "the same week a year earlier", "month": "the same month a year earlier"}
+NAIVE_RULE = {"day": "repeating each weekday's sales of the week before",
+              "week": "repeating each weekday's sales of the week before",
+              "long week": "repeating each week's sales of a year before",
+              "month": "repeating each month's sales of a year before"}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -62,6 +70,7 @@ def render() -> None:
         as_of = planning.as_of(wh, key)
         daily = planning.history(wh, key, as_of, "day") if as_of is not None else pd.DataFrame()
         names = _products(*key, wh)
+        monthly = as_of is not None and not daily.empty and planning.monthly_store(wh, key, as_of)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)
         return
@@ -72,11 +81,15 @@ def render() -> None:
                 icon=":material/inbox:")
         st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
         return
-    p = _controls(daily, names, as_of)
+    p = _controls(daily, names, as_of, monthly)
     _check_link(link, p)
+    if monthly and p["grain"] != "month":
+        st.warning(f"**No forecast by {p['grain']} for this store.** {planning.MonthlyOnly(p['grain'])}",
+                   icon=":material/calendar_month:")
+        return
     skus = parts.scope_skus(daily, p["level"], p["item"])
     periods = parts.history_periods(daily, skus, p["grain"])
-    if periods < MIN_PERIODS[p["grain"]]:
+    if periods < MIN_PERIODS[p["grain"]] and not monthly:     # a monthly store has 3 months or more
         unit, need = parts.UNITS[p["grain"]], MIN_PERIODS[p["grain"]]
         st.warning(f"**Not enough history to forecast {p['title']}.** It has {periods} {unit} of sales "
                    f"history; a forecast and its backtest need at least {need} {unit}. Pick another item, "
@@ -97,7 +110,7 @@ def _jump(labels: dict[str, str]) -> None:
     st.session_state["find"] = None
 
 
-def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date) -> dict:
+def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date, monthly: bool = False) -> dict:
     c1, c2, c3, c4, c5, c6 = st.columns([2.0, 1.4, 1.6, 1.4, 0.9, 1.3])
     # no format_func: a bound widget keeps its *label* in the URL, so the labels are the URL values
     label = c1.segmented_control("Level", list(LEVELS), default="Store", key="level",
@@ -121,19 +134,24 @@ def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date) -> dict:
         title = f"{item} · {name_of[item]}" if item in name_of else item
     elif level == "category":
         title = f"{item} ({fmt.count(len(parts.scope_skus(daily, level, item)))} SKUs)"
-    grain = c4.segmented_control("Grain", list(planning.GRAINS), default="day", key="fgrain",
-                                 bind="query-params") or "day"
+    first = "month" if monthly else "day"
+    grain = c4.segmented_control("Grain", list(planning.GRAINS), default=first, key="fgrain",
+                                 bind="query-params") or first
     lo, hi, dflt = planning.HORIZONS[grain]
     unit = parts.UNITS[grain]
     start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     weeks = f" Weeks are 7-day blocks from the first forecast day ({start:%A})." if grain == "week" else ""
     h = c5.number_input(f"{unit.capitalize()} ahead", min_value=lo, max_value=hi, value=dflt, step=1, key="h",
-                        bind="query-params", help=f"{lo} to {hi} {unit} ahead: the forecast covers the next "
-                                                  f"{HORIZON_DAYS} days.{weeks}")
+                        bind="query-params", help=f"{lo} to {hi} {unit} ahead: the daily forecast covers the next "
+                                                  f"{HORIZON_DAYS} days; longer weeks and months add a weekly or "
+                                                  f"monthly forecast reconciled with it.{weeks}")
     model = c6.selectbox("Model", MODELS, key="model", bind="query-params", help=MODEL_HELP) or "auto"
-    end = start + pd.Timedelta(days=int(h) * (7 if grain == "week" else 1) - 1)
+    end = parts.period_end(as_of, grain, int(h), monthly)
+    if monthly and grain == "month":
+        start = end - pd.DateOffset(months=int(h)) + pd.Timedelta(days=1)
+    rule = parts.grain_rule(as_of, grain, int(h), HORIZON_DAYS, monthly)
     st.caption(f"Data through {as_of:%b %d, %Y} · forecasting {title}, {int(h)} {unit} ahead: "
-               f"{start:%a %b %d, %Y} to {end:%a %b %d, %Y}." + weeks)
+               f"{start:%a %b %d, %Y} to {end:%a %b %d, %Y}." + weeks + (f" {rule}" if rule else ""))
     return {"label": label, "level": level, "item": item, "title": title, "grain": grain, "h": int(h),
             "model": model, "currency": shell.settings().currency}
 
@@ -207,16 +225,16 @@ def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFra
     h, unit, model = p["h"], parts.UNITS[p["grain"]], p["model"]
     total = float(fc["yhat"].sum())
     cols = st.columns(4)
-    days = h * (7 if p["grain"] == "week" else 1)
+    days = f"{h * (7 if p['grain'] == 'week' else 1)} days" if p["grain"] != "month" else f"{h} {unit}"
     cols[0].metric(f"Forecast units, next {h} {unit}", fmt.count(round(total)),
-                   help=f"The sum of the daily SKU forecasts over the next {days} days: the same numbers "
+                   help=f"The sum of the SKU forecasts over the next {days}: the same numbers "
                         "Replenishment and Pricing plan with.")
     revenue = float(scope["revenue"].sum())
     cols[1].metric("Forecast revenue at today's prices", fmt.money(revenue, p["currency"]),
                    help="Forecast units x each SKU's price in the horizon (scheduled promotions included), "
                         "else its last selling price.")
     cols[2].metric(f"Change vs the previous {h} {unit}", fmt.change_pct(total, before),
-                   help=f"Against the {fmt.count(round(before, 1))} units sold in the last {days} days of "
+                   help=f"Against the {fmt.count(round(before, 1))} units sold in the last {days} of "
                         "history.")
     if p["level"] == "sku" and len(scope) and scope["model"].iloc[0] == parts.NOT_ON_SALE:
         shown, note = parts.NOT_ON_SALE, "No longer on sale: forecast 0."
@@ -255,8 +273,9 @@ def _chart(hist: pd.DataFrame, bt: pd.DataFrame, fc: pd.DataFrame, acc: pd.DataF
     back = (f" Purple, dashed: what {p['model']} forecast for the first {p['h']} {unit} of each of the last "
             f"{windows.split(' x ')[0]} backtest windows, using only the data before each window, with its 80% "
             "band (from the first sale on): compare it with the sales line." if windows else "")
-    weekly = (f" (weeks: units sold in 7-day blocks, the last ending {as_of:%a %b %d})" if p["grain"] == "week"
-              else "")
+    weekly = {"week": f" (weeks: units sold in 7-day blocks, the last ending {as_of:%a %b %d})",
+              "month": " (months: units sold per complete calendar month, stockout days filled at the month's "
+                       "in-stock rate, a SKU's first month counted whole at its rate)"}.get(p["grain"], "")
     st.caption(f"Blue: units sold{weekly}. Grey shading: stockouts, darker the more SKUs are out; periods "
                f"with every SKU out have no sales line. {bands}{back} Drag to pan, scroll to zoom.")
     note = parts.coverage_note(acc, p["model"], unit, _where(p)[1])
@@ -290,9 +309,10 @@ def _accuracy(acc: pd.DataFrame, windows: str, thin: str, p: dict, chosen: str |
                     height=38 + 35 * len(table),
                     number_formats=exports.Formats(pct=parts.ACCURACY_PCT, decimal=("MASE",)))
     periods = f"{p['h']} {parts.UNITS[p['grain']]}"
+    kind = "long week" if p["grain"] == "week" and p["h"] > planning.DAILY_WEEKS else p["grain"]
     st.caption(f"The highlighted row is the model shown above, measured on the last {windows or 'periods'}: the "
                f"first {periods} of each backtest window. "
-               + MEASURES.format(naive_step=NAIVE_STEP[p["grain"]], periods=periods))
+               + MEASURES.format(naive_step=NAIVE_STEP[kind], periods=periods, naive_rule=NAIVE_RULE[kind]))
 
 
 def _lost(lost: pd.DataFrame, skus: list[str], daily: pd.DataFrame, p: dict) -> None:

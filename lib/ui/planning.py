@@ -5,6 +5,11 @@ Forecast, Replenishment and Pricing all read ONE daily run of every SKU per data
 another session reuses it). Nothing here recomputes a forecast: the functions below cut that run
 into what a page shows (a horizon, a grain, a level), cached per data version with st.cache_data so
 that a rerun is instant. The first run over all SKUs shows a progress bar.
+
+Weeks past the daily run's 13 and months read the daily run reconciled with a weekly or monthly run
+(lib/forecast/longrun.py: the periods the daily run covers are its sums, later ones the long run
+scaled per SKU to match). A store whose history is monthly only is forecast by month alone
+(``monthly_store``); days and weeks are refused there in words.
 """
 from __future__ import annotations
 
@@ -14,14 +19,19 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from lib.forecast import data, store
+from lib.forecast import data, longrun, store
 
-__all__ = ["GRAINS", "HORIZONS", "HISTORY_DAYS", "history", "lost_sales", "run", "run_forecast", "view",
-           "as_of"]
+__all__ = ["GRAINS", "HORIZONS", "HISTORY_DAYS", "DAILY_WEEKS", "MonthlyOnly", "history", "lost_sales", "run",
+           "run_forecast", "view", "as_of", "monthly_store", "grain_run", "month_forecast", "month_demand"]
 
-GRAINS = {"day": "D", "week": "W"}
-HORIZONS = {"day": (7, store.HORIZON, 28), "week": (1, store.HORIZON // 7, 8)}   # min, max, default periods
+GRAINS = {"day": "D", "week": "W", "month": "MS"}
+HORIZONS = {"day": (7, store.HORIZON, 28), "week": (1, longrun.WEEK_HORIZON, 8),
+            "month": (1, longrun.MONTH_HORIZON, 6)}                   # min, max, default periods
 HISTORY_DAYS = store.HISTORY_DAYS
+DAILY_WEEKS = longrun.DAILY_WEEKS      # weeks the daily run alone covers
+
+
+MonthlyOnly = longrun.MonthlyOnly
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -56,8 +66,31 @@ def lost_sales(wh, key, as_of: date) -> pd.DataFrame:
     return _lost(*key, wh, as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _monthly(version: str, where: str, _wh, as_of: date) -> bool:
+    return longrun.store_is_monthly(_wh, as_of)
+
+
+def monthly_store(wh, key, as_of: date) -> bool:
+    """True when the store's history is monthly only (longrun.monthly_only)."""
+    return _monthly(*key, wh, as_of)
+
+
 def run(wh, key, as_of: date) -> store.StoreRun:
-    """The shared run (lib memo); a progress bar while the first one is computed.
+    """The shared daily run (lib memo); a progress bar while the first one is computed."""
+    return _with_progress(lambda tick: store.store_run(wh, as_of, progress=tick))
+
+
+def grain_run(wh, key, as_of: date, grain: str, h: int):
+    """The run a view of ``h`` periods by ``grain`` reads: the daily run for days and its 13 weeks; the
+    daily run reconciled with a weekly or monthly run past that; a monthly-only store's monthly run
+    (MonthlyOnly for days or weeks there)."""
+    monthly = monthly_store(wh, key, as_of)
+    return _with_progress(lambda tick: longrun.run_for(wh, as_of, grain, h, monthly, progress=tick))
+
+
+def _with_progress(make):
+    """``make(tick)`` with a progress bar while a shared run is computed.
 
     A rerun or stop asked for while it runs (a control changed, the tab closed) is held until the run
     is finished and memoised, then honoured: every other session needs the same run, so work that
@@ -77,7 +110,7 @@ def run(wh, key, as_of: date) -> store.StoreRun:
             held.append(exc)
 
     try:
-        result = store.store_run(wh, as_of, progress=tick)
+        result = make(tick)
     finally:
         if not held:
             slot.empty()
@@ -103,14 +136,13 @@ def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h:
           only: str | None) -> dict[str, pd.DataFrame]:
     from lib.forecast import display as parts
 
-    r = run(_wh, (version, where), as_of)
-    days = r.forecast("sku", "day", h * (7 if grain == "week" else 1), model=model)
-    weeks = r.forecast("sku", grain, h, model=model) if grain == "week" else None
+    r = grain_run(_wh, (version, where), as_of, grain, h)
+    skus, days = longrun.sku_periods(r, grain, h, model)
     return {"forecast": r.forecast(level, grain, h, only=only, model=model),
             "backtest": r.backtest(level, grain, h, only=only, model=model),
             "history": r.history(level, grain, only=only),
             "accuracy": r.accuracy(level, grain, h, only=only),
-            "skus": parts.by_period(parts.priced(days, r.future, r.daily), weeks, grain),
+            "skus": skus,
             "counts": parts.chosen_counts(days),
             "recent": r.recent("sku", grain, h),
             "status": r.status(),
@@ -119,7 +151,28 @@ def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h:
 
 def view(wh, key, as_of: date, level: str, grain: str, h: int, model: str, only: str | None):
     """What the Forecast page shows of one SKU, category or the store: forecast, backtest, history and
-    accuracy at the grain and horizon; every SKU's forecast over the same days with its price and revenue
-    (by day or week), how many SKUs each model serves, units sold per SKU over the last h periods, each
-    SKU's status, and the backtest windows (cached per data version: a rerun only draws)."""
+    accuracy at the grain and horizon; every SKU's forecast over the same periods with its price and revenue
+    (by day, week or month), how many SKUs each model serves, units sold per SKU over the last h periods,
+    each SKU's status, and the backtest windows (cached per data version: a rerun only draws)."""
     return _view(*key, wh, as_of, level, grain, h, model, only)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _month_forecast(version: str, where: str, _wh, as_of: date, months: int, model: str) -> pd.DataFrame:
+    return grain_run(_wh, (version, where), as_of, "month", months).forecast("sku", "month", months, model=model)
+
+
+def month_forecast(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:
+    """Every SKU's forecast for the next ``months`` months: the Forecast page's month numbers."""
+    return _month_forecast(*key, wh, as_of, months, model)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _month_demand(version: str, where: str, _wh, as_of: date, months: int, model: str) -> pd.DataFrame:
+    return longrun.month_demand(grain_run(_wh, (version, where), as_of, "month", months), months, model)
+
+
+def month_demand(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:
+    """Every SKU's demand per day over the next ``months`` months, read from the month forecast (its days
+    add up to each month's forecast): what Replenishment plans with at the month grain."""
+    return _month_demand(*key, wh, as_of, months, model)

@@ -5,9 +5,12 @@ A link with ``scenario=<saved scenario>`` (from the Pricing & promos page) plans
 scenario's simulated demand for the SKUs it changes.
 
 Every control lives in the URL (short keys: sl, sla/slb/slc, review, delay, uplift, budget, sup, abc,
-only, sku), so a link reopens the same plan. The forecast is the shared daily SKU forecast of the
-Forecast page (lib.ui.planning, cached); the plan itself is recomputed on every change, which is
-instant.
+only, sku, rgrain, rmonths), so a link reopens the same plan. The forecast is the shared daily SKU
+forecast of the Forecast page (lib.ui.planning, cached); with "Demand by" month (rgrain), the plan's
+days come from the Forecast page's month forecast (the daily run's days, then each month's scaled
+monthly forecast spread over its days), and the SKU detail shows the months (rmonths of them) with the
+stock left at each month's end. A store whose history is monthly only plans by month. The plan itself
+is recomputed on every change, which is instant.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import streamlit as st
 from lib import pricing, replenish
 from lib.forecast import store
 from lib.pricing.scenario import ScenarioError
+from lib.replenish import months as month_plan
 from lib.ui import downloads, planning, scenario_inputs, shell
 from lib.ui import replenish_parts as parts
 
@@ -66,7 +70,14 @@ def render() -> None:
         st.warning(f"Ignored from the link (not a valid value): {', '.join(ignored)}. Showing the default "
                    "instead.", icon=":material/link_off:")
     try:
-        fc = planning.run_forecast(wh, key, as_of, "day", HORIZON, "auto")[0]
+        grain, shown = _grain(planning.monthly_store(wh, key, as_of))
+        if grain == "month":
+            need = month_plan.plan_months(items, review_days=p["review_days"], delay_days=p["delay_days"],
+                                          shown=shown)
+            fc = planning.month_demand(wh, key, as_of, need)
+            by_month = planning.month_forecast(wh, key, as_of, shown)
+        else:
+            fc, by_month = planning.run_forecast(wh, key, as_of, "day", HORIZON, "auto")[0], None
         fc = _with_scenario(wh, key, as_of, fc)
         plan = replenish.plan(items, fc, as_of=as_of, service_level=p["service_level"],
                               class_service=p["class_service"] or None, review_days=p["review_days"],
@@ -75,7 +86,25 @@ def render() -> None:
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return
-    _body(plan, fc, as_of, p, items)
+    _body(plan, fc, as_of, p, items, by_month)
+
+
+def _grain(monthly: bool) -> tuple[str, int]:
+    """("day" | "month", months shown): the "Demand by" control (a monthly-only store plans by month)."""
+    c1, c2, _ = st.columns([1.2, 1, 3])
+    grain = c1.segmented_control("Demand by", ["day", "month"], default="month" if monthly else "day",
+                                 key="rgrain", bind="query-params",
+                                 help="day: the daily forecast (91 days, then its last week's mean). month: the "
+                                      "Forecast page's month forecast, whose days past the daily run come from "
+                                      "the monthly run; the SKU detail shows it by month.") or "day"
+    lo, hi, dflt = planning.HORIZONS["month"]
+    months = int(c2.number_input("Months shown", lo, hi, dflt, 1, key="rmonths", bind="query-params",
+                                 help="Months of the SKU detail's month view.") or dflt)
+    if monthly and grain != "month":
+        st.warning(f"{planning.MonthlyOnly('day')} The plan uses the month forecast.",
+                   icon=":material/calendar_month:")
+        grain = "month"
+    return grain, months
 
 
 def _with_scenario(wh, key, as_of: date, fc: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +142,8 @@ def _empty(missing: list[str]) -> None:
     st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
 
 
-def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, items: pd.DataFrame) -> None:
+def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, items: pd.DataFrame,
+          by_month: pd.DataFrame | None = None) -> None:
     scope = parts.filtered(plan, {**p, "only": False})      # the supplier and class filters only
     view = parts.urgency_order(parts.filtered(plan, p))
     currency = shell.settings().currency
@@ -134,11 +164,12 @@ def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, items: pd.
                "most urgent first (earliest projected stockout, then fewest days of cover). Select a row to "
                "see its reasoning and stock projection below.")
     parts.plan_table(view, currency, parts.file_name("replenishment-plan", as_of, p))
-    _detail(view, fc, as_of, p, currency)
+    _detail(view, fc, as_of, p, currency, by_month)
     _purchase_orders(view, items, as_of, p, currency)
 
 
-def _detail(view: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
+def _detail(view: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, currency: str,
+            by_month: pd.DataFrame | None = None) -> None:
     st.subheader("SKU detail")
     skus = view["sku"].astype(str).tolist()
     sku = st.selectbox("SKU", skus, key="sku", bind="query-params",
@@ -149,6 +180,23 @@ def _detail(view: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, currency
     parts.detail_facts(row, currency)
     own = fc[fc["unique_id"].astype(str) == sku]
     parts.detail_charts(row, own, as_of, p)
+    if by_month is not None:
+        _months(row, own, by_month[by_month["unique_id"].astype(str) == sku], as_of, p)
+
+
+def _months(row: pd.Series, own: pd.DataFrame, months: pd.DataFrame, as_of: date, p: dict) -> None:
+    st.markdown("**By month**")
+    table = month_plan.month_view(months, own, as_of=as_of, on_hand=float(row["on_hand"]),
+                                  on_order=float(row["on_order"]), order_qty=float(row["order_qty"]),
+                                  lead_days=int(row["lead_time_days"]) + p["delay_days"], uplift_pct=p["uplift_pct"])
+    number = st.column_config.NumberColumn
+    downloads.table(table, parts.file_name(f"months-{row['sku']}", as_of, p), key="rp_months", hide_index=True,
+                    width="stretch", column_config={c: number(format="%.1f") for c in table.columns
+                                                    if c not in ("month", "days", "runs out")})
+    st.caption("Forecast units per calendar month: the Forecast page's month numbers for this SKU (the first month "
+               "from the first forecast day), times the demand change. Stock at month end: on hand, less the "
+               "forecast demand, plus the stock on order and the recommended order when they arrive after the "
+               "lead time; demand beyond the stock is lost.")
 
 
 def _purchase_orders(view: pd.DataFrame, items: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
