@@ -142,8 +142,13 @@ def _fit(name: str, panel: Panel, end: int, h: int, seed: int) -> np.ndarray:
 
 
 def _window_plan(T: int, h: int, n_windows: int, m: int) -> tuple[list[int], int]:
-    """Cutoffs (oldest first) and the window length; shortened windows when the history is short."""
-    min_train = max(3, min(2 * m, 14))
+    """Cutoffs (oldest first) and the window length; shortened windows when the history is short.
+
+    The oldest window trains on at least two seasons, or half the history when that is less (and at
+    least min(2m, 14) and 3 periods): a seasonal model judged on a window must have seen its season,
+    or the choice of model rests on forecasts made from a few weeks of data (a 104-week run on two
+    years of weekly history was backtested from 14 weeks). Daily data (m = 7) keeps 14 days."""
+    min_train = max(3, min(2 * m, max(14, T // 2)))
     length = h
     if T - n_windows * h < min_train:
         length = max(1, (T - min_train) // n_windows)
