@@ -33,7 +33,8 @@ MIN_PERIODS = {"day": 28, "week": 8, "month": 3}       # less history than this:
 LINK_KEYS = ("level", "item", "fgrain", "h", "model")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODEL_HELP = ("**auto** backtests every model (seasonal naive, moving average, SES, Theta, ETS, Croston, "
-              "SBA, TSB, the boosted model and the ensemble) on three windows of 91 days, and gives each SKU the "
+              "SBA, TSB, the boosted model and the ensemble; by month also the ETS family chosen by AICc, its "
+              "damped form and their combination with Theta) on three windows, and gives each SKU the "
               "model with the lowest error over all SKUs, unless another model was more than 20% better on that "
               "SKU's own backtest. It chooses per SKU: a category or the store is the sum of those choices, which "
               "is not always the most accurate forecast of the total (the accuracy table says when). Any single "
