@@ -12,8 +12,8 @@ Usage::
 (purchase sessions, hence every order's purchase event, are always written; kept sessions keep
 their full-run ids and rows). Recorded in truth.json, and in lib.ingest.demo_dir's name, only
 when below 1. ``holidays=False`` (``--no-holidays``) plants no retail holiday peaks (every holiday
-multiplier 1.0; same catalog, shocks and promotions; truth.json says so, and demo_dir's name ends
-in -noholidays). Purchase sessions alone make about 4 events per order line, so 5M lines come with
+multiplier 1.0; same catalog, shocks and promotions; truth.json says so, and demo_dir's name holds
+-noholidays). Purchase sessions alone make about 4 events per order line, so 5M lines come with
 at least ~20M events: bench/analytics.py uses --scale 18 --traffic 0.005 (4.9M lines, 18.9M events).
 
 Same seed + scale + as_of give byte-identical files (on the same platform and library versions).
