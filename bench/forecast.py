@@ -1,11 +1,17 @@
 """Forecast benchmark: the demo store's SKUs (2,000 x 2 years daily), horizon 28, forecast plus a
 3-window rolling-origin backtest, beside statsforecast's AutoETS and Theta on the same series.
 
-    .venv/bin/python bench/forecast.py [--skus 2000] [--no-ref] [--model auto]
+    .venv/bin/python bench/forecast.py [--seed 101] [--no-holidays] [--skus 2000] [--no-ref] [--model auto]
 
-Data (built once, cached under data/bench/forecast-<params>/): the demo store at the scale that
-gives 2,000 SKUs (--traffic 0.001: every purchase session, few others), loaded through the app's
-loader into that directory's own warehouse. The history is read out with lib.forecast.data,
+Data (built once, cached under data/bench/forecast-seed<seed>-...-holidays<on|off>-<as_of>/): the
+demo store at the scale that gives 2,000 SKUs (--traffic 0.001: every purchase session, few
+others), loaded through the app's loader into that directory's own warehouse. The default seed,
+101, is a held-out store: no constant of the engine was chosen on it. Seed 7 is the TUNING store
+(SWITCH_MARGIN and the boosted model's row caps and weights were chosen on it): its figures are
+for comparison only. --no-holidays generates the store without the retail holiday peaks
+(Thanksgiving week, Black Friday to Cyber Monday, December, New Year: every holiday multiplier
+1.0; same catalog, shocks and promotions), which the boosted model's calendar features
+(to_xmas, to_black_friday) would otherwise mirror. The first line printed names the store. The history is read out with lib.forecast.data,
 as the Forecast page does (stockout days censored).
 
 Prints: wall and CPU time of forecast() and backtest() (one run serves both: the backtest is
@@ -35,23 +41,38 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "data" / "bench"
 AS_OF = date(2026, 11, 26)
-SEED, SCALE, TRAFFIC = 7, 6.6667, 0.001
+SCALE, TRAFFIC = 6.6667, 0.001
+HELD_OUT_SEED, TUNING_SEED = 101, 7
 H, WINDOWS = 28, 3
 REF_PY = ROOT / "bench" / ".venv-ref" / "bin" / "python"
 
 
-def warehouse():
+def store_dir(seed: int, holidays: bool) -> Path:
+    """The cache directory of one benchmark store: its name holds the seed and the holiday switch."""
+    return CACHE / (f"forecast-seed{seed}-scale{SCALE:g}-traffic{TRAFFIC:g}"
+                    f"-holidays{'on' if holidays else 'off'}-{AS_OF.isoformat()}")
+
+
+def describe(seed: int, holidays: bool) -> str:
+    """One line naming the store the figures come from."""
+    role = ("the TUNING store: SWITCH_MARGIN and the boosted model's caps/weights were chosen on it"
+            if seed == TUNING_SEED else "held out: no constant of the engine was chosen on it")
+    return (f"store: demo seed {seed} ({role}), scale {SCALE:g}, traffic {TRAFFIC:g}, retail holidays "
+            f"{'ON' if holidays else 'OFF (every holiday multiplier 1.0)'}, 730 days to {AS_OF.isoformat()}")
+
+
+def warehouse(seed: int, holidays: bool):
     """The benchmark store's own warehouse, built once."""
     from lib.ingest import load_demo
     from lib.settings import Settings
     from lib.warehouse import Warehouse
 
-    d = CACHE / f"forecast-seed{SEED}-scale{SCALE:g}-traffic{TRAFFIC:g}-{AS_OF.isoformat()}"
+    d = store_dir(seed, holidays)
     d.mkdir(parents=True, exist_ok=True)
     wh = Warehouse.open(settings=Settings(data_dir=d))
     if wh.is_empty():
         t = time.perf_counter()
-        load_demo(wh, d, seed=SEED, scale=SCALE, as_of=AS_OF, traffic=TRAFFIC)
+        load_demo(wh, d, seed=seed, scale=SCALE, as_of=AS_OF, traffic=TRAFFIC, holidays=holidays)
         print(f"built the benchmark store in {time.perf_counter() - t:.0f} s", flush=True)
     return wh, d
 
@@ -114,6 +135,10 @@ def pooled(df: pd.DataFrame) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seed", type=int, default=HELD_OUT_SEED,
+                    help=f"demo store seed (default {HELD_OUT_SEED}, held out; {TUNING_SEED} is the tuning store)")
+    ap.add_argument("--no-holidays", action="store_true",
+                    help="demo store generated without the retail holiday peaks")
     ap.add_argument("--skus", type=int, default=2000)
     ap.add_argument("--model", default="auto")
     ap.add_argument("--no-ref", action="store_true", help="skip the statsforecast reference")
@@ -122,7 +147,10 @@ def main() -> None:
     from lib import forecast
     from lib.forecast import data
 
-    wh, d = warehouse()
+    holidays = not args.no_holidays
+    print(describe(args.seed, holidays), flush=True)
+    wh, d = warehouse(args.seed, holidays)
+    print(f"cache: {d}", flush=True)
     t = time.perf_counter()
     hist = data.history(wh, AS_OF)
     print(f"history from the warehouse: {len(hist):,} rows, {hist['unique_id'].nunique():,} SKUs "
@@ -164,7 +192,7 @@ def main() -> None:
     print(f"\nauto WAPE {auto:.3f} = {1 - auto / naive:.1%} below seasonal naive [target >= 15 %]; "
           f"80 % coverage {rows['auto (ours)']['coverage_80']:.1%} [target 75-85 %]"
           + "".join(f"; vs {k} {v:.3f}" for k, v in refs.items()))
-    print(json.dumps({"wall_s": round(w2 - w0, 1), "cpu_s": round(c2 - c0, 1), "peak_rss_gb": round(mem.peak / 2**30, 2),
+    print(json.dumps({"seed": args.seed, "holidays": holidays, "wall_s": round(w2 - w0, 1), "cpu_s": round(c2 - c0, 1), "peak_rss_gb": round(mem.peak / 2**30, 2),
                       "auto_wape": round(auto, 4), "naive_wape": round(naive, 4),
                       "refs": {k: round(v, 4) for k, v in refs.items()}}))
 

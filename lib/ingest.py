@@ -152,12 +152,14 @@ def _whole(prep: Prepared) -> Prepared:
     return Prepared(prep.source, raw, prep.feed, prep.profile, prep.mapping, prep.info, prep.remembered)
 
 
-def demo_dir(data_dir: Path, seed: int, scale: float, as_of: date, traffic: float = 1.0) -> Path:
+def demo_dir(data_dir: Path, seed: int, scale: float, as_of: date, traffic: float = 1.0,
+             holidays: bool = True) -> Path:
     """Where the demo store for these parameters is written (reused when it already exists).
 
-    `traffic` (share of non-buying web sessions written) is in the name only when it is not 1.
+    `traffic` (share of non-buying web sessions written) is in the name only when it is not 1,
+    and "-noholidays" only when the retail holidays are turned off.
     """
-    extra = f"-traffic{traffic:g}" if traffic != 1 else ""
+    extra = (f"-traffic{traffic:g}" if traffic != 1 else "") + ("" if holidays else "-noholidays")
     return Path(data_dir) / f"demo-seed{seed}-scale{scale:g}{extra}-{as_of.isoformat()}"
 
 
@@ -178,21 +180,24 @@ def _load_big_text(wh: Warehouse, prep: Prepared, as_of: date | None) -> LoadRep
 
 def load_demo(wh: Warehouse, data_dir: Path, *, seed: int = 7, scale: float = 1.0, as_of: date,
               progress: Progress | None = None, regenerate: bool = False,
-              traffic: float = 1.0) -> list[LoadReport]:
-    """Generate the demo store (unless already generated for these parameters) and load its feeds."""
+              traffic: float = 1.0, holidays: bool = True) -> list[LoadReport]:
+    """Generate the demo store (unless already generated for these parameters) and load its feeds.
+
+    `holidays=False` generates it without the retail holiday peaks (lib.demo.generate)."""
     from lib import demo
 
     progress = progress or (lambda f, m: None)
-    out_dir = demo_dir(data_dir, seed, scale, as_of, traffic)
+    out_dir = demo_dir(data_dir, seed, scale, as_of, traffic, holidays)
     if regenerate or not all((out_dir / f"{f}.parquet").exists() for f in DEMO_LOAD_ORDER):
         demo.generate(out_dir, seed=seed, scale=scale, as_of=as_of, fmt="parquet",
-                      progress=lambda f, m: progress(0.5 * f, m), traffic=traffic)
+                      progress=lambda f, m: progress(0.5 * f, m), traffic=traffic, holidays=holidays)
     reports = []
     for i, feed in enumerate(DEMO_LOAD_ORDER):
         progress(0.5 + 0.5 * i / len(DEMO_LOAD_ORDER), f"Loading {feed}…")
         df = pd.read_parquet(out_dir / f"{feed}.parquet")
         reports.append(wh.load(feed, df, source=f"demo:seed={seed},scale={scale}"
-                               + (f",traffic={traffic:g}" if traffic != 1 else ""), as_of=as_of))
+                               + (f",traffic={traffic:g}" if traffic != 1 else "")
+                               + ("" if holidays else ",holidays=off"), as_of=as_of))
     progress(1.0, "Demo store loaded")
     return reports
 

@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python -m lib.demo --seed 7 --scale 1 --out data/demo --as-of 2026-11-26 [--format csv] [--traffic 1]
+    .venv/bin/python -m lib.demo --seed 7 --scale 1 --out data/demo --as-of 2026-11-26 [--format csv] [--traffic 1] \
+        [--no-holidays]
 
     from lib.demo import generate
     summary = generate("data/demo", seed=7, scale=1.0, as_of=date(2026, 11, 26), progress=None, traffic=1.0)
@@ -10,7 +11,9 @@ Usage::
 ``traffic`` (0 < t <= 1, default 1) writes only a seeded share of the NON-buying web sessions
 (purchase sessions, hence every order's purchase event, are always written; kept sessions keep
 their full-run ids and rows). Recorded in truth.json, and in lib.ingest.demo_dir's name, only
-when below 1. Purchase sessions alone make about 4 events per order line, so 5M lines come with
+when below 1. ``holidays=False`` (``--no-holidays``) plants no retail holiday peaks (every holiday
+multiplier 1.0; same catalog, shocks and promotions; truth.json says so, and demo_dir's name holds
+-noholidays). Purchase sessions alone make about 4 events per order line, so 5M lines come with
 at least ~20M events: bench/analytics.py uses --scale 18 --traffic 0.005 (4.9M lines, 18.9M events).
 
 Same seed + scale + as_of give byte-identical files (on the same platform and library versions).

@@ -1,4 +1,5 @@
-"""CLI: ``python -m lib.demo --seed 7 --scale 1 --out data/demo --as-of 2026-11-26 [--format csv] [--traffic 1]``."""
+"""CLI: ``python -m lib.demo --seed 7 --scale 1 --out data/demo --as-of 2026-11-26 [--format csv] [--traffic 1]
+[--no-holidays]``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--traffic", type=float, default=1.0,
                     help="share of non-buying web sessions written, 0 < t <= 1 (default 1: all); "
                          "purchase sessions are always written")
+    ap.add_argument("--no-holidays", action="store_true",
+                    help="plant no retail holidays (every holiday multiplier 1.0; promotions unchanged)")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = ap.parse_args(argv)
 
@@ -33,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.flush()
 
     summary = generate(args.out, seed=args.seed, scale=args.scale, as_of=args.as_of, fmt=args.format,
-                       progress=None if args.quiet else progress, traffic=args.traffic)
+                       progress=None if args.quiet else progress, traffic=args.traffic,
+                       holidays=not args.no_holidays)
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(summary, indent=2))
     return 0

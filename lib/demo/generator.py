@@ -34,7 +34,8 @@ def id_widths(n_orders: int, n_customers: int) -> dict[str, int]:
 
 
 def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_AS_OF, fmt: str = "parquet",
-             progress: Callable[[float, str], None] | None = None, traffic: float = 1.0) -> dict:
+             progress: Callable[[float, str], None] | None = None, traffic: float = 1.0,
+             holidays: bool = True) -> dict:
     """Generate the demo store into ``out_dir``.
 
     Args:
@@ -49,6 +50,13 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
             purchase event) and a kept session's rows and id are those of the full run. Lets a
             large order history come with a bounded number of events (benchmarks). Recorded in
             truth.json when below 1; nothing else changes.
+        holidays: plant the retail holidays (Thanksgiving week, Black Friday to Cyber Monday,
+            December, New Year; default True). False sets every holiday multiplier to 1.0 (see
+            season.build; truth.json then says ``"holidays_planted": false``). The seeded generators,
+            the catalog, the daily shocks and the promotion calendar (with its Black Friday sale)
+            are the same, so the planted parameters differ only by the holiday multipliers (and
+            the base-demand scaling that keeps the expected number of order lines); the realised
+            orders differ because demand differs.
 
     Returns:
         {"rows": {feed: n}, "paths": {feed: path}, "seconds": float, ...}.
@@ -61,6 +69,8 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     traffic = float(traffic)
     if not 0 < traffic <= 1:
         raise ValueError("traffic must be in (0, 1]")
+    if not isinstance(holidays, bool | np.bool_):
+        raise TypeError("holidays must be True or False")
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
     if isinstance(as_of, datetime):
@@ -77,7 +87,7 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     # write into a private folder and move the finished files in: a failed run leaves no half files
     work = Path(tempfile.mkdtemp(prefix=".demo-", dir=out))
     try:
-        rows, n_sessions, n_customers = _build(work, seed, scale, as_of, fmt, report, traffic)
+        rows, n_sessions, n_customers = _build(work, seed, scale, as_of, fmt, report, traffic, bool(holidays))
         paths = {}
         for f in sorted(work.iterdir()):
             os.replace(f, out / f.name)
@@ -85,13 +95,14 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report(1.0, "done")
-    return {"out_dir": str(out), "seed": seed, "scale": scale, "traffic": traffic, "as_of": as_of.isoformat(),
+    return {"out_dir": str(out), "seed": seed, "scale": scale, "traffic": traffic, "holidays": bool(holidays),
+            "as_of": as_of.isoformat(),
             "format": fmt, "rows": rows, "paths": paths, "sessions": n_sessions, "customers": n_customers,
             "seconds": round(time.perf_counter() - t_start, 2)}
 
 
 def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
-           traffic: float = 1.0) -> tuple[dict, int, int]:
+           traffic: float = 1.0, holidays: bool = True) -> tuple[dict, int, int]:
     seq = dict(zip(_PARTS, np.random.SeedSequence(seed).spawn(len(_PARTS)), strict=True))
     rngs = {k: np.random.default_rng(v) for k, v in seq.items() if k != "web"}
     dates = season.window(as_of)
@@ -99,7 +110,7 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
     epoch0 = int(dates[0].astype("datetime64[s]").astype(np.int64))
 
     report(0.0, "catalog and prices")
-    seas, season_truth = season.build(rngs["season"], dates)
+    seas, season_truth = season.build(rngs["season"], dates, holidays=holidays)
     cat = catalog.build(rngs["catalog"], scale, days)
     pr = promos.build(rngs["promos"], cat, days, season.black_fridays(dates))
     mult = promos.multiplier(pr, cat)

@@ -56,10 +56,15 @@ def black_fridays(dates: np.ndarray) -> list[int]:
     return out
 
 
-def build(rng: np.random.Generator, dates: np.ndarray) -> tuple[np.ndarray, dict]:
+def build(rng: np.random.Generator, dates: np.ndarray, holidays: bool = True) -> tuple[np.ndarray, dict]:
     """Seasonality matrix (days x categories) and its truth record.
 
     season[d, c] = trend * weekly * yearly_c * (1 + h_c * (holiday - 1)) * shock
+
+    ``holidays=False`` plants no retail holiday (Thanksgiving week, Black Friday to Cyber Monday,
+    December, New Year): every holiday multiplier is 1.0, so season = trend * weekly * yearly_c *
+    shock; the daily shocks are the same draws as with holidays, and the truth record says
+    ``"holidays_planted": false`` with an empty ``holidays`` table.
     """
     n = len(dates)
     cats = config.CATEGORIES
@@ -68,7 +73,7 @@ def build(rng: np.random.Generator, dates: np.ndarray) -> tuple[np.ndarray, dict
     dow = ((dates.astype("datetime64[D]").astype(np.int64) + 3) % 7).astype(int)  # Monday = 0
     weekly = np.asarray(config.WEEKLY)[dow]
     doy = (dates - dates.astype("datetime64[Y]")).astype(int) + 1
-    hol_map = holiday_table(dates)
+    hol_map = holiday_table(dates) if holidays else {}
     iso = np.datetime_as_string(dates)
     holiday = np.array([hol_map.get(s, 1.0) for s in iso])
     shock = np.exp(rng.normal(0.0, config.DAILY_SHOCK_SIGMA, n) - config.DAILY_SHOCK_SIGMA**2 / 2)
@@ -87,6 +92,7 @@ def build(rng: np.random.Generator, dates: np.ndarray) -> tuple[np.ndarray, dict
         "yearly": {c[1]: {"amplitude": c[6], "peak_day_of_year": c[7]} for c in cats},
         "holiday_sensitivity": {c[1]: c[8] for c in cats},
         "holidays": hol_map,
+        **({} if holidays else {"holidays_planted": False}),  # only when off: the default record is unchanged
         "daily_shock_sigma": config.DAILY_SHOCK_SIGMA,
         "daily_shock": [round(float(x), 6) for x in shock],
     }
