@@ -179,20 +179,22 @@ class Run:
         """(n,) index into candidates: per series, the pooled winner unless the series' own best
         candidate beat it on that series by more than SWITCH_MARGIN (over windows except one).
 
-        Only candidates that forecast the series (final forecast not NaN) and were backtested on
-        all its scored points take part; the pooled order ranks candidates by their error over the
-        series every candidate was scored on (or, when there are none, by mean relative error)."""
+        Candidates that forecast the series (final forecast not NaN) take part; they are compared on
+        the series' backtest points that every one of them forecast (a model that skipped an early
+        window, e.g. for want of data, is judged with the others on the later ones). The pooled order
+        ranks candidates by their error over the series every candidate was scored on (or, when there
+        are none, by mean relative error)."""
         use = (np.arange(len(self.cutoffs)) != exclude)[:, None, None]
         obs = ~np.isnan(self.truth) & use
         n, C = self.truth.shape[1], len(self.candidates)
         fin = np.stack([~np.isnan(self.final[c]).any(axis=1) if c in self.final else np.ones(n, dtype=bool)
                         for c in self.candidates])                          # (C, n) forecasts the series
-        errs = np.empty((C, n))
-        scored = np.empty((C, n), dtype=bool)
+        pts = obs.copy()
         for k, c in enumerate(self.candidates):
-            miss = obs & np.isnan(self.preds[c])
-            errs[k] = np.where(obs & ~miss, np.abs(self.preds[c] - self.truth), 0.0).sum(axis=(0, 2))
-            scored[k] = ~miss.any(axis=(0, 2)) & fin[k]
+            pts &= ~np.isnan(self.preds[c]) | ~fin[k][None, :, None]
+        errs = np.stack([np.where(pts, np.abs(self.preds[c] - self.truth), 0.0).sum(axis=(0, 2))
+                         for c in self.candidates])                        # (C, n)
+        scored = fin & pts.any(axis=(0, 2))[None, :]
         common = scored.all(axis=0)
         if common.any():
             order = np.argsort(errs[:, common].sum(axis=1), kind="stable")
