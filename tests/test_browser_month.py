@@ -13,6 +13,7 @@ from tests.support.browser import (
     SLOW,
     alerts,
     caption_texts,
+    clipped_options,
     fresh_page,
     grid_rows,
     no_exception,
@@ -48,6 +49,7 @@ def test_a_monthly_store_is_forecast_by_month_in_the_browser(browser, app_url):
         assert refused and "one order line per SKU and month" in refused[0]
         assert not page.locator('[data-testid="stMetric"]').count()
 
+        assert clipped_options(page, "Grain") == []                    # day, week and month all on screen
         segment(page, "month")
         # month is this store's default grain, so the link drops fgrain rather than repeating the default
         page.wait_for_function("() => !location.search.includes('fgrain=day')", timeout=SLOW)

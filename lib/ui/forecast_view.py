@@ -112,7 +112,7 @@ def _jump(labels: dict[str, str]) -> None:
 
 
 def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date, monthly: bool = False) -> dict:
-    c1, c2, c3, c4, c5, c6 = st.columns([2.0, 1.4, 1.6, 1.4, 0.9, 1.3])
+    c1, c2, c3, c4, c5, c6 = st.columns([1.8, 1.3, 1.4, 2.1, 0.9, 1.2])      # Grain: day, week and month in full
     # no format_func: a bound widget keeps its *label* in the URL, so the labels are the URL values
     label = c1.segmented_control("Level", list(LEVELS), default="Store", key="level",
                                  bind="query-params") or "Store"

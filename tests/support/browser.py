@@ -182,6 +182,20 @@ def truncated_tiles(page) -> list[str]:
           .map(e => box.innerText.replace(/\\s+/g, ' ').trim()))""")
 
 
+def clipped_options(page, label: str) -> list[str]:
+    """The options of the segmented control labelled ``label`` that stick out of its column (cut off
+    on screen: the column hides what does not fit)."""
+    return page.evaluate("""(label) => {
+        const box = [...document.querySelectorAll('[data-testid="stButtonGroup"]')]
+            .find(g => (g.closest('[data-testid="stElementContainer"]') || g).innerText.includes(label));
+        if (!box) return ['(no control ' + label + ')'];
+        const col = box.closest('[data-testid="stColumn"]') || box.parentElement;
+        const edge = col.getBoundingClientRect().right;
+        return [...box.querySelectorAll('button')].filter(b => b.getBoundingClientRect().right > edge + 1)
+            .map(b => b.innerText.trim());
+    }""", label)
+
+
 def set_number(page, label: str, value) -> None:
     """Type ``value`` into the number input labelled ``label``, press Enter, wait for the rerun."""
     box = page.locator('[data-testid="stNumberInput"]').filter(has_text=label).first.locator("input")
