@@ -276,6 +276,17 @@ def test_month_grain_resets_a_horizon_past_its_maximum(store):
     assert daily.loc[daily["unique_id"] == "A", "yhat"].sum() == pytest.approx(95 + 88)
 
 
+def test_a_new_grain_starts_at_its_own_default_horizon(store):
+    # 28 days switched to weeks is 8 weeks (the week default), not 28 weeks; back to days, 28 days again
+    at = forecast_page({"level": "SKU", "item": "A", "model": "seasonal_naive"})
+    assert at.number_input(key="h").value == 28
+    at.segmented_control(key="fgrain").set_value("week").run()
+    assert at.number_input(key="h").value == 8 and "Forecast units, next 8 weeks" in metrics(at)
+    at.number_input(key="h").set_value(30).run()
+    at.segmented_control(key="fgrain").set_value("day").run()
+    assert at.number_input(key="h").value == 28 and "Forecast units, next 28 days" in metrics(at)
+
+
 def test_weeks_past_the_daily_run_are_offered(store):
     at = forecast_page({"level": "SKU", "item": "A", "fgrain": "week", "h": "8", "model": "seasonal_naive"})
     assert at.number_input(key="h").max == 104

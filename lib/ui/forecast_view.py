@@ -111,6 +111,13 @@ def _jump(labels: dict[str, str]) -> None:
     st.session_state["find"] = None
 
 
+def _grain_changed(first: str) -> None:
+    """28 days are not 28 weeks: a new grain starts at its own default horizon (so the link, which leaves a
+    default out, opens the same view)."""
+    grain = st.session_state.get("fgrain") or first
+    st.session_state["h"] = planning.HORIZONS[grain][2]
+
+
 def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date, monthly: bool = False) -> dict:
     c1, c2, c3, c4, c5, c6 = st.columns([1.8, 1.3, 1.4, 2.1, 0.9, 1.2])      # Grain: day, week and month in full
     # no format_func: a bound widget keeps its *label* in the URL, so the labels are the URL values
@@ -137,7 +144,7 @@ def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date, monthly: bo
         title = f"{item} ({fmt.count(len(parts.scope_skus(daily, level, item)))} SKUs)"
     first = "month" if monthly else "day"
     grain = c4.segmented_control("Grain", list(planning.GRAINS), default=first, key="fgrain",
-                                 bind="query-params") or first
+                                 bind="query-params", on_change=_grain_changed, args=(first,)) or first
     lo, hi, dflt = planning.HORIZONS[grain]
     unit = parts.UNITS[grain]
     start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
