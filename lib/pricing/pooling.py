@@ -66,13 +66,25 @@ def _anchor(g: Group, tau2: np.ndarray) -> tuple:
     return np.full(len(tau2), g.mu), g.se_mu**2 + tau2 * np.sum(h**2) / np.sum(h) ** 2
 
 
-def _loglik(b: np.ndarray, s2: np.ndarray, tau2: np.ndarray, mu_a=None, v_a=None):
+def _share(g: Group, e: np.ndarray) -> np.ndarray | None:
+    """Each estimated SKU's weight h_j / sum h in the pooled fit's mean (None without one)."""
+    if g.h is None or not np.nansum(g.h) > 0:
+        return None
+    h = np.nan_to_num(g.h)
+    return h[e] / h.sum()
+
+
+def _loglik(b: np.ndarray, s2: np.ndarray, tau2: np.ndarray, mu_a=None, v_a=None, share=None, se_mu=0.0):
     """log p(tau | b) up to a constant, mu_hat and V_mu per grid point (tau2: grid, shape G).
 
-    With a pooled fit's mean (mu_a, v_a per grid point): b_j - mu_a ~ N(0, s_j^2 + tau^2 + v_a) (the
-    small covariance of b_j with a mean over all the category's SKUs ignored: wider, not narrower)."""
+    With a pooled fit's mean (mu_a, v_a per grid point): b_j - mu_a ~ N(0, s_j^2 + tau^2 + v_a - 2 c_j),
+    c_j = cov(b_j, mu_a) = se_mu^2 + g_j tau^2, g_j = h_j / sum h: the pooled mean holds SKU j's
+    elasticity with weight g_j, and its sampling error is the efficient part of b_j's (the pooled
+    fit is the SKU's slope without its own trend and season, pooled with weights h)."""
     if mu_a is not None:
-        v = s2[None, :] + tau2[:, None] + v_a[:, None]
+        g = np.zeros(len(b)) if share is None else share
+        v = s2[None, :] + tau2[:, None] * (1 - 2 * g[None, :]) + v_a[:, None] - 2 * se_mu**2
+        v = np.maximum(v, 1e-12)
         ll = -0.5 * np.log(v).sum(axis=1) - 0.5 * ((b[None, :] - mu_a[:, None]) ** 2 / v).sum(axis=1)
         return ll, mu_a, v_a
     v = s2[None, :] + tau2[:, None]                       # G x k
@@ -107,7 +119,8 @@ def pool(groups: list[Group], levels: tuple[float, ...] = (0.95,)) -> list[PoolR
     tau = top * u**3                        # midpoint rule in u, dense near 0 where shrinkage is decided;
     prior = u**2                            # the uniform prior on tau in u: d tau / du is proportional to u^2
     tau2 = tau**2
-    lls = [(_loglik(g.b[e], g.s[e] ** 2, tau2, *_anchor(g, tau2)) if e.any() else None)
+    lls = [(_loglik(g.b[e], g.s[e] ** 2, tau2, *_anchor(g, tau2), share=_share(g, e), se_mu=g.se_mu)
+            if e.any() else None)
            for g, e in zip(groups, est, strict=True)]
     store = sum(ll[0] for ll in lls if ll is not None) if any(ll is not None for ll in lls) else np.zeros(GRID)
     qs = sorted({0.5, *[(1 - a) / 2 for a in levels], *[(1 + a) / 2 for a in levels]})
