@@ -6,25 +6,29 @@
 Model. Daily rows are aggregated to weekly SKU rows: units summed over in-stock days, the number of
 in-stock days kept as exposure (offset), the mean log *regular* price (the price before any promotion
 discount) and the mean log promotion factor log(1 - discount/100) and share of promotion days. Weekly
-counts are fitted with a quasi-Poisson GLM (log link, dispersion from Pearson chi2): it keeps the many
-zero weeks of slow movers that a log-log OLS would have to drop or fudge, and its coefficient on
-log(price) is the elasticity of expected units.
+counts are fitted with a Poisson GLM (log link, fitted by IRLS here): it keeps the many zero weeks of
+slow movers that a log-log OLS would have to drop or fudge, and its coefficient on log(price) is the
+elasticity of expected units. Standard errors do not trust the Poisson variance: a sandwich lets each
+SKU have its own overdispersion and its weeks be autocorrelated (Newey-West within each SKU, Andrews'
+plug-in bandwidth; _hac_se).
 
 Identification. Only regular-price moves identify the elasticity: promotion weeks also carry a planted
 lift (and email-only promotions reach only part of the demand), so the promotion depth and share enter
 as separate regressors. Each category is one regression with SKU fixed effects and week fixed effects
-(seasonality and the common trend, per category). The category elasticity is its common log-price
-coefficient; a second fit of the same design gives each SKU with enough price variation its own
-log-price slope and linear trend, so its standard error accounts for the shared week effects.
+(seasonality and the common trend, per category). The category's pooled fit has one common log-price
+slope; a second fit of the same design gives each SKU with enough price variation its own log-price
+slope and linear trend (and, with two years of weeks, its own annual cycle when that lowers the
+category's quasi-AIC), so its standard error accounts for the shared week effects.
 
-Pooling. Each SKU estimate b (standard error s) is shrunk toward the category elasticity mu by
-precision weighting: w = tau2 / (tau2 + s^2), estimate mu + w (b - mu), variance
-w s^2 + (1 - w)^2 se_mu^2, with tau2 the between-SKU variance (DerSimonian-Laird moment estimate from
-the SKU estimates, at least TAU_FLOOR^2). A SKU whose regular price barely varied (coefficient of
-variation of the weekly regular price below ``min_price_cv``), with too little data (MIN_WEEKS,
-MIN_UNITS) or whose fit failed gets the category estimate with the interval a new SKU of the category
-would have: mu +/- 1.96 sqrt(se_mu^2 + tau2), wide because its own data says nothing. With no price
-move anywhere in a category the elasticity is NaN rather than a guess.
+Pooling (lib.pricing.pooling). The SKU estimates b (standard errors s) of a category are treated as
+draws around the category mean mu with a between-SKU spread tau: a normal hierarchical model whose
+posterior, mixed over the posterior of tau (uniform prior, no floor; one tau for the store, each
+category with its own mu taken from its pooled fit), gives each SKU its posterior median and interval.
+The interval thus carries the shrinkage, the uncertainty of mu and that of tau. A SKU whose regular
+price barely varied (coefficient of variation of the weekly regular price below ``min_price_cv``), with
+too little data (MIN_WEEKS, MIN_UNITS) or whose fit failed gets what a new SKU of its category would
+have: mu with the interval of N(mu, var(mu) + tau^2), wide because its own data says nothing. With no
+price move anywhere in a category the elasticity is NaN rather than a guess.
 
 Warehouse input: history() prices each day at the last earlier non-promotion sale; that lag is undone
 first (see _realign_regular).

@@ -15,11 +15,22 @@ It is evaluated on a grid of tau and the SKU's posterior is the mixture of the n
 grid: the interval carries the shrinkage, the uncertainty of the category mean and that of tau, with no
 floor on tau. The reported value is the posterior median (it minimises the expected absolute error).
 
-With a flat prior p(tau | b) is proper only with three or more SKU estimates (it falls like tau^(1-k)),
-so a group with fewer borrows the store-wide posterior of tau (one tau shared by the groups, each with
-its own mu): the same model, more data. A SKU with no estimate of its own gets the predictive
-distribution of a new SKU of its category: N(mu, V_mu + tau^2) mixed over tau. A group with no SKU
-estimate at all may give its mean (``mu``, ``se_mu``: e.g. from a pooled fit); else its rows are NaN.
+One tau for the store. Per category tau is rarely identified: a SKU estimate resting on a few list-price
+moves has a standard error of 1 to 2, and the posterior of a category's tau then spans 0 to 1.5 (the
+demo store); the spread is assumed alike across categories, each of which keeps its own mean. With a
+single group this is that group's tau.
+
+The category mean. When a group gives ``mu``, ``se_mu`` and the SKU weights ``h`` of a pooled fit (one
+common slope over all the category's SKUs, also those without an estimate of their own), mu is that
+fit's value, not re-estimated from the b_j: var(mu | tau) = se_mu^2 + tau^2 sum g_j^2 (g_j = h_j / sum h),
+and the likelihood of tau uses b_j - mu ~ N(0, s_j^2 + tau^2 + var(mu) - 2 cov(b_j, mu)) with
+cov(b_j, mu) = se_mu^2 + g_j tau^2 (without that covariance tau comes out too small). Without a pooled
+fit mu has the flat prior above. A SKU with no estimate of its own gets the predictive distribution of
+a new SKU of its category: N(mu, var(mu) + tau^2) mixed over tau. A group with neither SKU estimates
+nor a pooled fit gets NaN.
+
+The grid: GRID points, cubic in u in [0, 1] (dense near tau = 0, where shrinkage is decided) up to three
+times the largest range of SKU estimates plus standard error, weighted for the uniform prior on tau.
 """
 from __future__ import annotations
 
@@ -28,9 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-__all__ = ["pool", "Group", "PoolResult", "MIN_SKUS_OWN_TAU", "GRID"]
+__all__ = ["pool", "Group", "PoolResult", "GRID"]
 
-MIN_SKUS_OWN_TAU = 3  # fewer SKU estimates: p(tau | b) under the flat prior is improper (see above)
 GRID = 400  # tau grid points
 
 
@@ -51,8 +61,7 @@ class PoolResult:
     mu: float              # posterior median of the group mean
     mu_lo: dict
     mu_hi: dict
-    tau: float             # posterior median of tau
-    own_tau: bool          # tau from this group's SKUs (else store-wide)
+    tau: float             # posterior median of tau (the store's)
 
 
 def _anchor(g: Group, tau2: np.ndarray) -> tuple:
@@ -126,7 +135,6 @@ def pool(groups: list[Group], levels: tuple[float, ...] = (0.95,)) -> list[PoolR
     qs = sorted({0.5, *[(1 - a) / 2 for a in levels], *[(1 + a) / 2 for a in levels]})
     results = []
     for g, e, ll in zip(groups, est, lls, strict=True):
-        own = len(groups) == 1
         logp = store
         p = np.exp(logp - logp.max()) * prior
         p /= p.sum()
@@ -138,7 +146,7 @@ def pool(groups: list[Group], levels: tuple[float, ...] = (0.95,)) -> list[PoolR
         else:
             nan = {a: np.full(n, np.nan) for a in levels}
             results.append(PoolResult(np.full(n, np.nan), nan, nan, np.nan, dict.fromkeys(levels, np.nan),
-                                      dict.fromkeys(levels, np.nan), np.nan, own))
+                                      dict.fromkeys(levels, np.nan), np.nan))
             continue
         s2 = np.where(e, g.s, 1.0) ** 2
         w = tau2[None, :] / (tau2[None, :] + s2[:, None])  # n x G
@@ -153,5 +161,5 @@ def pool(groups: list[Group], levels: tuple[float, ...] = (0.95,)) -> list[PoolR
         results.append(PoolResult(q[:n, at[0.5]], lo, hi, float(q[n, at[0.5]]),
                                   {a: float(q[n, at[(1 - a) / 2]]) for a in levels},
                                   {a: float(q[n, at[(1 + a) / 2]]) for a in levels},
-                                  float(tau[np.searchsorted(cdf, 0.5)]), own))
+                                  float(tau[np.searchsorted(cdf, 0.5)])))
     return results
