@@ -119,3 +119,20 @@ def test_demo_store_elasticities_median_error_and_coverage(demo):
     covered = (est["lo"] <= true) & (true <= est["hi"])
     assert varied.sum() >= 100
     assert covered[varied].mean() >= 0.90, covered[varied].mean()
+
+
+def test_own_irls_matches_statsmodels_poisson_glm():
+    import statsmodels.api as sm
+
+    from lib.pricing.elasticity import _glm
+
+    rng = np.random.default_rng(5)
+    X = np.column_stack([np.ones(300), rng.normal(size=300), rng.integers(0, 2, 300)])
+    off = np.log(rng.integers(1, 8, 300).astype(float))
+    y = rng.poisson(np.exp(X @ [0.5, -0.7, 0.3] + off)).astype(float)
+    ref = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit()
+    r = _glm(y, X, off)
+    np.testing.assert_allclose(r.params, ref.params, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(r.mu, ref.fittedvalues, rtol=1e-7)
+    # the inverse information is the model-based covariance of the unscaled Poisson fit
+    np.testing.assert_allclose(r.a_inv, ref.cov_params(), rtol=1e-6)
