@@ -59,6 +59,7 @@ bench: dev
 	$(PY) bench/forecast_grains.py
 	$(PY) bench/reruns.py
 	$(PY) bench/notebook_export.py
+	$(PY) bench/pricing_calibration.py
 
 load: dev system-deps
 	$(PY) bench/load.py

@@ -6,48 +6,54 @@
 Model. Daily rows are aggregated to weekly SKU rows: units summed over in-stock days, the number of
 in-stock days kept as exposure (offset), the mean log *regular* price (the price before any promotion
 discount) and the mean log promotion factor log(1 - discount/100) and share of promotion days. Weekly
-counts are fitted with a quasi-Poisson GLM (log link, dispersion from Pearson chi2): it keeps the many
-zero weeks of slow movers that a log-log OLS would have to drop or fudge, and its coefficient on
-log(price) is the elasticity of expected units.
+counts are fitted with a Poisson GLM (log link, fitted by IRLS here): it keeps the many zero weeks of
+slow movers that a log-log OLS would have to drop or fudge, and its coefficient on log(price) is the
+elasticity of expected units. Standard errors do not trust the Poisson variance: a sandwich lets each
+SKU have its own overdispersion and its weeks be autocorrelated (Newey-West within each SKU, Andrews'
+plug-in bandwidth; _hac_se).
 
 Identification. Only regular-price moves identify the elasticity: promotion weeks also carry a planted
 lift (and email-only promotions reach only part of the demand), so the promotion depth and share enter
 as separate regressors. Each category is one regression with SKU fixed effects and week fixed effects
-(seasonality and the common trend, per category). The category elasticity is its common log-price
-coefficient; a second fit of the same design gives each SKU with enough price variation its own
-log-price slope and linear trend, so its standard error accounts for the shared week effects.
+(seasonality and the common trend, per category). The category's pooled fit has one common log-price
+slope; a second fit of the same design gives each SKU with enough price variation its own log-price
+slope and linear trend (and, with two years of weeks, its own annual cycle when that lowers the
+category's quasi-AIC), so its standard error accounts for the shared week effects.
 
-Pooling. Each SKU estimate b (standard error s) is shrunk toward the category elasticity mu by
-precision weighting: w = tau2 / (tau2 + s^2), estimate mu + w (b - mu), variance
-w s^2 + (1 - w)^2 se_mu^2, with tau2 the between-SKU variance (DerSimonian-Laird moment estimate from
-the SKU estimates, at least TAU_FLOOR^2). A SKU whose regular price barely varied (coefficient of
-variation of the weekly regular price below ``min_price_cv``), with too little data (MIN_WEEKS,
-MIN_UNITS) or whose fit failed gets the category estimate with the interval a new SKU of the category
-would have: mu +/- 1.96 sqrt(se_mu^2 + tau2), wide because its own data says nothing. With no price
-move anywhere in a category the elasticity is NaN rather than a guess.
+Pooling (lib.pricing.pooling). The SKU estimates b (standard errors s) of a category are treated as
+draws around the category mean mu with a between-SKU spread tau: a normal hierarchical model whose
+posterior, mixed over the posterior of tau (uniform prior, no floor; one tau for the store, each
+category with its own mu taken from its pooled fit), gives each SKU its posterior median and interval.
+The interval thus carries the shrinkage, the uncertainty of mu and that of tau. A SKU whose regular
+price barely varied (coefficient of variation of the weekly regular price below ``min_price_cv``), with
+too little data (MIN_WEEKS, MIN_UNITS) or whose fit failed gets what a new SKU of its category would
+have: mu with the interval of N(mu, var(mu) + tau^2), wide because its own data says nothing. With no
+price move anywhere in a category the elasticity is NaN rather than a guess.
 
 Warehouse input: history() prices each day at the last earlier non-promotion sale; that lag is undone
 first (see _realign_regular).
 """
 from __future__ import annotations
 
-import warnings
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
-__all__ = ["elasticities", "estimate", "METHOD_SKU", "METHOD_CATEGORY", "METHOD_POOLED", "MIN_WEEKS", "MIN_UNITS",
-           "TAU_FLOOR"]
+from lib.pricing.pooling import Group, pool
+
+__all__ = ["elasticities", "estimate", "fit_pooled", "METHOD_SKU", "METHOD_CATEGORY", "METHOD_POOLED", "MIN_WEEKS", "MIN_UNITS"]
 
 METHOD_SKU = "sku, pooled toward category"
 METHOD_CATEGORY = "category (price did not vary)"
 METHOD_POOLED = "category, pooled across SKUs"  # rows of by="category"
 MIN_WEEKS = 20  # fewer in-stock weeks than this: the SKU gets the category estimate
 MIN_UNITS = 20  # fewer units sold in total than this: likewise
-TAU_FLOOR = 0.3  # prior minimum between-SKU spread of elasticities within a category (see _tau2)
-_Z = 1.959963984540054  # 97.5 % normal quantile
+# SKUs of a category rarely share one seasonal shape: with two full years of weeks (less than two cycles
+# cannot be told apart from the SKU's trend and its price moves) a second fit gives each SKU with its own
+# slope its own annual cycle (one harmonic), kept when it lowers the category's quasi-AIC
+SEASON_WEEKS = 104
 COLUMNS = ["sku", "category", "elasticity", "lo", "hi", "n_obs", "method", "price_cv"]
 
 
@@ -111,17 +117,31 @@ def _price_cv(weekly: pd.DataFrame) -> pd.Series:
     return (by.std(ddof=0) / by.mean()).fillna(0.0)
 
 
-def _glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray):
-    """Quasi-Poisson fit; returns the results or None when it fails or is not finite."""
-    try:
-        with warnings.catch_warnings():     # rank-deficient or separated designs: judged by the checks below
-            warnings.simplefilter("ignore")
-            r = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2", maxiter=100)
-    except (np.linalg.LinAlgError, ValueError):
+class _Fit(NamedTuple):
+    params: np.ndarray
+    mu: np.ndarray          # fitted means
+    a_inv: np.ndarray       # inverse Poisson information (X' diag(mu) X)^-1 (pseudo-inverse)
+
+
+def _glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray, maxiter: int = 100, tol: float = 1e-9):
+    """Poisson GLM (log link) by iteratively reweighted least squares on the normal equations (the
+    p x p pseudo-inverse: a rank-deficient design is fitted on its range); None when not finite."""
+    mu = y + 0.5
+    eta = np.log(mu)
+    dev_old = np.inf
+    for _ in range(maxiter):
+        a_inv = np.linalg.pinv(X.T @ (X * mu[:, None]), hermitian=True)
+        beta = a_inv @ (X.T @ (mu * (eta - offset) + (y - mu)))
+        eta = np.clip(X @ beta + offset, -50.0, 50.0)
+        mu = np.exp(eta)
+        dev = 2.0 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - (y - mu))
+        if abs(dev - dev_old) <= tol * (abs(dev) + 0.1):
+            break
+        dev_old = dev
+    a_inv = np.linalg.pinv(X.T @ (X * mu[:, None]), hermitian=True)
+    if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(a_inv))):
         return None
-    if not (np.all(np.isfinite(r.params)) and np.all(np.isfinite(r.bse))):
-        return None
-    return r
+    return _Fit(beta, mu, a_inv)
 
 
 def _varying(cols: list[np.ndarray]) -> list[np.ndarray]:
@@ -134,7 +154,7 @@ def _varying(cols: list[np.ndarray]) -> list[np.ndarray]:
     return kept
 
 
-def _design(w: pd.DataFrame, slopes: np.ndarray | None) -> tuple[np.ndarray, int]:
+def _design(w: pd.DataFrame, slopes: np.ndarray | None, season: bool = False) -> tuple[np.ndarray, int]:
     """Category design: price term(s), promo terms, SKU and week fixed effects (+ SKU trends).
 
     ``slopes`` None: one common log-price slope. Else a boolean per SKU category code: those SKUs get
@@ -147,40 +167,77 @@ def _design(w: pd.DataFrame, slopes: np.ndarray | None) -> tuple[np.ndarray, int
     extra = _varying([w["promo_log"].to_numpy(), w["promo_share"].to_numpy()])
     if slopes is None:
         return np.column_stack([lp, *extra, sku_d, week_d]), 1
-    t = (w["week"] - w["week"].min()).dt.days.to_numpy() / 364.0
+    t = (w["week"] - w["week"].min()).dt.days.to_numpy() / 365.25
     own = sku_d[:, slopes]
     trend = sku_d[:, slopes & (np.arange(len(slopes)) > 0)]  # the week effects hold the first SKU's
-    return np.column_stack([own * lp[:, None], *extra, trend * t[:, None], sku_d, week_d]), int(slopes.sum())
+    cols = [trend * t[:, None]]
+    if season:   # the SKU's own annual cycle (first harmonic), beside the category's
+        cols += [trend * np.sin(2 * np.pi * t)[:, None], trend * np.cos(2 * np.pi * t)[:, None]]
+    return np.column_stack([own * lp[:, None], *extra, *cols, sku_d, week_d]), int(slopes.sum())
+
+
+def _hac_se(r: _Fit, y: np.ndarray, X: np.ndarray, k: int, group: np.ndarray) -> np.ndarray:
+    """Standard errors of the first k coefficients from a sandwich that lets each SKU have its own
+    overdispersion and its weeks be autocorrelated: the bread is the Poisson information, the meat a
+    Bartlett-kernel (Newey-West) long-run variance of each coefficient's influence series within each
+    SKU's rows (sorted by week), with Andrews' (1991) AR(1) plug-in bandwidth 1.1447 (alpha T)^(1/3),
+    alpha = 4 rho^2 / ((1 - rho)^2 (1 + rho)^2), rho the series' lag-1 autocorrelation (at most 0.97 in
+    size, as Andrews truncates it), and the n/(n - p) small-sample factor of the Pearson dispersion."""
+    mu = r.mu
+    a_inv = r.a_inv[:, :k]
+    z = (X * (y - mu)[:, None]) @ a_inv          # each row's influence on each coefficient
+    n = len(z)
+    t_len = int(np.bincount(group).max())
+
+    def autocov(lag: int) -> np.ndarray:
+        same = group[lag:] == group[:-lag]
+        return (z[lag:] * z[:-lag] * same[:, None]).sum(axis=0)
+
+    var0 = (z**2).sum(axis=0)
+    rho = np.clip(autocov(1) / np.where(var0 > 0, var0, 1.0), -0.97, 0.97) if n > 1 else np.zeros(k)
+    alpha = 4 * rho**2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    band = 1.1447 * (alpha * t_len) ** (1 / 3)             # lags below it get weight 1 - lag/band
+    var = var0.copy()
+    for lag in range(1, min(int(np.ceil(band.max())), t_len, n)):
+        wt = np.clip(1 - lag / np.where(band > 0, band, 1.0), 0.0, None)
+        if wt.any():
+            var += 2 * wt * autocov(lag)
+    return np.sqrt(np.maximum(var, 0.0) * n / max(n - np.linalg.matrix_rank(X.T @ X, hermitian=True), 1))
 
 
 def _fit(w: pd.DataFrame, slopes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Price coefficient(s) and standard errors of the category regression (NaN when it fails)."""
+    """Price coefficient(s) and standard errors of the category regression (NaN when it fails).
+
+    Standard errors from the sandwich of _hac_se (rows of ``w`` are sorted by SKU and week)."""
     X, k = _design(w, slopes)
     if not np.ptp(X[:, :k], axis=0).all():  # a price that never moved identifies nothing
         return np.full(k, np.nan), np.full(k, np.nan)
-    r = _glm(w["units"].to_numpy(float), X, np.log(w["days"].to_numpy(float)))
-    return (np.full(k, np.nan), np.full(k, np.nan)) if r is None else (r.params[:k], r.bse[:k])
+    y = w["units"].to_numpy(float)
+    off = np.log(w["days"].to_numpy(float))
+    r = _glm(y, X, off)
+    if r is not None and slopes is not None and w["week"].nunique() >= SEASON_WEEKS:
+        X2, _ = _design(w, slopes, season=True)
+        r2 = _glm(y, X2, off)
+        if r2 is not None and _qaic(y, r2, X2, r2) < _qaic(y, r, X, r2):
+            X, r = X2, r2
+    if r is None:
+        return np.full(k, np.nan), np.full(k, np.nan)
+    return r.params[:k], _hac_se(r, y, X, k, pd.Categorical(w["sku"]).codes.astype(np.int64))
 
 
-def _tau2(b: np.ndarray, se: np.ndarray) -> float:
-    """DerSimonian-Laird between-SKU variance of the SKU estimates, at least TAU_FLOOR^2.
-
-    The moment estimate is 0 whenever the SKU standard errors dwarf the true spread (typical: a few
-    list-price changes per SKU give standard errors of 1-2); taken at face value it would claim every
-    SKU sits exactly on its category, so a floor keeps the intervals honest."""
-    if len(b) < 2:
-        return TAU_FLOOR**2
-    wt = 1.0 / se**2
-    mean = np.sum(wt * b) / wt.sum()
-    q = np.sum(wt * (b - mean) ** 2)
-    return float(max(TAU_FLOOR**2, (q - (len(b) - 1)) / (wt.sum() - np.sum(wt**2) / wt.sum())))
+def _qaic(y: np.ndarray, r: _Fit, X: np.ndarray, big: _Fit) -> float:
+    """Quasi-AIC (Burnham and Anderson 2002): deviance / dispersion + 2 x parameters, the dispersion
+    (Pearson) from the larger model ``big``, so that the SKU seasons are kept only when they explain
+    more than their two parameters per SKU cost."""
+    phi = np.sum((y - big.mu) ** 2 / big.mu) / max(len(y) - len(big.params), 1)
+    dev = 2.0 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / r.mu), 0.0) - (y - r.mu))
+    return dev / phi + 2 * np.linalg.matrix_rank(X.T @ X, hermitian=True)
 
 
 def _category_rows(cat: str, w: pd.DataFrame, cv: pd.Series, min_price_cv: float) -> pd.DataFrame:
-    """The category's SKU rows (COLUMNS + b, s: unpooled estimate); attrs hold mu, se_mu, tau2."""
-    (mu,), (se_mu,) = _fit(w, None)
-    if not (cv.reindex(w["sku"].unique()).fillna(0.0) >= min_price_cv).any():
-        mu, se_mu = np.nan, np.nan      # no SKU's price moved: the fit's ~0 +/- 0 would be a made-up number
+    """The category's SKU rows [sku, category, n_obs, price_cv, b, s] (b, s: the SKU's own estimate,
+    NaN without one); attrs hold mu, se_mu of the common-slope fit."""
+    w = w.sort_values(["sku", "week"])
     units = w.groupby("sku")["units"].sum()
     out = pd.DataFrame({"sku": units.index, "category": cat, "n_obs": w.groupby("sku").size().to_numpy(),
                         "price_cv": cv.reindex(units.index).to_numpy()})
@@ -190,20 +247,12 @@ def _category_rows(cat: str, w: pd.DataFrame, cv: pd.Series, min_price_cv: float
     if enough.any():
         b, s = _fit(w, enough)
         out.loc[enough, "b"], out.loc[enough, "s"] = b, s
-    ok = np.isfinite(out["b"]) & np.isfinite(out["s"]) & (out["s"] > 0)
-    if not np.isfinite(mu):  # no pooled fit: fall back on the precision-weighted SKU mean
-        wt = 1.0 / out.loc[ok, "s"] ** 2
-        mu, se_mu = (float(np.sum(wt * out.loc[ok, "b"]) / wt.sum()), float(wt.sum() ** -0.5)) \
-            if ok.any() else (np.nan, np.nan)
-    tau2 = _tau2(out.loc[ok, "b"].to_numpy(), out.loc[ok, "s"].to_numpy())
-    s2 = out["s"].to_numpy() ** 2
-    wgt = np.where(ok, tau2 / (tau2 + np.where(ok, s2, 1.0)), 0.0)
-    est = np.where(ok, mu + wgt * (out["b"].to_numpy() - mu), mu)
-    var = np.where(ok, wgt * np.where(ok, s2, 0.0) + (1 - wgt) ** 2 * se_mu**2, se_mu**2 + tau2)
-    half = _Z * np.sqrt(var)
-    out["elasticity"], out["lo"], out["hi"] = est, est - half, est + half
-    out["method"] = np.where(ok, METHOD_SKU, METHOD_CATEGORY)
-    out.attrs.update(mu=mu, se_mu=se_mu, tau2=tau2)
+    mu, se_mu, h = np.nan, np.nan, None
+    if (out["price_cv"].fillna(0.0) >= min_price_cv).any():  # else the fit's ~0 +/- 0 would be made up
+        (mu, ), (se_mu, ) = _fit(w, None)
+        lp = w["log_price"] - w.groupby("sku")["log_price"].transform("mean")
+        h = (w["units"] * lp**2).groupby(w["sku"]).sum().reindex(out["sku"]).to_numpy()
+    out.attrs.update(mu=mu, se_mu=se_mu, h=h)
     return out
 
 
@@ -219,24 +268,33 @@ def elasticities(sales, by: str = "sku", *, min_price_cv: float = 0.02, as_of=No
     return skus if by == "sku" else cats
 
 
+def fit_pooled(sales: pd.DataFrame, *, min_price_cv: float = 0.02, levels: tuple[float, ...] = (0.95,)):
+    """(category parts, lib.pricing.pooling results) for a non-empty sales frame: every category's SKU
+    rows with their own estimates (b, s), and the pooled posterior with intervals at ``levels``."""
+    sales = sales.assign(category=sales["category"].fillna("(no category)").astype(str),
+                         sku=sales["sku"].astype(str))
+    w = _weekly(sales)
+    cv = _price_cv(w)
+    parts = [_category_rows(str(cat), wc, cv, min_price_cv) for cat, wc in w.groupby("category", sort=True)]
+    pooled = pool([Group(p["b"].to_numpy(), p["s"].to_numpy(), p.attrs["mu"], p.attrs["se_mu"], p.attrs["h"])
+                   for p in parts], levels=levels)
+    return parts, pooled
+
+
 def estimate(sales, *, min_price_cv: float = 0.02, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(SKU rows, category rows) from one fit: what elasticities(by="sku") and by="category" return."""
     if not isinstance(sales, pd.DataFrame):
         sales = _from_warehouse(sales, as_of)
     if sales.empty:
         return pd.DataFrame({c: [] for c in COLUMNS}), pd.DataFrame({c: [] for c in COLUMNS})
-    sales = sales.assign(category=sales["category"].fillna("(no category)").astype(str),
-                         sku=sales["sku"].astype(str))
-    w = _weekly(sales)
-    cv = _price_cv(w)
-    parts, cats = [], []
-    for cat, wc in w.groupby("category", sort=True):
-        part = _category_rows(str(cat), wc, cv, min_price_cv)
-        parts.append(part)
-        a = part.attrs
-        half = _Z * a["se_mu"]
-        cats.append({"sku": None, "category": str(cat), "elasticity": a["mu"], "lo": a["mu"] - half,
-                     "hi": a["mu"] + half, "n_obs": int(part["n_obs"].sum()), "method": METHOD_POOLED,
-                     "price_cv": float(part["price_cv"].median())})
+    parts, pooled = fit_pooled(sales, min_price_cv=min_price_cv)
+    cats = []
+    for part, res in zip(parts, pooled, strict=True):
+        own = np.isfinite(part["b"]) & np.isfinite(part["s"]) & (part["s"] > 0)
+        part["elasticity"], part["lo"], part["hi"] = res.median, res.lo[0.95], res.hi[0.95]
+        part["method"] = np.where(own, METHOD_SKU, METHOD_CATEGORY)
+        cats.append({"sku": None, "category": part["category"].iloc[0], "elasticity": res.mu,
+                     "lo": res.mu_lo[0.95], "hi": res.mu_hi[0.95], "n_obs": int(part["n_obs"].sum()),
+                     "method": METHOD_POOLED, "price_cv": float(part["price_cv"].median())})
     out = pd.concat(parts, ignore_index=True)[COLUMNS]
     return out.sort_values("sku", ignore_index=True), pd.DataFrame(cats, columns=COLUMNS)
