@@ -211,6 +211,12 @@ def test_elasticities_tab(store):
     assert skus["elasticity"].tolist() == pytest.approx(exp["elasticity"].tolist(), nan_ok=True)
     assert at.dataframe[1].value["category"].tolist() == ["Mugs", "Tees"]
     assert "-1.5 means a 10% price rise loses about 15% of units" in texts(at)
+    # what an interval means, and that MUG's value (its price never moved) is borrowed, in words
+    assert "Of 100 SKUs shown with a 95% interval, about 95 have their true elasticity inside it" in texts(at)
+    assert "its value is borrowed from its category" in texts(at)
+    assert skus.set_index("sku")["method"].to_dict() == {
+        s: ("Borrowed from its category" if m == el.METHOD_CATEGORY else "SKU, pooled toward its category")
+        for s, m in zip(exp["sku"], exp["method"], strict=True)}
     assert len(at.get("vega_lite_chart")) == 1
     mugs = page({"tab": "Elasticities", "el_cat": "Mugs"})
     assert mugs.dataframe[0].value["sku"].tolist() == ["CUP", "MUG"]

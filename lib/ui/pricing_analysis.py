@@ -146,8 +146,15 @@ def elasticity_tab(wh, key, as_of: date) -> None:
     warn_ignored(link, {"el_cat": picked})
     st.markdown("**How to read it.** The elasticity is the % change in units sold for a 1% price change: "
                 "**-1.5 means a 10% price rise loses about 15% of units** (and a 10% cut gains about 15%). "
-                "Below -1 a price cut raises revenue; between -1 and 0 a price rise does. The 95% interval "
-                "is the range the true value lies in: when it is wide, the history says little.")
+                "Below -1 a price cut raises revenue; between -1 and 0 a price rise does.\n\n"
+                "**The 95% interval.** Of 100 SKUs shown with a 95% interval, about 95 have their true "
+                "elasticity inside it (checked on simulated stores whose elasticities are known). When it is "
+                "wide, the history says little. A SKU whose own price moves were enough gets its own "
+                "estimate, pulled toward its category's by how uncertain it is. A SKU whose price moved by "
+                f"less than 2%, with fewer than {el.MIN_WEEKS} in-stock weeks or fewer than {el.MIN_UNITS} "
+                "units sold has no evidence of its own: its value is **borrowed from its category** "
+                "(Estimate: \"Borrowed from its category\"), and its interval is the range a new SKU of "
+                "that category would fall in.")
     view = skus[skus["category"].isin(picked)] if picked else skus
     own = int((view["method"] == el.METHOD_SKU).sum())
     fallback = int((view["method"] == el.METHOD_CATEGORY).sum())
@@ -157,7 +164,7 @@ def elasticity_tab(wh, key, as_of: date) -> None:
                 help="SKUs whose own price moves were enough to estimate their elasticity (pulled toward "
                      "the category's by how uncertain it is).")
     c[2].metric("Category estimate", fmt.count(fallback), border=True,
-                help=f"SKUs that fall back on their category's elasticity: price varied by less than 2%, "
+                help=f"SKUs whose value is borrowed from their category: price varied by less than 2%, "
                      f"fewer than {el.MIN_WEEKS} in-stock weeks or fewer than {el.MIN_UNITS} units sold.")
     c[3].metric("Median elasticity", "–" if view["elasticity"].isna().all()
                 else f"{view['elasticity'].median():.2f}", border=True)
@@ -312,7 +319,7 @@ def promotions_tab(wh, key, as_of: date) -> None:
                                  "cannibalised": number("Cannibalised units", format="%.1f")})
 
 
-METHOD_WORDS = {el.METHOD_SKU: "SKU, pooled toward its category", el.METHOD_CATEGORY: "Category (price did not vary)",
+METHOD_WORDS = {el.METHOD_SKU: "SKU, pooled toward its category", el.METHOD_CATEGORY: "Borrowed from its category",
                 el.METHOD_POOLED: "Category, pooled across its SKUs"}
 
 
