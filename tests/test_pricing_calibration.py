@@ -69,3 +69,32 @@ def test_public_call_returns_the_pooled_rows_and_borrowed_skus_are_named():
     borrowed = est[est["method"] == METHOD_CATEGORY]
     cat_width = (cats["hi"] - cats["lo"]).reindex(borrowed["category"]).to_numpy()
     assert ((borrowed["hi"] - borrowed["lo"]).to_numpy() > cat_width).all()
+
+
+def test_scenario_band_is_wider_on_a_thin_sku_than_on_a_rich_one():
+    """Issue 15 point 4: the corrected intervals reach pricing.simulate. A +10% price on a thin-data SKU
+    (one or two small list-price moves) and on a rich one of the same category, from identical baselines
+    (10 units a day, 95% band 6..14): each scenario band is the baseline's times 1.1^(interval end), so
+    the thin SKU, whose elasticity interval is wider, gets the wider band."""
+    p = panel(11, sd=0.4, volume=20, n_cats=2, n_skus=8)
+    est = pricing.elasticities(p.sales).merge(p.truth[["sku", "price_class"]], on="sku")
+    cat = est["category"].iloc[0]
+    mine = est[est["category"] == cat].set_index("sku")
+    thin = mine.index[(mine["price_class"] == "thin")][0]
+    rich = mine.index[(mine["price_class"] == "rich") & (mine["method"] == METHOD_SKU)][0]
+    w = mine["hi"] - mine["lo"]
+    assert w[thin] > w[rich] > 0
+    days = pd.date_range("2026-05-04", periods=7)
+    base = pd.DataFrame([{"unique_id": s, "ds": d, "yhat": 10.0, "yhat_lo_80": 8.0, "yhat_hi_80": 12.0,
+                          "yhat_lo_95": 6.0, "yhat_hi_95": 14.0, "price": 20.0, "promo": 0.0}
+                         for s in (thin, rich) for d in days])
+    products = pd.DataFrame({"sku": [thin, rich], "category": cat, "unit_cost": 8.0, "price": 20.0})
+    sc = pricing.Scenario("Up 10%", days[0].date(), days[-1].date(), price_change_pct=10)
+    sim = pricing.simulate(base, sc, elasticities=est, products=products).set_index("unique_id")
+    for sku in (thin, rich):
+        row = sim.loc[sku].iloc[0]
+        e, lo, hi = mine.loc[sku, ["elasticity", "lo", "hi"]]
+        assert row["units_scenario"] == pytest.approx(10 * 1.1**e)
+        assert (row["lo_95"], row["hi_95"]) == pytest.approx((6 * 1.1**lo, 14 * 1.1**hi))
+    band = (sim["hi_95"] - sim["lo_95"]).groupby(level=0).first()
+    assert band[thin] > band[rich]
