@@ -109,3 +109,14 @@ def test_a_sku_missing_from_the_active_items_gets_no_order_and_says_why():
     r = s.iloc[0]
     assert r["sku"] == "A" and r["extra_qty"] == 0 and "Not an active product" in r["note"]
     assert r["demand_scenario"] == pytest.approx(100 * 0.9 ** -2)
+
+
+def test_a_fractional_case_pack_orders_whole_packs_as_the_replenishment_plan_does():
+    # case pack 2.5 ships as 3 (lib.replenish.packs, the Replenishment plan's rule): the 23.46 extra units
+    # of test_extra_order_rounded_to_case_pack_with_its_dates become ceil(23.46 / 3) = 8 cases = 24 units
+    # (before the shared rule: 10 packs of 2.5 = 25 here, 24 on the Replenishment page)
+    s = pricing.stock_impact(sim_a(), items().assign(case_pack=[2.5, 1, 1], moq=[1, 1, 1]), AS_OF)
+    r = s.iloc[0]
+    assert r["extra_units"] == pytest.approx(10 * 0.9 ** -2 * 10 - 100)
+    assert (r["extra_qty"], r["case_pack"]) == (24, 3)
+    assert "case pack 3" in r["note"]

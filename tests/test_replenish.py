@@ -287,3 +287,10 @@ def test_items_validation():
         run([item("A", unit_cost=np.nan)], [flat("A")])
     with pytest.raises(ValueError, match="once"):
         run([item("A"), item("A")], [flat("A")])
+
+
+def test_a_fractional_case_pack_orders_whole_packs_as_the_pricing_page_does():
+    # as test_case_pack_rounding_and_reason: raw 26; a case pack of 2.5 ships as 3 -> ceil(26 / 3) = 9 cases
+    p = run([item("P", on_hand=2, case_pack=2.5)], [flat("P")])
+    r = p.loc["P"]
+    assert (r.case_pack, r.order_qty) == (3, 27)

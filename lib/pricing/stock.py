@@ -13,7 +13,8 @@ convention that stock on order is on the shelf from the morning of day L = lead_
   for the baseline (need_base) and the scenario (need_scenario);
 * extra_units = max(0, need_scenario - need_base): what the lift needs beyond what the baseline
   already needs (the regular plan orders that); extra_qty = extra_units rounded up to the case pack,
-  at least the MOQ (rounded up to the case pack), 0 when nothing is missing;
+  at least the MOQ (rounded up to the case pack), 0 when nothing is missing (lib.replenish.packs, the
+  Replenishment plan's rule: a fractional case pack or MOQ rounds up to whole units);
 * stockout_base / stockout_scenario = as_of + the first k with cum(k) > available(k) (None: no stockout
   by day K); needed_by = as_of + the first k where the scenario is short by more than need_base;
   order_by = needed_by - L; in_time = order_by >= as_of (an order placed on as_of arrives in time).
@@ -23,18 +24,17 @@ scenario's demand (scenario_demand).
 """
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from lib.fmt import count
+from lib.replenish import packs
+from lib.replenish.packs import EPS, NO_SUPPLIER
 
 __all__ = ["stock_impact", "scenario_demand", "apply_to_forecast", "STOCK_COLUMNS"]
 
-EPS = 1e-9
-NO_SUPPLIER = "(no supplier)"
 STOCK_COLUMNS = ["sku", "name", "category", "supplier", "on_hand", "on_order", "lead_time_days", "demand_base",
                  "demand_scenario", "stockout_base", "stockout_scenario", "need_base", "need_scenario",
                  "extra_units", "extra_qty", "extra_cost", "needed_by", "order_by", "in_time", "note", "case_pack",
@@ -44,13 +44,6 @@ STOCK_COLUMNS = ["sku", "name", "category", "supplier", "on_hand", "on_order", "
 def _first(mask: np.ndarray) -> int:
     """1-based index of the first True, 0 when none."""
     return int(np.argmax(mask)) + 1 if mask.any() else 0
-
-
-def _pack(units: float, case_pack: float, moq: float) -> int:
-    if units <= EPS:
-        return 0
-    cp = max(float(case_pack), 1.0)
-    return int(max(math.ceil(round(units / cp, 9)) * cp, math.ceil(round(max(float(moq), 1.0) / cp, 9)) * cp))
 
 
 def _note(r: dict, as_of: date, end: date) -> str:
@@ -107,8 +100,8 @@ def stock_impact(sim: pd.DataFrame, items: pd.DataFrame, as_of: date) -> pd.Data
         need_b = max(0.0, float(np.max(cb - avail)))
         need_s = max(0.0, float(np.max(cs - avail)))
         extra = max(0.0, need_s - need_b)
-        cp, moq = float(row.get("case_pack", 1) or 1), float(row.get("moq", 1) or 1)
-        qty = _pack(extra, cp, moq)
+        cp, moq = (float(v) for v in packs.sizes(row.get("case_pack", 1), row.get("moq", 1)))
+        qty = int(packs.order_qty(extra, cp, moq))
         ob, os_, nb = _first(cb > avail + EPS), _first(cs > avail + EPS), _first(cs - avail > need_b + EPS)
         r = {"sku": sku, "name": row.get("name") or sku, "category": row.get("category"),
              "supplier": row.get("supplier") if isinstance(row.get("supplier"), str) else NO_SUPPLIER, "on_hand": on_hand, "on_order": on_order, "lead_time_days": lead,

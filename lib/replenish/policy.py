@@ -61,16 +61,16 @@ import pandas as pd
 from scipy.stats import norm
 
 from lib.fmt import count, money
+from lib.replenish import packs
 from lib.replenish.budget import allocate
+from lib.replenish.packs import EPS, NO_SUPPLIER
 
 __all__ = ["plan", "expected_gain", "PLAN_COLUMNS", "Z_80", "TAIL_DAYS", "NO_SUPPLIER",
            "SERVICE_MIN", "SERVICE_MAX"]
 
 Z_80 = 1.2816  # the 80% band spans mean +- 1.2816 sigma (norm.ppf(0.9))
 TAIL_DAYS = 7  # days past the horizon take the mean of the last TAIL_DAYS forecast days
-NO_SUPPLIER = "(no supplier)"
 SERVICE_MIN, SERVICE_MAX = 0.5, 0.9999  # service level must be > SERVICE_MIN and <= SERVICE_MAX
-EPS = 1e-9
 
 PLAN_COLUMNS = ["sku", "name", "category", "supplier", "abc", "xyz", "on_hand", "on_order", "position",
                 "lead_time_days", "review_days", "service_level", "demand_daily", "demand_p", "sigma_p",
@@ -129,8 +129,7 @@ def _prepare_items(items: pd.DataFrame) -> pd.DataFrame:
     it["on_hand"] = it["on_hand"].fillna(0.0)
     it["on_order"] = it["on_order"].fillna(0.0)
     it["lead_time_days"] = np.round(it["lead_time_days"]).astype(np.int64)
-    it["case_pack"] = np.maximum(np.ceil(it["case_pack"].fillna(1.0)), 1.0)
-    it["moq"] = np.maximum(np.ceil(it["moq"].fillna(1.0)), 1.0)
+    it["case_pack"], it["moq"] = packs.sizes(it["case_pack"], it["moq"])
     return it
 
 
@@ -286,7 +285,7 @@ def plan(items: pd.DataFrame, demand: pd.DataFrame, *, as_of: date, service_leve
     order = (pos <= rop + EPS) & (mu_p > 0)
     raw = np.where(order, top - pos, 0.0)
     packed = np.ceil(np.round(raw / cp, 9)) * cp
-    rec = np.where(order, np.maximum(packed, np.ceil(moq / cp) * cp), 0.0).astype(np.int64)
+    rec = np.where(order, np.maximum(packs.order_qty(raw, cp, moq), packs.min_qty(cp, moq)), 0.0).astype(np.int64)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(daily > 0, on_hand / daily, np.nan)
@@ -305,7 +304,7 @@ def plan(items: pd.DataFrame, demand: pd.DataFrame, *, as_of: date, service_leve
     cost = rec * unit_cost
     with np.errstate(divide="ignore", invalid="ignore"):
         priority = np.where(rec > 0, np.where(cost > 0, gain / cost, np.inf), np.nan)
-    min_qty = (np.ceil(moq / cp) * cp).astype(np.int64)
+    min_qty = packs.min_qty(cp, moq).astype(np.int64)
     alloc = allocate(rec, unit_cost, cp, min_qty, urgent, first, priority, budget)
     order_qty = alloc.order_qty
 
