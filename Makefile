@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AS_OF ?= $(shell date -d yesterday +%F)
 PORT ?= 8501
+# OpenMP (scikit-learn's boosted forecast) waits passively instead of spinning: see lib/ui/serve.py
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: run test lint demo venv dev system-deps bench load clean
 

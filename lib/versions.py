@@ -152,7 +152,4 @@ def pinned(wh, version: str):
         cur.close()
         dbapi_conn.commit()      # a SET inside the driver's implicit transaction would be rolled back
 
-    out = Warehouse.__new__(Warehouse)
-    out.engine, out.settings, out.dialect = eng, wh.settings, wh.dialect
-    out.pinned_version, out.pinned_loads = version, {f: int(i) for f, i in row.iloc[0]["loads"].items()}
-    return out
+    return Warehouse(eng, wh.settings, pinned=(version, row.iloc[0]["loads"]))

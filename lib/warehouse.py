@@ -180,11 +180,17 @@ class Warehouse:
     _writes = 0                            # bumped around every load: a data version cached before is void
     _version_cache: tuple[int, float, str] | None = None
 
-    def __init__(self, engine: Engine, settings: Settings):
+    def __init__(self, engine: Engine, settings: Settings, *, pinned: tuple[str, dict] | None = None):
+        """``pinned`` (version, {feed: load id}): the read-only view of a kept data version (lib.versions),
+        whose schema exists already; otherwise the feed tables are created if missing."""
         self.engine = engine
         self.settings = settings
         self.dialect = engine.dialect.name
-        self._ensure_schema()
+        if pinned is None:
+            self._ensure_schema()
+        else:
+            self.pinned_version = pinned[0]
+            self.pinned_loads = {f: int(i) for f, i in pinned[1].items()}
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod

@@ -16,13 +16,7 @@ and monthly data). "auto" picks per series from rolling-origin backtests. Stocko
 The names below are imported on first use, so that importing one model module (lib.forecast.gbm)
 does not load the others.
 """
-import os
 from importlib import import_module
-
-# OpenMP threads (scikit-learn's boosted model) spin while they wait for work; on a small shared
-# machine, next to other busy processes, that made one fit 5-15x slower. A passive wait costs
-# nothing when the machine is idle. Read when the OpenMP runtime loads, so set before sklearn is.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __all__ = ["forecast", "backtest", "backtest_predictions", "accuracy", "rollup", "MODELS", "season_length",
            "store_run"]

@@ -9,6 +9,7 @@ st.navigation is first called).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -16,12 +17,20 @@ from streamlit.web import cli
 
 from lib.settings import PROJECT_ROOT
 
-__all__ = ["main"]
+__all__ = ["main", "PROCESS_ENV"]
+
+# OpenMP threads (scikit-learn's boosted forecast model) spin while they wait for work; on a small shared
+# machine, next to other busy processes, that made one fit 5-15x slower, and a passive wait costs nothing
+# when the machine is idle. OpenMP reads it when its runtime loads (the first forecast), so the server sets
+# it at start; `make` exports it for tests and benchmarks. Nothing sets it on import.
+PROCESS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def main(argv: list[str] | None = None) -> None:
     from lib.ui import controls
 
+    for name, value in PROCESS_ENV.items():
+        os.environ.setdefault(name, value)
     PagesManager.uses_pages_directory = False
     controls.install_link_aliases()       # old links' values (range=Month to date) from the first session on
     sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]

@@ -1,0 +1,39 @@
+"""Importing the app's modules changes no process state: the OpenMP wait policy is set by the server's
+launcher (lib.ui.serve) and by `make`, not as a side effect of `import lib.forecast`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lib.ui import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_importing_the_forecast_package_leaves_the_environment_alone():
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    code = ("import os, lib.forecast, lib.forecast.gbm, lib.forecast.engine, lib.pricing, lib.replenish; "
+            "print(os.environ.get('OMP_WAIT_POLICY'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "None"
+
+
+def test_the_launcher_sets_the_passive_wait_before_the_server_starts(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    seen = {}
+
+    def fake_cli():
+        seen.update(env=os.environ.get("OMP_WAIT_POLICY"), argv=list(sys.argv))
+        return 0
+
+    monkeypatch.setattr(serve.cli, "main", fake_cli)
+    monkeypatch.setattr(serve.PagesManager, "uses_pages_directory", True)
+    try:
+        serve.main(["--server.port", "1"])
+    except SystemExit as stop:
+        assert stop.code == 0
+    assert seen["env"] == "PASSIVE" == serve.PROCESS_ENV["OMP_WAIT_POLICY"]
+    assert seen["argv"][:2] == ["streamlit", "run"] and seen["argv"][-2:] == ["--server.port", "1"]
