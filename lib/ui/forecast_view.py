@@ -21,7 +21,7 @@ from lib import exports, fmt, forecast
 from lib.charts import forecast as charts
 from lib.forecast import data
 from lib.forecast import display as parts
-from lib.ui import downloads, formatting, planning, shell
+from lib.ui import downloads, formatting, planning, shell, url_keys
 
 __all__ = ["render"]
 
@@ -30,7 +30,7 @@ MODELS = ["auto", *(m for m in forecast.MODELS if m != "auto")]
 SHOWN = {"day": 180, "week": 104, "month": 60}          # history periods on the chart
 HORIZON_DAYS = planning.HORIZONS["day"][1]
 MIN_PERIODS = {"day": 28, "week": 8, "month": 3}       # less history than this: no forecast
-LINK_KEYS = ("level", "item", "fgrain", "h", "model")
+LINK_KEYS = url_keys.PAGES["forecast"]   # the page's URL keys (lib/ui/url_keys.py)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODEL_HELP = ("**auto** backtests every model (seasonal naive, moving average, SES, Theta, ETS, Croston, "
               "SBA, TSB, the boosted model and the ensemble; by month also the ETS family chosen by AICc, its "
