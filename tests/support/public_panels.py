@@ -99,10 +99,11 @@ def _reference(fit, names: list[str]) -> Reference:
 
 
 def within(c: pd.DataFrame | None = None, *, outcome: str = "per_capita", income: bool = False,
-           state_trends: bool = False) -> Reference:
+           state_trends: bool = False, weighted: bool = False) -> Reference:
     """Two-way fixed-effects (within) least squares of log ``outcome`` ("per_capita": packs per capita,
     the textbook's; "total": total packs, what the app models) on log real price (and log real income
-    ndi / cpi), with state and year effects (and each state's own trend), clustered by state."""
+    ndi / cpi), with state and year effects (and each state's own trend), clustered by state.
+    ``weighted``: each row weighted by its total packs, as a Poisson fit weighs it (to first order)."""
     if outcome not in ("per_capita", "total"):
         raise ValueError(f"outcome must be 'per_capita' or 'total', not {outcome!r}")
     c = cigar() if c is None else c
@@ -110,7 +111,8 @@ def within(c: pd.DataFrame | None = None, *, outcome: str = "per_capita", income
     names = ["price"] + (["income"] if income else [])
     X = np.column_stack([lg[names].to_numpy(), _dummies(c, state_trends)])
     groups = c["state"].to_numpy()
-    fit = sm.OLS(lg[outcome].to_numpy(), X).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    w = np.exp(lg["total"].to_numpy()) if weighted else np.ones(len(c))
+    fit = sm.WLS(lg[outcome].to_numpy(), X, weights=w).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     return _reference(fit, names)
 
 
