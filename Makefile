@@ -62,6 +62,7 @@ bench: dev
 	$(PY) bench/reruns.py
 	$(PY) bench/notebook_export.py
 	$(PY) bench/pricing_calibration.py
+	$(PY) bench/pricing_public.py
 
 load: dev system-deps
 	$(PY) bench/load.py
