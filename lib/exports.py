@@ -15,13 +15,13 @@ import decimal
 import io
 import json
 import math
-import sys
 import threading
 from dataclasses import dataclass
 
 import pandas as pd
 
 __all__ = ["FORMULA_START", "Formats", "chart_png", "chart_spec", "chart_svg", "csv_safe", "denoise", "neutralise",
+           "share_altair_lock",
            "spec_svg", "to_csv_bytes", "to_xlsx_bytes", "XLSX_FORMATS"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -145,16 +145,24 @@ def _apply_formats(ws, df: pd.DataFrame, fm: Formats) -> None:
 
 
 # Altair's data transformer and theme are process-wide settings. Streamlit changes them under its
-# own lock while it serialises a chart; share that lock when Streamlit is loaded so that a chart
-# exported in one session never sees another session's transformer.
+# own lock while it serialises a chart; the app shares that lock (lib.ui.compat registers it) so that a
+# chart exported in one session never sees another session's transformer.
 _OWN_LOCK = threading.Lock()
 EXPORT_WIDTH = 640         # continuous charts without an explicit width ("stretch" in the app)
 EXPORT_HEIGHT = 300
 
 
+_shared_lock = None        # set by share_altair_lock: a callable returning Streamlit's lock or None
+
+
+def share_altair_lock(provider) -> None:
+    """Take the lock ``provider()`` returns (lib.ui.compat.altair_lock: Streamlit's) when it returns one."""
+    global _shared_lock
+    _shared_lock = provider
+
+
 def _altair_lock():
-    charts_mod = sys.modules.get("streamlit.elements.vega_charts")
-    return getattr(charts_mod, "_altair_globals_lock", None) or _OWN_LOCK
+    return (_shared_lock() if _shared_lock else None) or _OWN_LOCK
 
 
 def chart_spec(chart) -> dict:

@@ -7,7 +7,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.runtime.state import query_params as qp_module
 from streamlit.runtime.state.query_params import QueryParams
 
-from lib.ui import history, shell
+from lib.ui import compat, history, shell
 
 OLD, NEW, MAIN = "hash-overview", "hash-funnel", "hash-main"
 URL = "range=Last+90+days&channel=Web&channel=Store&trend=orders&dv=v7&unit=User"   # channels in words
@@ -55,7 +55,7 @@ def test_back_or_forward_keeps_every_key_of_the_entry():
 
 def test_streamlits_own_filter_dropped_the_shared_keys():
     """Why the patch exists: without it the shared range and channels never reach the next page."""
-    qp_module.QueryParams.populate_from_query_string = history._ORIGINAL
+    qp_module.QueryParams.populate_from_query_string = compat.ORIGINAL_POPULATE
     got = _switch(_left_overview(), URL, RerunData(query_string=URL))
     assert got == {"dv": ["v7"], "unit": ["User"]}
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lib.ui import serve
+from lib.ui import compat, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,15 +25,16 @@ def test_the_launcher_sets_the_passive_wait_before_the_server_starts(monkeypatch
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     seen = {}
 
-    def fake_cli():
-        seen.update(env=os.environ.get("OMP_WAIT_POLICY"), argv=list(sys.argv))
+    def fake_cli(argv):
+        seen.update(env=os.environ.get("OMP_WAIT_POLICY"), argv=list(argv))
         return 0
 
-    monkeypatch.setattr(serve.cli, "main", fake_cli)
-    monkeypatch.setattr(serve.PagesManager, "uses_pages_directory", True)
+    monkeypatch.setattr(compat, "run_cli", fake_cli)
+    monkeypatch.setattr(compat, "disable_pages_directory", lambda: True)
     try:
         serve.main(["--server.port", "1"])
     except SystemExit as stop:
         assert stop.code == 0
     assert seen["env"] == "PASSIVE" == serve.PROCESS_ENV["OMP_WAIT_POLICY"]
-    assert seen["argv"][:2] == ["streamlit", "run"] and seen["argv"][-2:] == ["--server.port", "1"]
+    assert seen["argv"][0] == "run" and seen["argv"][1].endswith("app.py")
+    assert seen["argv"][-2:] == ["--server.port", "1"]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import fmt, kpis, periods
 from lib.links import LINK_ALIASES, alias
-from lib.ui import shell
+from lib.ui import compat, shell
 
 __all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "alias", "DATE_KEYS",
            "comparison_picker", "grain_picker", "channel_filter", "channel_options"]
@@ -76,25 +76,23 @@ def date_range(anchor: date, *, default: str = "last_30") -> tuple[date, date]:
     return start, end
 
 
-def install_link_aliases() -> None:
+def install_link_aliases() -> bool:
     """Read an old link's value as today's ("range=Month to date" opens "This month"): Streamlit parses
     every query string it receives (a new session, a page switch, Back/Forward) with one function, and
-    a widget refuses a label it does not offer. Wraps that function once; idempotent."""
-    from streamlit.runtime.state import query_params as qp
+    a widget refuses a label it does not offer. Wraps that function once (lib.ui.compat); idempotent."""
+    def wrap(original):
+        def parse(query_string: str) -> dict[str, list[str]]:
+            out = original(query_string)
+            for key in LINK_ALIASES:
+                if key in out:
+                    out[key] = [alias(key, v) if v else v for v in out[key]]
+            return out
+        return parse
 
-    if getattr(qp._parse_query_string, "shopcast_aliases", False):
-        return
-    original = qp._parse_query_string
+    return compat.wrap_query_parser(wrap)
 
-    def parse(query_string: str) -> dict[str, list[str]]:
-        out = original(query_string)
-        for key in LINK_ALIASES:
-            if key in out:
-                out[key] = [alias(key, v) if v else v for v in out[key]]
-        return out
 
-    parse.shopcast_aliases = True
-    qp._parse_query_string = parse
+install_link_aliases()
 
 
 install_link_aliases()

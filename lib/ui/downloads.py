@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import exports
+from lib.ui import compat
 
 __all__ = ["BUTTON_LABELS", "CHART_FORMATS", "TABLE_FORMATS", "chart", "chart_files", "VALIDATE_ON_SCREEN", "slug", "table", "table_files"]
 
@@ -87,9 +88,7 @@ VALIDATE_ON_SCREEN = False
 
 
 def _unvalidated(ch):
-    if not VALIDATE_ON_SCREEN and callable(getattr(type(ch), "to_dict", None)):
-        object.__setattr__(ch, "to_dict", partial(type(ch).to_dict, ch, validate=False))
-    return ch
+    return ch if VALIDATE_ON_SCREEN else compat.skip_spec_validation(ch)
 
 
 def chart(ch, name: str, *, key: str, formats=tuple(CHART_FORMATS), **altair_chart_kwargs):

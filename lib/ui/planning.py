@@ -17,9 +17,9 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from lib.forecast import data, longrun, store
+from lib.ui import compat
 
 __all__ = ["GRAINS", "HORIZONS", "HISTORY_DAYS", "DAILY_WEEKS", "MonthlyOnly", "history", "lost_sales", "run",
            "run_forecast", "view", "as_of", "monthly_store", "grain_run", "month_forecast", "month_demand"]
@@ -106,7 +106,7 @@ def _with_progress(make):
         value = min(max(float(fraction), 0.0), 1.0)
         try:
             bar = slot.progress(value, text=text) if bar is None else bar.progress(value, text=text)
-        except ScriptControlException as exc:
+        except compat.ScriptControlException as exc:
             held.append(exc)
 
     try:

@@ -12,9 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
-
 from lib.settings import PROJECT_ROOT
 
 __all__ = ["main", "PROCESS_ENV"]
@@ -27,14 +24,13 @@ PROCESS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def main(argv: list[str] | None = None) -> None:
-    from lib.ui import controls
+    from lib.ui import compat, controls
 
     for name, value in PROCESS_ENV.items():
         os.environ.setdefault(name, value)
-    PagesManager.uses_pages_directory = False
+    compat.disable_pages_directory()
     controls.install_link_aliases()       # old links' values (range=Month to date) from the first session on
-    sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
-    sys.exit(cli.main())
+    sys.exit(compat.run_cli(["run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]))
 
 
 if __name__ == "__main__":

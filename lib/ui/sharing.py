@@ -16,17 +16,13 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lib.ui import shell
+from lib.ui import compat, shell
 
 __all__ = ["MEETING", "FRAME", "in_meeting", "page_link", "share_box", "meeting_mode", "CONTROL_TESTIDS"]
 
 MEETING = "meeting"
 FRAME = "frame"            # frame=1: the view is embedded in a notebook cell (Streamlit hides its own "embed")
-# Streamlit element types that are controls: hidden in meeting mode
-CONTROL_TESTIDS = ("stSelectbox", "stMultiSelect", "stSlider", "stDateInput", "stNumberInput", "stTextInput",
-                   "stButtonGroup", "stRadio", "stCheckbox", "stToggle", "stButton", "stDownloadButton",
-                   "stPopover", "stFileUploader", "stFormSubmitButton", "stPageLink", "stSelectSlider",
-                   "stDataEditor", "stTextArea", "stForm")
+CONTROL_TESTIDS = compat.CONTROL_TESTIDS   # Streamlit element types that are controls: hidden in meeting mode
 
 
 def in_meeting() -> bool:
@@ -72,14 +68,15 @@ def _css(embedded: bool = False) -> str:
     """Meeting mode's style. Larger type through the root font size (Streamlit sizes text and spacing in
     rem), not a CSS zoom: a zoomed page lays out at the window width and then overflows it. An embedded
     view (a notebook cell) keeps the normal size: its frame is narrower than a screen."""
-    controls = ", ".join(f'[data-testid="stElementContainer"]:has([data-testid="{t}"])' for t in CONTROL_TESTIDS)
+    t = compat.testid
+    controls = ", ".join(f'{t("stElementContainer")}:has({t(c)})' for c in CONTROL_TESTIDS)
     pad = "0.5rem 0.5rem 1rem" if embedded else "1rem 2.5rem 3rem"
     size = "" if embedded else f"html {{ font-size: {16 * MEETING_SCALE:.1f}px; }}"
     return f"""<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-header[data-testid="stHeader"] {{ display: none !important; }}
+{t("stSidebar")}, {t("stExpandSidebarButton")},
+header{t("stHeader")} {{ display: none !important; }}
 {controls} {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ max-width: 100% !important; padding: {pad} !important; }}
+{t("stMainBlockContainer")} {{ max-width: 100% !important; padding: {pad} !important; }}
 {size}
 </style>"""
 

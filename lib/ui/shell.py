@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lib import versions
 from lib.messages import describe_error
 from lib.settings import Settings
-from lib.ui import history
+from lib.ui import compat, history
 from lib.warehouse import Warehouse
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
@@ -166,8 +165,7 @@ def carry_shared(url_path: str) -> None:
 
 
 def _history_navigation() -> bool:
-    ctx = get_script_run_ctx()
-    return bool(getattr(ctx, "is_history_navigation", False))
+    return compat.history_navigation()
 
 
 def remember_shared() -> None:
