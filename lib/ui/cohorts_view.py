@@ -10,7 +10,7 @@ from lib import cohorts, exports, fmt
 from lib.charts import cohorts as charts
 from lib.exports import Formats
 from lib.reports.cohorts import BREAKDOWNS, GRAINS, METRICS, MODES, RATE_NAMES, cohort_table
-from lib.ui import controls, downloads, shell
+from lib.ui import cache, controls, downloads, shell
 from lib.ui.formatting import money_column
 
 __all__ = ["render"]
@@ -21,24 +21,24 @@ MODE_HELP = ("**Standard**: activity in that period. **Rolling**: in that period
 
 
 # -- cached computations (keyed on the data version; the warehouse itself is not hashed) -------------
-@st.cache_data(show_spinner=False, max_entries=64)
-def _retention(version: str, where: str, _wh, grain, metric, mode, by, start, end) -> pd.DataFrame:
-    return cohorts.retention(_wh, grain, metric, mode, by=by, start=start, end=end)
+@cache.query(max_entries=64)
+def _retention(key, wh, grain, metric, mode, by, start, end) -> pd.DataFrame:
+    return cohorts.retention(wh, grain, metric, mode, by=by, start=start, end=end)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _lifecycle(version: str, where: str, _wh, grain, start, end, as_of) -> pd.DataFrame:
-    return cohorts.lifecycle(_wh, grain, start=start, end=end, as_of=as_of)
+@cache.query(max_entries=32)
+def _lifecycle(key, wh, grain, start, end, as_of) -> pd.DataFrame:
+    return cohorts.lifecycle(wh, grain, start=start, end=end, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _new_customers(version: str, where: str, _wh, start, end) -> int:
-    return cohorts.new_customers(_wh, start, end)
+@cache.query(max_entries=32)
+def _new_customers(key, wh, start, end) -> int:
+    return cohorts.new_customers(wh, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _customers(version: str, where: str, _wh, grain, cohort, by, by_value, end) -> pd.DataFrame:
-    return cohorts.customers(_wh, grain, cohort, by=by, by_value=by_value, end=end)
+@cache.query(max_entries=32)
+def _customers(key, wh, grain, cohort, by, by_value, end) -> pd.DataFrame:
+    return cohorts.customers(wh, grain, cohort, by=by, by_value=by_value, end=end)
 
 
 def render() -> None:
@@ -57,13 +57,13 @@ def render() -> None:
         st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
         return
     params = _controls(anchor)
-    key = (shell.data_version(), wh.label)
+    key = cache.key(wh)
     try:
         with st.spinner("Computing cohorts…"):
-            df = _retention(*key, wh, params["grain"], params["metric"], params["mode"], params["by"],
+            df = _retention(key, wh, params["grain"], params["metric"], params["mode"], params["by"],
                             params["start"], params["end"])
-            life = _lifecycle(*key, wh, params["grain"], params["start"], params["end"], params["as_of"])
-            new = _new_customers(*key, wh, params["start"], params["end"])
+            life = _lifecycle(key, wh, params["grain"], params["start"], params["end"], params["as_of"])
+            new = _new_customers(key, wh, params["start"], params["end"])
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return
@@ -250,7 +250,7 @@ def _export_section(wh, key, df: pd.DataFrame, p: dict) -> None:
     if pick is None:
         return
     try:
-        people = _customers(*key, wh, p["grain"], pick[0], by, pick[1], p["end"])
+        people = _customers(key, wh, p["grain"], pick[0], by, pick[1], p["end"])
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return

@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import fmt, kpis, periods
 from lib.links import LINK_ALIASES, alias
-from lib.ui import compat, shell
+from lib.ui import cache, compat, shell
 
 __all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "alias", "DATE_KEYS",
            "comparison_picker", "grain_picker", "channel_filter", "channel_options"]
@@ -28,19 +28,19 @@ def _date_keys() -> None:
         st.html(f"<script>{DATE_KEYS}</script>", unsafe_allow_javascript=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _span(version: str, _wh) -> tuple[date, date] | None:
-    return kpis.order_span(_wh)
+@cache.query(max_entries=16)
+def _span(key, wh) -> tuple[date, date] | None:
+    return kpis.order_span(wh)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _channels(version: str, _wh) -> list[str]:
-    return kpis.channels(_wh)
+@cache.query(max_entries=16)
+def _channels(key, wh) -> list[str]:
+    return kpis.channels(wh)
 
 
 def data_span(wh) -> tuple[date, date] | None:
     """First and last order dates (cached per data version); None when no orders are loaded."""
-    return _span(shell.data_version(), wh)
+    return _span(cache.key(wh), wh)
 
 
 def data_anchor(wh) -> date | None:
@@ -118,7 +118,7 @@ def grain_picker(default: str = "day", *, with_total: bool = False, key: str = "
 
 def channel_options(wh) -> list[str]:
     """Distinct channels in orders and events (cached per data version)."""
-    return _channels(shell.data_version(), wh)
+    return _channels(cache.key(wh), wh)
 
 
 def channel_filter(wh) -> list[str]:

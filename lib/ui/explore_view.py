@@ -9,7 +9,7 @@ import streamlit as st
 from lib import explore, fmt, kpis
 from lib.charts import explore as charts
 from lib.exports import Formats
-from lib.ui import controls, downloads, shell
+from lib.ui import cache, controls, downloads, shell
 from lib.ui.formatting import money_column
 
 __all__ = ["render"]
@@ -17,21 +17,21 @@ __all__ = ["render"]
 NO_DIM = "none"
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _query(version: str, _wh, metric: str, dimension: str | None, grain: str, start: date, end: date,
+@cache.query(max_entries=64)
+def _query(key, wh, metric: str, dimension: str | None, grain: str, start: date, end: date,
            channels: tuple[str, ...], categories: tuple[str, ...]) -> pd.DataFrame:
-    return explore.query(_wh, metric, dimension, grain, start, end,
+    return explore.query(wh, metric, dimension, grain, start, end,
                          {"channel": list(channels), "category": list(categories)})
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _categories(version: str, _wh) -> list[str]:
-    return kpis.categories(_wh)
+@cache.query(max_entries=16)
+def _categories(key, wh) -> list[str]:
+    return kpis.categories(wh)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _names(version: str, _wh, skus: tuple[str, ...]) -> dict[str, str]:
-    return kpis.product_names(_wh, skus)
+@cache.query(max_entries=16)
+def _names(key, wh, skus: tuple[str, ...]) -> dict[str, str]:
+    return kpis.product_names(wh, skus)
 
 
 def _dim_label(key: str) -> str:
@@ -54,7 +54,7 @@ def render() -> None:
     st.caption("Any metric, split by a dimension, over time or in total. The table behind the chart is below.")
     try:
         wh = shell.warehouse()
-        version = shell.data_version()
+        key = cache.key(wh)
         span = controls.data_span(wh)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)
@@ -84,7 +84,7 @@ def render() -> None:
     with f2:
         channels = tuple(controls.channel_filter(wh))
     with f3:
-        cats = _categories(version, wh)
+        cats = _categories(key, wh)
         applies = m.source in explore.FILTERS["category"]
         picked = st.multiselect("Categories", cats, key="category", bind="query-params", placeholder="All categories",
                                 disabled=not applies or not cats,
@@ -96,11 +96,11 @@ def render() -> None:
 
     dimension = None if dim == NO_DIM else dim
     try:
-        df = _query(version, wh, metric, dimension, grain, start, end, channels, categories)
+        df = _query(key, wh, metric, dimension, grain, start, end, channels, categories)
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return
-    names = _names(version, wh, tuple(sorted(df["sku"].unique()))) if dimension == "sku" and len(df) else {}
+    names = _names(key, wh, tuple(sorted(df["sku"].unique()))) if dimension == "sku" and len(df) else {}
     stem = fmt.file_stem(f"{metric}{'-by-' + dimension if dimension else ''}-per-{grain}", start, end,
                          channel=channels, category=categories)
     _show(df, m, metric, dimension, grain, start, end, int(top), shell.settings().currency, stem, names)

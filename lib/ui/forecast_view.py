@@ -21,7 +21,7 @@ from lib import exports, fmt, forecast
 from lib.charts import forecast as charts
 from lib.forecast import data
 from lib.forecast import display as parts
-from lib.ui import downloads, formatting, planning, shell, url_keys
+from lib.ui import cache, downloads, formatting, planning, shell, url_keys
 
 __all__ = ["render"]
 
@@ -55,9 +55,9 @@ NAIVE_RULE = {"day": "repeating each weekday's sales of the week before",
               "month": "repeating each month's sales of a year before"}
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _products(version: str, where: str, _wh) -> pd.DataFrame:
-    return data.products(_wh)[["sku", "name", "category"]].drop_duplicates("sku")
+@cache.query(max_entries=8)
+def _products(key, wh) -> pd.DataFrame:
+    return data.products(wh)[["sku", "name", "category"]].drop_duplicates("sku")
 
 
 def render() -> None:
@@ -67,10 +67,10 @@ def render() -> None:
     link = {k: st.query_params.get(k) for k in LINK_KEYS}
     try:
         wh = shell.warehouse()
-        key = (shell.data_version(), wh.label)
+        key = cache.key(wh)
         as_of = planning.as_of(wh, key)
         daily = planning.history(wh, key, as_of, "day") if as_of is not None else pd.DataFrame()
-        names = _products(*key, wh)
+        names = _products(key, wh)
         monthly = as_of is not None and not daily.empty and planning.monthly_store(wh, key, as_of)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)

@@ -12,11 +12,11 @@ import re
 from datetime import date, timedelta
 
 import pandas as pd
-import streamlit as st
 
 from lib import exports, fmt, funnel, ingest
 from lib.charts.funnel import segment_label, step_label
 from lib.schema import DEFAULT_FUNNEL
+from lib.ui import cache
 
 __all__ = ["WINDOWS", "ORDER_LABELS", "ORDER_HELP", "BY_LABELS", "SEG_KEY", "compute", "trend", "time_to_convert",
            "order_value", "audience", "contacts", "event_names", "event_span", "parse_segments", "format_segments",
@@ -40,53 +40,53 @@ def _flt(filters: tuple) -> dict | None:
     return {col: list(vals) for col, vals in filters} or None
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def compute(version: str, where: str, _wh, steps: tuple, start: date, end: date, window_s: int, order: str,
+@cache.query(max_entries=128)
+def compute(key, wh, steps: tuple, start: date, end: date, window_s: int, order: str,
             unit: str, by: str | None, filters: tuple) -> pd.DataFrame:
-    return funnel.compute(_wh, list(steps), start, end, timedelta(seconds=window_s), order, unit, by, _flt(filters))
+    return funnel.compute(wh, list(steps), start, end, timedelta(seconds=window_s), order, unit, by, _flt(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def trend(version: str, where: str, _wh, steps: tuple, start: date, end: date, window_s: int, order: str,
+@cache.query(max_entries=64)
+def trend(key, wh, steps: tuple, start: date, end: date, window_s: int, order: str,
           unit: str, grain: str, by: str | None, filters: tuple) -> pd.DataFrame:
-    return funnel.trend(_wh, list(steps), start, end, timedelta(seconds=window_s), order, unit, grain, by,
+    return funnel.trend(wh, list(steps), start, end, timedelta(seconds=window_s), order, unit, grain, by,
                         _flt(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def time_to_convert(version: str, where: str, _wh, steps: tuple, start: date, end: date, window_s: int,
+@cache.query(max_entries=64)
+def time_to_convert(key, wh, steps: tuple, start: date, end: date, window_s: int,
                     order: str, unit: str, to_step: int, from_start: bool, filters: tuple) -> pd.DataFrame:
-    return funnel.time_to_convert(_wh, list(steps), start, end, timedelta(seconds=window_s), order, unit,
+    return funnel.time_to_convert(wh, list(steps), start, end, timedelta(seconds=window_s), order, unit,
                                   to_step=to_step, from_start=from_start, filters=_flt(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def order_value(version: str, where: str, _wh, start: date, end: date) -> float:
-    return funnel.order_value(_wh, start, end)
+@cache.query(max_entries=64)
+def order_value(key, wh, start: date, end: date) -> float:
+    return funnel.order_value(wh, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def audience(version: str, where: str, _wh, steps: tuple, start: date, end: date, window_s: int, order: str,
+@cache.query(max_entries=64)
+def audience(key, wh, steps: tuple, start: date, end: date, window_s: int, order: str,
              unit: str, after_step: int, filters: tuple) -> pd.DataFrame:
-    return funnel.audience(_wh, list(steps), start, end, timedelta(seconds=window_s), order, unit,
+    return funnel.audience(wh, list(steps), start, end, timedelta(seconds=window_s), order, unit,
                            after_step=after_step, filters=_flt(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def contacts(version: str, where: str, _wh) -> dict[str, int]:
+@cache.query(max_entries=16)
+def contacts(key, wh) -> dict[str, int]:
     """How much the customers feed says: {rows, emails, consent} (rows with an email, with a consent value)."""
-    return funnel.contacts(_wh)
+    return funnel.contacts(wh)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def event_names(version: str, where: str, _wh) -> pd.DataFrame:
-    return funnel.event_names(_wh)
+@cache.query(max_entries=16)
+def event_names(key, wh) -> pd.DataFrame:
+    return funnel.event_names(wh)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def event_span(version: str, where: str, _wh) -> tuple[date, date] | None:
+@cache.query(max_entries=16)
+def event_span(key, wh) -> tuple[date, date] | None:
     """First and last event dates of the loaded events feed (from its load record)."""
-    ov = ingest.feed_overview(_wh).set_index("feed")
+    ov = ingest.feed_overview(wh).set_index("feed")
     if "events" not in ov.index or not ov.loc["events", "rows"] or pd.isna(ov.loc["events", "first"]):
         return None
     return pd.Timestamp(ov.loc["events", "first"]).date(), pd.Timestamp(ov.loc["events", "last"]).date()

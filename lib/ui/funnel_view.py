@@ -10,7 +10,7 @@ from lib import fmt, funnel, periods
 from lib.charts import funnel as charts
 from lib.exports import Formats
 from lib.schema import valid_email
-from lib.ui import controls, downloads, shell
+from lib.ui import cache, controls, downloads, shell
 from lib.ui import funnel_parts as parts
 from lib.ui.formatting import money_column
 
@@ -37,9 +37,9 @@ def render() -> None:
                "how long they take, and who to win back.")
     try:
         wh = shell.warehouse()
-        key = (shell.data_version(), wh.label)
-        names = parts.event_names(*key, wh)
-        span = parts.event_span(*key, wh)
+        key = cache.key(wh)
+        names = parts.event_names(key, wh)
+        span = parts.event_span(key, wh)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)
         return
@@ -171,10 +171,10 @@ def _body(wh, key, span, p: dict) -> None:
     n = len(p["steps"])
     prev = p["prev"]
     with st.spinner("Computing the funnel…"):
-        cur = parts.compute(*key, wh, *_args(p), None, p["filters"])
-        old = parts.compute(*key, wh, *_args(p, *prev), None, p["filters"]) if prev else None
-        ttc = parts.time_to_convert(*key, wh, *_args(p), n, True, p["filters"]) if n > 1 else None
-        ttc_old = (parts.time_to_convert(*key, wh, *_args(p, *prev), n, True, p["filters"])
+        cur = parts.compute(key, wh, *_args(p), None, p["filters"])
+        old = parts.compute(key, wh, *_args(p, *prev), None, p["filters"]) if prev else None
+        ttc = parts.time_to_convert(key, wh, *_args(p), n, True, p["filters"]) if n > 1 else None
+        ttc_old = (parts.time_to_convert(key, wh, *_args(p, *prev), n, True, p["filters"])
                    if n > 1 and prev else None)
     unit = p["unit"]
     if int(cur["entered"].iloc[0]) == 0:
@@ -228,8 +228,8 @@ def _breakdown_section(wh, key, p: dict, compared: bool) -> None:
     by, label = p["by"], parts.BY_LABELS[p["by"]].lower()
     st.subheader(f"By {label}")
     with st.spinner(f"Comparing {label}s…"):
-        seg = parts.compute(*key, wh, *_args(p), by, p["filters"])
-        seg_old = parts.compute(*key, wh, *_args(p, *p["prev"]), by, p["filters"]) if compared else None
+        seg = parts.compute(key, wh, *_args(p), by, p["filters"])
+        seg_old = parts.compute(key, wh, *_args(p, *p["prev"]), by, p["filters"]) if compared else None
     blocks = parts.segment_blocks(seg, by)
     keep = [b[0] for b in blocks]
     shown = seg[seg[by].astype(str).isin(keep)]
@@ -263,9 +263,9 @@ def _trend_section(wh, key, p: dict) -> None:
     st.subheader("Conversion trend")
     grain = controls.grain_picker("day")
     with st.spinner("Computing the trend…"):
-        df = parts.trend(*key, wh, *_args(p), grain, p["by"], p["filters"])
+        df = parts.trend(key, wh, *_args(p), grain, p["by"], p["filters"])
     if p["by"]:
-        keep = [b[0] for b in parts.segment_blocks(parts.compute(*key, wh, *_args(p), p["by"], p["filters"]), p["by"])]
+        keep = [b[0] for b in parts.segment_blocks(parts.compute(key, wh, *_args(p), p["by"], p["filters"]), p["by"])]
         df = df[df[p["by"]].astype(str).isin(keep)]
     st.caption(f"Share of {p['unit']}s completing the funnel, by the {grain} of their first step."
                + (" Click a line to filter the page to that segment." if p["by"] else ""))
@@ -292,7 +292,7 @@ def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
     from_start = frm == TTC_FROM[0]
     with st.spinner("Timing conversions…"):
         df = ttc_default if (k == len(steps) and from_start) else parts.time_to_convert(
-            *key, wh, *_args(p), k, from_start, p["filters"])
+            key, wh, *_args(p), k, from_start, p["filters"])
     med = parts.median_bucket(df)
     st.caption(f"{fmt.count(int(df['units'].sum()))} {p['unit']}s reached {steps[k - 1]}; time from "
                f"{'step 1' if from_start else 'the previous step'} in each one's earliest attempt"
@@ -304,7 +304,7 @@ def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
 def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
     st.subheader("Drop-off")
     with_value = p["steps"][-1] == "purchase"
-    aov = parts.order_value(*key, wh, p["start"], p["end"]) if with_value else float("nan")
+    aov = parts.order_value(key, wh, p["start"], p["end"]) if with_value else float("nan")
     valued = with_value and not pd.isna(aov)
     drop = funnel.dropoff(cur, aov if valued else 0.0)
     table = parts.dropoff_table(drop, valued)
@@ -338,7 +338,7 @@ def _audience_section(wh, key, p: dict) -> None:
     pick = c1.selectbox("Reached step", options, index=dflt, key="aud", bind="query-params",
                         help="People who got at least this far but did not reach the last step.")
     after = options.index(pick) + 1 if pick in options else dflt + 1
-    have = parts.contacts(*key, wh)
+    have = parts.contacts(key, wh)
     consent_only = True
     if have["emails"]:
         with c2:
@@ -347,7 +347,7 @@ def _audience_section(wh, key, p: dict) -> None:
                                      bind="query-params", help="Off: everyone with an email address, with a "
                                      "column saying who accepts email marketing (Subscribed) and who does not.")
     with st.spinner("Finding the audience…"):
-        people = parts.audience(*key, wh, *_args(p), after, p["filters"])
+        people = parts.audience(key, wh, *_args(p), after, p["filters"])
     n = len(people)
     st.caption(f"**{fmt.count(n)}** identified customer{'' if n == 1 else 's'} reached {steps[after - 1]} "
                f"(or further) but not {steps[-1]} in this range; anyone who came back and completed it later is "

@@ -10,7 +10,7 @@ from lib import explore, fmt, kpis, periods
 from lib.charts import overview as charts
 from lib.exports import Formats
 from lib.reports import overview as report
-from lib.ui import controls, downloads, shell
+from lib.ui import cache, controls, downloads, shell
 from lib.ui.formatting import money_column
 
 __all__ = ["render", "TILE_ROWS", "TREND_METRICS"]
@@ -25,33 +25,33 @@ TREND_METRICS = ["revenue", "orders", "units", "aov", "customers", "new_customer
 
 
 # -- cached queries (keyed on the data version; the warehouse itself is not hashed) ------------------
-@st.cache_data(show_spinner=False, max_entries=64)
-def _compare(version: str, _wh, start: date, end: date, prev: tuple[date, date] | None,
+@cache.query(max_entries=64)
+def _compare(key, wh, start: date, end: date, prev: tuple[date, date] | None,
              channels: tuple[str, ...]) -> pd.DataFrame:
-    return kpis.compare(_wh, start, end, prev, list(channels))
+    return kpis.compare(wh, start, end, prev, list(channels))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _trend(version: str, _wh, start: date, end: date, grain: str, metric: str,
+@cache.query(max_entries=64)
+def _trend(key, wh, start: date, end: date, grain: str, metric: str,
            channels: tuple[str, ...]) -> pd.DataFrame:
-    return kpis.trend(_wh, start, end, grain, metric, list(channels))
+    return kpis.trend(wh, start, end, grain, metric, list(channels))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _breakdown(version: str, _wh, start: date, end: date, prev: tuple[date, date] | None, dim: str,
+@cache.query(max_entries=64)
+def _breakdown(key, wh, start: date, end: date, prev: tuple[date, date] | None, dim: str,
                channels: tuple[str, ...]) -> pd.DataFrame:
-    return kpis.breakdown_compare(_wh, start, end, prev, dim, list(channels))
+    return kpis.breakdown_compare(wh, start, end, prev, dim, list(channels))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _movers(version: str, _wh, start: date, end: date, prev: tuple[date, date], dim: str,
+@cache.query(max_entries=64)
+def _movers(key, wh, start: date, end: date, prev: tuple[date, date], dim: str,
             channels: tuple[str, ...]) -> pd.DataFrame:
-    return kpis.movers(_wh, start, end, prev, dim=dim, n=5, channels=list(channels))
+    return kpis.movers(wh, start, end, prev, dim=dim, n=5, channels=list(channels))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _promos(version: str, _wh, start: date, end: date) -> pd.DataFrame:
-    return kpis.promotion_periods(_wh, start, end)
+@cache.query(max_entries=64)
+def _promos(key, wh, start: date, end: date) -> pd.DataFrame:
+    return kpis.promotion_periods(wh, start, end)
 
 
 # -- formatting ------------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def render() -> None:
     st.title("Overview")
     try:
         wh = shell.warehouse()
-        version = shell.data_version()
+        key = cache.key(wh)
         span = controls.data_span(wh)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)
@@ -111,13 +111,13 @@ def render() -> None:
     prev = periods.comparison(start, end, kind)
     currency = shell.settings().currency
     try:
-        _body(wh, version, span, start, end, prev, grain, channels, currency)
+        _body(wh, key, span, start, end, prev, grain, channels, currency)
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
 
 
-def _body(wh, version, span, start, end, prev, grain, channels, currency) -> None:
-    cmp = _compare(version, wh, start, end, prev, channels)
+def _body(wh, key, span, start, end, prev, grain, channels, currency) -> None:
+    cmp = _compare(key, wh, start, end, prev, channels)
     by = cmp.set_index("kpi")
     if by.loc["orders", "value"] == 0:
         st.info(f"**No orders in {_span_text((start, end))}.** The loaded data covers {_span_text(span)}; "
@@ -130,9 +130,9 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
     st.subheader("Trend")
     metric = st.selectbox("Metric", TREND_METRICS, key="trend", bind="query-params",
                           format_func=lambda k: kpis.KPIS[k].label, width=260)
-    cur = _trend(version, wh, start, end, grain, metric, channels)
-    old = _trend(version, wh, prev[0], prev[1], grain, metric, channels) if prev else None
-    promos = _promos(version, wh, start, end)
+    cur = _trend(key, wh, start, end, grain, metric, channels)
+    old = _trend(key, wh, prev[0], prev[1], grain, metric, channels) if prev else None
+    promos = _promos(key, wh, start, end)
     k = kpis.KPIS[metric]
     downloads.chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency),
                     fmt.file_stem(f"{metric}-trend-by-{grain}", start, end, prev, channel=channels), key="ov_trend",
@@ -147,7 +147,7 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
                    "running in this range, one bar each (hover a bar for its discount and scope).")
 
     for dim, title in (("channel", "Channel"), ("category", "Category")):
-        _breakdown_section(_breakdown(version, wh, start, end, prev, dim, channels), dim, title, start, end, prev,
+        _breakdown_section(_breakdown(key, wh, start, end, prev, dim, channels), dim, title, start, end, prev,
                            channels, currency)
 
     st.subheader("Top and bottom movers")
@@ -158,7 +158,7 @@ def _body(wh, version, span, start, end, prev, grain, channels, currency) -> Non
         tabs = st.tabs(["SKUs", "Categories"])
         for tab, dim, title in ((tabs[0], "sku", "SKU"), (tabs[1], "category", "Category")):
             with tab:
-                _movers_section(_movers(version, wh, start, end, prev, dim, channels), dim, title, currency,
+                _movers_section(_movers(key, wh, start, end, prev, dim, channels), dim, title, currency,
                                 fmt.file_stem(f"movers-by-{dim}", start, end, prev, channel=channels))
 
     if len(promos):

@@ -3,7 +3,7 @@
 Forecast, Replenishment and Pricing all read ONE daily run of every SKU per data version
 (``store.store_run``: 91 days ahead, memoised and thread-safe in lib, so a notebook export or
 another session reuses it). Nothing here recomputes a forecast: the functions below cut that run
-into what a page shows (a horizon, a grain, a level), cached per data version with st.cache_data so
+into what a page shows (a horizon, a grain, a level), cached per data version (lib.ui.cache.query) so
 that a rerun is instant. The first run over all SKUs shows a progress bar.
 
 Weeks past the daily run's 13 and months read the daily run reconciled with a weekly or monthly run
@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.forecast import data, longrun, store
-from lib.ui import compat
+from lib.ui import cache, compat
 
 __all__ = ["GRAINS", "HORIZONS", "HISTORY_DAYS", "DAILY_WEEKS", "MonthlyOnly", "history", "lost_sales", "run",
            "run_forecast", "view", "as_of", "monthly_store", "grain_run", "month_forecast", "month_demand"]
@@ -34,46 +34,46 @@ DAILY_WEEKS = longrun.DAILY_WEEKS      # weeks the daily run alone covers
 MonthlyOnly = longrun.MonthlyOnly
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _as_of(version: str, where: str, _wh) -> date | None:
+@cache.query(max_entries=8)
+def _as_of(key, wh) -> date | None:
     from lib.ui import controls
-    return controls.data_anchor(_wh)
+    return controls.data_anchor(wh)
 
 
 def as_of(wh, key) -> date | None:
     """The last day with data: forecasts start the day after."""
-    return _as_of(*key, wh)
+    return _as_of(key, wh)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _history(version: str, where: str, _wh, as_of: date) -> pd.DataFrame:
-    return store.daily_history(_wh, as_of)
+@cache.query(max_entries=8)
+def _history(key, wh, as_of: date) -> pd.DataFrame:
+    return store.daily_history(wh, as_of)
 
 
 def history(wh, key, as_of: date, grain: str = "day") -> pd.DataFrame:
     """The daily demand history per SKU the forecast is made from (lib.forecast.data.history)."""
     if grain != "day":
         raise ValueError("The history is daily; weeks are 7-day blocks of the forecast run (run(...).history).")
-    return _history(*key, wh, as_of)
+    return _history(key, wh, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _lost(version: str, where: str, _wh, as_of: date) -> pd.DataFrame:
-    return data.lost_sales(_wh, _history(version, where, _wh, as_of))
+@cache.query(max_entries=8)
+def _lost(key, wh, as_of: date) -> pd.DataFrame:
+    return data.lost_sales(wh, _history(key, wh, as_of))
 
 
 def lost_sales(wh, key, as_of: date) -> pd.DataFrame:
-    return _lost(*key, wh, as_of)
+    return _lost(key, wh, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _monthly(version: str, where: str, _wh, as_of: date) -> bool:
-    return longrun.store_is_monthly(_wh, as_of)
+@cache.query(max_entries=8)
+def _monthly(key, wh, as_of: date) -> bool:
+    return longrun.store_is_monthly(wh, as_of)
 
 
 def monthly_store(wh, key, as_of: date) -> bool:
     """True when the store's history is monthly only (longrun.monthly_only)."""
-    return _monthly(*key, wh, as_of)
+    return _monthly(key, wh, as_of)
 
 
 def run(wh, key, as_of: date) -> store.StoreRun:
@@ -119,24 +119,24 @@ def _with_progress(make):
     return result
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _run_forecast(version: str, where: str, _wh, as_of: date, grain: str, h: int,
+@cache.query(max_entries=8)
+def _run_forecast(key, wh, as_of: date, grain: str, h: int,
                   model: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    r = run(_wh, (version, where), as_of)
+    r = run(wh, key, as_of)
     return r.sku_forecast(grain, h, model), r.accuracy("sku", grain, h)
 
 
 def run_forecast(wh, key, as_of: date, grain: str, h: int, model: str = "auto"):
     """(every SKU's forecast for the next h days or weeks, backtest accuracy per SKU and model)."""
-    return _run_forecast(*key, wh, as_of, grain, h, model)
+    return _run_forecast(key, wh, as_of, grain, h, model)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _view(version: str, where: str, _wh, as_of: date, level: str, grain: str, h: int, model: str,
+@cache.query(max_entries=32)
+def _view(key, wh, as_of: date, level: str, grain: str, h: int, model: str,
           only: str | None) -> dict[str, pd.DataFrame]:
     from lib.forecast import display as parts
 
-    r = grain_run(_wh, (version, where), as_of, grain, h)
+    r = grain_run(wh, key, as_of, grain, h)
     skus, days = longrun.sku_periods(r, grain, h, model)
     return {"forecast": r.forecast(level, grain, h, only=only, model=model),
             "backtest": r.backtest(level, grain, h, only=only, model=model),
@@ -154,25 +154,25 @@ def view(wh, key, as_of: date, level: str, grain: str, h: int, model: str, only:
     accuracy at the grain and horizon; every SKU's forecast over the same periods with its price and revenue
     (by day, week or month), how many SKUs each model serves, units sold per SKU over the last h periods,
     each SKU's status, and the backtest windows (cached per data version: a rerun only draws)."""
-    return _view(*key, wh, as_of, level, grain, h, model, only)
+    return _view(key, wh, as_of, level, grain, h, model, only)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _month_forecast(version: str, where: str, _wh, as_of: date, months: int, model: str) -> pd.DataFrame:
-    return grain_run(_wh, (version, where), as_of, "month", months).forecast("sku", "month", months, model=model)
+@cache.query(max_entries=8)
+def _month_forecast(key, wh, as_of: date, months: int, model: str) -> pd.DataFrame:
+    return grain_run(wh, key, as_of, "month", months).forecast("sku", "month", months, model=model)
 
 
 def month_forecast(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:
     """Every SKU's forecast for the next ``months`` months: the Forecast page's month numbers."""
-    return _month_forecast(*key, wh, as_of, months, model)
+    return _month_forecast(key, wh, as_of, months, model)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _month_demand(version: str, where: str, _wh, as_of: date, months: int, model: str) -> pd.DataFrame:
-    return longrun.month_demand(grain_run(_wh, (version, where), as_of, "month", months), months, model)
+@cache.query(max_entries=8)
+def _month_demand(key, wh, as_of: date, months: int, model: str) -> pd.DataFrame:
+    return longrun.month_demand(grain_run(wh, key, as_of, "month", months), months, model)
 
 
 def month_demand(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:
     """Every SKU's demand per day over the next ``months`` months, read from the month forecast (its days
     add up to each month's forecast): what Replenishment plans with at the month grain."""
-    return _month_demand(*key, wh, as_of, months, model)
+    return _month_demand(key, wh, as_of, months, model)

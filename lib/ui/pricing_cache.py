@@ -15,49 +15,49 @@ from sqlalchemy import select
 from lib import pricing
 from lib.pricing import elasticity, inputs
 from lib.tables import FEED_TABLES
-from lib.ui import planning
+from lib.ui import cache, planning
 
 __all__ = ["elasticities", "category_elasticities", "promo_lift", "promotions", "health", "PROMO_COLUMNS"]
 
 PROMO_COLUMNS = inputs.PROMO_COLUMNS
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _elasticities(version: str, where: str, _wh, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return elasticity.estimate(_wh, as_of=as_of)     # SKU and category rows from one fit
+@cache.query(max_entries=8)
+def _elasticities(key, wh, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return elasticity.estimate(wh, as_of=as_of)     # SKU and category rows from one fit
 
 
 def elasticities(wh, key, as_of: date) -> pd.DataFrame:
     """Own-price elasticity per SKU [sku, category, elasticity, lo, hi, n_obs, method, price_cv]."""
     with st.spinner("Estimating the price elasticity of every SKU from two years of sales…"):
-        return _elasticities(*key, wh, as_of)[0]
+        return _elasticities(key, wh, as_of)[0]
 
 
 def category_elasticities(wh, key, as_of: date) -> pd.DataFrame:
     """One row per category (sku None, method METHOD_POOLED), same columns as elasticities()."""
     with st.spinner("Estimating the price elasticity of every category…"):
-        return _elasticities(*key, wh, as_of)[1]
+        return _elasticities(key, wh, as_of)[1]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _promotions(version: str, where: str, _wh) -> pd.DataFrame:
-    return _wh.read(select(FEED_TABLES["promotions"]))
+@cache.query(max_entries=8)
+def _promotions(key, wh) -> pd.DataFrame:
+    return wh.read(select(FEED_TABLES["promotions"]))
 
 
 def promotions(wh, key) -> pd.DataFrame:
     """The promotions feed as loaded (empty when none is loaded)."""
-    return _promotions(*key, wh)
+    return _promotions(key, wh)
 
 
 _empty_lift = inputs.empty_lift
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _promo_lift(version: str, where: str, _wh, as_of: date) -> dict[str, pd.DataFrame]:
-    promos = _promotions(version, where, _wh)
+@cache.query(max_entries=8)
+def _promo_lift(key, wh, as_of: date) -> dict[str, pd.DataFrame]:
+    promos = _promotions(key, wh)
     if promos.empty:
         return _empty_lift()
-    daily = planning.history(_wh, (version, where), as_of, "day")
+    daily = planning.history(wh, key, as_of, "day")
     if daily.empty:
         return _empty_lift()
     return pricing.promo_lift(daily, promos)
@@ -67,15 +67,15 @@ def promo_lift(wh, key, as_of: date) -> dict[str, pd.DataFrame]:
     """lib.pricing.promo_lift on the daily history up to ``as_of`` and the promotions feed:
     {"by_promo", "by_depth", "dip", "cannibalisation"}; empty frames when no promotions are loaded."""
     with st.spinner("Measuring every promotion's lift against its baseline…"):
-        return _promo_lift(*key, wh, as_of)
+        return _promo_lift(key, wh, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _health(version: str, where: str, _wh, start: date, end: date, tol: float, margin: float) -> pd.DataFrame:
-    return pricing.health(_wh, start, end, price_tolerance=tol, min_margin=margin)
+@cache.query(max_entries=16)
+def _health(key, wh, start: date, end: date, tol: float, margin: float) -> pd.DataFrame:
+    return pricing.health(wh, start, end, price_tolerance=tol, min_margin=margin)
 
 
 def health(wh, key, start: date, end: date, tol: float, margin: float) -> pd.DataFrame:
     """Pricing health findings in [start, end] (tol and margin as fractions, see lib.pricing.health)."""
     with st.spinner("Checking prices against cost, list price, promotions and channels…"):
-        return _health(*key, wh, start, end, float(tol), float(margin))
+        return _health(key, wh, start, end, float(tol), float(margin))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ui import planning, shell
+from lib.ui import cache, planning, shell
 from lib.ui import pricing_analysis as analysis
 from lib.ui import pricing_scenarios as scenarios
 from lib.ui import replenish_parts as parts
@@ -29,8 +29,8 @@ def render() -> None:
                "each SKU is to its price and what past promotions really added.")
     try:
         wh = shell.warehouse()
-        key = (shell.data_version(), wh.label)
-        feeds = parts.loaded_feeds(*key, wh)
+        key = cache.key(wh)
+        feeds = parts.loaded_feeds(key, wh)
         as_of = planning.as_of(wh, key)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)

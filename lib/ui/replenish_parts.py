@@ -11,7 +11,7 @@ from lib import exports, fmt, replenish
 from lib.charts import replenish as charts
 from lib.replenish import files
 from lib.replenish import view as plan_view
-from lib.ui import downloads, planning
+from lib.ui import cache, downloads, planning
 from lib.ui.formatting import money_column
 
 __all__ = ["loaded_feeds", "inputs", "controls", "link_values", "ignored_link_values", "filtered",
@@ -30,24 +30,24 @@ _TABLE_SKUS = "_replenish_table_skus"      # the SKUs of the table rows, for the
 
 
 # -- cached inputs -----------------------------------------------------------------------------------------
-@st.cache_data(show_spinner=False, max_entries=8)
-def _feeds(version: str, where: str, _wh) -> frozenset[str]:
-    return frozenset(_wh.current_loads()["feed"].astype(str))
+@cache.query(max_entries=8)
+def _feeds(key, wh) -> frozenset[str]:
+    return frozenset(wh.current_loads()["feed"].astype(str))
 
 
-def loaded_feeds(version: str, where: str, wh) -> frozenset[str]:
+def loaded_feeds(key, wh) -> frozenset[str]:
     """The feeds loaded in the warehouse (cached per data version)."""
-    return _feeds(version, where, wh)
+    return _feeds(key, wh)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _inputs(version: str, where: str, _wh, as_of: date) -> pd.DataFrame:
-    return plan_view.plan_inputs(_wh, as_of, planning.history(_wh, (version, where), as_of, "day"))
+@cache.query(max_entries=8)
+def _inputs(key, wh, as_of: date) -> pd.DataFrame:
+    return plan_view.plan_inputs(wh, as_of, planning.history(wh, key, as_of, "day"))
 
 
-def inputs(version: str, where: str, wh, as_of: date) -> pd.DataFrame:
+def inputs(key, wh, as_of: date) -> pd.DataFrame:
     """Active SKUs with their latest stock (replenish.items) and ABC/XYZ classes, cached per data version."""
-    return _inputs(version, where, wh, as_of)
+    return _inputs(key, wh, as_of)
 
 
 # -- controls ----------------------------------------------------------------------------------------------

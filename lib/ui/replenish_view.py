@@ -23,7 +23,7 @@ from lib import pricing, replenish
 from lib.forecast import store
 from lib.pricing.scenario import ScenarioError
 from lib.replenish import months as month_plan
-from lib.ui import downloads, planning, scenario_inputs, shell
+from lib.ui import cache, downloads, planning, scenario_inputs, shell
 from lib.ui import replenish_parts as parts
 
 __all__ = ["render"]
@@ -44,8 +44,8 @@ def render() -> None:
                "demand forecast, with what-if controls that recompute at once.")
     try:
         wh = shell.warehouse()
-        key = (shell.data_version(), wh.label)
-        feeds = parts.loaded_feeds(*key, wh)
+        key = cache.key(wh)
+        feeds = parts.loaded_feeds(key, wh)
         as_of = planning.as_of(wh, key)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)
@@ -56,7 +56,7 @@ def render() -> None:
         _empty(missing)
         return
     try:
-        items = parts.inputs(*key, wh, as_of)
+        items = parts.inputs(key, wh, as_of)
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return

@@ -16,31 +16,30 @@ import streamlit as st
 from lib import pricing
 from lib.forecast import data, store
 from lib.replenish.inputs import items as replenish_items
-from lib.ui import planning, pricing_cache
+from lib.ui import cache, planning, pricing_cache
 
 __all__ = ["HORIZON", "Inputs", "inputs", "simulate", "saved", "types"]
 
 HORIZON = store.HORIZON   # days of baseline forecast (91): scenarios fall within the next 13 weeks
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _baseline(version: str, where: str, _wh, as_of: date, h: int) -> pd.DataFrame:
-    run = planning.run(_wh, (version, where), as_of)       # the store's one forecast run (Forecast, Replenishment)
+@cache.query(max_entries=4)
+def _baseline(key, wh, as_of: date, h: int) -> pd.DataFrame:
+    run = planning.run(wh, key, as_of)       # the store's one forecast run (Forecast, Replenishment)
     return pricing.baseline_frame(run.sku_forecast("day", h), run.future)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _effects(version: str, where: str, _wh, as_of: date) -> dict[str, pd.DataFrame]:
-    key = (version, where)
-    el = pricing_cache.elasticities(_wh, key, as_of)
-    lift = pricing_cache.promo_lift(_wh, key, as_of)
-    prods = data.products(_wh)
-    promos = pricing_cache.promotions(_wh, key)
+@cache.query(max_entries=4)
+def _effects(key, wh, as_of: date) -> dict[str, pd.DataFrame]:
+    el = pricing_cache.elasticities(wh, key, as_of)
+    lift = pricing_cache.promo_lift(wh, key, as_of)
+    prods = data.products(wh)
+    promos = pricing_cache.promotions(wh, key)
     return {"elasticities": el, "products": prods,
             "effects": pricing.promo_effects(lift, el, promos, prods),
             "cannibalisation": pricing.cannibalisation_rates(lift),
-            "shares": pricing.channel_shares(_wh, as_of),
-            "items": replenish_items(_wh, as_of)}
+            "shares": pricing.channel_shares(wh, as_of),
+            "items": replenish_items(wh, as_of)}
 
 
 class Inputs(dict):
@@ -49,13 +48,13 @@ class Inputs(dict):
 
 def inputs(wh, key, as_of: date, h: int) -> Inputs:
     with st.spinner("Estimating price elasticities and promotion lifts from history (first time only)…"):
-        eff = _effects(*key, wh, as_of)
-    return Inputs(baseline=_baseline(*key, wh, as_of, h), as_of=as_of, h=h, **eff)
+        eff = _effects(key, wh, as_of)
+    return Inputs(baseline=_baseline(key, wh, as_of, h), as_of=as_of, h=h, **eff)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _simulate(version: str, where: str, _wh, as_of: date, h: int, spec: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    inp = inputs(_wh, (version, where), as_of, h)
+@cache.query(max_entries=64)
+def _simulate(key, wh, as_of: date, h: int, spec: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    inp = inputs(wh, key, as_of, h)
     sc = pricing.Scenario.from_json(spec)
     sim = pricing.simulate(inp["baseline"], sc, elasticities=inp["elasticities"], products=inp["products"],
                            effects=inp["effects"], cannibalisation=inp["cannibalisation"], shares=inp["shares"])
@@ -64,7 +63,7 @@ def _simulate(version: str, where: str, _wh, as_of: date, h: int, spec: str) -> 
 
 def simulate(wh, key, as_of: date, h: int, scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(daily SKU simulation, stock impact) of a Scenario, cached on its JSON form."""
-    return _simulate(*key, wh, as_of, h, scenario.to_json())
+    return _simulate(key, wh, as_of, h, scenario.to_json())
 
 
 def saved(wh) -> pd.DataFrame:
