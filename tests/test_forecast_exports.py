@@ -54,3 +54,16 @@ def test_the_excel_file_keeps_numbers_with_currency_and_percent_formats():
     head = [c.value for c in accuracy[1]]
     wape = accuracy.cell(row=2, column=head.index("WAPE") + 1)
     assert wape.value == 0.124 and wape.number_format == "0.0%"
+
+
+def test_headline_and_one_items_export_sum_the_skus_of_its_scope():
+    # the store: A sells 2 then 3 units at $10 and $8, B nothing (no longer on sale)
+    priced = parts.priced(FC, FUTURE, HISTORY)
+    store = pd.DataFrame({"unique_id": ["store", "store"], "ds": DAYS, "yhat": [2.0, 3.0],
+                          "yhat_lo_80": [1.0, 2.0], "yhat_hi_80": [3.0, 4.5], "yhat_lo_95": [0.5, 1.0],
+                          "yhat_hi_95": [4.0, 6.0], "model": ["auto", "auto"]})
+    history = pd.DataFrame({"ds": pd.to_datetime(["2026-12-03", "2026-12-04", "2026-12-05"]), "y": [9.0, 1.0, 4.0]})
+    head = parts.headline(store, priced, history, 2)
+    assert head == parts.Headline(total=5.0, revenue=44.0, before=5.0)    # 2 + 3; $20 + $24; 1 + 4 sold before
+    one = parts.item_export(store, priced, "store")
+    assert one["forecast revenue"].tolist() == [20.0, 24.0] and one["store"].tolist() == ["store", "store"]

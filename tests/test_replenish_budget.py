@@ -129,8 +129,12 @@ def test_stockout_risk_and_to_order_counted_and_explained_by_hand():
     assert p.set_index("sku").order_qty.to_dict() == {"A": 0, "B": 23, "C": 10, "D": 0, "E": 0}
     assert at_risk(p, as_of=AS_OF).tolist() == [True, True, False, False, True]
     t = tally(p, as_of=AS_OF)
+    # the money on the tiles: 23 + 10 units for $115 + $50 now; E's 25 units at $50 deferred; nothing overstocked
     assert t == Tally(skus=5, to_order=2, recommended=3, deferred=1, cut=0, at_risk=3, at_risk_ordering=1,
-                      at_risk_deferred=1, at_risk_covered=1, ordering_not_at_risk=1)
+                      at_risk_deferred=1, at_risk_covered=1, ordering_not_at_risk=1, units_to_order=33,
+                      cash_needed=165.0, deferred_cash=1250.0, overstock=0, tied_up=0.0)
+    over = tally(p.assign(overstock=p["sku"] == "D"), as_of=AS_OF)     # D's 100 units at $5 tied up
+    assert (over.overstock, over.tied_up) == (1, 500.0)
     assert explain(t) == (
         "**Stockout risk 3**: 3 SKUs projected to run out before an order placed today could arrive (within "
         "their lead time; what is on order counts from the end of the lead time, as the feed has no arrival "

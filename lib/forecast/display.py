@@ -21,17 +21,20 @@
     chosen_counts(fc)                     [model, skus]: how many SKUs each model forecasts
     lost_summary(lost, skus)              units, days and basis of the sales lost to stockouts
     export_frame(per_period, names)       every SKU's forecast for the CSV / XLSX downloads
-    item_export(fc, revenue, label)       one item's forecast for its CSV
+    headline(fc, scope, history, h)      the tiles' figures: forecast units, revenue, units before
+    item_export(fc, scope, label)         one item's forecast for its CSV
     workbook(every, accuracy, currency)   the all-SKU Excel file: numbers with currency/percent formats
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from lib import exports, fmt
 
-__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "scope_skus", "item_options",
+__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "Headline", "headline", "scope_skus", "item_options",
            "category_of", "history_periods", "chart_history", "priced", "by_period", "accuracy_table",
            "window_text", "versus_naive", "thin_backtest", "level_note", "coverage_note", "status_note", "sku_table",
            "chosen_counts", "lost_summary", "export_frame", "item_export", "workbook", "by_long_period",
@@ -362,8 +365,22 @@ def export_frame(per_period: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def item_export(fc: pd.DataFrame, revenue: pd.Series, label: str) -> pd.DataFrame:
-    """One SKU, category or the store: [<label>, period start, forecast units, bands, model, forecast revenue]."""
+class Headline(NamedTuple):
+    total: float        # forecast units over the horizon
+    revenue: float      # forecast revenue of the SKUs in scope at today's prices
+    before: float       # units sold in the last h periods of history
+
+
+def headline(fc: pd.DataFrame, scope: pd.DataFrame, history: pd.DataFrame, h: int) -> Headline:
+    """The Forecast tiles' figures: the forecast's units, its SKUs' revenue ([unique_id, ds, revenue] rows
+    of the scope) and the units of the h history periods before it."""
+    return Headline(float(fc["yhat"].sum()), float(scope["revenue"].sum()), float(history["y"].tail(h).sum()))
+
+
+def item_export(fc: pd.DataFrame, scope: pd.DataFrame, label: str) -> pd.DataFrame:
+    """One SKU, category or the store: [<label>, period start, forecast units, bands, model, forecast revenue]
+    (the revenue of each period summed over the SKUs of ``scope``, rows [unique_id, ds, revenue])."""
+    revenue = scope.groupby(pd.to_datetime(scope["ds"]))["revenue"].sum()
     out = fc.rename(columns={"unique_id": label, "ds": "period start", **BAND_COLUMNS})
     out["period start"] = pd.to_datetime(out["period start"]).dt.date
     out["forecast revenue"] = pd.to_datetime(fc["ds"]).map(revenue).to_numpy()

@@ -4,6 +4,8 @@
     scope_caption(sc, s, whole, currency)   what the tiles count: scope, SKUs, window, whole-store totals
     sku_table(sim)                          per changed SKU over the window: baseline vs scenario
     reading(lo, hi)                         a 95% elasticity interval in words (elastic, inelastic, not sure)
+    promotion_rows(by_promo, promos, categories)  promo_lift's by_promo with each promotion's dates and
+                                            category, in start order
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pandas as pd
 
 from lib import fmt
 
-__all__ = ["scope_caption", "sku_table", "skus", "reading"]
+__all__ = ["scope_caption", "sku_table", "skus", "reading", "promotion_rows"]
 
 
 def skus(n: int, what: str = "SKU") -> str:
@@ -61,3 +63,13 @@ def reading(lo: float, hi: float) -> str:
     if lo > -1 and hi < 0:
         return "inelastic: a price rise raises revenue"
     return "not sure"
+
+
+def promotion_rows(by_promo: pd.DataFrame, promos: pd.DataFrame, categories: pd.Series) -> pd.DataFrame:
+    """by_promo (lib.pricing.promo_lift) with each promotion's start_date, end_date (the feed's first row of
+    its id) and category (``categories``: promo id -> category, lib.pricing.promos.promo_categories), sorted
+    by start date then id."""
+    dates = promos.assign(promo_id=promos["promo_id"].astype(str))[["promo_id", "start_date", "end_date"]]
+    out = by_promo.merge(dates.drop_duplicates("promo_id"), on="promo_id", how="left")
+    out["category"] = out["promo_id"].astype(str).map(categories)
+    return out.sort_values(["start_date", "promo_id"], ignore_index=True)

@@ -17,6 +17,9 @@
     sooner than what is on the way.
 * ordering_not_at_risk: orders for SKUs whose stock lasts until their order arrives, but whose position
   is at or below the reorder point (the safety stock and the demand up to the next order's arrival).
+* units_to_order, cash_needed: the order quantities and order costs of the orders to place now (the
+  purchase orders' total); deferred_cash: what the budget left out, (recommended - ordered) x unit cost;
+  overstock: SKUs flagged overstock, tied_up: their on hand x unit cost.
 """
 from __future__ import annotations
 
@@ -42,6 +45,11 @@ class Tally:
     at_risk_deferred: int
     at_risk_covered: int
     ordering_not_at_risk: int
+    units_to_order: int = 0
+    cash_needed: float = 0.0
+    deferred_cash: float = 0.0
+    overstock: int = 0
+    tied_up: float = 0.0
 
 
 def at_risk(plan_df: pd.DataFrame, *, as_of: date, delay_days: int = 0) -> pd.Series:
@@ -60,7 +68,13 @@ def tally(plan_df: pd.DataFrame, *, as_of: date, delay_days: int = 0) -> Tally:
     return Tally(skus=len(plan_df), to_order=int(ordering.sum()), recommended=int(rec.sum()),
                  deferred=int(deferred.sum()), cut=int(cut.sum()), at_risk=int(risk.sum()),
                  at_risk_ordering=int((risk & ordering).sum()), at_risk_deferred=int((risk & deferred).sum()),
-                 at_risk_covered=int((risk & ~rec).sum()), ordering_not_at_risk=int((~risk & ordering).sum()))
+                 at_risk_covered=int((risk & ~rec).sum()), ordering_not_at_risk=int((~risk & ordering).sum()),
+                 units_to_order=int(plan_df["order_qty"][ordering].sum()),
+                 cash_needed=float(plan_df["order_cost"][ordering].sum()),
+                 deferred_cash=float(((plan_df["recommended_qty"] - plan_df["order_qty"]).clip(lower=0)
+                                      * plan_df["unit_cost"]).sum()),
+                 overstock=int(plan_df["overstock"].sum()),
+                 tied_up=float((plan_df["on_hand"] * plan_df["unit_cost"])[plan_df["overstock"]].sum()))
 
 
 def _skus(n: int) -> str:

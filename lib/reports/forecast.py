@@ -56,11 +56,10 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     acc = run.accuracy(level, grain, h, only=item)
     per_period = longrun.sku_periods(run, grain, h, model)[0]
     scope = per_period[per_period["unique_id"].isin(display.scope_skus(daily, level, item))]
-    total = float(fc["yhat"].sum())
-    before = float(run.history(level, grain, only=item)["y"].tail(h).sum())
-    tiles = [Tile(f"Forecast units, next {h} {unit}", fmt.count(round(total))),
-             Tile("Forecast revenue at today's prices", fmt.money(float(scope["revenue"].sum()), currency)),
-             Tile(f"Change vs the previous {h} {unit}", fmt.change_pct(total, before))]
+    head = display.headline(fc, scope, run.history(level, grain, only=item), h)
+    tiles = [Tile(f"Forecast units, next {h} {unit}", fmt.count(round(head.total))),
+             Tile("Forecast revenue at today's prices", fmt.money(head.revenue, currency)),
+             Tile(f"Change vs the previous {h} {unit}", fmt.change_pct(head.total, head.before))]
     out += [Tiles(tuple(tiles)), Heading(f"History and forecast: {where}")]
     start = hist["ds"].drop_duplicates().tail(SHOWN[grain]).min()
     if len(bt):
@@ -70,7 +69,6 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
                     "inside the 80% band about 16 times in 20, and inside the 95% band about 19 times in 20.")]
     if not acc.empty:
         out += [Heading("Accuracy per model"), Table(display.accuracy_table(acc, model))]
-    revenue = scope.groupby(pd.to_datetime(scope["ds"]))["revenue"].sum()
     out += [Heading("Forecast by period"),
-            Table(display.item_export(fc, revenue, {"sku": "SKU", "category": "category", "store": "store"}[level]))]
+            Table(display.item_export(fc, scope, {"sku": "SKU", "category": "category", "store": "store"}[level]))]
     return out

@@ -217,7 +217,7 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
             st.info(note, icon=":material/info:")
     sold = hist.loc[hist["y"] > 0, "ds"]
     thin = parts.thin_backtest(acc, model, h, parts.UNITS[grain], sold.min() if len(sold) else pd.NaT)
-    _tiles(fc, scope, float(v["history"]["y"].tail(h).sum()), acc, windows, thin, p)
+    _tiles(parts.headline(fc, scope, v["history"], h), scope, acc, windows, thin, p)
     ended = level == "sku" and not v["status"].set_index("unique_id").loc[p["item"], "on_sale"]
     _chart(hist, v["backtest"], fc, acc if not thin else acc.iloc[0:0], windows, as_of, p, whole=ended)
     _accuracy(acc, windows, thin, p, scope["model"].iloc[0] if level == "sku" and len(scope) else None)
@@ -228,16 +228,15 @@ def _body(wh, key, as_of: date, daily: pd.DataFrame, names: pd.DataFrame, skus: 
     _downloads(fc, scope, per_period, names, acc, p)
 
 
-def _tiles(fc: pd.DataFrame, scope: pd.DataFrame, before: float, acc: pd.DataFrame, windows: str, thin: str,
+def _tiles(head: parts.Headline, scope: pd.DataFrame, acc: pd.DataFrame, windows: str, thin: str,
            p: dict) -> None:
     h, unit, model = p["h"], parts.UNITS[p["grain"]], p["model"]
-    total = float(fc["yhat"].sum())
+    total, revenue, before = head
     cols = st.columns(4)
     days = f"{h * (7 if p['grain'] == 'week' else 1)} days" if p["grain"] != "month" else f"{h} {unit}"
     cols[0].metric(f"Forecast units, next {h} {unit}", fmt.count(round(total)),
                    help=f"The sum of the SKU forecasts over the next {days}: the same numbers "
                         "Replenishment and Pricing plan with.")
-    revenue = float(scope["revenue"].sum())
     cols[1].metric("Forecast revenue at today's prices", fmt.money(revenue, p["currency"]),
                    help="Forecast units x each SKU's price in the horizon (scheduled promotions included), "
                         "else its last selling price.")
@@ -377,7 +376,7 @@ def _downloads(fc: pd.DataFrame, scope: pd.DataFrame, per_period: pd.DataFrame, 
                acc: pd.DataFrame, p: dict) -> None:
     st.subheader("Downloads")
     label = {"sku": "SKU", "category": "category", "store": "store"}[p["level"]]
-    one = parts.item_export(fc, scope.groupby(pd.to_datetime(scope["ds"]))["revenue"].sum(), label)
+    one = parts.item_export(fc, scope, label)
     every = parts.export_frame(per_period, names)
     table = parts.accuracy_table(acc, p["model"])
     c1, c2, c3 = st.columns(3)

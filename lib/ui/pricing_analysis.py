@@ -13,7 +13,7 @@ from lib.charts import pricing as charts
 from lib.pricing import checks as hc
 from lib.pricing import elasticity as el
 from lib.pricing import promos as pm
-from lib.pricing.results import reading
+from lib.pricing.results import promotion_rows, reading
 from lib.ui import downloads, planning, pricing_cache, shell
 from lib.ui import pricing_tables as tables
 from lib.ui import replenish_parts as parts
@@ -280,11 +280,7 @@ def promotions_tab(wh, key, as_of: date) -> None:
                      config={"type": "Type", "depth_bucket": "Depth (%)",
                              "promos": number("Promotions", format="%d"), **lift_cfg})
     st.subheader("Per promotion")
-    table = by_promo.merge(promos.assign(promo_id=promos["promo_id"].astype(str))
-                           [["promo_id", "start_date", "end_date"]].drop_duplicates("promo_id"),
-                           on="promo_id", how="left")
-    table = _in_words(table.assign(category=table["promo_id"].astype(str).map(cats)), "type")
-    table = table.sort_values(["start_date", "promo_id"])
+    table = _in_words(promotion_rows(by_promo, promos, cats), "type")
     tables.table(table, f"{stem}-per-promotion", key="promo_tbl", currency=currency, hide_index=True,
                  width="stretch", height=_height(len(table)), config={
                      "promo_id": st.column_config.TextColumn("Promotion", pinned=True), "type": "Type",

@@ -10,11 +10,9 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
 from lib import pricing
 from lib.pricing import elasticity, inputs
-from lib.tables import FEED_TABLES
 from lib.ui import cache, planning
 
 __all__ = ["elasticities", "category_elasticities", "promo_lift", "promotions", "health", "PROMO_COLUMNS"]
@@ -41,7 +39,7 @@ def category_elasticities(wh, key, as_of: date) -> pd.DataFrame:
 
 @cache.query(max_entries=8)
 def _promotions(key, wh) -> pd.DataFrame:
-    return wh.read(select(FEED_TABLES["promotions"]))
+    return inputs.promotions(wh)
 
 
 def promotions(wh, key) -> pd.DataFrame:
@@ -57,10 +55,7 @@ def _promo_lift(key, wh, as_of: date) -> dict[str, pd.DataFrame]:
     promos = _promotions(key, wh)
     if promos.empty:
         return _empty_lift()
-    daily = planning.history(wh, key, as_of, "day")
-    if daily.empty:
-        return _empty_lift()
-    return pricing.promo_lift(daily, promos)
+    return inputs.promo_lift_or_empty(planning.history(wh, key, as_of, "day"), promos)
 
 
 def promo_lift(wh, key, as_of: date) -> dict[str, pd.DataFrame]:

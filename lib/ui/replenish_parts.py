@@ -147,32 +147,27 @@ def tiles(view: pd.DataFrame, as_of: date, p: dict, currency: str) -> None:
     """Two rows of at most four tiles (a value never cut off at 1400 px): the orders (SKUs, units, cash, and
     what the budget defers), then the risks (stockout risk, overstock); under them, what the counts mean."""
     t = replenish.tally(view, as_of=as_of, delay_days=p["delay_days"])
-    to_order = view[view["order_qty"] > 0]
-    over = view[view["overstock"]]
-    tied = float((over["on_hand"] * over["unit_cost"]).sum())
-    short = view[view["recommended_qty"] > view["order_qty"]]
     budget = p["budget"]
     orders = st.columns(4)
     orders[0].metric("SKUs to order", fmt.count(t.to_order), border=True,
                      help="SKUs with an order to place now: stock plus what is on order at or below the reorder "
                           "point" + (", and funded by the budget." if budget is not None else "."))
-    orders[1].metric("Units to order", fmt.count(int(to_order["order_qty"].sum())), border=True)
-    orders[2].metric("Cash needed", tile_money(float(to_order["order_cost"].sum()), currency),
+    orders[1].metric("Units to order", fmt.count(t.units_to_order), border=True)
+    orders[2].metric("Cash needed", tile_money(t.cash_needed, currency),
                      None if budget is None else f"of {tile_money(budget, currency)} budget", "off",
                      delta_arrow="off", border=True,
                      help="Order quantity x unit cost, summed over the orders to place now (the purchase "
                           "orders' total).")
     if budget is not None:
-        cash = float(((short["recommended_qty"] - short["order_qty"]) * short["unit_cost"]).sum())
         what = _skus(t.deferred) + (f", {fmt.count(t.cut)} cut" if t.cut else "")
-        orders[3].metric("Deferred", tile_money(cash, currency), what, "off", delta_arrow="off", border=True,
+        orders[3].metric("Deferred", tile_money(t.deferred_cash, currency), what, "off", delta_arrow="off", border=True,
                          help=f"Budget {fmt.money(budget, currency)}: the cash of the orders left out or cut. "
                               + BUDGET_RULE)
     risks = st.columns(4)
     risks[0].metric("Stockout risk", fmt.count(t.at_risk), border=True,
                     help="SKUs projected to run out (what is on order counted from the end of the lead time) "
                          "before an order placed today could arrive. See the note under the tiles.")
-    risks[1].metric("Overstock SKUs", fmt.count(len(over)), f"{tile_money(tied, currency)} tied up", "off",
+    risks[1].metric("Overstock SKUs", fmt.count(t.overstock), f"{tile_money(t.tied_up, currency)} tied up", "off",
                     delta_arrow="off", border=True,
                     help="Position above the order-up-to level plus 90 days of demand; the money is their "
                          "stock on hand at unit cost.")
