@@ -1,7 +1,7 @@
 """Shopcast: the router. The pages are declared in lib/ui/nav.py; this draws the frame around them."""
 import streamlit as st
 
-from lib.ui import gate, history, nav, sharing, shell
+from lib.ui import gate, history, nav, sharing, shell, views_view
 
 # pages that name the link values they ignore themselves (the others get the app-wide notice)
 OWN_LINK_NOTICES = frozenset({"forecast", "replenishment", "pricing", "views", "notebooks"})
@@ -14,7 +14,7 @@ page = st.navigation({section: [st.Page(p.file, title=p.title, icon=p.icon, url_
                       for section, pages in nav.SECTIONS.items()})      # the pages: lib/ui/nav.py
 shell.carry_shared(page.url_path)     # first: the sidebar and the Share box show what the page will show
 shell.sidebar()
-sharing.share_box(page.url_path)
+sharing.share_box(page.url_path, views_view.save_form)
 gate.logout_control()
 sharing.meeting_mode(page.url_path)
 shell.version_banner(page)

@@ -70,13 +70,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Date,
     Integer,
     and_,
     case,
-    cast,
     distinct,
-    extract,
     func,
     literal,
     literal_column,
@@ -86,6 +83,12 @@ from sqlalchemy import (
 )
 
 from lib import sales
+from lib.cohort_periods import as_date as _as_date
+from lib.cohort_periods import bucket_sql as _bucket_sql
+from lib.cohort_periods import index as _index
+from lib.cohort_periods import normalize_grain
+from lib.cohort_periods import step as _step
+from lib.cohort_periods import to_date as _to_date
 from lib.tables import FEED_TABLES
 
 __all__ = ["retention", "average_curve", "ranking", "lifecycle", "customers", "new_customers", "incomplete_period", "partial",
@@ -98,53 +101,6 @@ BYS = (None, "channel", "category")
 NOT_SET = "(not set)"
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 
-_EPOCH_MONDAY = date(2000, 1, 3)
-_ALIASES = {"monthly": "month", "weekly": "week", "month": "month", "week": "week"}
-
-
-# -- periods as integers ----------------------------------------------------------------------------
-def normalize_grain(grain: str) -> str:
-    g = _ALIASES.get(str(grain).lower()) if grain is not None else None
-    if g is None:
-        raise ValueError(f"unknown grain {grain!r}; expected 'month' or 'week'")
-    return g
-
-
-def _step(grain: str) -> int:
-    """Index units per calendar grain: months count 1, weeks are day numbers (7 apart)."""
-    return 1 if grain == "month" else 7
-
-
-def _index(grain: str, d: date) -> int:
-    if isinstance(d, datetime):
-        d = d.date()
-    if grain == "month":
-        return d.year * 12 + d.month - 1
-    return (d - timedelta(days=d.weekday()) - _EPOCH_MONDAY).days
-
-
-def _to_date(grain: str, i: int) -> date:
-    i = int(i)
-    if grain == "month":
-        return date(i // 12, i % 12 + 1, 1)
-    return _EPOCH_MONDAY + timedelta(days=i)
-
-
-def _bucket_sql(grain: str, ts):
-    if grain == "month":
-        return cast(extract("year", ts), Integer) * 12 + cast(extract("month", ts), Integer) - 1
-    monday = cast(func.date_trunc(literal_column("'week'"), ts), Date)
-    return cast(monday - literal_column("DATE '2000-01-03'"), Integer)
-
-
-def _as_date(d) -> date | None:
-    if d is None:
-        return None
-    if isinstance(d, datetime):
-        return d.date()
-    if isinstance(d, date):
-        return d
-    return pd.Timestamp(d).date()
 
 
 def _check(grain, metric=None, mode=None, by="") -> str:

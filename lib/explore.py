@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
-from lib import kpis
+from lib import facts
 from lib.periods import GRAINS
 
 __all__ = ["Metric", "Dimension", "METRICS", "DIMENSIONS", "FILTERS", "query", "dimensions_for",
@@ -43,7 +43,7 @@ class Dimension:
     expr: dict[str, Callable[[], ColumnElement]]   # per source
 
 
-_O, _S = kpis.ORDER_AGGS, kpis.SESSION_AGGS
+_O, _S = facts.ORDER_AGGS, facts.SESSION_AGGS
 
 METRICS: dict[str, Metric] = {
     "revenue": Metric("Revenue", "orders", _O["revenue"], "money", help="quantity × price − discount"),
@@ -64,16 +64,16 @@ METRICS: dict[str, Metric] = {
     "conversion_rate": Metric("Conversion rate", "sessions", _S["conversion_rate"], "pct", additive=False),
 }
 
-_o, _p, _e = kpis.orders_t, kpis.products_t, kpis.events_t
+_o, _p, _e = facts.orders_t, facts.products_t, facts.events_t
 
 DIMENSIONS: dict[str, Dimension] = {
     "channel": Dimension("Channel", ("orders", "sessions"), {
-        "orders": lambda: func.coalesce(_o.c.channel, kpis.NONE), "sessions": lambda: _e.c.channel}),
+        "orders": lambda: func.coalesce(_o.c.channel, facts.NONE), "sessions": lambda: _e.c.channel}),
     "category": Dimension("Category", ("orders",), {
-        "orders": lambda: func.coalesce(_p.c.category, kpis.UNKNOWN)}),
+        "orders": lambda: func.coalesce(_p.c.category, facts.UNKNOWN)}),
     "sku": Dimension("SKU", ("orders",), {"orders": lambda: _o.c.sku}),
     "supplier": Dimension("Supplier", ("orders",), {
-        "orders": lambda: func.coalesce(_p.c.supplier, kpis.UNKNOWN)}),
+        "orders": lambda: func.coalesce(_p.c.supplier, facts.UNKNOWN)}),
     "device": Dimension("Device", ("sessions",), {"sessions": lambda: _e.c.device}),
     "landing_page": Dimension("Landing page", ("sessions",), {"sessions": lambda: _e.c.landing_page}),
 }
@@ -140,10 +140,10 @@ def query(wh, metric: str, dimension: str | None, grain: str | None, start: date
     dim = DIMENSIONS[dimension].expr[m.source] if dimension else None
     chans = _values(filters, "channel")
     if m.source == "orders":
-        base = kpis.order_lines(start, end, channels=chans, categories=_values(filters, "category"),
+        base = facts.order_lines(start, end, channels=chans, categories=_values(filters, "category"),
                                 grain=grain, dim=dim)
     else:
-        base = kpis.sessions(start, end, channels=chans, grain=grain, dim=dim)
+        base = facts.sessions(start, end, channels=chans, grain=grain, dim=dim)
     keys = ([base.c.period] if grain else []) + ([base.c.dim] if dimension else [])
     agg = select(*keys, m.agg(base.c).label("value")).group_by(*keys).cte("explored")
     order = ([agg.c.period] if grain else []) + ([agg.c.dim] if dimension else [])
@@ -159,7 +159,7 @@ def query(wh, metric: str, dimension: str | None, grain: str | None, start: date
 
 
 def _fill(df: pd.DataFrame, start: date, end: date, grain: str, by_dim: bool, fill: float | None) -> pd.DataFrame:
-    idx = kpis.period_index(start, end, grain)
+    idx = facts.period_index(start, end, grain)
     if not by_dim:
         out = pd.Series(df["value"].to_numpy(), index=df["period"]).reindex(idx)
         out = out if fill is None else out.fillna(fill)
@@ -176,7 +176,7 @@ def partial_ends(start: date, end: date, grain: str | None) -> tuple[bool, bool]
     """Whether the first / last period of [start, end] at `grain` is cut short by the range."""
     if grain in (None, "total", "day"):
         return False, False
-    idx = kpis.period_index(start, end, grain)
+    idx = facts.period_index(start, end, grain)
     last_end = idx[-1] + (pd.Timedelta(days=6) if grain == "week" else pd.offsets.MonthEnd(0))
     return idx[0].date() < start, last_end.date() > end
 

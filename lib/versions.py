@@ -127,9 +127,8 @@ def _build_schema(wh, version: str, loads_: dict) -> str:
 
 
 def pinned(wh, version: str):
-    """A read-only Warehouse showing a kept data version (the live one when it is current)."""
-    from lib.warehouse import Warehouse
-
+    """A read-only Warehouse showing a kept data version (the live one when it is current): built by the
+    live warehouse's own class (lib.warehouse.Warehouse), so this module needs not import it."""
     if version == wh.data_version():
         return wh
     v = versions(wh)
@@ -152,4 +151,4 @@ def pinned(wh, version: str):
         cur.close()
         dbapi_conn.commit()      # a SET inside the driver's implicit transaction would be rolled back
 
-    return Warehouse(eng, wh.settings, pinned=(version, row.iloc[0]["loads"]))
+    return type(wh)(eng, wh.settings, pinned=(version, row.iloc[0]["loads"]))

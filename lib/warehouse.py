@@ -27,11 +27,11 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.sql import ClauseElement
 
-from lib import append, fastload, versions
+from lib import append, checksums, fastload, migrations, versions
+from lib.db_urls import redact_url
 from lib.identity import person_keys
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
-from lib.sources.sql import redact_url
 from lib.tables import (
     FEED_TABLES,
     SCHEMA_VERSION,
@@ -93,29 +93,6 @@ class CheckReport:
     max_date: datetime | None
 
 
-def _checksum(frame: pd.DataFrame) -> str:
-    """Content checksum of a typed frame (order-independent sum of row hashes, plus shape)."""
-    con = duckdb.connect()
-    try:
-        con.register("_v", _arrow(frame))
-        cols = ", ".join(f'"{c}"' for c in frame.columns)
-        total = con.execute(f"SELECT coalesce(sum(hash({cols})::HUGEINT), 0)::VARCHAR FROM _v").fetchone()[0]
-    finally:
-        con.close()
-    return _checksum_of(len(frame), list(frame.columns), total)
-
-
-def _checksum_of(rows: int, columns: list[str], total: str) -> str:
-    return hashlib.sha256(f"{rows}|{','.join(columns)}|{total}".encode()).hexdigest()[:16]
-
-
-def _arrow(frame: pd.DataFrame):
-    """An Arrow table of the frame: DuckDB scans it in parallel, much faster than pandas."""
-    import pyarrow as pa
-
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
 def _span(feed: str, frame: pd.DataFrame) -> tuple[datetime | None, datetime | None]:
     """First and last value of the feed's time column in a typed frame (None, None without one)."""
     tcol = FEEDS[feed].time_column
@@ -127,42 +104,6 @@ def _span(feed: str, frame: pd.DataFrame) -> tuple[datetime | None, datetime | N
 class _FastRejected(Exception):
     """The fast path met something only full validation can judge."""
 
-
-def _add_supplier_sku(conn) -> None:
-    """products.supplier_sku (optional): on the live table and on the copies kept for older data versions
-    (lib.versions), so a kept version still reads with today's queries."""
-    tables = conn.execute(text(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-        "AND table_type = 'BASE TABLE' AND (table_name = 'products' OR table_name LIKE 'shopcast_hist_products%')"
-    )).scalars().all()
-    for name in tables:
-        conn.execute(text(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS supplier_sku TEXT'))
-
-
-# Upgrades that keep the loaded data: from-version -> (to-version, steps run in order: SQL statements or
-# functions of the connection, on DuckDB and PostgreSQL alike). A warehouse several versions behind runs
-# each upgrade in turn. Any other version change rebuilds the tables.
-MIGRATIONS = {
-    "1": ("2", [
-        # events.user_key: the person behind each session (lib.identity's rule, in SQL)
-        "ALTER TABLE events ADD COLUMN user_key BIGINT",
-        "UPDATE events SET user_key = people.k FROM ("
-        " SELECT session_id, dense_rank() OVER (ORDER BY ident) - 1 AS k FROM ("
-        "  SELECT session_id, coalesce(max(coalesce(user_id, customer_id)), '~s:' || session_id) AS ident"
-        "  FROM events GROUP BY session_id) AS sessions) AS people"
-        " WHERE events.session_id = people.session_id",
-    ]),
-    "2": ("3", [_add_supplier_sku]),
-}
-
-
-def _upgrade_path(version: str | None) -> list[str] | None:
-    """The versions a warehouse at `version` goes through to SCHEMA_VERSION by MIGRATIONS, or None if none."""
-    path = []
-    while version in MIGRATIONS and version != SCHEMA_VERSION and len(path) <= len(MIGRATIONS):
-        path.append(version)
-        version = MIGRATIONS[version][0]
-    return path if path and version == SCHEMA_VERSION else None
 
 # DuckDB keeps min/max per row group: events stored by event name, then time, let a funnel read
 # only the row groups of its steps and its date range (about 30% less work on 19M events)
@@ -214,10 +155,10 @@ class Warehouse:
         with self.engine.begin() as conn:
             meta.create(conn, checkfirst=True)
             row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
-            path = _upgrade_path(row[0]) if row is not None else None
+            path = migrations.upgrade_path(row[0]) if row is not None else None
             if path:
                 for version in path:
-                    for step in MIGRATIONS[version][1]:
+                    for step in migrations.MIGRATIONS[version][1]:
                         if callable(step):
                             step(conn)
                         else:
@@ -325,7 +266,7 @@ class Warehouse:
                 return report
         checked = self._validated(feed, df, as_of, source)
         frame = self._with_keys(feed, checked.frame)
-        checksum = _checksum(checked.frame)
+        checksum = checksums.checksum(checked.frame)
         lo, hi = _span(feed, frame)
         table = FEED_TABLES[feed]
         self._writable()
@@ -399,7 +340,7 @@ class Warehouse:
                 raw = conn.connection.driver_connection
                 raw.execute("SET enable_progress_bar = false")
                 if frame is not None:
-                    raw.register(source_sql, _arrow(frame[[c for c in spec.names if c in frame.columns]]))
+                    raw.register(source_sql, checksums.arrow(frame[[c for c in spec.names if c in frame.columns]]))
                 try:
                     plan = fastload.plan(raw, source_sql, feed, sample, as_of=as_of,
                                          dayfirst=self.settings.dayfirst,
@@ -416,7 +357,7 @@ class Warehouse:
                         raise _FastRejected()
                     warnings = fastload.unknown_skus(raw, source_sql, plan.spec_exprs.get("sku"), table.name,
                                                      FEED_TABLES["products"].name)
-                    checksum = _checksum_of(stats.rows, spec.names, stats.checksum_total)
+                    checksum = checksums.checksum_of(stats.rows, spec.names, stats.checksum_total)
                     lo = pd.Timestamp(stats.lo).to_pydatetime() if stats.lo is not None else None
                     hi = pd.Timestamp(stats.hi).to_pydatetime() if stats.hi is not None else None
                     load_id = self._record(conn, feed, source, stats.rows, checksum, loaded_at, lo, hi,
@@ -509,7 +450,7 @@ class Warehouse:
         if self.dialect == "duckdb":
             raw = conn.connection.driver_connection
             name = f"_stage_{table.name}"
-            raw.register(name, _arrow(frame))
+            raw.register(name, checksums.arrow(frame))
             try:
                 collist = ", ".join(f'"{c}"' for c in cols)
                 order = f" ORDER BY {_PHYSICAL_ORDER[table.name]}" if table.name in _PHYSICAL_ORDER else ""

@@ -18,9 +18,11 @@ from urllib.parse import quote, quote_plus
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from lib.db_urls import _SECRET_KEY, _parse, describe, redact_url
+from lib.db_urls import UNREADABLE as _UNREADABLE
 from lib.sources.errors import SourceError
 
 __all__ = ["describe", "read_feed", "redact_url", "url_from_config"]
@@ -28,7 +30,6 @@ __all__ = ["describe", "read_feed", "redact_url", "url_from_config"]
 log = logging.getLogger(__name__)
 
 URL_ENV = "SHOPCAST_SOURCE_URL"
-_UNREADABLE = "(unreadable database URL)"
 _URL_HELP = "Expected e.g. postgresql+psycopg://user:password@host:5432/db or duckdb:///path/shop.duckdb."
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _TABLE_NAME = re.compile(rf"{_NAME}(?:\.{_NAME})?")
@@ -37,40 +38,11 @@ _WRITES |= {"ATTACH", "DETACH", "PRAGMA", "INTO", "VACUUM"}
 _STARTS_SELECT = re.compile(r"[\s(]*(?:SELECT|WITH)\b", re.IGNORECASE)
 _DOLLAR = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 _E_PREFIX = re.compile(r"(?<![\w$])[eE]\Z")
-_SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|credential", re.IGNORECASE)
 _NO_TABLE = re.compile(
     r"no such table|table with name .* does not exist|(relation|schema) .* does not exist|table .* doesn't exist",
     re.IGNORECASE,
 )
 _READ_ONLY = re.compile(r"read-only|readonly|read only", re.IGNORECASE)
-
-
-def _parse(url: str) -> URL | None:
-    try:
-        return make_url(url)
-    except Exception:  # ArgumentError, ValueError (bad port), TypeError
-        return None
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password (and secret-looking query values) masked: safe to show and log."""
-    u = _parse(url)
-    if u is None:
-        return _UNREADABLE
-    u = u.set(query={k: ("redacted" if _SECRET_KEY.search(k) else v) for k, v in u.query.items()})
-    return u.render_as_string(hide_password=True)
-
-
-def describe(url: str) -> str:
-    """A short label such as ``postgresql://app@127.0.0.1:5544/analytics`` (no password, no driver)."""
-    u = _parse(url)
-    if u is None:
-        return _UNREADABLE
-    backend, db = u.get_backend_name(), u.database or ""
-    if not u.host and backend in ("sqlite", "duckdb"):
-        return f"{backend} file {db}" if db not in ("", ":memory:") else f"{backend} (in memory)"
-    user, port = f"{u.username}@" if u.username else "", f":{u.port}" if u.port else ""
-    return f"{backend}://{user}{u.host or ''}{port}/{db}"
 
 
 def url_from_config(env: Mapping[str, str], secrets: Mapping) -> str | None:

@@ -48,16 +48,15 @@ def page_link(url_path: str, *, meeting: bool | None = None, params: list[tuple[
     return f"{path}?{query}" if query else path
 
 
-def share_box(url_path: str) -> None:
-    """Sidebar popover with the page's link, ready to copy, and its meeting-mode link."""
+def share_box(url_path: str, save_form=None) -> None:
+    """Sidebar popover with the page's link, ready to copy, and its meeting-mode link; ``save_form(url_path)``
+    (lib.ui.views_view.save_form, passed by app.py) draws the "save this view" form under them."""
     with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
         st.caption("Copy this link: it opens this page with the same controls, so the same numbers.")
         st.code(page_link(url_path, meeting=False), language=None, wrap_lines=True)
         st.caption("For the meeting-room screen (no sidebar or controls, larger figures):")
         st.code(page_link(url_path, meeting=True), language=None, wrap_lines=True)
-        if url_path not in ("views", "notebooks"):
-            from lib.ui.views_view import save_form
-
+        if save_form is not None and url_path not in ("views", "notebooks"):
             save_form(url_path)
 
 
