@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.pricing.results import promotion_rows, reading
+from lib.pricing.results import extra_stock, promotion_rows, reading, role_counts
 
 
 def test_promotion_rows_add_dates_and_category_in_start_order():
@@ -24,3 +24,11 @@ def test_reading_of_an_interval():
     assert reading(-0.8, -0.2) == "inelastic: a price rise raises revenue"
     assert reading(-1.5, -0.5) == "not sure"
     assert reading(-1.0, -1.0) == "no estimate"
+
+
+def test_extra_stock_and_role_counts():
+    stock = pd.DataFrame({"sku": ["A", "B", "C"], "extra_qty": [24, 0, 6], "extra_cost": [96.0, 0.0, 60.0]})
+    assert extra_stock(stock) == {"skus": 2, "units": 30, "cost": 156.0}
+    assert extra_stock(stock.iloc[1:2]) == {"skus": 0, "units": 0, "cost": 0.0}
+    table = pd.DataFrame({"role": ["in scope", "sibling", "in scope"]})
+    assert role_counts(table) == {"in_scope": 2, "siblings": 1}

@@ -6,6 +6,8 @@
     reading(lo, hi)                         a 95% elasticity interval in words (elastic, inelastic, not sure)
     promotion_rows(by_promo, promos, categories)  promo_lift's by_promo with each promotion's dates and
                                             category, in start order
+    extra_stock(stock)                      the extra orders of a stock impact: SKUs, units, cost
+    role_counts(table)                      SKUs in scope and siblings of a sku_table
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from lib import fmt
+from lib.pricing.simulation import IN_SCOPE, SIBLING
 
-__all__ = ["scope_caption", "sku_table", "skus", "reading", "promotion_rows"]
+__all__ = ["scope_caption", "sku_table", "skus", "reading", "promotion_rows", "extra_stock", "role_counts"]
 
 
 def skus(n: int, what: str = "SKU") -> str:
@@ -73,3 +76,14 @@ def promotion_rows(by_promo: pd.DataFrame, promos: pd.DataFrame, categories: pd.
     out = by_promo.merge(dates.drop_duplicates("promo_id"), on="promo_id", how="left")
     out["category"] = out["promo_id"].astype(str).map(categories)
     return out.sort_values(["start_date", "promo_id"], ignore_index=True)
+
+
+def extra_stock(stock: pd.DataFrame) -> dict:
+    """The extra orders of lib.pricing.stock_impact's rows: {"skus", "units", "cost"} over rows with extra_qty > 0."""
+    extra = stock[stock["extra_qty"] > 0]
+    return {"skus": len(extra), "units": int(extra["extra_qty"].sum()), "cost": float(extra["extra_cost"].sum())}
+
+
+def role_counts(table: pd.DataFrame) -> dict:
+    """{"in_scope", "siblings"}: how many rows of a sku_table have each role."""
+    return {"in_scope": int((table["role"] == IN_SCOPE).sum()), "siblings": int((table["role"] == SIBLING).sum())}

@@ -16,7 +16,7 @@ import streamlit as st
 
 from lib import fmt, pricing
 from lib.charts import scenario as charts
-from lib.pricing.results import scope_caption, sku_table
+from lib.pricing.results import extra_stock, role_counts, scope_caption, sku_table
 from lib.pricing.results import skus as _skus
 from lib.pricing.simulation import IN_SCOPE, SIBLING
 from lib.ui import downloads
@@ -54,9 +54,9 @@ def _tiles(s: dict, stock: pd.DataFrame, sc, currency: str) -> None:
                    border=True, help=f"{sc.window_text()}: units the scope ({sc.scope_text()}) gains (+) or loses "
                                      "(−, after a price rise), and the units its category's other SKUs lose to its "
                                      "promotions (cannibalisation, −). Their sum is the change on the Units tile.")
-    extra = stock[stock["extra_qty"] > 0]
-    cols[4].metric("Extra stock to order", tile_money(float(extra["extra_cost"].sum()), currency),
-                   f"{_skus(len(extra))} · {fmt.count(int(extra['extra_qty'].sum()))} units", "off",
+    extra = extra_stock(stock)
+    cols[4].metric("Extra stock to order", tile_money(extra["cost"], currency),
+                   f"{_skus(extra['skus'])} · {fmt.count(extra['units'])} units", "off",
                    delta_arrow="off", border=True,
                    help="Beyond what the baseline needs, for the SKUs the scenario changes, from tomorrow to "
                         f"{sc.end:%b %d, %Y}: the orders that keep the lift on the shelf (case packs and MOQs "
@@ -192,7 +192,8 @@ def show(sim: pd.DataFrame, stock: pd.DataFrame, sc, *, saved_as: str | None, as
     _stock(stock, sc, saved_as, currency)
     st.subheader("SKUs")
     table = sku_table(sim)
-    st.caption(f"{(table['role'] == IN_SCOPE).sum()} in scope, {(table['role'] == SIBLING).sum()} siblings losing "
+    roles = role_counts(table)
+    st.caption(f"{roles['in_scope']} in scope, {roles['siblings']} siblings losing "
                "units to its promotions; biggest margin change first. Elasticity source: the SKU's own estimate, "
                "its category's, or the store's.")
     tables.table(_in_words(table, "role", "elasticity_from"), _stem(sc, "skus"), key="sc_skus",
