@@ -21,7 +21,9 @@ often than 95% (bench/promo_calibration.py). A type with a single promotion keep
 lift bounds over its price effect. The elasticities are estimates: when the table has their 95% bounds
 (lo, hi), their standard errors se_e enter through the delta method as if one error were shared by all
 the type's promotions (conservative: the SKUs' errors share their category mean's),
-s_e = sum w_p |log(1 - d_p)| se_e,p / sum w_p, added in quadrature: log k +/- sqrt((t se(k) / k)^2 + (z s_e)^2).
+s_e = sum w_p |log(1 - d_p)| se_e,p / sum w_p; so does the baseline fit's parameter error on the type's
+summed baseline (lift["by_type"].se_log_b, when there): both are added in quadrature,
+log k +/- sqrt((t se(k) / k)^2 + z^2 (s_e^2 + se_log_b^2)).
 Channel-only promotions are left out: only part of the demand saw them.
 
 Cannibalisation. While a SKU-level promotion runs, the unpromoted SKUs of its category sell
@@ -88,12 +90,15 @@ def promo_effects(lift: dict, elasticities: pd.DataFrame, promotions: pd.DataFra
     if d.empty:
         return pd.DataFrame({c: [] for c in EFFECT_COLUMNS})
     d["w"] = d["baseline"] * (1 - d["discount_pct"] / 100) ** d["e_bar"]
+    bt = lift.get("by_type")
+    se_b = bt.set_index("type")["se_log_b"] if bt is not None and len(bt) else pd.Series(dtype=float)
     rows = []
     for t, g in [*d.groupby("type", sort=True), (ALL_TYPES, d)]:
         w, n = g["w"].sum(), len(g)
         k = g["units"].sum() / w
         # the elasticities' error, as if shared by all the promotions (it does not average out over them)
         s_e = np.sum(g["w"] * np.log(1 - g["discount_pct"] / 100) * g["se_e"]) / w
+        s_e = np.hypot(s_e, float(se_b.get(t, 0.0)))    # and the baseline's, shared by the promotions too
         if n >= 2:
             se = np.sqrt(n / (n - 1) * np.sum((g["units"] - k * g["w"]) ** 2)) / w
             half = np.hypot(stats.t.ppf(0.5 + level / 2, n - 1) * se / k, stats.norm.ppf(0.5 + level / 2) * s_e) \

@@ -50,6 +50,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from lib.pricing.effects import ALL_TYPES
 from lib.pricing.elasticity import _realign_regular
 
 __all__ = ["promo_lift", "promo_categories", "net_incremental", "dip_by_category", "cannibalisation_by_category",
@@ -275,6 +276,12 @@ def lift_intervals(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: i
     extra = [c for c in g.columns if c.startswith(("lift_lo_", "lift_hi_"))]
     by_depth = g[["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi", *extra, "v", "df"]]
 
+    # the baseline's parameter error shared by all of a type's promotions (promo_effects' k)
+    bt = _sums(pd.concat([pm, pm.assign(type=ALL_TYPES)]), ["type"], d, mu, fits)
+    by_type = bt.assign(promos=bt["type"].map(pd.concat([pm, pm.assign(type=ALL_TYPES)])
+                                              .groupby("type")["promo_id"].nunique()))
+    by_type = by_type[["type", "promos", "units", "baseline", "se_log_b"]]
+
     dp = _sums(m[m["role"] == "dip"], ["promo_id"], d, mu, fits)
     dip = pd.DataFrame({"promo_id": dp["promo_id"], "dip_units": dp["units"], "dip_baseline": dp["baseline"],
                         "dip_pct": dp["units"] / dp["baseline"] - 1})
@@ -285,7 +292,7 @@ def lift_intervals(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: i
                                     "sibling_units": cs["units"], "sibling_baseline": cs["baseline"],
                                     "cannibalised_units": cs["baseline"] - cs["units"]})
     return {"by_promo": by_promo.reset_index(drop=True), "by_depth": by_depth.reset_index(drop=True),
-            "dip": dip, "cannibalisation": cannibalisation}
+            "dip": dip, "cannibalisation": cannibalisation, "by_type": by_type.reset_index(drop=True)}
 
 
 def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int = 7) -> dict[str, pd.DataFrame]:
@@ -299,7 +306,10 @@ def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int =
     SKUs while unpromoted (dip_pct = dip_units / dip_baseline - 1, negative for a dip);
     cannibalisation [promo_id, category, sibling_units, sibling_baseline, cannibalised_units] for
     SKU-level promotions: the category's unpromoted SKUs during the promotion
-    (cannibalised_units = sibling_baseline - sibling_units).
+    (cannibalised_units = sibling_baseline - sibling_units);
+    by_type [type, promos, units, baseline, se_log_b] per promotion type and over all of them (type
+    effects.ALL_TYPES): se_log_b is the standard error of the log of their summed baseline from the
+    baseline fit's parameters (delta method), an error all of them share (promo_effects' k carries it).
     """
     out = lift_intervals(daily, promotions, dip_days=dip_days, levels=(0.95,))
     out["by_promo"] = out["by_promo"].drop(columns=["v", "df"])

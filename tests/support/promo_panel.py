@@ -2,6 +2,7 @@
 
     panel(seed, volume=20, promo_rate=0.1, dev_sd=0.15, n_cats=4, n_skus=8, days=400)
     -> PromoPanel(daily, promotions, truth, elasticities, products)
+    score(p) -> {"promo", "depth", "k"}: truth next to the estimates, 95 % and 80 % intervals, coverage
 
 daily       [unique_id, ds, y, price, promo, in_stock, category]   (what promo_lift takes)
 promotions  [promo_id, start_date, end_date, discount_pct, sku, category, type, channel (None)]
@@ -45,7 +46,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["panel", "PromoPanel", "TYPES", "K", "DEPTHS", "bucket"]
+__all__ = ["panel", "score", "PromoPanel", "TYPES", "K", "DEPTHS", "bucket"]
 
 TYPES = ("percent_off", "bundle", "flash_sale")
 K = {"percent_off": 1.1, "bundle": 1.3, "flash_sale": 1.6}
@@ -151,3 +152,42 @@ def panel(seed: int, *, volume: float = 20.0, promo_rate: float = 0.1, dev_sd: f
     el = pd.concat(els, ignore_index=True)
     return PromoPanel(pd.concat(frames, ignore_index=True), pd.DataFrame(promos), tr, el,
                       el[["sku", "category"]].copy())
+
+
+def _covers(m: pd.DataFrame, true: str) -> pd.DataFrame:
+    t = m[true]
+    return m.assign(cov95=(m["lo95"] <= t) & (t <= m["hi95"]), cov80=(m["lo80"] <= t) & (t <= m["hi80"]),
+                    err=(m["est"] - t).abs(), width=m["hi95"] - m["lo95"])
+
+
+def score(p: PromoPanel) -> dict[str, pd.DataFrame]:
+    """Each interval next to its truth (module docstring): "promo" (by_promo, column level: sku or
+    category promotion), "depth" (by_depth) and "k" (promo_effects per type, with the true elasticities).
+    Columns est, lo95, hi95, lo80, hi80, cov95, cov80, err = |est - truth|, width = hi95 - lo95.
+    Runs on code without 80 % intervals too (lift_intervals, promo_effects' level): then lo80/hi80 are NaN."""
+    from lib.pricing import promos
+    from lib.pricing.effects import ALL_TYPES, promo_effects
+    if hasattr(promos, "lift_intervals"):
+        out = promos.lift_intervals(p.daily, p.promotions, levels=(0.95, 0.8))
+    else:
+        out = promos.promo_lift(p.daily, p.promotions)
+    cols = {"lift": "est", "lift_lo": "lo95", "lift_hi": "hi95", "lift_lo_80": "lo80", "lift_hi_80": "hi80"}
+    res = {}
+    b = out["by_promo"].rename(columns=cols).reindex(columns=["promo_id", *cols.values()])
+    b = b.merge(p.truth[["promo_id", "type", "discount_pct", "level", "lift"]], on="promo_id")
+    res["promo"] = _covers(b, "lift")
+    g = p.truth.groupby(["type", "depth_bucket"])[["expected_with", "expected_without"]].sum()
+    g = (g["expected_with"] / g["expected_without"]).rename("lift").reset_index()
+    dp = out["by_depth"].rename(columns=cols).reindex(columns=["type", "depth_bucket", "promos", *cols.values()])
+    res["depth"] = _covers(dp.merge(g, on=["type", "depth_bucket"]), "lift")
+    ks = {}
+    for lv in (0.95, 0.8):
+        try:
+            ks[lv] = promo_effects(out, p.elasticities, p.promotions, p.products, level=lv)
+        except TypeError:   # code without the level keyword: 95 % only
+            ks[lv] = promo_effects(out, p.elasticities, p.promotions, p.products).assign(k_lo=np.nan, k_hi=np.nan)
+    k = ks[0.95].rename(columns={"k": "est", "k_lo": "lo95", "k_hi": "hi95"}).merge(
+        ks[0.8][["type", "k_lo", "k_hi"]].rename(columns={"k_lo": "lo80", "k_hi": "hi80"}), on="type")
+    k = k[k["type"] != ALL_TYPES].assign(k=lambda x: x["type"].map(K))
+    res["k"] = _covers(k, "k")
+    return res
