@@ -33,11 +33,11 @@ same SKUs elsewhere in the history, summed over its clean days (at least half of
 U = Poisson(M x eps) with E eps = 1, the windows give the relative latent variance
 v = sum_w [(U_w - B_w)^2 - U_w] / sum_w B_w^2 (method of moments: E(U - B)^2 = E U + var(M eps) + bias^2,
 so v also carries the baseline's misfit on such windows), at least 0. The interval of log(U / B) then
-combines in quadrature the exact Garwood bounds of U (Poisson part, right at small counts) with the
-normal part sqrt(v + se(log B)^2), B's own parameter error by the delta method (var B = g' Cov g,
+combines in quadrature Lancaster's mid-p bounds of U (the Poisson part, right at small counts, where
+Garwood's exact bounds over-cover) with a normal part sqrt(v + se(log B)^2), B's own parameter error by the delta method (var B = g' Cov g,
 g = sum of mu x over the set, Cov scaled by phi). Its quantile is Student's t with as many degrees of
 freedom as non-overlapping placebo windows less one (v is estimated from them). A promotion with fewer
-than MIN_WINDOWS placebo windows falls back on the Garwood interval of U / phi times the baseline factor.
+than MIN_WINDOWS placebo windows takes the daily dispersion instead, v = (phi - 1) / B (var U = phi M).
 A type x depth bucket pools its promotions: U and B summed, the latent variance sum_p v_p M_p^2
 (M_p = bucket lift x B_p; promotions' shocks independent) over U^2.
 """
@@ -48,7 +48,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
+from scipy import special, stats
 
 from lib.pricing.effects import ALL_TYPES
 from lib.pricing.elasticity import _realign_regular
@@ -209,13 +209,36 @@ def _placebo(d: pd.DataFrame, mu: np.ndarray, clean: np.ndarray, pm: pd.DataFram
     return pd.DataFrame(out, columns=["promo_id", "v", "windows"])
 
 
+def _mid_p(u: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lancaster's mid-p bounds of a Poisson mean from a count u: P(X > u) + P(X = u) / 2 = a / 2 at the
+    lower, P(X < u) + P(X = u) / 2 = a / 2 at the upper bound (a = 1 - level). Garwood's exact bounds
+    cover more than ``level`` at small counts (a count is discrete); mid-p ones cover ``level`` on average
+    (Agresti and Gottard, Statistical Science 2007). With regularised gamma functions G (P(X >= u) =
+    G(u, lam)) this holds for any u >= 0; solved by bisection inside Garwood's bounds."""
+    a = 1 - level
+    pos = u > 0
+    uu = np.where(pos, u, 1.0)
+
+    def f(lam):   # P(X > u) + P(X = u) / 2
+        return 0.5 * (special.gammainc(uu + 1, lam) + special.gammainc(uu, lam))
+
+    out = []
+    for target in (a / 2, 1 - a / 2):
+        lo, hi = special.gammaincinv(uu, a / 2), special.gammaincinv(uu + 1, 1 - a / 2)   # Garwood's
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            below = f(mid) < target
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        out.append((lo + hi) / 2)
+    return np.where(pos, out[0], 0.0), np.where(pos, out[1], np.log(1 / a))
+
+
 def _interval(units, base, var_latent, df, level: float):
-    """Bounds of units / baseline: Garwood's exact Poisson bounds of units and a normal part (relative
-    variance ``var_latent``, Student's t with ``df``) added in quadrature on the log scale."""
+    """Bounds of units / baseline: mid-p Poisson bounds of units and a normal part (relative variance
+    ``var_latent``, Student's t with ``df``) added in quadrature on the log scale."""
     u, b = np.asarray(units, float), np.asarray(base, float)
     a = 1 - level
-    g_lo = np.where(u > 0, stats.chi2.ppf(a / 2, 2 * np.maximum(u, 1e-300)) / 2, 0.0)
-    g_hi = stats.chi2.ppf(1 - a / 2, 2 * u + 2) / 2
+    g_lo, g_hi = _mid_p(u, level)
     s = stats.t.ppf(1 - a / 2, np.maximum(df, 1.0)) * np.sqrt(np.maximum(var_latent, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.log(u / b)

@@ -156,8 +156,9 @@ def panel(seed: int, *, volume: float = 20.0, promo_rate: float = 0.1, dev_sd: f
 
 def _covers(m: pd.DataFrame, true: str) -> pd.DataFrame:
     t = m[true]
-    return m.assign(cov95=(m["lo95"] <= t) & (t <= m["hi95"]), cov80=(m["lo80"] <= t) & (t <= m["hi80"]),
-                    err=(m["est"] - t).abs(), width=m["hi95"] - m["lo95"])
+    c80 = ((m["lo80"] <= t) & (t <= m["hi80"])).astype(float).where(m["lo80"].notna())  # NaN: no 80 % bounds
+    return m.assign(cov95=(m["lo95"] <= t) & (t <= m["hi95"]), cov80=c80, err=(m["est"] - t).abs(),
+                    width=m["hi95"] - m["lo95"])
 
 
 def score(p: PromoPanel) -> dict[str, pd.DataFrame]:
@@ -180,12 +181,11 @@ def score(p: PromoPanel) -> dict[str, pd.DataFrame]:
     g = (g["expected_with"] / g["expected_without"]).rename("lift").reset_index()
     dp = out["by_depth"].rename(columns=cols).reindex(columns=["type", "depth_bucket", "promos", *cols.values()])
     res["depth"] = _covers(dp.merge(g, on=["type", "depth_bucket"]), "lift")
-    ks = {}
-    for lv in (0.95, 0.8):
-        try:
-            ks[lv] = promo_effects(out, p.elasticities, p.promotions, p.products, level=lv)
-        except TypeError:   # code without the level keyword: 95 % only
-            ks[lv] = promo_effects(out, p.elasticities, p.promotions, p.products).assign(k_lo=np.nan, k_hi=np.nan)
+    try:
+        ks = {lv: promo_effects(out, p.elasticities, p.promotions, p.products, level=lv) for lv in (0.95, 0.8)}
+    except TypeError:   # code without the level keyword: 95 % only
+        k95 = promo_effects(out, p.elasticities, p.promotions, p.products)
+        ks = {0.95: k95, 0.8: k95.assign(k_lo=np.nan, k_hi=np.nan)}
     k = ks[0.95].rename(columns={"k": "est", "k_lo": "lo95", "k_hi": "hi95"}).merge(
         ks[0.8][["type", "k_lo", "k_hi"]].rename(columns={"k_lo": "lo80", "k_hi": "hi80"}), on="type")
     k = k[k["type"] != ALL_TYPES].assign(k=lambda x: x["type"].map(K))
