@@ -60,6 +60,7 @@ bench: dev
 	$(PY) bench/reruns.py
 	$(PY) bench/notebook_export.py
 	$(PY) bench/pricing_calibration.py
+	$(PY) bench/promo_calibration.py
 
 load: dev system-deps
 	$(PY) bench/load.py
