@@ -1,6 +1,7 @@
 """Promotion lift: baseline versus incremental units, the post-promotion dip and cannibalisation.
 
-    promo_lift(daily, promotions, dip_days=7) -> {"by_promo", "by_depth", "dip", "cannibalisation"}
+    promo_lift(daily, promotions, dip_days=7) -> {"by_promo", "by_depth", "dip", "cannibalisation", "by_type"}
+    lift_intervals(daily, promotions, levels=(0.95, 0.8)) -> the same with intervals at more levels
     promo_categories(promotions, daily)        -> Series: promo_id -> category
     net_incremental(lift, categories)          -> per category and in total: incremental - dip - cannibalised
     dip_by_category(lift, categories) / cannibalisation_by_category(lift, categories)
