@@ -63,6 +63,7 @@ bench: dev
 	$(PY) bench/notebook_export.py
 	$(PY) bench/pricing_calibration.py
 	$(PY) bench/pricing_public.py
+	$(PY) bench/promo_calibration.py
 
 load: dev system-deps
 	$(PY) bench/load.py

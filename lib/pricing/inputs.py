@@ -27,6 +27,7 @@ PROMO_COLUMNS = {
     "by_depth": ["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi"],
     "dip": ["promo_id", "dip_units", "dip_baseline", "dip_pct"],
     "cannibalisation": ["promo_id", "category", "sibling_units", "sibling_baseline", "cannibalised_units"],
+    "by_type": ["type", "promos", "units", "baseline", "se_log_b"],
 }
 
 

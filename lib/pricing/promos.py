@@ -1,6 +1,7 @@
 """Promotion lift: baseline versus incremental units, the post-promotion dip and cannibalisation.
 
-    promo_lift(daily, promotions, dip_days=7) -> {"by_promo", "by_depth", "dip", "cannibalisation"}
+    promo_lift(daily, promotions, dip_days=7) -> {"by_promo", "by_depth", "dip", "cannibalisation", "by_type"}
+    lift_intervals(daily, promotions, levels=(0.95, 0.8)) -> the same with intervals at more levels
     promo_categories(promotions, daily)        -> Series: promo_id -> category
     net_incremental(lift, categories)          -> per category and in total: incremental - dip - cannibalised
     dip_by_category(lift, categories) / cannibalisation_by_category(lift, categories)
@@ -24,11 +25,22 @@ A promotion's SKU-days are the in-stock days it covers on which it is the deepes
 Limitation: a demand event that falls only on promotion days (the Thanksgiving week spike under Black
 Friday) cannot be seen on clean days, so it is counted as lift.
 
-Intervals (95 %). Units U of a set of SKU-days around their baseline B: U is treated as an
-overdispersed Poisson count (dispersion phi = Pearson chi2 / dof of the category fit, at least 1), so
-U / phi gets the exact Garwood interval; B's own uncertainty enters through the delta method
-(var B = g' Cov g, g = sum of mu x over the set) and widens the ratio by exp(+/- 1.96 se(log B)).
-Both parts are combined conservatively (the Garwood bounds on U/B times the baseline factor).
+Intervals (95 %; lift_intervals gives other levels). Units U of a set of SKU-days around their
+baseline B vary beyond Poisson noise: gamma-like daily overdispersion, demand shocks that persist over
+days (a week-long promotion does not average them out), and whatever the baseline misses on those
+SKUs (a SKU's own season or trend). A dispersion phi from daily residuals sees the first only. So the
+variance is taken from placebo windows instead: every window of the same length (calendar days) over the
+same SKUs elsewhere in the history, summed over its clean days (at least half of them clean). Writing
+U = Poisson(M x eps) with E eps = 1, the windows give the relative latent variance
+v = sum_w [(U_w - B_w)^2 - U_w] / sum_w B_w^2 (method of moments: E(U - B)^2 = E U + var(M eps) + bias^2,
+so v also carries the baseline's misfit on such windows), at least 0. The interval of log(U / B) then
+combines in quadrature Lancaster's mid-p bounds of U (the Poisson part, right at small counts, where
+Garwood's exact bounds over-cover) with a normal part sqrt(v + se(log B)^2), B's own parameter error by the delta method (var B = g' Cov g,
+g = sum of mu x over the set, Cov scaled by phi). Its quantile is Student's t with as many degrees of
+freedom as non-overlapping placebo windows less one (v is estimated from them). A promotion with fewer
+than MIN_WINDOWS placebo windows takes the daily dispersion instead, v = (phi - 1) / B (var U = phi M).
+A type x depth bucket pools its promotions: U and B summed, the latent variance sum_p v_p M_p^2
+(M_p = bucket lift x B_p; promotions' shocks independent) over U^2.
 """
 from __future__ import annotations
 
@@ -37,17 +49,18 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
+from scipy import special, stats
 
+from lib.pricing.effects import ALL_TYPES
 from lib.pricing.elasticity import _realign_regular
 
 __all__ = ["promo_lift", "promo_categories", "net_incremental", "dip_by_category", "cannibalisation_by_category",
-           "DEPTH_BINS", "DEPTH_LABELS", "HARMONICS", "ALL_CATEGORIES", "NO_CATEGORY", "NET_COLUMNS"]
+           "lift_intervals", "DEPTH_BINS", "DEPTH_LABELS", "MIN_WINDOWS", "HARMONICS", "ALL_CATEGORIES", "NO_CATEGORY", "NET_COLUMNS"]
 
 DEPTH_BINS = [0.0, 10.0, 20.0, 30.0, np.inf]  # discount depth buckets [lo, hi): 10 % is in 10-20
 DEPTH_LABELS = ["0-10", "10-20", "20-30", "30+"]
 HARMONICS = 3  # Fourier pairs of the day of year (yearly seasonality per category)
-_Z = 1.959963984540054  # 97.5 % normal quantile
+MIN_WINDOWS = 5  # placebo windows (non-overlapping) needed to estimate a promotion's own variance
 ALL_CATEGORIES = "All categories"   # the total row of net_incremental
 NO_CATEGORY = "(no category)"
 NET_COLUMNS = ["category", "promos", "incremental", "dip", "cannibalised", "net", "less_dip", "less_cannibalised"]
@@ -167,27 +180,87 @@ def _sums(m: pd.DataFrame, keys: list[str], d: pd.DataFrame, mu: np.ndarray,
     return out.reset_index()
 
 
-def _ratio_interval(units: np.ndarray, base: np.ndarray, phi: np.ndarray, se_log_b: np.ndarray):
-    """95 % bounds of units / baseline: Garwood on units / phi, widened by the baseline's own error."""
-    u = units / phi
-    lo = np.where(u > 0, stats.chi2.ppf(0.025, 2 * u) / 2, 0.0) * phi / base
-    hi = stats.chi2.ppf(0.975, 2 * u + 2) / 2 * phi / base
-    f = np.exp(_Z * se_log_b)
-    return lo / f, hi * f
+def _placebo(d: pd.DataFrame, mu: np.ndarray, clean: np.ndarray, pm: pd.DataFrame) -> pd.DataFrame:
+    """Per promotion (member rows ``pm``: promo_id, row): the relative latent variance v of its units
+    from same-length windows over the same SKUs' clean days, and how many non-overlapping windows."""
+    sku = pd.Categorical(d["sku"])
+    day = (d["ds"] - d["ds"].min()).dt.days.to_numpy()
+    ok = clean & np.isfinite(mu)
+    shape = (len(sku.categories), int(day.max()) + 1 if len(day) else 0)
+    grids = []
+    for w in (d["units"].to_numpy(), mu, np.ones(len(d))):
+        g = np.zeros(shape)
+        np.add.at(g, (sku.codes[ok], day[ok]), np.where(ok, w, 0.0)[ok])
+        grids.append(g)
+    cache: dict[tuple, tuple[float, float]] = {}
+    out = []
+    for pid, rows in pm.groupby("promo_id", sort=True)["row"]:
+        r = rows.to_numpy()
+        codes = tuple(np.unique(sku.codes[r]))
+        n_days = int(day[r].max() - day[r].min()) + 1
+        key = (codes, n_days)
+        if key not in cache:
+            sums = [np.concatenate([[0.0], np.cumsum(g[list(codes)].sum(axis=0))]) for g in grids]
+            u, base, cnt = (cs[n_days:] - cs[:-n_days] for cs in sums)
+            use = cnt >= 0.5 * n_days * len(codes)
+            den = np.sum(base[use] ** 2)
+            v = max(0.0, float(np.sum((u[use] - base[use]) ** 2 - u[use]) / den)) if den > 0 else np.nan
+            cache[key] = (v, use.sum() / n_days)
+        out.append((pid, *cache[key]))
+    return pd.DataFrame(out, columns=["promo_id", "v", "windows"])
 
 
-def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int = 7) -> dict[str, pd.DataFrame]:
-    """Lift per promotion and per type x depth bucket, the post-promotion dip and cannibalisation.
+def _mid_p(u: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lancaster's mid-p bounds of a Poisson mean from a count u: P(X > u) + P(X = u) / 2 = a / 2 at the
+    lower, P(X < u) + P(X = u) / 2 = a / 2 at the upper bound (a = 1 - level). Garwood's exact bounds
+    cover more than ``level`` at small counts (a count is discrete); mid-p ones cover ``level`` on average
+    (Agresti and Gottard, Statistical Science 2007). With regularised gamma functions G (P(X >= u) =
+    G(u, lam)) this holds for any u >= 0; solved by bisection inside Garwood's bounds."""
+    a = 1 - level
+    pos = u > 0
+    uu = np.where(pos, u, 1.0)
 
-    by_promo [promo_id, type, discount_pct, days, units, baseline, incremental, lift, lift_lo, lift_hi]
-    (days: in-stock SKU-days on which it was the deepest discount running; lift = units / baseline);
-    by_depth [type, depth_bucket, promos, lift, lift_lo, lift_hi] (pooled units / pooled baseline);
-    dip [promo_id, dip_units, dip_baseline, dip_pct] over the ``dip_days`` after each promotion on its
-    SKUs while unpromoted (dip_pct = dip_units / dip_baseline - 1, negative for a dip);
-    cannibalisation [promo_id, category, sibling_units, sibling_baseline, cannibalised_units] for
-    SKU-level promotions: the category's unpromoted SKUs during the promotion
-    (cannibalised_units = sibling_baseline - sibling_units).
-    """
+    def f(lam):   # P(X > u) + P(X = u) / 2
+        return 0.5 * (special.gammainc(uu + 1, lam) + special.gammainc(uu, lam))
+
+    out = []
+    for target in (a / 2, 1 - a / 2):
+        lo, hi = special.gammaincinv(uu, a / 2), special.gammaincinv(uu + 1, 1 - a / 2)   # Garwood's
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            below = f(mid) < target
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        out.append((lo + hi) / 2)
+    return np.where(pos, out[0], 0.0), np.where(pos, out[1], np.log(1 / a))
+
+
+def _interval(units, base, var_latent, df, level: float):
+    """Bounds of units / baseline: mid-p Poisson bounds of units and a normal part (relative variance
+    ``var_latent``, Student's t with ``df``) added in quadrature on the log scale."""
+    u, b = np.asarray(units, float), np.asarray(base, float)
+    a = 1 - level
+    g_lo, g_hi = _mid_p(u, level)
+    s = stats.t.ppf(1 - a / 2, np.maximum(df, 1.0)) * np.sqrt(np.maximum(var_latent, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.log(u / b)
+        lo = np.where(u > 0, np.exp(c - np.sqrt((c - np.log(g_lo / b)) ** 2 + s**2)), 0.0)
+        hi = np.where(u > 0, np.exp(c + np.sqrt((np.log(g_hi / b) - c) ** 2 + s**2)), g_hi / b * np.exp(s))
+    return lo, hi
+
+
+def _with_bounds(t: pd.DataFrame, var_latent, df, levels) -> pd.DataFrame:
+    for lv in levels:
+        lo, hi = _interval(t["units"], t["baseline"], var_latent, df, lv)
+        sfx = "" if lv == levels[0] else f"_{round(lv * 100)}"
+        t[f"lift_lo{sfx}"], t[f"lift_hi{sfx}"] = lo, hi
+    return t
+
+
+def lift_intervals(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int = 7,
+                   levels: tuple[float, ...] = (0.95,)) -> dict[str, pd.DataFrame]:
+    """promo_lift's result with intervals at ``levels``: the first in lift_lo / lift_hi, the others in
+    lift_lo_80 / lift_hi_80 (the level in percent) on by_promo and by_depth, which also keep v (the
+    relative latent variance) and df."""
     d = _prepare(daily)
     promos = promotions.copy()
     m = _members(d, promos, dip_days)
@@ -195,25 +268,43 @@ def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int =
     clean[m.loc[m["role"] != "promo", "row"].to_numpy()] = False
     mu, fits = _baseline(d, clean)
 
-    s = _sums(m[m["role"] == "promo"], ["promo_id"], d, mu, fits)
+    pm = m[m["role"] == "promo"]
+    pm = pm[np.isfinite(mu[pm["row"].to_numpy()])]
+    s = _sums(pm, ["promo_id"], d, mu, fits)
     s = s.merge(promos[["promo_id", "type", "discount_pct"]], on="promo_id")
+    s = s.merge(_placebo(d, mu, clean, pm), on="promo_id", how="left")
+    few = ~(s["windows"] >= MIN_WINDOWS)   # too few placebo windows: the daily dispersion's variance
+    s["v"] = np.where(few, (s["phi"] - 1) / s["baseline"].clip(lower=1e-9), s["v"])
+    s["df"] = np.where(few, np.inf, s["windows"] - 1)
     s["incremental"] = s["units"] - s["baseline"]
     s["lift"] = s["units"] / s["baseline"]
-    s["lift_lo"], s["lift_hi"] = _ratio_interval(s["units"].to_numpy(), s["baseline"].to_numpy(),
-                                                 s["phi"].to_numpy(), s["se_log_b"].to_numpy())
+    s = _with_bounds(s, s["v"] + s["se_log_b"] ** 2, s["df"], levels)
+    extra = [c for c in s.columns if c.startswith(("lift_lo_", "lift_hi_"))]
     by_promo = s[["promo_id", "type", "discount_pct", "days", "units", "baseline", "incremental", "lift",
-                  "lift_lo", "lift_hi"]]
+                  "lift_lo", "lift_hi", *extra, "v", "df"]]
 
     bucket = pd.cut(promos["discount_pct"].astype(float), DEPTH_BINS, labels=DEPTH_LABELS, right=False)
-    pm = m[m["role"] == "promo"].merge(promos[["promo_id", "type"]].assign(depth_bucket=bucket.astype(str)),
-                                       on="promo_id")
+    pm = pm.merge(promos[["promo_id", "type"]].assign(depth_bucket=bucket.astype(str)), on="promo_id")
     g = _sums(pm, ["type", "depth_bucket"], d, mu, fits)
-    g["promos"] = g.merge(pm.groupby(["type", "depth_bucket"])["promo_id"].nunique().rename("n").reset_index(),
-                          on=["type", "depth_bucket"])["n"].to_numpy()
+    keys = ["type", "depth_bucket"]
+    parts = s.merge(pm[["promo_id", "depth_bucket"]].drop_duplicates(), on="promo_id")
+    parts["a"] = parts["v"] * parts["baseline"] ** 2
+    agg = parts.groupby(keys).agg(promos=("promo_id", "nunique"), a=("a", "sum"), b=("baseline", "sum"),
+                                  q=("a", lambda x: np.sum(x**2 / parts.loc[x.index, "df"]))).reset_index()
+    g = g.merge(agg, on=keys)
+    lat = g["a"] / g["b"] ** 2
+    df = np.where(g["q"] > 0, g["a"] ** 2 / g["q"].where(g["q"] > 0, 1.0), np.inf)  # Welch-Satterthwaite
     g["lift"] = g["units"] / g["baseline"]
-    g["lift_lo"], g["lift_hi"] = _ratio_interval(g["units"].to_numpy(), g["baseline"].to_numpy(),
-                                                 g["phi"].to_numpy(), g["se_log_b"].to_numpy())
-    by_depth = g[["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi"]]
+    g["v"], g["df"] = lat, df
+    g = _with_bounds(g, lat + g["se_log_b"] ** 2, df, levels)
+    extra = [c for c in g.columns if c.startswith(("lift_lo_", "lift_hi_"))]
+    by_depth = g[["type", "depth_bucket", "promos", "lift", "lift_lo", "lift_hi", *extra, "v", "df"]]
+
+    # the baseline's parameter error shared by all of a type's promotions (promo_effects' k)
+    bt = _sums(pd.concat([pm, pm.assign(type=ALL_TYPES)]), ["type"], d, mu, fits)
+    by_type = bt.assign(promos=bt["type"].map(pd.concat([pm, pm.assign(type=ALL_TYPES)])
+                                              .groupby("type")["promo_id"].nunique()))
+    by_type = by_type[["type", "promos", "units", "baseline", "se_log_b"]]
 
     dp = _sums(m[m["role"] == "dip"], ["promo_id"], d, mu, fits)
     dip = pd.DataFrame({"promo_id": dp["promo_id"], "dip_units": dp["units"], "dip_baseline": dp["baseline"],
@@ -225,7 +316,29 @@ def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int =
                                     "sibling_units": cs["units"], "sibling_baseline": cs["baseline"],
                                     "cannibalised_units": cs["baseline"] - cs["units"]})
     return {"by_promo": by_promo.reset_index(drop=True), "by_depth": by_depth.reset_index(drop=True),
-            "dip": dip, "cannibalisation": cannibalisation}
+            "dip": dip, "cannibalisation": cannibalisation, "by_type": by_type.reset_index(drop=True)}
+
+
+def promo_lift(daily: pd.DataFrame, promotions: pd.DataFrame, *, dip_days: int = 7) -> dict[str, pd.DataFrame]:
+    """Lift per promotion and per type x depth bucket, the post-promotion dip and cannibalisation.
+
+    by_promo [promo_id, type, discount_pct, days, units, baseline, incremental, lift, lift_lo, lift_hi]
+    (days: in-stock SKU-days on which it was the deepest discount running; lift = units / baseline;
+    lift_lo / lift_hi: the 95 % interval of the module docstring);
+    by_depth [type, depth_bucket, promos, lift, lift_lo, lift_hi] (pooled units / pooled baseline);
+    dip [promo_id, dip_units, dip_baseline, dip_pct] over the ``dip_days`` after each promotion on its
+    SKUs while unpromoted (dip_pct = dip_units / dip_baseline - 1, negative for a dip);
+    cannibalisation [promo_id, category, sibling_units, sibling_baseline, cannibalised_units] for
+    SKU-level promotions: the category's unpromoted SKUs during the promotion
+    (cannibalised_units = sibling_baseline - sibling_units);
+    by_type [type, promos, units, baseline, se_log_b] per promotion type and over all of them (type
+    effects.ALL_TYPES): se_log_b is the standard error of the log of their summed baseline from the
+    baseline fit's parameters (delta method), an error all of them share (promo_effects' k carries it).
+    """
+    out = lift_intervals(daily, promotions, dip_days=dip_days, levels=(0.95,))
+    out["by_promo"] = out["by_promo"].drop(columns=["v", "df"])
+    out["by_depth"] = out["by_depth"].drop(columns=["v", "df"])
+    return out
 
 
 # -- what the promotions added, per category ----------------------------------------------------------------
