@@ -41,7 +41,7 @@ system-deps:
 	fi
 
 demo: venv
-	$(PY) -m lib.bootstrap --if-empty --seed 7 --as-of $(AS_OF)
+	$(PY) -m lib.ingest.bootstrap --if-empty --seed 7 --as-of $(AS_OF)
 
 run: venv demo
 	$(PY) -m lib.ui.serve --server.port $(PORT)

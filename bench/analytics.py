@@ -296,7 +296,7 @@ def funnel_app(wh, start: datetime, end: datetime) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ cohorts
 
-# Definitions as in lib/cohorts.py: non-cancelled lines (NULL status counts); cohort = month of
+# Definitions as in lib/cohorts/__init__.py: non-cancelled lines (NULL status counts); cohort = month of
 # the customer's first line over all history up to `end`; every elapsed (cohort, period) pair
 # has a row (0 when nobody came back). $lo = month index (year*12 + month-1) of the first cohort.
 COHORT_SQL = """

@@ -73,8 +73,8 @@ if mode == "duckdb":
     con.close()
 else:
     if mode == "shopcast-full":   # force full pandas validation (what a doubtful file gets)
-        import lib.fastload
-        lib.fastload.FAST_MIN_ROWS = 10**12
+        import lib.warehouse.fastload
+        lib.warehouse.fastload.FAST_MIN_ROWS = 10**12
         from lib.warehouse import Warehouse
         Warehouse.load_csv = lambda self, *a, **k: None
     from lib.ingest import prepare_file, load_prepared

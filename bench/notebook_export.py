@@ -51,8 +51,8 @@ def _store(scale: float, seed: int):
 
 
 def _notebook(wh):
-    from lib import notebooks as nbs
     from lib.forecast import data
+    from lib.sharing import notebooks as nbs
 
     daily = data.history(wh, AS_OF)
     top = daily.groupby("unique_id")["y"].sum().idxmax()
@@ -81,7 +81,7 @@ def _export(nb, wh) -> tuple[float, str]:
 
 
 def _query(wh) -> float:
-    from lib import kpis
+    from lib.analytics import kpis
 
     t = time.perf_counter()
     kpis.compare(wh, date(2026, 8, 29), AS_OF, (date(2026, 5, 31), date(2026, 8, 28)))

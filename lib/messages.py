@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.readers import ReadError
+from lib.ingest.readers import ReadError
 from lib.schema import FeedError, Reason
 from lib.sources.errors import SourceError
 

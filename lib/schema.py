@@ -1,6 +1,6 @@
 """The six feeds as declarations, the event vocabulary, and FeedError.
 
-A feed is a tuple of typed columns plus keys; validation (lib.validation) reads these
+A feed is a tuple of typed columns plus keys; validation (lib.warehouse.validation) reads these
 declarations and collects every failure into one tidy table, the way pandera does.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Reason:
     EMPTY_FEED = "empty_feed"
     UNKNOWN_SKU = "unknown_sku"  # a warning, never an error
     INVALID_EMAIL = "invalid_email"  # a warning: the row loads, the address is left out of email audiences
-    ALREADY_LOADED = "already_loaded"  # an append's row whose key the feed holds (lib.append)
+    ALREADY_LOADED = "already_loaded"  # an append's row whose key the feed holds (lib.warehouse.append)
 
     TEXT = {
         MISSING_COLUMN: "required column is missing",

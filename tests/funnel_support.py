@@ -55,7 +55,7 @@ def reference(df: pd.DataFrame, steps, window: timedelta, order: str, unit: str 
     if lo is not None:
         d = d[(d.event_at >= lo) & (d.event_at < hi)]
     if unit == "user":
-        from lib.identity import person_ids
+        from lib.warehouse.identity import person_ids
         d["unit"] = person_ids(d) if len(d) else []
     else:
         d["unit"] = d["session_id"]

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from lib import notebooks as nbs
-from lib import saved_views as sv
+from lib.sharing import notebooks as nbs
+from lib.sharing import views as sv
 from lib.ui.notebooks_view import parse_link
 from tests.test_app_views import app, env  # noqa: F401 - the fixture
 from tests.test_versions import orders

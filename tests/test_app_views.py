@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import saved_views as sv
 from lib.settings import Settings
+from lib.sharing import views as sv
 from lib.ui import nav
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from lib import versions
 from lib.schema import FeedError
-from lib.tables import FEED_TABLES
+from lib.warehouse import versions
+from lib.warehouse.tables import FEED_TABLES
 
 T0 = datetime(2026, 1, 5, 12, 0)
 

@@ -1,7 +1,7 @@
 """`make run`'s demo step: loads the demo store once, then leaves existing data alone."""
 from __future__ import annotations
 
-from lib import bootstrap
+from lib.ingest import bootstrap
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 

@@ -33,9 +33,8 @@ SHOTS = os.environ.get("BRS_SHOTS")          # a folder: full-page screenshots a
 
 def _seed_two_versions() -> dict:
     """seed_store, then reload orders without their first ten days: returns both versions and order counts."""
-    from lib import versions
     from lib.settings import Settings
-    from lib.warehouse import Warehouse
+    from lib.warehouse import Warehouse, versions
 
     seed_store()
     wh = Warehouse.open(settings=Settings.from_env())

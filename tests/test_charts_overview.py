@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from lib import kpis
+from lib.analytics import kpis
 from lib.charts import overview as charts
 from lib.charts.common import COMPARISON, KNOWN_SEGMENTS
 

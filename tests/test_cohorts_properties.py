@@ -11,8 +11,8 @@ from sqlalchemy import delete
 
 from lib import cohorts
 from lib.settings import Settings
-from lib.tables import FEED_TABLES
 from lib.warehouse import Warehouse
+from lib.warehouse.tables import FEED_TABLES
 
 DAY0 = date(2025, 11, 20)          # random stores straddle a year boundary
 SPAN = 120

@@ -31,7 +31,7 @@ def test_streamlit_reads_every_query_string_through_the_aliases():
 
 
 def test_keys_for_turns_link_labels_back_into_data_keys():
-    from lib.links import keys_for
+    from lib.sharing.links import keys_for
 
     known = ["email", "paid_search", "web"]
     assert keys_for("channel", ["Paid search", "web", "Email"], known) == ["paid_search", "web", "email"]

@@ -386,7 +386,7 @@ def test_traffic_cli_flag_and_demo_directory_name(tmp_path):
 def test_customer_profiles_cover_every_ordering_customer_and_pass_validation(store):
     """The customers feed: one row per simulated customer, every customer id of the orders feed among them,
     unique lower-case emails on a reserved example domain (3% have none), about 58% accept marketing."""
-    from lib.validation import validate
+    from lib.warehouse.validation import validate
 
     c, t = store["customers"], store["truth"]["profiles"]
     assert c["customer_id"].is_unique

@@ -19,7 +19,7 @@ import math
 import pandas as pd
 import pytest
 
-from lib import explore
+from lib.analytics import explore
 from tests.test_kpis import P, load_store
 
 NAN = float("nan")

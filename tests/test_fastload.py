@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import fastload
 from lib.schema import FeedError
 from lib.settings import Settings
-from lib.warehouse import Warehouse
+from lib.warehouse import Warehouse, fastload
 
 N = 120_000
 T0 = datetime(2026, 1, 5)

@@ -1,5 +1,5 @@
-"""The shape of lib/: no import cycle between its modules, lazy (inside a function) or not, and no module
-over 500 lines (issue 17)."""
+"""The shape of lib/: packages import only what ARCHITECTURE.md allows, no import cycle between modules,
+lazy (inside a function) or not, and no module over 500 lines (issue 17)."""
 from __future__ import annotations
 
 import ast
@@ -7,6 +7,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 500
+FOUNDATIONS = {"lib.schema", "lib.settings", "lib.fmt", "lib.exports", "lib.jobs", "lib.access"}
+ENGINES = {"lib.cohorts", "lib.funnel", "lib.forecast", "lib.replenish", "lib.pricing"}
+# package -> the packages it may import besides the foundations (ARCHITECTURE.md's table)
+ALLOWED = {
+    **{f: FOUNDATIONS for f in FOUNDATIONS},
+    "lib.warehouse": set(), "lib.sources": {"lib.warehouse"}, "lib.demo": set(),
+    "lib.ingest": {"lib.warehouse", "lib.sources", "lib.demo"},
+    "lib.analytics": {"lib.warehouse"},
+    "lib.cohorts": {"lib.warehouse", "lib.analytics"}, "lib.funnel": {"lib.warehouse", "lib.analytics"},
+    "lib.forecast": {"lib.warehouse", "lib.analytics"}, "lib.replenish": {"lib.warehouse", "lib.analytics"},
+    "lib.pricing": {"lib.warehouse", "lib.analytics", "lib.forecast", "lib.replenish"},
+    "lib.sharing": {"lib.warehouse", "lib.analytics"},
+    "lib.charts": ENGINES | {"lib.analytics"},
+    "lib.messages": {"lib.ingest", "lib.sources"},
+    "lib.reports": ENGINES | {"lib.warehouse", "lib.analytics", "lib.ingest", "lib.sources", "lib.charts",
+                              "lib.sharing", "lib.messages"},
+}
 
 
 def modules() -> dict[str, Path]:
@@ -86,3 +103,25 @@ def test_no_module_is_over_500_lines():
     long = {str(p.relative_to(ROOT)): n for p in [*modules().values(), ROOT / "app.py"]
             if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def test_packages_import_only_what_the_architecture_allows():
+    mods = modules()
+    broken = []
+    for m, deps in import_graph(mods).items():
+        pkg = package(m)
+        if pkg in ("lib", "lib.ui"):
+            continue                  # lib/__init__ names the engines; lib/ui may import everything
+        allowed = ALLOWED[pkg] | FOUNDATIONS | {pkg}
+        broken += [f"{m} -> {d}" for d in sorted(deps) if package(d) not in allowed]
+    assert broken == []
+
+
+def test_nothing_outside_lib_ui_imports_lib_ui():
+    users = [m for m, deps in import_graph(modules()).items()
+             if package(m) != "lib.ui" and any(package(d) == "lib.ui" for d in deps)]
+    assert users == []

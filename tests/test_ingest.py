@@ -64,7 +64,7 @@ def test_shopify_export_loads_with_cancellations_returns_and_no_channel(wh):
     """tests/fixtures/shopify_orders_small.csv by hand: revenue 58.00 (#2001) + 0 (#2002: 2 x 40.00 less
     10.00, all refunded) + 37.50 (#2005, partially refunded) = 95.50; #2003 (refunded and cancelled) and
     #2004 (voided) are cancelled; returns 70.00; 8 order lines from 7 file rows; no channel."""
-    from lib import kpis
+    from lib.analytics import kpis
 
     prep = prepare_file(SMALL_SHOPIFY.read_bytes(), SMALL_SHOPIFY.name, wh=wh)
     assert (prep.feed, prep.profile, prep.mapping["channel"]) == ("orders", "shopify_orders", None)

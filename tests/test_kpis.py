@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from lib import kpis
+from lib.analytics import kpis
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.ingest import load_prepared, prepare_file
-from lib.readers import ReadError
+from lib.ingest.readers import ReadError
 from lib.schema import FeedError
 from lib.settings import Settings
 from lib.warehouse import Warehouse

@@ -1,4 +1,4 @@
-"""lib.mapping: profiles, suggested mappings, and the restructuring each export needs.
+"""lib.ingest.mapping: profiles, suggested mappings, and the restructuring each export needs.
 
 data/samples/orders_bad.csv is plain canonical orders with deliberate errors, by spreadsheet row
 (the header is row 1, the first data row is row 2):
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.mapping import (
+from lib.ingest.mapping import (
     MappingError,
     apply_mapping,
     detect_profile,
@@ -29,10 +29,10 @@ from lib.mapping import (
     missing_required,
     suggest_mapping,
 )
-from lib.mapping_profiles import channel_from, combine_ids, consent_values, first_item_ids, norm_header
-from lib.readers import read_table
+from lib.ingest.profiles import channel_from, combine_ids, consent_values, first_item_ids, norm_header
+from lib.ingest.readers import read_table
 from lib.schema import FEEDS, FeedError
-from lib.validation import validate
+from lib.warehouse.validation import validate
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 NA = np.nan
@@ -211,7 +211,7 @@ def test_shopify_fill_down_status_and_email():
         "status": ["completed", "completed", "completed", "cancelled", "cancelled", "completed", "completed"],
         "currency": ["USD", "USD", "USD", "CAD", "CAD", "USD", "USD"],
     }, dtype="str")
-    # #2 was refunded: its line is kept as sold and a return line follows it (lib.shopify); #3 was
+    # #2 was refunded: its line is kept as sold and a return line follows it (lib.ingest.shopify); #3 was
     # refunded and cancelled: cancelled wins, no return line
     ret = expected.loc[[2]].assign(quantity="-1", unit_price="59.0", status="refunded")
     expected = pd.concat([expected.loc[:2], ret, expected.loc[3:]], ignore_index=True)
@@ -442,7 +442,7 @@ GOOD_SAMPLES = ["shopify_orders_export.csv", "ga4_events_export.csv", "woocommer
 
 @pytest.mark.parametrize("name", GOOD_SAMPLES)
 def test_samples_pass_validation_after_mapping(name):
-    from lib.validation import validate
+    from lib.warehouse.validation import validate
 
     out = mapped(name)
     checked = validate(guess_feed(sample(name).columns), out, as_of=date(2026, 11, 27), tz="America/New_York")
@@ -450,7 +450,7 @@ def test_samples_pass_validation_after_mapping(name):
 
 
 def test_orders_bad_fails_exactly_on_the_documented_rows():
-    from lib.validation import validate
+    from lib.warehouse.validation import validate
 
     with pytest.raises(FeedError) as err:
         validate("orders", mapped("orders_bad.csv"), as_of=date(2026, 11, 27))
@@ -503,7 +503,7 @@ def test_mapping_json_round_trip():
 def test_shopify_customers_export_maps_ids_consent_and_country():
     """Shopify's customers export: ids lose the apostrophe Shopify puts before them, emails are stored in lower
     case, "Accepts Email Marketing" yes/no is the consent, the country is the default address's code."""
-    from lib.validation import validate
+    from lib.warehouse.validation import validate
 
     cols = list(sample("shopify_customers_export.csv").columns)
     assert suggest_mapping("customers", cols) == {
@@ -532,7 +532,7 @@ def test_older_shopify_customers_export_uses_accepts_marketing():
 
 
 def test_klaviyo_profiles_export_reads_consent_words():
-    from lib.validation import validate
+    from lib.warehouse.validation import validate
 
     cols = list(sample("klaviyo_profiles_export.csv").columns)
     assert suggest_mapping("customers", cols) == {

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.ingest.readers import ReadError
 from lib.messages import describe_error, source_label
-from lib.readers import ReadError
 from lib.schema import FeedError
 from lib.sources.errors import SourceError
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from lib.notebooks import (
+from lib.sharing.notebooks import (
     MAX_CELLS,
     Notebook,
     create_notebook,
@@ -14,7 +14,7 @@ from lib.notebooks import (
     list_notebooks,
     save_notebook,
 )
-from lib.saved_views import ViewError
+from lib.sharing.views import ViewError
 
 
 def test_add_edit_move_remove_cells():

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from lib import periods
-from lib.periods import comparison, resolve
+from lib.analytics import periods
+from lib.analytics.periods import comparison, resolve
 
 A = date(2026, 3, 31)   # a Tuesday, last day of Q1
 

@@ -12,8 +12,8 @@ from lib.forecast.data import history
 from lib.ingest import demo_dir, load_demo
 from lib.pricing.promos import promo_lift
 from lib.settings import Settings
-from lib.tables import FEED_TABLES
 from lib.warehouse import Warehouse
+from lib.warehouse.tables import FEED_TABLES
 
 AS_OF = date(2026, 11, 26)
 DAYS = pd.date_range("2025-01-01", periods=400, freq="D")

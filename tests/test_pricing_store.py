@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from lib import pricing
 from lib.pricing.scenario import Promotion, Scenario, ScenarioError
-from lib.tables import scenarios
+from lib.warehouse.tables import scenarios
 
 SPRING = Scenario("Spring sale", date(2026, 4, 1), date(2026, 4, 14), categories=("Kitchen",),
                   price_change_pct=-5, promotions=(Promotion(20, date(2026, 4, 3), date(2026, 4, 9), "bundle"),))

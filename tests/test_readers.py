@@ -1,4 +1,4 @@
-"""lib.readers: formats, encodings, delimiters, row positions, and ReadError for bad bytes."""
+"""lib.ingest.readers: formats, encodings, delimiters, row positions, and ReadError for bad bytes."""
 from __future__ import annotations
 
 import io
@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import PatternFill
 
-import lib.readers as readers
-from lib.readers import ReadError, read_table
+import lib.ingest.readers as readers
+from lib.ingest.readers import ReadError, read_table
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 TEXT_SAMPLES = ["shopify_orders_export.csv", "ga4_events_export.csv", "woocommerce_orders_export.csv",

@@ -9,11 +9,12 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from lib import notebooks as nbs
-from lib import reports, versions
+from lib import reports
 from lib.reports import html as report_html
 from lib.reports.blocks import Chart, Table, Tiles
 from lib.reports.notebook import notebook_html
+from lib.sharing import notebooks as nbs
+from lib.warehouse import versions
 from tests.test_app_views import env  # noqa: F401 - the fixture
 from tests.test_versions import orders
 
@@ -115,6 +116,6 @@ def test_forecast_and_replenishment_reports_read_the_shared_run_like_their_pages
 
 
 def kpis_span(wh):
-    from lib import kpis
+    from lib.analytics import kpis
 
     return kpis.order_span(wh)[1]

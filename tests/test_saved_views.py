@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from lib.saved_views import ViewError, delete_view, get_view, list_views, save_view, update_view
+from lib.sharing.views import ViewError, delete_view, get_view, list_views, save_view, update_view
 
 PARAMS = [("range", "Last 30 days"), ("ch", "email"), ("ch", "organic"), ("meeting", "1")]
 

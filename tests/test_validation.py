@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import coerce
 from lib.schema import FEEDS, FeedError, normalize_event
-from lib.validation import duplicated_rows, validate
+from lib.warehouse import coerce
+from lib.warehouse.validation import duplicated_rows, validate
 
 
 def failures(feed, df, **kw):

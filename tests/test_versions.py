@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect, select
 
-from lib import versions
 from lib.settings import Settings
-from lib.tables import FEED_TABLES
-from lib.warehouse import Warehouse
+from lib.warehouse import Warehouse, versions
+from lib.warehouse.tables import FEED_TABLES
 
 AS_OF = date(2026, 3, 31)
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from lib.schema import FeedError
 from lib.settings import Settings
-from lib.tables import FEED_TABLES, SCHEMA_VERSION
 from lib.warehouse import Warehouse, redact
+from lib.warehouse.tables import FEED_TABLES, SCHEMA_VERSION
 
 T0 = datetime(2026, 1, 5, 12, 0)
 

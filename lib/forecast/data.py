@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, and_, cast, distinct, func, select
 
-from lib.sales import line_revenue, live
-from lib.tables import FEED_TABLES
+from lib.analytics.sales import line_revenue, live
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["history", "daily_sales", "weekly", "lost_sales", "future", "products", "promo_calendar"]
 

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select
 
 from lib.funnel.core import _UNIT_COLUMN, Spec, _scoped, events, plan
 from lib.schema import valid_email
-from lib.tables import FEED_TABLES
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["audience", "email_list", "id_list", "contacts", "AUDIENCE_COLUMNS", "LIST_COLUMNS", "ID_COLUMNS",
            "CONTACT_COLUMNS"]

@@ -2,7 +2,7 @@
 
 Semantics (DESIGN.md):
 - A unit is a session (events.session_key) or a person (events.user_key: user_id, else
-  customer_id, stitched across the session; see lib.identity).
+  customer_id, stitched across the session; see lib.warehouse.identity).
 - Only events with event_at in [start, end] count (a date `end` means the whole day).
 - order="sequential": a unit reaches step k when some step-1 event starts an attempt whose steps
   2..k each come strictly later than the previous step (other events may interleave), the k-th no
@@ -33,7 +33,7 @@ from sqlalchemy import BigInteger, Double, and_, case, cast, func, literal, or_,
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from lib.tables import FEED_TABLES
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["compute", "plan", "Spec", "ORDERS", "UNITS", "BY_COLUMNS", "FILTER_COLUMNS", "DEFAULT_STEPS",
            "NOT_SET", "FunnelError", "epoch_us", "first_by", "shape"]

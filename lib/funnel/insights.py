@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, Double, case, cast, func, select
 
-from lib import sales
+from lib.analytics import sales
 from lib.funnel.core import _US, Spec, _bounds, events, plan
-from lib.tables import FEED_TABLES
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["trend", "time_to_convert", "dropoff", "biggest_drop", "event_names", "order_value", "TIME_BUCKETS"]
 

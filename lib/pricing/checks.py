@@ -1,6 +1,6 @@
 """Pricing health checks: SKU-days and SKUs whose prices need a coordinator's attention.
 
-Everything is measured on live order lines (lib.sales) in [start, end] (inclusive dates on the
+Everything is measured on live order lines (lib.analytics.sales) in [start, end] (inclusive dates on the
 stored store-local timestamps), per SKU, day and channel (a missing channel reads "(none)"):
 
 - avg price  = sum(quantity * unit_price) / sum(quantity) over lines with quantity > 0 (the shelf
@@ -20,7 +20,7 @@ Checks (`check` column):
   - lowest price) * units sold in the cheapest channel. Promotion records do not excuse a gap
   (a channel-only promotion shows up here on purpose).
 - LOW_MARGIN: SKUs whose gross margin over the range, (revenue - quantity * unit_cost) / revenue
-  on all live lines (returns included, as in lib.kpis), is below min_margin (SKUs with revenue
+  on all live lines (returns included, as in lib.analytics.kpis), is below min_margin (SKUs with revenue
   <= 0 are skipped); day is NaT and channel None; at stake = min_margin * revenue - margin.
 
 What is counted. A finding (a row) is one SKU on one day in one channel (a "SKU-day"; LOW_MARGIN: one
@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, Double, and_, case, cast, exists, func, or_, select
 
-from lib import sales
-from lib.kpis import NONE, bounds
-from lib.tables import FEED_TABLES
+from lib.analytics import sales
+from lib.analytics.kpis import NONE, bounds
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["health", "tally", "CHECKS", "BELOW_COST", "OFF_LIST", "UNRECORDED_PROMO", "CHANNEL_GAP", "LOW_MARGIN", "COLUMNS",
            "UNRECORDED_DROP"]

@@ -39,9 +39,9 @@ import pandas as pd
 from scipy import stats
 from sqlalchemy import Double, cast, func, select
 
-from lib import sales
-from lib.kpis import NONE, bounds
-from lib.tables import FEED_TABLES
+from lib.analytics import sales
+from lib.analytics.kpis import NONE, bounds
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["promo_effects", "cannibalisation_rates", "channel_shares", "baseline_frame", "EFFECT_COLUMNS",
            "ALL_TYPES", "MAX_CANNIBALISATION"]

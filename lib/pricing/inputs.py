@@ -17,7 +17,7 @@ from lib.pricing import effects as eff
 from lib.pricing import elasticity
 from lib.pricing.promos import promo_lift
 from lib.replenish.inputs import items as replenish_items
-from lib.tables import FEED_TABLES
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["PROMO_COLUMNS", "empty_lift", "promo_lift_or_empty", "promotions", "scenario_inputs"]
 

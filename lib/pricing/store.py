@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib.pricing.scenario import Scenario, ScenarioError
-from lib.tables import scenarios as table
+from lib.warehouse.tables import scenarios as table
 
 _WRITES = threading.Lock()
 

@@ -15,7 +15,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import and_, func, select
 
-from lib.tables import FEED_TABLES
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["DEFAULT_LEAD_TIME", "items", "sales_for_classes"]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib import cohorts, fmt, kpis, links
+from lib import cohorts, fmt
+from lib.analytics import kpis
 from lib.charts import cohorts as charts
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
+from lib.sharing import links
 
 __all__ = ["build", "cohort_table", "GRAINS", "METRICS", "MODES", "BREAKDOWNS", "RATE_NAMES"]
 

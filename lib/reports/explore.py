@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib import explore, fmt, kpis, links
+from lib import fmt
+from lib.analytics import explore, kpis
 from lib.charts import explore as charts
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table
+from lib.sharing import links
 
 __all__ = ["build"]
 

@@ -22,7 +22,7 @@ SHOWN = {"day": 180, "week": 104, "month": 60}                                  
 
 
 def build(wh, params, *, currency: str = "USD", progress=None) -> list:
-    from lib import kpis
+    from lib.analytics import kpis
 
     span = kpis.order_span(wh)
     if span is None:

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from lib import fmt, funnel, ingest, periods
+from lib import fmt, funnel, ingest
+from lib.analytics import periods
 from lib.charts import funnel as charts
 from lib.reports import query
 from lib.reports.blocks import Alert, Chart, Heading, Settings, Table, Tile, Tiles

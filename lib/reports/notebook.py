@@ -16,9 +16,9 @@ from html import escape
 
 from lib import reports
 from lib.messages import describe_error
-from lib.notebooks import Notebook
 from lib.reports import html
 from lib.reports.blocks import Alert
+from lib.sharing.notebooks import Notebook
 
 __all__ = ["notebook_html", "PAGE_TITLES"]
 

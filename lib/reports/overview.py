@@ -1,13 +1,15 @@
 """The Overview page as a report: KPI tiles against the comparison period, the trend, revenue by
-channel and by category, and the top and bottom movers (the same lib.kpis queries and chart builders)."""
+channel and by category, and the top and bottom movers (the same lib.analytics.kpis queries and chart builders)."""
 from __future__ import annotations
 
 import pandas as pd
 
-from lib import fmt, kpis, links, periods
+from lib import fmt
+from lib.analytics import kpis, periods
 from lib.charts import overview as charts
 from lib.reports import query
 from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
+from lib.sharing import links
 
 __all__ = ["build", "TILE_ORDER", "tile_value", "tile_delta", "breakdown_table", "movers_table"]
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lib import fmt, kpis, pricing
+from lib import fmt, pricing
+from lib.analytics import kpis
 from lib.charts import pricing as pricing_charts
 from lib.charts import scenario as charts
 from lib.forecast import store

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from lib import periods
+from lib.analytics import periods
 
 __all__ = ["Query", "date_range", "comparison", "pick", "span_text"]
 

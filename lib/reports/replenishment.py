@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from lib import fmt, kpis, replenish
+from lib import fmt, replenish
+from lib.analytics import kpis
 from lib.charts import replenish as charts
 from lib.forecast import longrun, store
 from lib.replenish import files, months

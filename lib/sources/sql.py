@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from lib.db_urls import _SECRET_KEY, _parse, describe, redact_url
-from lib.db_urls import UNREADABLE as _UNREADABLE
 from lib.sources.errors import SourceError
+from lib.warehouse.db_urls import _SECRET_KEY, _parse, describe, redact_url
+from lib.warehouse.db_urls import UNREADABLE as _UNREADABLE
 
 __all__ = ["describe", "read_feed", "redact_url", "url_from_config"]
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import fmt, kpis, periods
-from lib.links import LINK_ALIASES, alias
+from lib import fmt
+from lib.analytics import kpis, periods
+from lib.sharing.links import LINK_ALIASES, alias
 from lib.ui import cache, compat, shell
 
 __all__ = ["data_anchor", "data_span", "date_range", "install_link_aliases", "LINK_ALIASES", "alias", "DATE_KEYS",

@@ -5,14 +5,15 @@ import os
 
 import streamlit as st
 
-from lib import fmt, ingest, shopify
-from lib.append import key_columns
+from lib import fmt, ingest
+from lib.ingest import shopify
 from lib.messages import failures_table, source_label
 from lib.schema import FEEDS, Reason
 from lib.settings import load_secrets
 from lib.sources import sheets, sql
 from lib.ui import downloads, shell
 from lib.ui.formatting import feed_cards, history_table, preview_columns
+from lib.warehouse.append import key_columns
 
 __all__ = ["render"]
 

@@ -6,7 +6,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import explore, fmt, kpis
+from lib import fmt
+from lib.analytics import explore, kpis
 from lib.charts import explore as charts
 from lib.exports import Formats
 from lib.ui import cache, controls, downloads, shell

@@ -6,7 +6,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import fmt, funnel, periods
+from lib import fmt, funnel
+from lib.analytics import periods
 from lib.charts import funnel as charts
 from lib.exports import Formats
 from lib.schema import valid_email

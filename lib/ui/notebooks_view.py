@@ -13,11 +13,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import streamlit as st
 
-from lib import jobs, versions
-from lib import notebooks as nbs
-from lib import saved_views as sv
+from lib import jobs
 from lib.reports import notebook
+from lib.sharing import notebooks as nbs
+from lib.sharing import views as sv
 from lib.ui import nav, sharing, shell
+from lib.warehouse import versions
 
 __all__ = ["render", "view_src", "parse_link"]
 

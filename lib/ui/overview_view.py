@@ -6,7 +6,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import explore, fmt, kpis, periods
+from lib import fmt
+from lib.analytics import explore, kpis, periods
 from lib.charts import overview as charts
 from lib.exports import Formats
 from lib.reports import overview as report

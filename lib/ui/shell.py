@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib import versions
 from lib.messages import describe_error
 from lib.settings import Settings
 from lib.ui import compat, history
-from lib.warehouse import Warehouse
+from lib.warehouse import Warehouse, versions
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
            "version_banner", "pinned_request", "warehouse_at", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",

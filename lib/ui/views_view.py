@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import saved_views as sv
-from lib import versions
+from lib.sharing import views as sv
 from lib.ui import nav, sharing, shell
+from lib.warehouse import versions
 
 __all__ = ["render", "save_form", "open_params"]
 

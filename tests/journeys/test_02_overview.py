@@ -2,7 +2,7 @@
 moved most; change the date range and the grain.
 
 Every number read off the page is checked against the warehouse, computed here in plain SQL over the order
-lines (line revenue = quantity x unit price - discount; cancelled lines left out), not through lib.kpis.
+lines (line revenue = quantity x unit price - discount; cancelled lines left out), not through lib.analytics.kpis.
 """
 from __future__ import annotations
 

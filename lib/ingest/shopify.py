@@ -2,7 +2,7 @@
 
 Shopify's orders export (Admin > Orders > Export, "Plain CSV file") has one row per line item; the
 order's own columns (Email, Financial Status, Created at, Currency, Cancelled at, Refunded Amount,
-Source...) are filled on its first row only (lib.mapping fills them down). The orders feed is one
+Source...) are filled on its first row only (lib.ingest.mapping fills them down). The orders feed is one
 row per order line; a line's status decides whether it counts, and a negative quantity is a return
 (DESIGN.md). So, per order:
 
@@ -23,14 +23,14 @@ row per order line; a line's status decides whether it counts, and a negative qu
   which stays empty (the export has no marketing channel; events carry the channel).
 
 Rows keep their spreadsheet numbers: a return line is reported at its sale line's row
-(``attrs["source_rows"]``, read by lib.validation).
+(``attrs["source_rows"]``, read by lib.warehouse.validation).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from lib import coerce
+from lib.warehouse import coerce
 
 __all__ = ["NOTES", "CANCELLED_FINANCIAL", "order_status", "with_returns"]
 

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import create_engine, delete, event, insert, inspect, select, text
 
-from lib.tables import FEED_TABLES, loads
-from lib.tables import versions as versions_table
+from lib.warehouse.tables import FEED_TABLES, loads
+from lib.warehouse.tables import versions as versions_table
 
 __all__ = ["versions", "archive", "record", "pinned", "is_kept", "HIST_PREFIX", "SCHEMA_PREFIX",
            "versions_table"]

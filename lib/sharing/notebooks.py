@@ -20,8 +20,8 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.saved_views import ViewError, check_fields, short_id
-from lib.tables import notebooks as table
+from lib.sharing.views import ViewError, check_fields, short_id
+from lib.warehouse.tables import notebooks as table
 
 __all__ = ["Cell", "Notebook", "create_notebook", "list_notebooks", "get_notebook", "save_notebook",
            "delete_notebook", "MAX_CELLS", "TEXT_MAX"]

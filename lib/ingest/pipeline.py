@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from lib import mapping as mp
-from lib import readers
-from lib.append import file_rows
+from lib.ingest import mapping as mp
+from lib.ingest import readers
 from lib.schema import FEEDS
-from lib.tables import FEED_TABLES
-from lib.validation import coerced
 from lib.warehouse import CheckReport, LoadReport, Warehouse
+from lib.warehouse.append import file_rows
+from lib.warehouse.tables import FEED_TABLES
+from lib.warehouse.validation import coerced
 
 __all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "check_prepared", "mapped_preview",
            "load_demo", "feed_overview", "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]

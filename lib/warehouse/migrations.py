@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from lib.tables import SCHEMA_VERSION
+from lib.warehouse.tables import SCHEMA_VERSION
 
 __all__ = ["MIGRATIONS", "upgrade_path"]
 
 
 def _add_supplier_sku(conn) -> None:
     """products.supplier_sku (optional): on the live table and on the copies kept for older data versions
-    (lib.versions), so a kept version still reads with today's queries."""
+    (lib.warehouse.versions), so a kept version still reads with today's queries."""
     tables = conn.execute(text(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
         "AND table_type = 'BASE TABLE' AND (table_name = 'products' OR table_name LIKE 'shopcast_hist_products%')"
@@ -28,7 +28,7 @@ def _add_supplier_sku(conn) -> None:
 # each upgrade in turn. Any other version change rebuilds the tables.
 MIGRATIONS = {
     "1": ("2", [
-        # events.user_key: the person behind each session (lib.identity's rule, in SQL)
+        # events.user_key: the person behind each session (lib.warehouse.identity's rule, in SQL)
         "ALTER TABLE events ADD COLUMN user_key BIGINT",
         "UPDATE events SET user_key = people.k FROM ("
         " SELECT session_id, dense_rank() OVER (ORDER BY ident) - 1 AS k FROM ("

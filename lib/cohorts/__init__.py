@@ -82,14 +82,14 @@ from sqlalchemy import (
     union_all,
 )
 
-from lib import sales
-from lib.cohort_periods import as_date as _as_date
-from lib.cohort_periods import bucket_sql as _bucket_sql
-from lib.cohort_periods import index as _index
-from lib.cohort_periods import normalize_grain
-from lib.cohort_periods import step as _step
-from lib.cohort_periods import to_date as _to_date
-from lib.tables import FEED_TABLES
+from lib.analytics import sales
+from lib.cohorts.periods import as_date as _as_date
+from lib.cohorts.periods import bucket_sql as _bucket_sql
+from lib.cohorts.periods import index as _index
+from lib.cohorts.periods import normalize_grain
+from lib.cohorts.periods import step as _step
+from lib.cohorts.periods import to_date as _to_date
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["retention", "average_curve", "ranking", "lifecycle", "customers", "new_customers", "incomplete_period", "partial",
            "GRAINS", "METRICS", "MODES", "BYS", "NOT_SET", "normalize_grain"]

@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
-from lib import facts
-from lib.periods import GRAINS
+from lib.analytics import base as facts
+from lib.analytics.periods import GRAINS
 
 __all__ = ["Metric", "Dimension", "METRICS", "DIMENSIONS", "FILTERS", "query", "dimensions_for",
            "unavailable_reason", "top_values", "check", "partial_ends"]

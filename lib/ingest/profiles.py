@@ -122,7 +122,7 @@ SHOPIFY = Profile(
         "sku": ("Lineitem sku",), "quantity": ("Lineitem quantity",), "unit_price": ("Lineitem price",),
         "discount": ("Lineitem discount",), "status": ("Financial Status",), "currency": ("Currency",),
         # no "channel": Shopify's "Source" (web, pos, shopify_draft_order...) is the app an order was
-        # placed through, not a marketing channel (lib.shopify)
+        # placed through, not a marketing channel (lib.ingest.shopify)
     },
     signature=("Name", "Financial Status", "Fulfillment Status", "Created at", "Lineitem quantity",
                "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name"),

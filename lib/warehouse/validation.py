@@ -15,8 +15,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from lib import coerce
 from lib.schema import EMAIL_PATTERN, FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
+from lib.warehouse import coerce
 
 __all__ = ["Validated", "validate", "coerced", "canonical_headers", "duplicated_rows", "empty_failures"]
 

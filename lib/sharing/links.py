@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from lib import fmt, periods
+from lib import fmt
+from lib.analytics import periods
 
 __all__ = ["LINK_ALIASES", "alias", "keys_for"]
 

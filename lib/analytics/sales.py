@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_
 
-from lib.tables import FEED_TABLES
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["orders", "live", "line_revenue"]
 

@@ -14,7 +14,7 @@ exactly as it was. A row is already in the feed when its key matches a stored ro
 - any other feed (promotions): the whole row (an exact duplicate).
 
 Within the file the feed's own rules apply as for any load (duplicate keys, exact duplicates).
-Web events carry integer session and person keys (lib.identity); an append gives the new rows the keys
+Web events carry integer session and person keys (lib.warehouse.identity); an append gives the new rows the keys
 of the sessions and persons already stored (and new keys to new ones), so a session or a person spread
 over several files is one unit (rekey_events).
 """
@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Column, MetaData, Table, and_, exists, func, select, text
 
 from lib.schema import FAILURE_COLUMNS, FEEDS, Reason
-from lib.tables import FEED_TABLES, loads
+from lib.warehouse.tables import FEED_TABLES, loads
 
 __all__ = ["MODES", "APPEND_KEYS", "ALREADY_LOADED", "check_args", "key_columns", "file_rows", "conflicts",
            "rekey_events", "provisional_event_keys", "chain_checksum", "latest_checksum", "feed_span"]
@@ -103,7 +103,7 @@ def _text(kind: str, value) -> str:
     return str(value)
 
 
-# Web events' integer keys after an append (lib.identity's rule: a person is the session's largest
+# Web events' integer keys after an append (lib.warehouse.identity's rule: a person is the session's largest
 # user_id-else-customer_id, an anonymous session a person of its own). The appended rows arrive with
 # negative keys; only they, and the rows of sessions they continue, are written:
 # 1. a row of a session already stored takes that session's key;

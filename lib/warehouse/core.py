@@ -7,7 +7,7 @@
     df = wh.read(select(...))                   # Core select or SQL text -> DataFrame
 
 A load validates the whole frame first (every failure collected into FeedError), then replaces
-the feed's table (or adds to it: lib.append) and records the load in one transaction: a failure at
+the feed's table (or adds to it: lib.warehouse.append) and records the load in one transaction: a failure at
 any point leaves the previous rows exactly as they were.
 """
 from __future__ import annotations
@@ -27,12 +27,12 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.sql import ClauseElement
 
-from lib import append, checksums, fastload, migrations, versions
-from lib.db_urls import redact_url
-from lib.identity import person_keys
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
-from lib.tables import (
+from lib.warehouse import append, checksums, fastload, migrations, versions
+from lib.warehouse.db_urls import redact_url
+from lib.warehouse.identity import person_keys
+from lib.warehouse.tables import (
     FEED_TABLES,
     SCHEMA_VERSION,
     USER_TABLES,
@@ -42,7 +42,7 @@ from lib.tables import (
     metadata,
     source_mappings,
 )
-from lib.validation import Validated, validate
+from lib.warehouse.validation import Validated, validate
 
 __all__ = ["Warehouse", "LoadReport", "CheckReport", "redact"]
 
@@ -114,15 +114,15 @@ VERSION_TTL = 1.0     # seconds a Warehouse keeps its data version (see Warehous
 
 
 class Warehouse:
-    """One warehouse (a SQLAlchemy engine) with the feed tables declared in lib.tables."""
+    """One warehouse (a SQLAlchemy engine) with the feed tables declared in lib.warehouse.tables."""
 
-    pinned_version: str | None = None      # set on the read-only view of a kept data version (lib.versions)
+    pinned_version: str | None = None      # set on the read-only view of a kept data version (lib.warehouse.versions)
     pinned_loads: dict[str, int] | None = None
     _writes = 0                            # bumped around every load: a data version cached before is void
     _version_cache: tuple[int, float, str] | None = None
 
     def __init__(self, engine: Engine, settings: Settings, *, pinned: tuple[str, dict] | None = None):
-        """``pinned`` (version, {feed: load id}): the read-only view of a kept data version (lib.versions),
+        """``pinned`` (version, {feed: load id}): the read-only view of a kept data version (lib.warehouse.versions),
         whose schema exists already; otherwise the feed tables are created if missing."""
         self.engine = engine
         self.settings = settings
@@ -253,7 +253,7 @@ class Warehouse:
     def load(self, feed: str, df: pd.DataFrame, source: str, *, as_of: date | None = None,
              now: datetime | None = None, mode: str = "replace") -> LoadReport:
         """Validate `df` for `feed` and replace the feed's table with it (mode "append": add it to the
-        rows already there, refusing rows the feed already holds: lib.append), atomically.
+        rows already there, refusing rows the feed already holds: lib.warehouse.append), atomically.
 
         Raises lib.schema.FeedError (with `.failures`) on bad data; nothing changes then.
         """
@@ -328,7 +328,7 @@ class Warehouse:
 
     def _load_fast(self, feed: str, source_sql: str, sample: pd.DataFrame, source: str, as_of, loaded_at,
                    frame: pd.DataFrame | None = None) -> LoadReport | None:
-        """Checks, casts and insert in one DuckDB statement (lib.fastload); None: take the pandas path.
+        """Checks, casts and insert in one DuckDB statement (lib.warehouse.fastload); None: take the pandas path.
 
         `source_sql` is a read_csv(...) call, or the stage name under which `frame` is registered.
         """

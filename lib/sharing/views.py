@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lib.tables import saved_views as table
+from lib.warehouse.tables import saved_views as table
 
 __all__ = ["save_view", "list_views", "get_view", "update_view", "delete_view", "ViewError", "check_fields", "short_id",
            "MAX_PARAMS",

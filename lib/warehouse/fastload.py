@@ -1,6 +1,6 @@
 """Fast path for big, clean text loads into DuckDB: checks and casts run as one SQL pass.
 
-Validation's reference is lib.validation (pandas). For a large frame of raw text columns this
+Validation's reference is lib.warehouse.validation (pandas). For a large frame of raw text columns this
 module compiles the same feed declaration into DuckDB expressions and accepts the frame only
 when every value is in a strict, unambiguous form that the pandas rules would read the same way
 (plain numbers, one date format without a timezone, no surrounding whitespace, no duplicates,
@@ -15,8 +15,8 @@ from datetime import date
 
 import pandas as pd
 
-from lib import coerce
 from lib.schema import FEEDS, Column, Reason, normalize_event
+from lib.warehouse import coerce
 
 __all__ = ["FastPlan", "Stats", "eligible", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
 
@@ -144,7 +144,7 @@ def plan(con, source_sql: str, feed: str, sample: pd.DataFrame, *, as_of: date |
                f"FROM {source_sql}) WHERE _chk IS NULL")
     if feed == "events":
         # a person is their user_id, else customer_id, stitched across the session; an
-        # anonymous session is a person of its own (lib.identity describes the same rule)
+        # anonymous session is a person of its own (lib.warehouse.identity describes the same rule)
         ident = f"coalesce({exprs['user_id']}, {exprs['customer_id']})"
         sid = exprs["session_id"]
         checked = (f"(SELECT *, coalesce(max({ident}) OVER (PARTITION BY {sid}), '~s:' || {sid}) AS _ident "
@@ -173,7 +173,7 @@ def verify(con, table: str, feed: str) -> Stats | None:
 
 def unknown_skus(con, source_sql: str, sku_expr: str | None, table: str, products: str) -> pd.DataFrame:
     """Warnings (row numbers in the source) for SKUs missing from the product feed."""
-    from lib.validation import empty_failures
+    from lib.warehouse.validation import empty_failures
 
     if sku_expr is None:
         return empty_failures()

@@ -23,8 +23,8 @@ import pandas as pd
 from sqlalchemy import and_, case, distinct, func, literal, or_, select, true, union_all
 from sqlalchemy.sql import ColumnElement
 
-from lib import explore, sales
-from lib.facts import (
+from lib.analytics import explore, sales
+from lib.analytics.base import (
     NONE,
     ORDER_AGGS,
     SESSION_AGGS,

@@ -3,7 +3,7 @@
 `suggest_mapping` proposes {canonical column: source header or None} from a profile (Shopify
 orders, GA4 events, WooCommerce orders, Shopify customers, Klaviyo profiles, or generic names); the
 user may correct it, and the warehouse stores it as plain JSON. `apply_mapping` renames, and does only the
-restructuring an export's layout needs (Shopify fill-down, status and return lines: lib.shopify; GA4 session
+restructuring an export's layout needs (Shopify fill-down, status and return lines: lib.ingest.shopify; GA4 session
 ids, channel, landing page and item sku; customers' apostrophe-prefixed ids and consent words); values stay
 raw for validation to coerce.
 """
@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib import shopify
-from lib.mapping_profiles import (
+from lib.ingest import shopify
+from lib.ingest.profiles import (
     PROFILES,
     SYNONYMS,
     Profile,
@@ -139,13 +139,13 @@ def apply_mapping(df: pd.DataFrame, feed: str, mapping: dict, profile: str | Non
     """A new frame with the mapped canonical columns (feed order), values raw.
 
     Args:
-        df: the frame from lib.readers.read_table.
+        df: the frame from lib.ingest.readers.read_table.
         feed: a key of lib.schema.FEEDS.
         mapping: {canonical column: source header or None}, e.g. from suggest_mapping.
         profile: one of PROFILE_NAMES; None detects it from df's headers. Shopify and WooCommerce
             orders fill order-level columns down within an order; Shopify derives status from
             Financial Status / Cancelled at, adds a return line after each line of a refunded order
-            (lib.shopify) and lower-cases Email; GA4 combines user_pseudo_id and ga_session_id,
+            (lib.ingest.shopify) and lower-cases Email; GA4 combines user_pseudo_id and ga_session_id,
             derives channel and landing page per session and the first item sku.
 
     Returns:

@@ -103,7 +103,7 @@ notebooks = Table(
 )
 USER_TABLES = ("shopcast_scenarios", "shopcast_views", "shopcast_notebooks")
 
-# the data versions kept for saved links (lib.versions): version hash -> the load id of each feed
+# the data versions kept for saved links (lib.warehouse.versions): version hash -> the load id of each feed
 versions = Table(
     "shopcast_versions", metadata,
     Column("version", Text, primary_key=True),

@@ -1,4 +1,4 @@
-"""`python -m lib.bootstrap --if-empty --seed 7 --as-of 2026-11-26`: load the demo store.
+"""`python -m lib.ingest.bootstrap --if-empty --seed 7 --as-of 2026-11-26`: load the demo store.
 
 Used by `make run` before the app starts (the app then owns the DuckDB file).
 """

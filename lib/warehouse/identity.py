@@ -3,7 +3,7 @@
 A person is the event's user_id, else its customer_id; the identity is stitched across the
 session (a visitor who logs in halfway is one person for the whole session), and an anonymous
 session is a person of its own. The warehouse stores the result as events.user_key, so that
-per-user funnels group on an integer. lib.fastload applies the same rule in DuckDB SQL.
+per-user funnels group on an integer. lib.warehouse.fastload applies the same rule in DuckDB SQL.
 """
 from __future__ import annotations
 

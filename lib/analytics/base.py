@@ -1,6 +1,6 @@
 """The building blocks of every store metric (SQLAlchemy Core; DuckDB and PostgreSQL): the order lines and
 sessions of a date range as named CTEs, their aggregate expressions, date bounds and period starts.
-lib.kpis and lib.explore are built on these; the metric definitions are in lib.kpis' docstring.
+lib.analytics.kpis and lib.analytics.explore are built on these; the metric definitions are in lib.analytics.kpis' docstring.
 
     bounds(start, end)                       the half-open timestamp range of inclusive dates
     order_lines(start, end, ...) / sessions(start, end, ...)   CTEs of the range's rows
@@ -17,9 +17,9 @@ from sqlalchemy import Double, and_, case, cast, distinct, func, select
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
-from lib import sales
-from lib.periods import GRAINS
-from lib.tables import FEED_TABLES
+from lib.analytics import sales
+from lib.analytics.periods import GRAINS
+from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["bounds", "order_lines", "sessions", "ORDER_AGGS", "SESSION_AGGS", "period_index", "NONE", "UNKNOWN",
            "orders_t", "events_t", "products_t", "promos_t"]
