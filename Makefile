@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AS_OF ?= $(shell date -d yesterday +%F)
 PORT ?= 8501
-# OpenMP (scikit-learn's boosted forecast) waits passively instead of spinning: see lib/ui/serve.py
+# OpenMP (scikit-learn's boosted forecast) waits passively instead of spinning: see lib/ui/app/serve.py
 export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: run test lint demo venv dev system-deps bench load clean
@@ -44,7 +44,7 @@ demo: venv
 	$(PY) -m lib.ingest.bootstrap --if-empty --seed 7 --as-of $(AS_OF)
 
 run: venv demo
-	$(PY) -m lib.ui.serve --server.port $(PORT)
+	$(PY) -m lib.ui.app.serve --server.port $(PORT)
 
 lint: dev
 	$(VENV)/bin/ruff check .

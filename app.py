@@ -1,7 +1,8 @@
-"""Shopcast: the router. The pages are declared in lib/ui/nav.py; this draws the frame around them."""
+"""Shopcast: the router. The pages are declared in lib/ui/app/nav.py; this draws the frame around them."""
 import streamlit as st
 
-from lib.ui import gate, history, nav, sharing, shell, views_view
+from lib.ui.app import gate, history, nav, sharing, shell
+from lib.ui.views import view as views_view
 
 # pages that name the link values they ignore themselves (the others get the app-wide notice)
 OWN_LINK_NOTICES = frozenset({"forecast", "replenishment", "pricing", "views", "notebooks"})
@@ -11,7 +12,7 @@ if not gate.allowed():          # access control, when configured: nothing below
     st.stop()
 page = st.navigation({section: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None,
                                          default=not p.url_path) for p in pages]
-                      for section, pages in nav.SECTIONS.items()})      # the pages: lib/ui/nav.py
+                      for section, pages in nav.SECTIONS.items()})      # the pages: lib/ui/app/nav.py
 shell.carry_shared(page.url_path)     # first: the sidebar and the Share box show what the page will show
 shell.sidebar()
 sharing.share_box(page.url_path, views_view.save_form)

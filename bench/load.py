@@ -6,7 +6,7 @@
 Data (built once, cached under data/bench/load-demo-<params>/): the demo store (seed 7, scale 1,
 traffic 1, as of 2026-11-26) loaded with lib.ingest.load_demo into that directory's own warehouse
 before the server starts (DuckDB has one writer: the server then owns the file). The script starts
-its own server (`python -m lib.ui.serve`, SHOPCAST_DATA_DIR = that directory) on a free port.
+its own server (`python -m lib.ui.app.serve`, SHOPCAST_DATA_DIR = that directory) on a free port.
 
 Warm-up (not measured): one browser session opens every page and steps its control through every
 value the load uses, so the server's caches (per data version) hold what the sessions will ask for;
@@ -346,7 +346,7 @@ def start_server(d: Path, port: int) -> str:
     env = {**os.environ, "SHOPCAST_DATA_DIR": str(d)}
     env.pop("DATABASE_URL", None)
     log = open(d / "server.log", "w")                           # noqa: SIM115 - open for the server's lifetime
-    SERVER["proc"] = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT,
+    SERVER["proc"] = subprocess.Popen([sys.executable, "-m", "lib.ui.app.serve", "--server.port", str(port)], cwd=ROOT,
                                       env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):

@@ -33,7 +33,7 @@ def measure(repeat: int) -> list[tuple[str, float, float, int]]:
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
-    from lib.ui import downloads
+    from lib.ui.widgets import downloads
 
     set_log_level("error")
     out = []

@@ -1,4 +1,4 @@
-"""Optional access control, off unless configured (pure: no streamlit here; lib/ui/gate.py shows it).
+"""Optional access control, off unless configured (pure: no streamlit here; lib/ui/app/gate.py shows it).
 
 Configured by one of:
 - a shared password: env SHOPCAST_PASSWORD, or ``password`` under ``[shopcast]`` in

@@ -145,7 +145,7 @@ def _apply_formats(ws, df: pd.DataFrame, fm: Formats) -> None:
 
 
 # Altair's data transformer and theme are process-wide settings. Streamlit changes them under its
-# own lock while it serialises a chart; the app shares that lock (lib.ui.compat registers it) so that a
+# own lock while it serialises a chart; the app shares that lock (lib.ui.app.compat registers it) so that a
 # chart exported in one session never sees another session's transformer.
 _OWN_LOCK = threading.Lock()
 EXPORT_WIDTH = 640         # continuous charts without an explicit width ("stretch" in the app)
@@ -156,7 +156,7 @@ _shared_lock = None        # set by share_altair_lock: a callable returning Stre
 
 
 def share_altair_lock(provider) -> None:
-    """Take the lock ``provider()`` returns (lib.ui.compat.altair_lock: Streamlit's) when it returns one."""
+    """Take the lock ``provider()`` returns (lib.ui.app.compat.altair_lock: Streamlit's) when it returns one."""
     global _shared_lock
     _shared_lock = provider
 

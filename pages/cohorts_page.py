@@ -1,4 +1,4 @@
 """Cohorts page (url: /cohorts): retention by first-purchase cohort, lifecycle, exports."""
-from lib.ui import cohorts_view
+from lib.ui.cohorts import view as cohorts_view
 
 cohorts_view.render()

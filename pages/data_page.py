@@ -1,4 +1,4 @@
 """Data sources page (url: /data)."""
-from lib.ui import data_view
+from lib.ui.data import view as data_view
 
 data_view.render()

@@ -1,4 +1,4 @@
 """Notebooks: markdown notes and live views in one document; meeting mode; HTML export."""
-from lib.ui import notebooks_view
+from lib.ui.notebooks import view as notebooks_view
 
 notebooks_view.render()

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.access import OIDC_KEYS, access_config, password_ok
-from lib.ui.gate import cookie_token
+from lib.ui.app.gate import cookie_token
 from tests.conftest import ROOT
 
 OIDC = {k: f"x-{k}" for k in OIDC_KEYS}

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import lib.ui.controls  # noqa: F401 - installs the old-link aliases, as lib.ui.serve does for the app
+import lib.ui.widgets.controls  # noqa: F401 - installs the old-link aliases, as lib.ui.app.serve does for the app
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT

@@ -36,7 +36,7 @@ from lib import fmt, forecast
 from lib.forecast import data, ets_family
 from lib.forecast.store import store_run
 from lib.settings import Settings
-from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
+from lib.ui.widgets.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
 

@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import exports
 from lib.settings import Settings
-from lib.ui import funnel_parts
+from lib.ui.funnel import parts as funnel_parts
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
 
@@ -455,6 +455,6 @@ def test_delta_of_zero_is_no_change_and_file_stems():
          "window": "7 days", "order": "any", "segs": {"landing_page": "/sale", "channel": "paid_search"}}
     assert funnel_parts.file_stem("steps", p) == ("funnel-steps-2026-01-01-2026-01-31-page_view-add_to_cart-users-"
                                                   "7 days-any-channel-paid_search-landing_page-/sale")
-    from lib.ui.downloads import slug
+    from lib.ui.widgets.downloads import slug
     assert slug(funnel_parts.file_stem("steps", p)) == ("funnel-steps-2026-01-01-2026-01-31-page_view-add_to_cart-"
                                                         "users-7-days-any-channel-paid_search-landing_page-sale")

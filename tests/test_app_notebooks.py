@@ -8,7 +8,7 @@ import pytest
 
 from lib.sharing import notebooks as nbs
 from lib.sharing import views as sv
-from lib.ui.notebooks_view import parse_link
+from lib.ui.notebooks.view import parse_link
 from tests.test_app_views import app, env  # noqa: F401 - the fixture
 from tests.test_versions import orders
 

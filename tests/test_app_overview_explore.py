@@ -6,7 +6,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-import lib.ui.controls  # noqa: F401 - installs the old-link aliases (channel=web), as lib.ui.serve does for the app
+import lib.ui.widgets.controls  # noqa: F401 - installs the old-link aliases (channel=web), as lib.ui.app.serve does for the app
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT

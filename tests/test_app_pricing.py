@@ -22,7 +22,7 @@ from lib.forecast import data
 from lib.pricing import elasticity as el
 from lib.pricing import promos as promos_lib
 from lib.settings import Settings
-from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
+from lib.ui.widgets.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
 from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name

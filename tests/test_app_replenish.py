@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from lib.forecast import store as forecast_store
 from lib.settings import Settings
-from lib.ui.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
+from lib.ui.widgets.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
 
@@ -301,7 +301,7 @@ def test_plan_table_labels_are_the_export_column_names(store):
 def test_urgency_order_puts_orders_to_place_first():
     # X runs out first but has nothing to order (covered by what is on order): it used to lead the table.
     # Orders to place (B, C by stockout), then the deferred D, then X and the SKU without a stockout (Z).
-    from lib.ui.replenish_parts import urgency_order
+    from lib.ui.replenish.parts import urgency_order
 
     plan = pd.DataFrame({"sku": ["X", "C", "D", "Z", "B"],
                          "stockout_date": [date(2026, 4, 1), date(2026, 4, 9), date(2026, 4, 2), None,

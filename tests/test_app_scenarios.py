@@ -21,7 +21,7 @@ from lib.forecast import store as forecast_store
 from lib.pricing.scenario import Promotion, Scenario
 from lib.replenish.inputs import items
 from lib.settings import Settings
-from lib.ui.scenario_inputs import HORIZON
+from lib.ui.pricing.inputs import HORIZON
 from lib.warehouse import Warehouse
 from tests.test_app_pricing import AS_OF, data_dir, page, seed_store, texts, tiles  # noqa: F401
 from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name
@@ -236,7 +236,7 @@ def test_unsaved_edits_travel_in_the_link(store):
 
 
 def test_promotion_dates_are_one_iso_format_in_the_editor(store):
-    from lib.ui.pricing_scenarios import ISO_DATE, _read_promotions
+    from lib.ui.pricing.scenarios import ISO_DATE, _read_promotions
 
     wh = _wh()
     pricing.save_scenario(wh, TEE_PROMO)

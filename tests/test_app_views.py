@@ -1,5 +1,5 @@
 """AppTest for saved views: save from the Share box, list, open by short link (with its data
-version), rename, delete; and the page list in lib/ui/nav.py matches app.py."""
+version), rename, delete; and the page list in lib/ui/app/nav.py matches app.py."""
 from __future__ import annotations
 
 import ast
@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.settings import Settings
 from lib.sharing import views as sv
-from lib.ui import nav
+from lib.ui.app import nav
 from lib.warehouse import Warehouse
 from tests.conftest import ROOT
 from tests.test_versions import orders, products
@@ -43,7 +43,7 @@ def app(page: str | None = None, query: dict | None = None) -> AppTest:
 
 
 def test_the_navigation_is_built_from_the_one_page_registry():
-    # app.py declares no page of its own: every st.Page comes from lib/ui/nav.py's registry
+    # app.py declares no page of its own: every st.Page comes from lib/ui/app/nav.py's registry
     tree = ast.parse((ROOT / "app.py").read_text())
     literal_pages = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"
                      and n.args and isinstance(n.args[0], ast.Constant)]

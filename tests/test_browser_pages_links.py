@@ -335,7 +335,7 @@ def test_back_and_forward_screen_agrees_with_the_url(app_url, browser):
 
 
 def test_back_returns_to_the_overview_as_left_and_forward_to_the_funnel(app_url, browser):
-    """Streamlit 1.67 alone left phantom entries here (``/overview`` with no parameters): lib/ui/history.py."""
+    """Streamlit 1.67 alone left phantom entries here (``/overview`` with no parameters): lib/ui/app/history.py."""
     ctx, page = _fresh(browser)
     seen = _overview_then_funnel(page, app_url)
 

@@ -1,11 +1,11 @@
-"""Old links keep working when a control's URL value changes (lib/ui/controls.py: LINK_ALIASES): a bound
+"""Old links keep working when a control's URL value changes (lib/ui/widgets/controls.py: LINK_ALIASES): a bound
 widget keeps its label in the URL, so a renamed preset or a key now shown in words would otherwise be
 refused ("Ignored from the link") and the view lost."""
 from __future__ import annotations
 
 from streamlit.runtime.state import query_params as qp
 
-from lib.ui import controls
+from lib.ui.widgets import controls
 
 
 def test_aliases_read_old_values_as_todays_labels():

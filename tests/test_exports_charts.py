@@ -1,4 +1,4 @@
-"""Chart exports (SVG/PNG via vl-convert, offline) and the download controls of lib.ui.downloads."""
+"""Chart exports (SVG/PNG via vl-convert, offline) and the download controls of lib.ui.widgets.downloads."""
 from __future__ import annotations
 
 import io
@@ -12,7 +12,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from lib import exports
-from lib.ui import downloads
+from lib.ui.widgets import downloads
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SALES = pd.DataFrame({"item": ["Mug", "Tee", "Cap"], "units": [12, 30, 7], "shop": ["web", "web", "pos"]})
@@ -135,7 +135,7 @@ def _page():
     import altair as alt
     import pandas as pd
 
-    from lib.ui import downloads
+    from lib.ui.widgets import downloads
 
     df = pd.DataFrame({"item": ["=1+2", "Mug"], "units": [3, 4]})
     chart = alt.Chart(df).mark_bar().encode(x=alt.X("item:N", title="Item axis"), y="units:Q")
@@ -178,7 +178,7 @@ def test_selection_charts_and_tables_keep_their_widget_state():
         import pandas as pd
         import streamlit as st
 
-        from lib.ui import downloads
+        from lib.ui.widgets import downloads
 
         df = pd.DataFrame({"item": ["Mug", "Tee"], "units": [3, 4]})
         pick = alt.selection_point(name="pick", fields=["item"])

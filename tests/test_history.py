@@ -1,4 +1,4 @@
-"""The page-switch URL filter of lib/ui/history.py, on Streamlit's own QueryParams (the pinned version):
+"""The page-switch URL filter of lib/ui/app/history.py, on Streamlit's own QueryParams (the pinned version):
 which keys of the incoming URL the new page gets."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.runtime.state import query_params as qp_module
 from streamlit.runtime.state.query_params import QueryParams
 
-from lib.ui import compat, history, shell
+from lib.ui.app import compat, history, shell
 
 OLD, NEW, MAIN = "hash-overview", "hash-funnel", "hash-main"
 URL = "range=Last+90+days&channel=Web&channel=Store&trend=orders&dv=v7&unit=User"   # channels in words

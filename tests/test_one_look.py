@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import lib.ui.controls  # noqa: F401 - old-link aliases, as lib.ui.serve installs them for the app
+import lib.ui.widgets.controls  # noqa: F401 - old-link aliases, as lib.ui.app.serve installs them for the app
 from lib.charts import cohorts as cohort_charts
 from lib.charts import explore as explore_charts
 from lib.charts import overview as overview_charts

@@ -1,5 +1,5 @@
 """Importing the app's modules changes no process state: the OpenMP wait policy is set by the server's
-launcher (lib.ui.serve) and by `make`, not as a side effect of `import lib.forecast`."""
+launcher (lib.ui.app.serve) and by `make`, not as a side effect of `import lib.forecast`."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lib.ui import compat, serve
+from lib.ui.app import compat, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""The address bar's keys: every lib/ui module uses only keys its page declared in lib/ui/url_keys.py,
+"""The address bar's keys: every lib/ui module uses only keys its page declared in lib/ui/app/url_keys.py,
 no key has two owners, and no declared key is stale (issue 17 point 5)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.ui import nav, url_keys
+from lib.ui.app import nav, url_keys
 
 UI = Path(__file__).resolve().parent.parent / "lib" / "ui"
 
@@ -28,8 +28,9 @@ def _value(node: ast.AST, namespace: dict):
 def used_keys() -> dict[str, set[str]]:
     """{module: URL keys it binds a widget to, reads or writes}, from its source."""
     out: dict[str, set[str]] = defaultdict(set)
-    for path in sorted(UI.glob("*.py")):
-        ns = vars(importlib.import_module(f"lib.ui.{path.stem}"))
+    for path in sorted(UI.rglob("*.py")):
+        name = ".".join(path.relative_to(UI).with_suffix("").parts)
+        ns = vars(importlib.import_module(f"lib.ui.{name}"))
         for node in ast.walk(ast.parse(path.read_text())):
             keys = []
             if isinstance(node, ast.Call):
@@ -51,7 +52,7 @@ def used_keys() -> dict[str, set[str]]:
             for k in keys:
                 v = _value(k, ns)
                 if isinstance(v, str):
-                    out[path.stem].add(v)
+                    out[name].add(v)
     return out
 
 
@@ -77,7 +78,7 @@ def test_every_module_uses_only_its_pages_keys():
     for module, keys in used.items():
         ok = url_keys.allowed(url_keys.MODULES[module])
         stray = {k for k in keys if not any(fnmatch.fnmatchcase(d, k) for d in ok)}
-        assert not stray, f"lib/ui/{module}.py uses undeclared URL key(s) {sorted(stray)}"
+        assert not stray, f"lib.ui.{module} uses undeclared URL key(s) {sorted(stray)}"
 
 
 def test_no_declared_key_is_stale():
@@ -87,8 +88,8 @@ def test_no_declared_key_is_stale():
     assert stale == []
 
 
-@pytest.mark.parametrize(("module", "key"), [("overview_view", "trend"), ("explore_view", "xgrain"),
-                                             ("replenish_parts", "sl*"), ("shell", "dv"), ("funnel_view", "seg"),
-                                             ("controls", "grain")])
+@pytest.mark.parametrize(("module", "key"), [("overview.view", "trend"), ("explore.view", "xgrain"),
+                                             ("replenish.parts", "sl*"), ("app.shell", "dv"), ("funnel.view", "seg"),
+                                             ("widgets.controls", "grain")])
 def test_the_scan_sees_widgets_reads_and_writes(module, key):
     assert key in used_keys()[module]

@@ -1,6 +1,6 @@
 """What a pricing scenario is simulated with, from the warehouse (pure: no Streamlit): the baseline (the
 store's one forecast run), the effects estimated from history, and the stock to plan on. The Pricing page
-caches each piece on its own (lib/ui/pricing_cache.py, scenario_inputs.py); a report builds them at once.
+caches each piece on its own (lib/ui/pricing/cache.py, scenario_inputs.py); a report builds them at once.
 
     lift = promo_lift_or_empty(daily, promotions)      # {"by_promo", "by_depth", "dip", "cannibalisation"}
     inp = scenario_inputs(wh, as_of, run)              # baseline, elasticities, products, effects, ...

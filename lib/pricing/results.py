@@ -1,5 +1,5 @@
 """What a pricing scenario did, in words and tables (pure: no Streamlit), shared by the Pricing page
-(lib/ui/scenario_results.py) and its report (lib/reports/pricing.py).
+(lib/ui/pricing/results.py) and its report (lib/reports/pricing.py).
 
     scope_caption(sc, s, whole, currency)   what the tiles count: scope, SKUs, window, whole-store totals
     sku_table(sim)                          per changed SKU over the window: baseline vs scenario

@@ -5,7 +5,7 @@ so a renamed preset or a key now shown in words changes what links say:
     alias("channel", "paid_search")     -> "Paid search"
     keys_for("channel", ["Paid search", "web"], ["paid_search", "web"]) -> ["paid_search", "web"]
 
-lib.ui.controls reads every query string Streamlit receives through ``alias``; code that reads link
+lib.ui.widgets.controls reads every query string Streamlit receives through ``alias``; code that reads link
 parameters without the widgets (lib.reports) turns labels back into data keys with ``keys_for``.
 """
 from __future__ import annotations

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from lib.ui.downloads import slug
+from lib.ui.widgets.downloads import slug
 from lib.warehouse.tables import FEED_TABLES
 from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (

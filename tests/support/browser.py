@@ -223,7 +223,7 @@ def unpick(page, label: str, option: str) -> None:
 
 def download_in(page, key: str, label: str, dest: Path) -> Path:
     """Press the download button ``label`` (e.g. "CSV") under the element whose downloads were keyed ``key``
-    (lib.ui.downloads puts them in a container keyed dl_<key>); save and return the file."""
+    (lib.ui.widgets.downloads puts them in a container keyed dl_<key>); save and return the file."""
     button = page.locator(f".st-key-dl_{key}").locator("button", has_text=label).first
     button.scroll_into_view_if_needed()
     return download(page, button.click, dest)
@@ -350,7 +350,7 @@ def segment(page, option: str) -> None:
 
 def download_from(page, key: str, label: str, dest: Path) -> Path:
     """Download the file of the button labelled ``label`` ('CSV', 'XLSX', 'PNG') under the table or chart whose
-    downloads row has the key ``key`` (lib/ui/downloads.py: the row is the container ``dl_<key>``)."""
+    downloads row has the key ``key`` (lib/ui/widgets/downloads.py: the row is the container ``dl_<key>``)."""
     row = page.locator(f".st-key-dl_{key}")
     row.first.wait_for(timeout=SLOW)
     button = row.first.get_by_role("button", name=re.compile(rf"^\W*{re.escape(label)}\s*$"))

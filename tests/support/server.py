@@ -41,13 +41,13 @@ def env_vars(**values: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def serve(data_dir: Path, **settings: str) -> Iterator[str]:
-    """Start `python -m lib.ui.serve` on a free port over ``data_dir``; yields its URL; stops it after."""
+    """Start `python -m lib.ui.app.serve` on a free port over ``data_dir``; yields its URL; stops it after."""
     env = {**os.environ, "SHOPCAST_DATA_DIR": str(data_dir), **settings}
     env.pop("DATABASE_URL", None)
     port = free_port()
     log_path = Path(data_dir) / "server.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "lib.ui.serve", "--server.port", str(port)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "lib.ui.app.serve", "--server.port", str(port)], cwd=ROOT,
                                 env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -1,0 +1,38 @@
+"""`python -m lib.ui.app.serve [streamlit run options]`: start the app with `streamlit run app.py`.
+
+Streamlit auto-discovers a folder named `pages/` next to the entry script, and for the first
+session after the server starts it resolves the URL against those files before app.py's
+st.navigation runs: a deep link such as /data then shows "Page not found" before the right
+page. The app declares every page with st.navigation, so this launcher turns the folder
+discovery off before the server starts (Streamlit itself does the same the moment
+st.navigation is first called).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from lib.settings import PROJECT_ROOT
+
+__all__ = ["main", "PROCESS_ENV"]
+
+# OpenMP threads (scikit-learn's boosted forecast model) spin while they wait for work; on a small shared
+# machine, next to other busy processes, that made one fit 5-15x slower, and a passive wait costs nothing
+# when the machine is idle. OpenMP reads it when its runtime loads (the first forecast), so the server sets
+# it at start; `make` exports it for tests and benchmarks. Nothing sets it on import.
+PROCESS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    from lib.ui.app import compat
+    from lib.ui.widgets import controls
+
+    for name, value in PROCESS_ENV.items():
+        os.environ.setdefault(name, value)
+    compat.disable_pages_directory()
+    controls.install_link_aliases()       # old links' values (range=Month to date) from the first session on
+    sys.exit(compat.run_cli(["run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Sources page (data view)."""

@@ -1,0 +1,1 @@
+"""The Funnel page (view, and parts: its cached queries and pure helpers)."""

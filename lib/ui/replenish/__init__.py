@@ -1,0 +1,1 @@
+"""The Replenishment page (view, and parts: its inputs, tiles and files)."""

@@ -1,0 +1,1 @@
+"""The Saved views page."""
