@@ -314,3 +314,14 @@ def test_chart_builders_take_the_frames(store):
     values = life["datasets"][next(iter(life["datasets"]))]
     dormant = [v["signed"] for v in values if v["status"] == "dormant"]
     assert dormant == [0, -2, -2]                           # drawn below zero; the lib keeps it positive
+
+
+def test_summary_tiles_by_hand():
+    # Jan: 10 customers, 3 back in Feb; Feb: 30 customers, 6 back in Mar (March is over on Mar 31)
+    df = pd.DataFrame({"cohort": [date(2026, 1, 1)] * 2 + [date(2026, 2, 1)] * 2, "period": [0, 1, 0, 1],
+                       "cohort_size": [10, 10, 30, 30], "value": [10, 3, 30, 6], "rate": [1.0, 0.3, 1.0, 0.2]})
+    s = cohorts.summary(df, "month", date(2026, 3, 31))
+    assert s == {"in_cohorts": 40, "cohorts": 2, "first_cohort": date(2026, 1, 1), "rate_1": pytest.approx(0.225)}
+    # on Mar 15 March is not over: Feb's period 1 is left out of the average
+    assert cohorts.summary(df, "month", date(2026, 3, 15))["rate_1"] == pytest.approx(0.3)
+    assert cohorts.summary(df[df["period"] == 0], "month", date(2026, 3, 31))["rate_1"] is None

@@ -67,3 +67,9 @@ def test_headline_and_one_items_export_sum_the_skus_of_its_scope():
     assert head == parts.Headline(total=5.0, revenue=44.0, before=5.0)    # 2 + 3; $20 + $24; 1 + 4 sold before
     one = parts.item_export(store, priced, "store")
     assert one["forecast revenue"].tolist() == [20.0, 24.0] and one["store"].tolist() == ["store", "store"]
+
+
+def test_model_counts_total_and_not_on_sale():
+    counts = parts.chosen_counts(FC)
+    assert counts.set_index("model")["skus"].to_dict() == {"gbm": 1, "not on sale": 1}
+    assert parts.count_totals(counts) == (2, 1)

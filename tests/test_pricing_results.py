@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.pricing.results import extra_stock, promotion_rows, reading, role_counts
+from lib.pricing.results import elasticity_tiles, extra_stock, promotion_rows, reading, role_counts
 
 
 def test_promotion_rows_add_dates_and_category_in_start_order():
@@ -32,3 +32,12 @@ def test_extra_stock_and_role_counts():
     assert extra_stock(stock.iloc[1:2]) == {"skus": 0, "units": 0, "cost": 0.0}
     table = pd.DataFrame({"role": ["in scope", "sibling", "in scope"]})
     assert role_counts(table) == {"in_scope": 2, "siblings": 1}
+
+
+def test_elasticity_tiles_count_own_and_borrowed():
+    from lib.pricing.elasticity import METHOD_CATEGORY, METHOD_SKU
+
+    skus = pd.DataFrame({"elasticity": [-2.0, -1.0, -1.5, float("nan")],
+                         "method": [METHOD_SKU, METHOD_SKU, METHOD_CATEGORY, METHOD_CATEGORY]})
+    assert elasticity_tiles(skus) == {"skus": 4, "own": 2, "borrowed": 2, "median": -1.5}
+    assert elasticity_tiles(skus.assign(elasticity=float("nan")))["median"] is None

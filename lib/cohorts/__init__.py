@@ -92,7 +92,7 @@ from lib.cohorts.periods import to_date as _to_date
 from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["retention", "average_curve", "ranking", "lifecycle", "customers", "new_customers", "incomplete_period", "partial",
-           "GRAINS", "METRICS", "MODES", "BYS", "NOT_SET", "normalize_grain"]
+           "GRAINS", "METRICS", "MODES", "BYS", "NOT_SET", "normalize_grain", "summary"]
 
 GRAINS = ("month", "week")
 METRICS = ("customers", "orders", "revenue")
@@ -456,3 +456,15 @@ def customers(wh, grain, cohort, by=None, by_value=None, end=None) -> pd.DataFra
     for c in ("first_order_at", "last_order_at"):
         df[c] = pd.to_datetime(df[c])
     return df[cols]
+
+
+def summary(df: pd.DataFrame, grain: str, as_of=None, by: str | None = None) -> dict:
+    """The Cohorts page's tiles over a retention frame: {"in_cohorts" (customers in its cohorts), "cohorts",
+    "first_cohort" (the earliest cohort's date, None when empty), "rate_1" (the size-weighted average of
+    period 1 with the incomplete period left out, average_curve; None when no cohort reached it)}."""
+    first = df[df["period"] == 0]
+    avg = average_curve(df.drop(columns=[by]) if by else df, grain, as_of)
+    one = avg[avg["period"] == 1]
+    return {"in_cohorts": int(first["cohort_size"].sum()), "cohorts": int(first["cohort"].nunique()),
+            "first_cohort": min(first["cohort"]) if len(first) else None,
+            "rate_1": float(one["rate"].iloc[0]) if len(one) else None}

@@ -34,7 +34,7 @@ import pandas as pd
 
 from lib import exports, fmt
 
-__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "Headline", "headline", "scope_skus", "item_options",
+__all__ = ["UNITS", "NAIVE", "AUTO", "NOT_ON_SALE", "ACCURACY_PCT", "ACCURACY_SHOWN", "BAND_COLUMNS", "Headline", "headline", "count_totals", "scope_skus", "item_options",
            "category_of", "history_periods", "chart_history", "priced", "by_period", "accuracy_table",
            "window_text", "versus_naive", "thin_backtest", "level_note", "coverage_note", "status_note", "sku_table",
            "chosen_counts", "lost_summary", "export_frame", "item_export", "workbook", "by_long_period",
@@ -345,6 +345,11 @@ def chosen_counts(fc: pd.DataFrame) -> pd.DataFrame:
     per_sku = fc.drop_duplicates("unique_id")["model"]
     counts = per_sku.value_counts()
     return pd.DataFrame({"model": counts.index.astype(str), "skus": counts.to_numpy().astype(int)})
+
+
+def count_totals(counts: pd.DataFrame) -> tuple[int, int]:
+    """(SKUs, of which no longer on sale) over chosen_counts' rows."""
+    return int(counts["skus"].sum()), int(counts.loc[counts["model"] == NOT_ON_SALE, "skus"].sum())
 
 
 def lost_summary(lost: pd.DataFrame, skus: list[str]) -> dict:

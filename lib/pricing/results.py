@@ -7,6 +7,7 @@
     promotion_rows(by_promo, promos, categories)  promo_lift's by_promo with each promotion's dates and
                                             category, in start order
     extra_stock(stock)                      the extra orders of a stock impact: SKUs, units, cost
+    elasticity_tiles(skus)                  SKUs, own estimates, borrowed ones, median elasticity
     role_counts(table)                      SKUs in scope and siblings of a sku_table
 """
 from __future__ import annotations
@@ -15,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from lib import fmt
+from lib.pricing.elasticity import METHOD_CATEGORY, METHOD_SKU
 from lib.pricing.simulation import IN_SCOPE, SIBLING
 
-__all__ = ["scope_caption", "sku_table", "skus", "reading", "promotion_rows", "extra_stock", "role_counts"]
+__all__ = ["scope_caption", "sku_table", "skus", "reading", "promotion_rows", "extra_stock", "role_counts",
+           "elasticity_tiles"]
 
 
 def skus(n: int, what: str = "SKU") -> str:
@@ -87,3 +90,12 @@ def extra_stock(stock: pd.DataFrame) -> dict:
 def role_counts(table: pd.DataFrame) -> dict:
     """{"in_scope", "siblings"}: how many rows of a sku_table have each role."""
     return {"in_scope": int((table["role"] == IN_SCOPE).sum()), "siblings": int((table["role"] == SIBLING).sum())}
+
+
+def elasticity_tiles(skus: pd.DataFrame) -> dict:
+    """The Elasticities tab's tiles over pricing.elasticities rows: {"skus", "own" (their own estimate,
+    pooled), "borrowed" (their category's), "median" (None when no SKU has an elasticity)}."""
+    e = skus["elasticity"]
+    return {"skus": len(skus), "own": int((skus["method"] == METHOD_SKU).sum()),
+            "borrowed": int((skus["method"] == METHOD_CATEGORY).sum()),
+            "median": None if e.isna().all() else float(e.median())}

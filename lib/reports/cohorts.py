@@ -65,14 +65,11 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
         return [*out, Alert("No customer made a first purchase in this date range.", "warning")]
     df = df.assign(partial=cohorts.partial(df, grain, as_of))
     unit = _unit(grain)
-    avg = cohorts.average_curve(df.drop(columns=[by]) if by else df, grain, as_of)
-    first = df[df["period"] == 0]
+    s = cohorts.summary(df, grain, as_of, by)
     tiles = [Tile("New customers in range", fmt.count(cohorts.new_customers(wh, start, end))),
-             Tile("Cohorts", fmt.count(first["cohort"].nunique()))]
-    one = avg[avg["period"] == 1]
-    if len(one):
-        tiles.append(Tile(f"Weighted average, {unit} 1", charts.rate_label(float(one["rate"].iloc[0]), metric,
-                                                                            currency)))
+             Tile("Cohorts", fmt.count(s["cohorts"]))]
+    if s["rate_1"] is not None:
+        tiles.append(Tile(f"Weighted average, {unit} 1", charts.rate_label(s["rate_1"], metric, currency)))
     out.append(Tiles(tuple(tiles)))
     cut = cohorts.incomplete_period(grain, as_of)
     if cut is not None:

@@ -119,13 +119,12 @@ def _elasticities(wh, q: query.Query, as_of) -> list:
         return [Alert("No sales history to estimate elasticities from.", "info")]
     picked = [c for c in q.all("el_cat") if c in set(skus["category"].astype(str))]
     view = skus[skus["category"].isin(picked)] if picked else skus
-    own = int((view["method"] == elasticity.METHOD_SKU).sum())
+    t = results.elasticity_tiles(view)
     table = view.assign(reading=[results.reading(lo, hi) for lo, hi in zip(view["lo"], view["hi"], strict=True)])
     return [Settings((("Categories", ", ".join(picked) or "all"),)),
-            Tiles((Tile("SKUs", fmt.count(len(view))), Tile("Own estimate", fmt.count(own)),
-                   Tile("Category estimate", fmt.count(int((view["method"] == elasticity.METHOD_CATEGORY).sum()))),
-                   Tile("Median elasticity", "–" if view["elasticity"].isna().all()
-                        else f"{view['elasticity'].median():.2f}"))),
+            Tiles((Tile("SKUs", fmt.count(t["skus"])), Tile("Own estimate", fmt.count(t["own"])),
+                   Tile("Category estimate", fmt.count(t["borrowed"])),
+                   Tile("Median elasticity", "–" if t["median"] is None else f"{t['median']:.2f}"))),
             Chart(pricing_charts.elasticity_chart(view)),
             Table(table.rename(columns={"sku": "SKU", "category": "Category", "elasticity": "Elasticity",
                                         "lo": "95% from", "hi": "95% to", "n_obs": "Weeks", "method": "Estimate",

@@ -109,20 +109,18 @@ def _unit(p: dict) -> str:
 
 
 def _summary(df: pd.DataFrame, new: int, p: dict) -> None:
-    first = df[df["period"] == 0]
-    in_cohorts = int(first["cohort_size"].sum())
-    avg = cohorts.average_curve(df.drop(columns=[p["by"]]) if p["by"] else df, p["grain"], p["as_of"])
+    s = cohorts.summary(df, p["grain"], p["as_of"], p["by"])
+    in_cohorts = s["in_cohorts"]
     unit = _unit(p)
     span = f"{p['start']:%b %d, %Y} – {p['end']:%b %d, %Y}"
-    cohort_span = f"{min(first['cohort']):%b %d, %Y} – {p['as_of']:%b %d, %Y}"
+    cohort_span = f"{s['first_cohort']:%b %d, %Y} – {p['as_of']:%b %d, %Y}"
     cols = st.columns(3)
     cols[0].metric("New customers in range", fmt.count(new),
                    help=f"First purchase ever between {span}. The cohorts below are whole {unit}s "
                         f"({cohort_span}): {fmt.count(in_cohorts)} customers.")
-    cols[1].metric("Cohorts", fmt.count(first["cohort"].nunique()))
-    one = avg[avg["period"] == 1]
-    if len(one):
-        label = charts.rate_label(float(one["rate"].iloc[0]), p["metric"], p["currency"])
+    cols[1].metric("Cohorts", fmt.count(s["cohorts"]))
+    if s["rate_1"] is not None:
+        label = charts.rate_label(s["rate_1"], p["metric"], p["currency"])
         cols[2].metric(f"Weighted average, {unit} 1", label, help="Across the cohorts that have reached it, "
                        f"weighted by cohort size; a {unit} that is not over yet is left out.")
     if in_cohorts != new:

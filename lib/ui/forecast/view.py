@@ -359,7 +359,7 @@ def _breakdown(scope: pd.DataFrame, names: pd.DataFrame, recent: pd.Series, p: d
 
 def _models(counts: pd.DataFrame, p: dict) -> None:
     st.subheader("Models chosen across the store")
-    off = int(counts.loc[counts["model"] == parts.NOT_ON_SALE, "skus"].sum())
+    total, off = parts.count_totals(counts)
     gone = (f" {fmt.count(off)} SKU{'' if off == 1 else 's'} no longer on sale (no stock record up to the last day, "
             "or inactive in the product master) are forecast 0." if off else "")
     if p["model"] != "auto":
@@ -368,7 +368,7 @@ def _models(counts: pd.DataFrame, p: dict) -> None:
         return
     downloads.chart(charts.models_chart(counts), f"forecast-models-{p['grain']}-{p['h']}", key="fc_models",
                     width="stretch")
-    st.caption(f"How many of the {fmt.count(int(counts['skus'].sum()))} SKUs use each model: auto keeps the "
+    st.caption(f"How many of the {fmt.count(total)} SKUs use each model: auto keeps the "
                "model with the lowest error over all SKUs, unless another was more than 20% better on a "
                "SKU's own backtest." + gone)
 

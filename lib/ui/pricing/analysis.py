@@ -13,7 +13,7 @@ from lib.charts import pricing as charts
 from lib.pricing import checks as hc
 from lib.pricing import elasticity as el
 from lib.pricing import promos as pm
-from lib.pricing.results import promotion_rows, reading
+from lib.pricing.results import elasticity_tiles, promotion_rows, reading
 from lib.ui.app import planning, shell
 from lib.ui.pricing import cache as pricing_cache
 from lib.ui.pricing import tables
@@ -158,18 +158,17 @@ def elasticity_tab(wh, key, as_of: date) -> None:
                 "(Estimate: \"Borrowed from its category\"), and its interval is the range a new SKU of "
                 "that category would fall in.")
     view = skus[skus["category"].isin(picked)] if picked else skus
-    own = int((view["method"] == el.METHOD_SKU).sum())
-    fallback = int((view["method"] == el.METHOD_CATEGORY).sum())
+    t = elasticity_tiles(view)
+    own, fallback = t["own"], t["borrowed"]
     c = st.columns(4)
-    c[0].metric("SKUs", fmt.count(len(view)), border=True)
+    c[0].metric("SKUs", fmt.count(t["skus"]), border=True)
     c[1].metric("Own estimate", fmt.count(own), border=True,
                 help="SKUs whose own price moves were enough to estimate their elasticity (pulled toward "
                      "the category's by how uncertain it is).")
     c[2].metric("Category estimate", fmt.count(fallback), border=True,
                 help=f"SKUs whose value is borrowed from their category: price varied by less than 2%, "
                      f"fewer than {el.MIN_WEEKS} in-stock weeks or fewer than {el.MIN_UNITS} units sold.")
-    c[3].metric("Median elasticity", "–" if view["elasticity"].isna().all()
-                else f"{view['elasticity'].median():.2f}", border=True)
+    c[3].metric("Median elasticity", "–" if t["median"] is None else f"{t['median']:.2f}", border=True)
     if len(view) and fallback == len(view):
         st.info("No SKU here had enough price variation for its own estimate: all of them use their "
                 "category's elasticity, with the wide interval a new SKU of the category would have.",
