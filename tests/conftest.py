@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# helpers under tests/support/ assert too: rewrite them as pytest rewrites test modules, so a failing
+# assert there shows its values (before anything imports them)
+pytest.register_assert_rewrite("tests.support")
 
 from tests.support import pgserver  # noqa: E402
 

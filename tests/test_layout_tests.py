@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from tests.support.paths import ROOT
 
 TESTS = ROOT / "tests"
@@ -68,3 +70,25 @@ def test_no_module_under_tests_imports_another_test_module_or_a_conftest():
         if found:
             offenders[str(rel)] = found
     assert offenders == {}, f"import these from a module under tests/support/ instead: {offenders}"
+
+
+class _PageNotFound:
+    """Just enough of a Playwright page for sharing_browser.no_exception: no exception box, and a main
+    area that reads "Page not found"."""
+
+    def locator(self, selector):
+        return self
+
+    def count(self) -> int:
+        return 0
+
+    def inner_text(self) -> str:
+        return "Page not found"
+
+
+def test_a_failing_assert_in_a_support_module_shows_its_values():
+    from tests.support import sharing_browser
+
+    with pytest.raises(AssertionError) as failed:
+        sharing_browser.no_exception(_PageNotFound())
+    assert "'Page not found' not in 'Page not found'" in str(failed.value)    # rewritten: values shown
