@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# helpers under tests/support/ assert too: rewrite them as pytest rewrites test modules, so a failing
+# assert there shows its values (before anything imports them)
+pytest.register_assert_rewrite("tests.support")
 
 from tests.support import pgserver  # noqa: E402
 

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.access import OIDC_KEYS, access_config, password_ok
 from lib.ui.app.gate import cookie_token
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 OIDC = {k: f"x-{k}" for k in OIDC_KEYS}
 

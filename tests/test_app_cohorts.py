@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 import lib.ui.widgets.controls  # noqa: F401 - installs the old-link aliases, as lib.ui.app.serve does for the app
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
-from tests.test_cohorts import AS_OF, PRODUCTS, STORE
+from tests.support.cohorts_store import AS_OF, PRODUCTS, STORE
+from tests.support.paths import ROOT
 
 T0 = datetime(2026, 4, 5, 12, 0)
 TABLE = ["Cohort", "Months since first purchase", "Customers in cohort"]

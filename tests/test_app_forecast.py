@@ -38,7 +38,7 @@ from lib.forecast.store import store_run
 from lib.settings import Settings
 from lib.ui.widgets.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 AS_OF = date(2026, 4, 30)
 T0 = datetime(2026, 5, 1, 9, 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_app_views import app, env  # noqa: F401 - the fixture
+from tests.support.app_views import app, env  # noqa: F401 - the fixture
 
 
 @pytest.mark.parametrize("page, query, named", [

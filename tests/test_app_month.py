@@ -1,5 +1,5 @@
 """AppTest of the month grain on the Forecast and Replenishment pages, on a store whose history is monthly
-only (tests/monthly_store.py: three SKUs, one order line per SKU and month dated the 1st, 30 months to
+only (tests/support/monthly_store.py: three SKUs, one order line per SKU and month dated the 1st, 30 months to
 2026-06-01). Its hand-computed forecast by seasonal naive for July .. December 2026:
 M1 160, 170, 180, 190, 200, 210 (1,110 units, $11,100), M2 40 a month (240, $1,200), M3 30 in July and
 October (60, $6,000): the store 1,410 units, $18,300. The six months before (January .. June 2026) sold
@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests import monthly_store
-from tests.conftest import ROOT
+from tests.support import monthly_store
+from tests.support.paths import ROOT
 
 
 @pytest.fixture(scope="module")

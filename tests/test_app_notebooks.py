@@ -9,8 +9,8 @@ import pytest
 from lib.sharing import notebooks as nbs
 from lib.sharing import views as sv
 from lib.ui.notebooks.view import parse_link
-from tests.test_app_views import app, env  # noqa: F401 - the fixture
-from tests.test_versions import orders
+from tests.support.app_views import app, env  # noqa: F401 - the fixture
+from tests.support.version_feeds import orders
 
 AS_OF = date(2026, 3, 31)
 

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 import lib.ui.widgets.controls  # noqa: F401 - installs the old-link aliases (channel=web), as lib.ui.app.serve does for the app
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
-from tests.test_kpis import load_store
+from tests.support.kpi_store import load_store
+from tests.support.paths import ROOT
 
 
 @pytest.fixture

@@ -4,22 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
+from tests.support.app_pages import (
+    data_dir,  # noqa: F401 - fixtures, used by name
+    texts,
+)
+from tests.support.paths import ROOT
 
 T0 = datetime(2026, 1, 5, 12, 0)
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
-    return tmp_path
 
 
 def app(timeout: float = 30) -> AppTest:
@@ -28,7 +23,7 @@ def app(timeout: float = 30) -> AppTest:
     return at
 
 
-def seed_orders(data_dir, n=3):
+def seed_orders(data_dir, n=3):  # noqa: F811
     wh = Warehouse.open(settings=Settings.from_env())
     df = pd.DataFrame({"order_id": [f"o{i}" for i in range(n)], "ordered_at": [f"2026-01-0{i + 1} 10:00" for i in range(n)],
                        "customer_id": ["c1"] * n, "sku": ["S1"] * n, "quantity": [1] * n, "unit_price": [9.5] * n})
@@ -36,20 +31,14 @@ def seed_orders(data_dir, n=3):
     return wh
 
 
-def texts(at) -> str:
-    parts = [m.value for m in at.markdown] + [m.value for m in at.caption] + [i.value for i in at.info]
-    parts += [w.value for w in at.warning] + [e.value for e in at.error] + [t.value for t in at.title]
-    return "\n".join(str(p) for p in parts)
-
-
-def test_home_empty_state(data_dir):
+def test_home_empty_state(data_dir):  # noqa: F811
     at = app()
     assert not at.exception
     assert "No data loaded yet" in texts(at)
     assert [(link.value, link.proto.page) for link in at.page_link] == [("Go to Data sources", "data")]
 
 
-def test_home_shows_loaded_feeds(data_dir):
+def test_home_shows_loaded_feeds(data_dir):  # noqa: F811
     seed_orders(data_dir, 3)
     at = app()
     assert not at.exception
@@ -62,7 +51,7 @@ def test_home_shows_loaded_feeds(data_dir):
     assert "Not loaded yet: events, inventory, products" in body
 
 
-def test_home_points_a_store_with_data_to_overview_funnel_and_replenishment(data_dir):
+def test_home_points_a_store_with_data_to_overview_funnel_and_replenishment(data_dir):  # noqa: F811
     seed_orders(data_dir, 3)
     at = app()
     links = [(link.value, link.proto.page) for link in at.page_link]
@@ -75,7 +64,7 @@ def test_home_points_a_store_with_data_to_overview_funnel_and_replenishment(data
     assert "Needs stock snapshots, products: not loaded yet." in captions  # Replenishment: stock and products
 
 
-def test_data_page_lists_loads_and_previews(data_dir):
+def test_data_page_lists_loads_and_previews(data_dir):  # noqa: F811
     seed_orders(data_dir, 2)
     at = app()
     at.switch_page("pages/data_page.py").run()
@@ -89,7 +78,7 @@ def test_data_page_lists_loads_and_previews(data_dir):
     assert history["source"].tolist() == ["orders.csv"]
 
 
-def test_data_page_source_choice_from_url(data_dir):
+def test_data_page_source_choice_from_url(data_dir):  # noqa: F811
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.query_params["src"] = "Demo store"
     at.run()
@@ -100,7 +89,7 @@ def test_data_page_source_choice_from_url(data_dir):
     assert any("Generate and load the demo store" in b.label for b in at.button)
 
 
-def test_data_page_reads_a_sql_source_and_loads_it(data_dir, monkeypatch):
+def test_data_page_reads_a_sql_source_and_loads_it(data_dir, monkeypatch):  # noqa: F811
     import duckdb
     src = data_dir / "shop.duckdb"
     con = duckdb.connect(str(src))
@@ -128,7 +117,7 @@ def test_data_page_reads_a_sql_source_and_loads_it(data_dir, monkeypatch):
 SMALL_SHOPIFY = ROOT / "tests" / "fixtures" / "shopify_orders_small.csv"
 
 
-def sql_source(data_dir, monkeypatch, table_sql: str) -> AppTest:
+def sql_source(data_dir, monkeypatch, table_sql: str) -> AppTest:  # noqa: F811
     """The Sources page reading `SELECT * FROM src` from a DuckDB file made by `table_sql`."""
     import duckdb
     path = data_dir / "shop.duckdb"
@@ -158,7 +147,7 @@ def button(at, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def state(data_dir) -> tuple[str, int, int]:
+def state(data_dir) -> tuple[str, int, int]:  # noqa: F811
     wh = Warehouse.open(settings=Settings.from_env())
     try:
         return wh.data_version(), wh.row_counts()["orders"], len(wh.load_history())
@@ -166,7 +155,7 @@ def state(data_dir) -> tuple[str, int, int]:
         wh.dispose()
 
 
-def test_validate_only_reports_problems_or_rows_and_changes_nothing(data_dir, monkeypatch):
+def test_validate_only_reports_problems_or_rows_and_changes_nothing(data_dir, monkeypatch):  # noqa: F811
     seed_orders(data_dir, 2).dispose()
     before = state(data_dir)
     at = sql_source(data_dir, monkeypatch, "CREATE TABLE src AS SELECT * FROM (VALUES "
@@ -192,7 +181,7 @@ def test_validate_only_reports_problems_or_rows_and_changes_nothing(data_dir, mo
     assert state(data_dir) == before
 
 
-def test_the_page_says_replace_or_append_before_loading_and_does_it(data_dir, monkeypatch):
+def test_the_page_says_replace_or_append_before_loading_and_does_it(data_dir, monkeypatch):  # noqa: F811
     seed_orders(data_dir, 2).dispose()          # o0, o1
     at = sql_source(data_dir, monkeypatch, "CREATE TABLE src AS SELECT * FROM (VALUES "
                     "('o1', '2026-01-02 10:00', 'c1', 'S1', '1', '9.50'), ('o7', '2026-01-04 10:00', 'c2', 'S1', '1', "
@@ -226,7 +215,7 @@ def test_the_page_says_replace_or_append_before_loading_and_does_it(data_dir, mo
     assert history[["feed", "how", "rows"]].values.tolist() == [["orders", "appended", 1], ["orders", "replaced", 2]]
 
 
-def test_a_shopify_export_is_previewed_as_it_will_be_loaded(data_dir, monkeypatch):
+def test_a_shopify_export_is_previewed_as_it_will_be_loaded(data_dir, monkeypatch):  # noqa: F811
     at = sql_source(data_dir, monkeypatch,
                     f"CREATE TABLE src AS SELECT * FROM read_csv('{SMALL_SHOPIFY}', all_varchar = true)")
     assert any(i.value.startswith("**How a Shopify orders export becomes order lines.**") for i in at.info)

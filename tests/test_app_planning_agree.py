@@ -24,8 +24,8 @@ from lib.forecast import store
 from lib.replenish.inputs import DEFAULT_LEAD_TIME
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
-from tests.test_app_pricing import AS_OF, data_dir, seed_store  # noqa: F401
+from tests.support.paths import ROOT
+from tests.support.pricing_store import AS_OF, data_dir, seed_store  # noqa: F401
 
 WINDOW = (date(2026, 4, 1), date(2026, 4, 21))
 

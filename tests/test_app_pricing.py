@@ -10,12 +10,10 @@ Every SKU sells at its list price every day, in two channels at the same price, 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
 
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib import fmt, pricing
 from lib.forecast import data
@@ -24,101 +22,32 @@ from lib.pricing import promos as promos_lib
 from lib.settings import Settings
 from lib.ui.widgets.downloads import BUTTON_LABELS as GENERIC  # per-chart/per-table buttons
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
-from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name
-
-AS_OF = date(2026, 3, 31)
-T0 = datetime(2026, 4, 1, 12, 0)
-DAYS = pd.date_range(AS_OF - timedelta(days=139), AS_OF)
-PRODUCTS = pd.DataFrame({
-    "sku": ["MUG", "CUP", "TEE", "CAP"], "name": ["Mug", "Cup", "Tee", "Cap"],
-    "category": ["Mugs", "Mugs", "Tees", "Tees"], "unit_cost": [4.0, 3.0, 8.0, 5.0],
-    "price": [10.0, 9.0, 20.0, 12.0], "supplier": ["Acme", "Acme", "Bolt", "Bolt"]})
-PROMO_DAYS = pd.date_range("2026-03-11", "2026-03-17")
-PROMOTIONS = pd.DataFrame({"promo_id": ["P1"], "start_date": [date(2026, 3, 11)], "end_date": [date(2026, 3, 17)],
-                           "discount_pct": [20.0], "sku": ["MUG"], "category": [None], "type": ["percent_off"],
-                           "channel": [None]})
-BELOW_COST_DAY = pd.Timestamp("2026-03-28")
-CUP_MOVE = pd.Timestamp("2026-01-15")
-
-
-def order_lines() -> pd.DataFrame:
-    rows = []
-    for k, d in enumerate(DAYS):
-        wiggle = k % 7 == 5                           # one busier day a week, so weeks are not all equal
-        for sku in PRODUCTS["sku"]:
-            price = float(PRODUCTS.set_index("sku").loc[sku, "price"])
-            units, discount = 2 + wiggle, 0.0
-            if sku == "MUG" and d in PROMO_DAYS:
-                price, units = 8.0, 5
-            if sku == "CUP":
-                price, units = (8.0, 3 + wiggle) if d < CUP_MOVE else (9.0, 2 + wiggle)
-            if sku == "TEE" and d == BELOW_COST_DAY:
-                units, discount = 2, 28.0
-            if sku == "TEE" and d != BELOW_COST_DAY or sku == "CAP":    # half online, half in store
-                rows.append((f"{sku}-{k}-s", d + pd.Timedelta(hours=11), f"c{k}", sku, 1, price, 0.0, "store"))
-                units -= 1
-            rows.append((f"{sku}-{k}-w", d + pd.Timedelta(hours=10), f"c{k}", sku, units, price, discount, "web"))
-    return pd.DataFrame(rows, columns=["order_id", "ordered_at", "customer_id", "sku", "quantity", "unit_price",
-                                       "discount", "channel"])
-
-
-def seed_store(*, promotions: bool = True, products: bool = True) -> None:
-    inv = pd.DataFrame([(sku, d.date(), 50, 0) for sku in PRODUCTS["sku"] for d in DAYS],
-                       columns=["sku", "date", "on_hand", "on_order"])
-    wh = Warehouse.open(settings=Settings.from_env())
-    if products:
-        wh.load("products", PRODUCTS, source="upload:products.csv", as_of=AS_OF, now=T0)
-    wh.load("orders", order_lines(), source="upload:orders.csv", as_of=AS_OF, now=T0)
-    wh.load("inventory", inv, source="upload:inventory.csv", as_of=AS_OF, now=T0)
-    if promotions:
-        wh.load("promotions", PROMOTIONS, source="upload:promotions.csv", as_of=AS_OF, now=T0)
-    wh.dispose()
+from tests.support.exports import deferred  # noqa: F401 - the download callables, by file name
+from tests.support.pricing_store import (
+    AS_OF,
+    BELOW_COST_DAY,
+    PROMOTIONS,
+    data_dir,  # noqa: F401 - fixtures, used by name
+    page,
+    seed_store,
+    texts,
+    tiles,
+)
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
-    monkeypatch.setenv("SHOPCAST_CURRENCY", "USD")
-    return tmp_path
-
-
-@pytest.fixture
-def store(data_dir):
+def store(data_dir):  # noqa: F811
     seed_store()
 
 
-def page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/pricing_page.py")
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def texts(at) -> str:
-    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [s.value for s in at.success]
-    parts += [w.value for w in at.warning] + [e.value for e in at.error]
-    return "\n".join(str(p) for p in parts).replace("**", "")
-
-
-def test_empty_store_points_to_the_data_page(data_dir):
+def test_empty_store_points_to_the_data_page(data_dir):  # noqa: F811
     at = page()
     assert at.title[0].value == "Pricing & promos"
     assert "No orders loaded yet." in texts(at)
     assert not at.tabs and not at.dataframe
 
 
-def test_missing_products_is_named(data_dir):
+def test_missing_products_is_named(data_dir):  # noqa: F811
     seed_store(products=False)
     at = page()
     assert "No products loaded yet." in texts(at) and "unit cost, list price" in texts(at)
@@ -267,7 +196,7 @@ def test_promotions_tab(store):
     assert len(at.get("vega_lite_chart")) == 1
 
 
-def test_promotions_tab_without_a_promotions_feed(data_dir):
+def test_promotions_tab_without_a_promotions_feed(data_dir):  # noqa: F811
     seed_store(promotions=False)
     at = page({"tab": "Promotions"})
     assert "No promotions loaded." in texts(at) and not at.dataframe

@@ -23,8 +23,8 @@ from lib.replenish.inputs import items
 from lib.settings import Settings
 from lib.ui.pricing.inputs import HORIZON
 from lib.warehouse import Warehouse
-from tests.test_app_pricing import AS_OF, data_dir, page, seed_store, texts, tiles  # noqa: F401
-from tests.test_exports_charts import deferred  # noqa: F401 - the download callables, by file name
+from tests.support.exports import deferred  # noqa: F401 - the download callables, by file name
+from tests.support.pricing_store import AS_OF, data_dir, page, seed_store, texts, tiles  # noqa: F401
 
 MUGS = Scenario("Mugs -10%", date(2026, 4, 6), date(2026, 4, 19), categories=("Mugs",), price_change_pct=-10)
 TEE_PROMO = Scenario("Tee promo", date(2026, 4, 1), date(2026, 4, 14), skus=("TEE",),

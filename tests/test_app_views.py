@@ -3,43 +3,17 @@ version), rename, delete; and the page list in lib/ui/app/nav.py matches app.py.
 from __future__ import annotations
 
 import ast
-from datetime import date, datetime
+from datetime import datetime
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from lib.settings import Settings
 from lib.sharing import views as sv
 from lib.ui.app import nav
-from lib.warehouse import Warehouse
-from tests.conftest import ROOT
-from tests.test_versions import orders, products
-
-AS_OF = date(2026, 3, 31)
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("SHOPCAST_PASSWORD", raising=False)
-    wh = Warehouse.open(settings=Settings.from_env())
-    wh.load("products", products(10.0), source="p1", as_of=AS_OF, now=datetime(2026, 4, 1, 9))
-    wh.load("orders", orders(3), source="o1", as_of=AS_OF, now=datetime(2026, 4, 1, 10))
-    yield wh
-    wh.dispose()
-
-
-def app(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.support.app_views import (
+    AS_OF,
+    app,
+    env,  # noqa: F401 - fixtures, used by name
+)
+from tests.support.paths import ROOT
+from tests.support.version_feeds import orders
 
 
 def test_the_navigation_is_built_from_the_one_page_registry():
@@ -53,7 +27,7 @@ def test_the_navigation_is_built_from_the_one_page_registry():
     assert all((ROOT / file).is_file() for file, _ in nav.PAGES.values())
 
 
-def test_save_from_the_share_box_then_list_rename_and_delete(env):
+def test_save_from_the_share_box_then_list_rename_and_delete(env):  # noqa: F811
     at = app("pages/data_page.py", {"src": "Demo store", "seed": "11"})
     at.sidebar.text_input[0].input("Demo setup")          # "Save this view as"
     at.sidebar.button[-1].click().run()                   # the form's submit button
@@ -80,7 +54,7 @@ def test_save_from_the_share_box_then_list_rename_and_delete(env):
     assert "No saved views yet" in page.info[0].value
 
 
-def test_a_short_link_opens_the_views_page_settings_and_data_version(env):
+def test_a_short_link_opens_the_views_page_settings_and_data_version(env):  # noqa: F811
     v1 = env.data_version()
     view_id = sv.save_view(env, name="Home then", page="", params=[], data_version=v1)
     env.load("orders", orders(5), source="o2", as_of=AS_OF, now=datetime(2026, 4, 2, 10))

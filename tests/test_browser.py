@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
+from tests.support.browser_basic import metric, settle
 from tests.support.server import free_port, serve
 
 pytestmark = pytest.mark.browser
@@ -18,21 +18,6 @@ _free_port = free_port       # kept for the browser tests that import it
 def app_url(tmp_path_factory):
     with serve(tmp_path_factory.mktemp("appdata"), SHOPCAST_TIMEZONE="UTC") as url:
         yield url
-
-
-def settle(page, timeout: float = 90) -> None:
-    """Wait until the page has content and the script has stopped running."""
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
-    time.sleep(0.5)
-    end = time.time() + timeout
-    while time.time() < end and page.locator('[data-testid="stStatusWidget"]').count():
-        time.sleep(0.25)
-    time.sleep(0.5)
-
-
-def metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has_text=label).first
-    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 def test_deep_links_open_the_right_page_with_layout_and_state(app_url, browser):

@@ -15,9 +15,9 @@ from PIL import Image
 from lib.charts.common import KNOWN_SEGMENTS
 from lib.settings import Settings
 from lib.warehouse import Warehouse
+from tests.support.browser_basic import metric, settle
+from tests.support.funnel_store import seed_rows
 from tests.support.server import serve
-from tests.test_app_funnel import seed_rows
-from tests.test_browser import metric, settle
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import settle
-from tests.test_browser_sharing import app_url, no_exception, query, store, wait_title  # noqa: F401
+from tests.support.browser_basic import settle
+from tests.support.sharing_browser import app_url, no_exception, query, store, wait_title  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -1,5 +1,5 @@
 """Real-browser test of the month grain: the Forecast page on a store whose history is monthly only
-(tests/monthly_store.py, one order line per SKU and month; hand-computed numbers there), on a live server.
+(tests/support/monthly_store.py, one order line per SKU and month; hand-computed numbers there), on a live server.
 
 A planner opens a link asking for days, reads why the store cannot be forecast by day, picks Month, and
 reads the forecast: 1,410 units and $18,300 over July .. December 2026, per SKU 1,110 / 240 / 60.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import monthly_store
+from tests.support import monthly_store
 from tests.support.browser import (
     SLOW,
     alerts,

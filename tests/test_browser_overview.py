@@ -15,8 +15,8 @@ import pytest
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.support.browser import alerts, caption_texts, fresh_page, no_exception, settle, tile
+from tests.support.kpi_store import load_store
 from tests.support.server import serve
-from tests.test_kpis import load_store
 
 pytestmark = pytest.mark.browser
 

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.browser import choose
+from tests.support.browser_basic import settle
+from tests.support.funnel_store import events_frame
+from tests.support.pricing_store import seed_store
 from tests.support.server import env_vars, serve
-from tests.test_app_funnel import events_frame
-from tests.test_app_pricing import seed_store
-from tests.test_browser import settle
-from tests.test_browser_sharing import (
+from tests.support.sharing_browser import (
     CHANNEL,
     RANGE,
     SLOW,

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from tests.support.browser import add_promotion, open_promotion_cell, promotion_row
+from tests.support.browser_basic import settle
+from tests.support.pricing_store import seed_store
 from tests.support.server import env_vars, serve
-from tests.test_app_pricing import seed_store
-from tests.test_browser import settle
 
 pytestmark = pytest.mark.browser
 

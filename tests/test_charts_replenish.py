@@ -8,13 +8,9 @@ import pytest
 
 from lib.charts import replenish as charts
 from lib.charts.common import COMPARISON, CURRENT, DOWN, PROMO
+from tests.support.charts import datasets
 
 AS_OF = date(2026, 3, 31)
-
-
-def datasets(chart) -> list[pd.DataFrame]:
-    """The data frames embedded in a chart spec, in order of appearance."""
-    return [pd.DataFrame(rows) for rows in chart.to_dict()["datasets"].values()]
 
 
 def forecast(values: list[float]) -> pd.DataFrame:

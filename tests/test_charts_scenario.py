@@ -13,9 +13,8 @@ from lib.charts import scenario as charts
 from lib.charts.common import COMPARISON, CURRENT, DOWN, UP
 from lib.pricing.scenario import Scenario
 from lib.pricing.simulation import WATERFALL_STEPS
-from tests.test_charts_replenish import datasets
-from tests.test_pricing_scenario import run
-from tests.test_pricing_stock import sim_a
+from tests.support.charts import datasets
+from tests.support.scenario import run, sim_a
 
 
 def _wf(amounts):

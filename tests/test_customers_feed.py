@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-from tests.test_app_pages import data_dir, texts  # noqa: F401 - fixture
+from tests.support.app_pages import data_dir, texts  # noqa: F401 - fixture
+from tests.support.paths import ROOT
 
 
 def test_sources_page_loads_a_customers_table_from_sql(data_dir, monkeypatch):  # noqa: F811

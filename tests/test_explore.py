@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from lib.analytics import explore
-from tests.test_kpis import P, load_store
+from tests.support.kpi_store import P, load_store
 
 NAN = float("nan")
 

@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 import altair as alt
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from lib import exports
 from lib.ui.widgets import downloads
+from tests.support.exports import deferred  # noqa: F401 - fixtures, used by name
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SALES = pd.DataFrame({"item": ["Mug", "Tee", "Cap"], "units": [12, 30, 7], "shop": ["web", "web", "pos"]})
@@ -144,20 +144,7 @@ def _page():
     downloads.table(df, "Units (xlsx only)", key="only_xlsx", formats=("xlsx",), hide_index=True)
 
 
-@pytest.fixture
-def deferred(monkeypatch) -> dict[str, object]:
-    """The callables handed to st.download_button, by file name (built only when clicked)."""
-    made: dict[str, object] = {}
-    real = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        made[file_name] = data_callable
-        return real(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
-    return made
-
-
-def test_a_page_offers_png_svg_csv_xlsx_built_on_click(deferred):
+def test_a_page_offers_png_svg_csv_xlsx_built_on_click(deferred):  # noqa: F811
     at = AppTest.from_function(_page).run(timeout=60)
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]

@@ -23,7 +23,7 @@ import pytest
 
 from lib.forecast import engine, longrun, store
 from lib.replenish import months as month_plan
-from tests import monthly_store
+from tests.support import monthly_store
 
 DAYS = pd.date_range("2025-01-01", "2026-04-30")
 AS_OF = DAYS[-1].date()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from lib import funnel
-from tests.funnel_support import T0, journeys, reference
+from tests.support.funnel import T0, journeys, reference
 
 DAY = date(2025, 3, 3)
 S3 = ["page_view", "view_item", "add_to_cart"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lib import funnel
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.funnel_support import T0, reference
+from tests.support.funnel import T0, reference
 
 NAMES = ["page_view", "view_item", "add_to_cart", "purchase", "scroll"]
 

@@ -16,7 +16,7 @@ from lib.ingest import (
     with_feed,
 )
 from lib.schema import FeedError
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SAMPLES = ROOT / "data" / "samples"
 AS_OF = date(2026, 11, 27)

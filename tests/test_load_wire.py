@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.pricing_store import seed_store
 from tests.support.server import env_vars, serve
-from tests.test_app_pricing import seed_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 

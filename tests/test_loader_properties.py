@@ -14,7 +14,7 @@ from lib.ingest.readers import ReadError
 from lib.schema import FeedError
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SAMPLES = ROOT / "data" / "samples"
 BASE = (b"order_id,ordered_at,customer_id,sku,quantity,unit_price,discount\n"

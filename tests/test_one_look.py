@@ -20,8 +20,8 @@ from lib.charts import overview as overview_charts
 from lib.charts.common import KNOWN_SEGMENTS
 from lib.settings import Settings
 from lib.warehouse import Warehouse
-from tests.conftest import ROOT
-from tests.test_kpis import EVENTS, ORDERS, PRODUCTS, PROMOTIONS
+from tests.support.kpi_store import EVENTS, ORDERS, PRODUCTS, PROMOTIONS
+from tests.support.paths import ROOT
 
 CHANNELS = ["paid_search", "email", "tiktok"]          # a known channel, another, and one without a fixed colour
 RAW_KEYS = {"none", "channel", "category", "sku", "supplier", "device", "landing_page", "paid_search", "monthly",

@@ -19,7 +19,7 @@ import pytest
 
 from lib import pricing, replenish
 from lib.pricing.scenario import Scenario
-from tests.test_pricing_scenario import PRODUCTS, baseline, run
+from tests.support.scenario import PRODUCTS, baseline, run, sim_a
 
 AS_OF = date(2026, 3, 31)
 
@@ -30,10 +30,6 @@ def items(lead: int = 5, on_hand: float = 60, on_order: float = 30) -> pd.DataFr
                          "unit_cost": [4.0, 8.0, 10.0], "price": [10.0, 20.0, 30.0],
                          "on_hand": [on_hand, 500, 500], "on_order": [on_order, 0, 0],
                          "lead_time_days": [lead, 7, 7], "moq": [12, 1, 1], "case_pack": [6, 1, 1]})
-
-
-def sim_a():
-    return run(Scenario("A -10%", date(2026, 4, 1), date(2026, 4, 10), skus=("A",), price_change_pct=-10))
 
 
 def test_extra_order_rounded_to_case_pack_with_its_dates():

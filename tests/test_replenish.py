@@ -18,32 +18,7 @@ from scipy.stats import truncnorm
 
 from lib import replenish
 from lib.replenish import classify, expected_gain, plan
-
-AS_OF = date(2026, 3, 1)
-
-
-def item(sku: str, **over) -> dict:
-    row = {"sku": sku, "name": f"Item {sku}", "category": "Mugs", "supplier": "Acme", "unit_cost": 5.0,
-           "price": 10.0, "on_hand": 0, "on_order": 0, "lead_time_days": 14, "moq": 1, "case_pack": 1}
-    row.update(over)
-    return row
-
-
-def forecast(sku: str, yhat, sigma=0.0) -> pd.DataFrame:
-    """Daily forecast rows from as_of + 1; the 80% band is yhat -+ 1.2816 * sigma."""
-    yhat = np.asarray(yhat, dtype=float)
-    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), yhat.shape)
-    ds = pd.date_range(AS_OF + timedelta(days=1), periods=len(yhat), freq="D")
-    return pd.DataFrame({"unique_id": sku, "ds": ds, "yhat": yhat, "yhat_lo_80": yhat - 1.2816 * sigma,
-                         "yhat_hi_80": yhat + 1.2816 * sigma, "model": "test"})
-
-
-def flat(sku: str, rate: float = 1.0, days: int = 60, sigma: float = 0.0) -> pd.DataFrame:
-    return forecast(sku, [rate] * days, sigma)
-
-
-def run(rows: list[dict], demand: list[pd.DataFrame], **kw) -> pd.DataFrame:
-    return plan(pd.DataFrame(rows), pd.concat(demand, ignore_index=True), as_of=AS_OF, **kw).set_index("sku")
+from tests.support.replenish_plan import AS_OF, flat, forecast, item, run
 
 
 def test_case_pack_rounding_and_reason():

@@ -21,7 +21,7 @@ import pytest
 
 from lib.replenish import Tally, at_risk, explain, tally
 from lib.replenish.budget import allocate
-from tests.test_replenish import AS_OF, flat, item, run
+from tests.support.replenish_plan import AS_OF, flat, item, run
 
 U = item("U", price=6, unit_cost=5)
 S = item("S", price=100, unit_cost=1, on_hand=25)

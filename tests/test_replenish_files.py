@@ -10,7 +10,7 @@ import pandas as pd
 
 from lib.exports import to_csv_bytes, to_xlsx_bytes
 from lib.replenish import files
-from tests.test_replenish import flat, item, run
+from tests.support.replenish_plan import flat, item, run
 
 
 def test_plan_export_names_numbers_and_dates():

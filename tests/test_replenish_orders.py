@@ -11,7 +11,7 @@ import pandas as pd
 
 from lib.replenish import plan, po_csv, po_summary, po_xlsx, purchase_orders
 from lib.replenish.orders import po_number
-from tests.test_replenish import AS_OF, flat, item
+from tests.support.replenish_plan import AS_OF, flat, item
 
 TODAY = date(2026, 3, 2)      # the day the orders are placed (the page: today in the store's timezone)
 

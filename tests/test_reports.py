@@ -15,8 +15,8 @@ from lib.reports.blocks import Chart, Table, Tiles
 from lib.reports.notebook import notebook_html
 from lib.sharing import notebooks as nbs
 from lib.warehouse import versions
-from tests.test_app_views import env  # noqa: F401 - the fixture
-from tests.test_versions import orders
+from tests.support.app_views import env  # noqa: F401 - the fixture
+from tests.support.version_feeds import orders
 
 AS_OF = date(2026, 3, 31)
 
@@ -91,7 +91,7 @@ def test_forecast_and_replenishment_reports_read_the_shared_run_like_their_pages
     from lib.replenish import view as plan_view
     from lib.settings import Settings
     from lib.warehouse import Warehouse
-    from tests.test_app_replenish import seed_store as seed
+    from tests.support.replenish_store import seed_store as seed
 
     monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
     seed()

@@ -3,26 +3,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pandas as pd
 import pytest
 from sqlalchemy import inspect, select
 
 from lib.settings import Settings
 from lib.warehouse import Warehouse, versions
 from lib.warehouse.tables import FEED_TABLES
+from tests.support.version_feeds import orders, products
 
 AS_OF = date(2026, 3, 31)
-
-
-def products(price: float) -> pd.DataFrame:
-    return pd.DataFrame({"sku": ["A", "B"], "name": ["Mug", "Tee"], "category": ["Mugs", "Tees"],
-                         "unit_cost": [4.0, 8.0], "price": [price, 20.0]})
-
-
-def orders(n: int) -> pd.DataFrame:
-    return pd.DataFrame({"order_id": [f"o{i}" for i in range(n)],
-                         "ordered_at": pd.date_range("2026-03-01 10:00", periods=n, freq="h"),
-                         "customer_id": "c1", "sku": "A", "quantity": 1, "unit_price": 10.0})
 
 
 @pytest.fixture
@@ -99,11 +88,10 @@ def test_a_failed_load_keeps_no_copy_and_no_version(kept3, monkeypatch):
     assert not [n for n in inspect(wh.engine).get_table_names() if n.startswith(versions.HIST_PREFIX)]
 
 
-
 def test_a_link_with_a_kept_data_version_shows_that_data_with_a_banner(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import ROOT
+    from tests.support.paths import ROOT
 
     monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)

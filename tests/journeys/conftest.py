@@ -12,15 +12,13 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
-from datetime import date
 
 import pytest
 
+from tests.support.journeys import AS_OF, SETTINGS
 from tests.support.server import env_vars, serve
 
-AS_OF = date(2026, 12, 5)            # the demo store's last day (a Saturday; December is 5 days old)
 SEED, SCALE = 7, 0.25
-SETTINGS = {"SHOPCAST_TIMEZONE": "UTC", "SHOPCAST_CURRENCY": "USD"}
 _TIMES: list[tuple[str, str, float]] = []
 
 
@@ -42,21 +40,6 @@ def demo(tmp_path_factory):
     shutil.copy(data / "shopcast.duckdb", check / "shopcast.duckdb")
     with serve(data, **settings) as url:
         yield {"url": url, "data_dir": data, "as_of": AS_OF, "settings": settings}
-
-
-@contextlib.contextmanager
-def check_warehouse(demo):
-    """The demo store as loaded, for computing expected numbers while the server owns its file (a
-    copy taken before the server started: DuckDB lets one process hold a file)."""
-    from lib.settings import Settings
-    from lib.warehouse import Warehouse
-
-    with env_vars(**{**demo["settings"], "SHOPCAST_DATA_DIR": str(demo["data_dir"] / "check")}):
-        wh = Warehouse.open(settings=Settings.from_env())
-    try:
-        yield wh
-    finally:
-        wh.dispose()
 
 
 class Journey:

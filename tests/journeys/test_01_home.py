@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     fresh_page,
     main_text,
@@ -15,6 +14,7 @@ from tests.support.browser import (
     truncated_tiles,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from lib import fmt
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     caption_with,
     download_from,
@@ -28,6 +27,7 @@ from tests.support.browser import (
     to_top,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,6 @@ import pytest
 
 from lib import fmt, funnel
 from lib.schema import valid_email
-from tests.journeys.conftest import AS_OF, check_warehouse
 from tests.support.browser import (
     caption_texts,
     download,
@@ -29,6 +28,7 @@ from tests.support.browser import (
     unpick,
     wait_title,
 )
+from tests.support.journeys import AS_OF, check_warehouse
 
 pytestmark = pytest.mark.browser
 

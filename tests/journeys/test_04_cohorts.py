@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from lib import fmt
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     caption_with,
     download_from,
@@ -26,6 +25,7 @@ from tests.support.browser import (
     tile,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

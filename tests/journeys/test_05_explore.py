@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 
 from lib import fmt
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     caption_with,
     download_from,
@@ -24,6 +23,7 @@ from tests.support.browser import (
     query,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,6 @@ import pandas as pd
 import pytest
 
 from lib.forecast import data
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     SLOW,
     alerts,
@@ -38,6 +37,7 @@ from tests.support.browser import (
     tile,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

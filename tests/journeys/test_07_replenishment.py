@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from lib import replenish
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     download,
     fresh_page,
@@ -33,6 +32,7 @@ from tests.support.browser import (
     truncated_tiles,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

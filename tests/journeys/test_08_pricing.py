@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 
 from lib.ui.widgets.downloads import slug
 from lib.warehouse.tables import FEED_TABLES
-from tests.journeys.conftest import check_warehouse
 from tests.support.browser import (
     SLOW,
     add_promotion,
@@ -39,6 +38,7 @@ from tests.support.browser import (
     tile_delta,
     wait_title,
 )
+from tests.support.journeys import check_warehouse
 
 pytestmark = pytest.mark.browser
 

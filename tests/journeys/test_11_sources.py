@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.journeys.conftest import SETTINGS, check_warehouse
 from tests.support.browser import (
     fresh_page,
     grid_with,
@@ -23,6 +22,7 @@ from tests.support.browser import (
     tile,
     wait_title,
 )
+from tests.support.journeys import SETTINGS, check_warehouse
 from tests.support.server import serve
 
 pytestmark = pytest.mark.browser
