@@ -27,9 +27,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.calibration import coverage_table, markdown  # noqa: E402
 from tests.support.pricing_panel import panel, score  # noqa: E402
 
-__all__ = ["run", "markdown", "main"]
+__all__ = ["run", "main"]
 
 SDS = (0.0, 0.2, 0.4, 0.6)
 VOLUMES = (2, 20, 200)
@@ -49,21 +50,6 @@ def run(seeds: int, cats: int, skus: int, weeks: int) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def _table(r: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    g = r.groupby(by, sort=True)
-    return pd.DataFrame({"SKUs": g.size(), "cover 95%": g["cov95"].mean().mul(100).round(1),
-                         "cover 80%": g["cov80"].mean().mul(100).round(1),
-                         "median |error|": g["err"].median().round(3),
-                         "median width 95%": g["width"].median().round(2)}).reset_index()
-
-
-def markdown(df: pd.DataFrame) -> str:
-    """A pipe table (no tabulate in the venv)."""
-    cells = [[str(c) for c in df.columns]] + [[str(v) for v in row] for row in df.itertuples(index=False)]
-    lines = ["| " + " | ".join(r) + " |" for r in cells]
-    return "\n".join([lines[0], "|" + "---|" * len(df.columns), *lines[1:]])
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3)
@@ -76,9 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     r = r[np.isfinite(r["est"])]
     print(f"{a.seeds} seeds x {len(SETTINGS)} settings per regime, {a.cats} categories x {a.skus} SKUs x "
           f"{a.weeks} weeks per panel ({time.perf_counter() - t0:.0f} s)\n")
-    print(markdown(_table(r, ["sd", "volume", "price_class"])))
+    print(markdown(coverage_table(r, ["sd", "volume", "price_class"], "SKUs", 2)))
     print()
-    print(markdown(_table(r, ["price_class", "setting"])))
+    print(markdown(coverage_table(r, ["price_class", "setting"], "SKUs", 2)))
     p = panel(99, sd=0.4, volume=20, n_cats=8, n_skus=15, weeks=104)
     from lib import pricing
     pricing.elasticities(p.sales)

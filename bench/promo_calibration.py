@@ -27,9 +27,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.calibration import coverage_table, markdown  # noqa: E402
 from tests.support.promo_panel import panel, score  # noqa: E402
 
-__all__ = ["run", "table", "markdown", "main"]
+__all__ = ["run", "main"]
 
 VOLUMES = (2, 20, 200)
 FREQUENCIES = (0.05, 0.15)
@@ -50,21 +51,6 @@ def run(seeds: int, cats: int, skus: int, days: int) -> dict[str, pd.DataFrame]:
     return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
 
 
-def table(r: pd.DataFrame, by: list[str], what: str = "n") -> pd.DataFrame:
-    g = r.groupby(by, sort=True)
-    return pd.DataFrame({what: g.size(), "cover 95%": g["cov95"].mean().mul(100).round(1),
-                         "cover 80%": g["cov80"].mean().mul(100).round(1),
-                         "median |error|": g["err"].median().round(3),
-                         "median width 95%": g["width"].median().round(3)}).reset_index()
-
-
-def markdown(df: pd.DataFrame) -> str:
-    """A pipe table (no tabulate in the venv)."""
-    cells = [[str(c) for c in df.columns]] + [[str(v) for v in row] for row in df.itertuples(index=False)]
-    lines = ["| " + " | ".join(r) + " |" for r in cells]
-    return "\n".join([lines[0], "|" + "---|" * len(df.columns), *lines[1:]])
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=6)
@@ -77,11 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{a.seeds} seeds per regime, {a.cats} categories x {a.skus} SKUs x {a.days} days per panel "
           f"({time.perf_counter() - t0:.0f} s)\n")
     print("Per promotion (by_promo):\n")
-    print(markdown(table(r["promo"], ["volume", "frequency", "deviation", "level"], "promotions")))
+    print(markdown(coverage_table(r["promo"], ["volume", "frequency", "deviation", "level"], "promotions")))
     print("\nPer type x depth bucket (by_depth):\n")
-    print(markdown(table(r["depth"], ["volume", "frequency"], "buckets")))
+    print(markdown(coverage_table(r["depth"], ["volume", "frequency"], "buckets")))
     print("\nExtra lift k per type (promo_effects, true elasticities):\n")
-    print(markdown(table(r["k"], ["volume", "deviation"], "types")))
+    print(markdown(coverage_table(r["k"], ["volume", "deviation"], "types")))
     from lib.pricing import promo_lift
     p = panel(99, volume=20, n_cats=a.cats, n_skus=a.skus, days=a.days)
     promo_lift(p.daily, p.promotions)
