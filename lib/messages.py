@@ -13,7 +13,7 @@ from lib.ingest.readers import ReadError
 from lib.schema import FeedError, Reason
 from lib.sources.errors import SourceError
 
-__all__ = ["UserMessage", "describe_error", "failures_table", "source_label"]
+__all__ = ["UserMessage", "describe_error", "failures_table", "source_label", "warnings_summary"]
 
 
 def source_label(source: str | None) -> str:
@@ -76,3 +76,14 @@ def describe_error(err: BaseException, checking: bool = False) -> UserMessage:
 def _plain(text: str) -> bool:
     """A short, single-line sentence with nothing that looks like a URL or a path."""
     return 0 < len(text) <= 300 and "\n" not in text and "://" not in text and "/" not in text.replace(" / ", "")
+
+
+def warnings_summary(warnings: pd.DataFrame) -> str:
+    """'3 warnings (loaded anyway): 2 × <reason>; 1 × <reason>.' over a load report's warnings [reason, ...],
+    reasons in words (Reason.TEXT) in the order they first appear; '' when there is none."""
+    if not len(warnings):
+        return ""
+    counts = warnings["reason"].value_counts(sort=False)
+    n = len(warnings)
+    return (f"{n:,} warning{'' if n == 1 else 's'} (loaded anyway): "
+            + "; ".join(f"{k:,} × {Reason.TEXT.get(r, r)}" for r, k in counts.items()) + ".")

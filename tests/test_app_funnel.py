@@ -27,8 +27,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from lib import exports
+from lib.funnel import display as funnel_display
 from lib.settings import Settings
-from lib.ui.funnel import parts as funnel_parts
 from lib.warehouse import Warehouse
 from tests.support.funnel_store import AS_OF, T0, events_frame, seed_rows
 from tests.support.paths import ROOT
@@ -402,23 +402,23 @@ def test_csv_safe_and_chart_selection_helpers():
     assert [exports.csv_safe(v) for v in ["=1+1", "+x", "-2", "@a", "\tb", "\rc", "ok", 5]] == \
         ["'=1+1", "'+x", "'-2", "'@a", "'\tb", "'\rc", "ok", 5]
     event = {"selection": {"segment": [{"channel": "email", "step_label": "1 · page_view"}]}}
-    assert funnel_parts.selected_values(event, "segment", "channel") == ["email"]
-    assert funnel_parts.selected_values({"selection": {"segment": []}}, "segment", "channel") == []
-    assert funnel_parts.selected_values({"selection": {}}, "segment", "channel") == []
-    assert funnel_parts.parse_segments(["channel:email", "landing_page:https://x/y", "bad:z", "device:"]) == \
+    assert funnel_display.selected_values(event, "segment", "channel") == ["email"]
+    assert funnel_display.selected_values({"selection": {"segment": []}}, "segment", "channel") == []
+    assert funnel_display.selected_values({"selection": {}}, "segment", "channel") == []
+    assert funnel_display.parse_segments(["channel:email", "landing_page:https://x/y", "bad:z", "device:"]) == \
         {"channel": "email", "landing_page": "https://x/y"}
 
 
 def test_delta_of_zero_is_no_change_and_file_stems():
-    assert funnel_parts.delta("-0.0 pts") == {"delta": "0.0 pts", "delta_color": "off", "delta_arrow": "off"}
-    assert funnel_parts.delta("+0.0%") == {"delta": "0.0%", "delta_color": "off", "delta_arrow": "off"}
-    assert funnel_parts.delta("-0.1 pts") == {"delta": "-0.1 pts"}
-    assert funnel_parts.delta("new") == {"delta": "new"}
-    assert funnel_parts.delta("–") == funnel_parts.delta(None) == {"delta": None}
+    assert funnel_display.delta("-0.0 pts") == {"delta": "0.0 pts", "delta_color": "off", "delta_arrow": "off"}
+    assert funnel_display.delta("+0.0%") == {"delta": "0.0%", "delta_color": "off", "delta_arrow": "off"}
+    assert funnel_display.delta("-0.1 pts") == {"delta": "-0.1 pts"}
+    assert funnel_display.delta("new") == {"delta": "new"}
+    assert funnel_display.delta("–") == funnel_display.delta(None) == {"delta": None}
     p = {"steps": ("page_view", "add_to_cart"), "start": date(2026, 1, 1), "end": date(2026, 1, 31), "unit": "user",
          "window": "7 days", "order": "any", "segs": {"landing_page": "/sale", "channel": "paid_search"}}
-    assert funnel_parts.file_stem("steps", p) == ("funnel-steps-2026-01-01-2026-01-31-page_view-add_to_cart-users-"
+    assert funnel_display.file_stem("steps", p) == ("funnel-steps-2026-01-01-2026-01-31-page_view-add_to_cart-users-"
                                                   "7 days-any-channel-paid_search-landing_page-/sale")
     from lib.ui.widgets.downloads import slug
-    assert slug(funnel_parts.file_stem("steps", p)) == ("funnel-steps-2026-01-01-2026-01-31-page_view-add_to_cart-"
+    assert slug(funnel_display.file_stem("steps", p)) == ("funnel-steps-2026-01-01-2026-01-31-page_view-add_to_cart-"
                                                         "users-7-days-any-channel-paid_search-landing_page-sale")

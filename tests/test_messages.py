@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.ingest.readers import ReadError
-from lib.messages import describe_error, source_label
+from lib.messages import describe_error, source_label, warnings_summary
 from lib.schema import FeedError
 from lib.sources.errors import SourceError
 
@@ -46,3 +46,15 @@ def test_parameter_errors_are_shown_as_written():
     leaky = describe_error(ValueError("could not connect to postgresql://u:secret@db/x"))
     assert "secret" not in msg.detail + leaky.title + leaky.detail
     assert leaky.title == "Something went wrong and nothing was changed."
+
+
+def test_warnings_summary_counts_each_reason_in_words():
+    import pandas as pd
+
+    from lib.schema import Reason
+
+    w = pd.DataFrame({"reason": [Reason.FUTURE_DATE, Reason.UNKNOWN_EVENT, Reason.FUTURE_DATE], "row": [1, 2, 3]})
+    assert warnings_summary(w) == (f"3 warnings (loaded anyway): 2 × {Reason.TEXT[Reason.FUTURE_DATE]}; "
+                                   f"1 × {Reason.TEXT[Reason.UNKNOWN_EVENT]}.")
+    assert warnings_summary(w.head(1)) == f"1 warning (loaded anyway): 1 × {Reason.TEXT[Reason.FUTURE_DATE]}."
+    assert warnings_summary(w.head(0)) == ""

@@ -16,17 +16,12 @@ import pandas as pd
 
 from lib import fmt
 from lib.charts.common import COMPARISON, CURRENT, empty_note, segment_color
+from lib.funnel.display import segment_label, step_label
 
 __all__ = ["funnel_bars", "segment_bars", "trend_lines", "time_histogram", "step_label", "segment_label",
            "SEGMENT_PARAM"]
 
 SEGMENT_PARAM = "segment"
-WORDED = ("channel", "device")         # segment values that are keys (paid_search); landing pages stay as they are
-
-
-def segment_label(by: str, value) -> str:
-    """A segment value as a person reads it: 'paid_search' -> 'Paid search' (channels, devices); pages as they are."""
-    return fmt.words(value) if by in WORDED else str(value)
 
 
 def _legend(by: str, values: list[str]) -> alt.Legend:
@@ -42,11 +37,6 @@ def _legend(by: str, values: list[str]) -> alt.Legend:
 
 def _js(text: str) -> str:
     return "'" + str(text).replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def step_label(index: int, step: str) -> str:
-    """'2 · view_item': the step's position and event name (unique even when names repeat)."""
-    return f"{int(index)} · {step}"
 
 
 def _steps(df: pd.DataFrame) -> pd.DataFrame:

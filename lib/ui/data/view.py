@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import fmt, ingest
 from lib.ingest import shopify
-from lib.messages import failures_table, source_label
+from lib.messages import failures_table, source_label, warnings_summary
 from lib.schema import FEEDS, Reason
 from lib.settings import load_secrets
 from lib.sources import sheets, sql
@@ -248,11 +248,7 @@ def _mode_sentence(mode: str, feed: str, held: int) -> str:
 
 def _warnings(warnings, source: str, filename: str, key: str) -> None:
     if len(warnings):
-        counts = warnings["reason"].value_counts(sort=False)
-        n = len(warnings)
-        st.warning(f"{n:,} warning{'' if n == 1 else 's'} (loaded anyway): "
-                   + "; ".join(f"{k:,} × {Reason.TEXT.get(r, r)}" for r, k in counts.items()) + ".",
-                   icon=":material/warning:")
+        st.warning(warnings_summary(warnings), icon=":material/warning:")
         downloads.table(failures_table(warnings.head(500), source), filename, key=key, hide_index=True,
                         width="stretch")
 

@@ -10,6 +10,7 @@ from lib import fmt, funnel
 from lib.analytics import periods
 from lib.charts import funnel as charts
 from lib.exports import Formats
+from lib.funnel import display
 from lib.schema import valid_email
 from lib.ui.app import cache, shell
 from lib.ui.funnel import parts
@@ -82,7 +83,7 @@ def _controls(available: list[str], span: tuple[date, date]) -> dict | None:
                       "(each unit's first step-1 event)") or "none"
     with c7:
         kind = controls.comparison_picker()
-    segs = parts.parse_segments(st.query_params.get_all(parts.SEG_KEY))
+    segs = display.parse_segments(st.query_params.get_all(parts.SEG_KEY))
     _segment_chips(segs)
     if not steps:
         st.info("Pick at least one step (up to 10) to build the funnel.", icon=":material/filter_alt:")
@@ -96,13 +97,13 @@ def _controls(available: list[str], span: tuple[date, date]) -> dict | None:
 
 def _set_segments(segs: dict[str, str]) -> None:
     if segs:
-        st.query_params[parts.SEG_KEY] = parts.format_segments(segs)
+        st.query_params[parts.SEG_KEY] = display.format_segments(segs)
     elif parts.SEG_KEY in st.query_params:
         del st.query_params[parts.SEG_KEY]
 
 
 def _drop_segment(col: str) -> None:
-    segs = parts.parse_segments(st.query_params.get_all(parts.SEG_KEY))
+    segs = display.parse_segments(st.query_params.get_all(parts.SEG_KEY))
     segs.pop(col, None)
     _set_segments(segs)
 
@@ -148,7 +149,7 @@ def _step_config(table) -> dict:
 
 def _on_screen(table):
     """A numeric table as shown: durations as text, rates and changes in percent (the files keep fractions)."""
-    shown = parts.shown_steps(table)
+    shown = display.shown_steps(table)
     for col in shown.columns:
         if str(col).endswith((*_RATES, "change")):
             shown[col] = shown[col] * 100
@@ -159,7 +160,7 @@ def _step_formats(table, currency: str) -> Formats:
     cols = [str(c) for c in table.columns]
     return Formats(count=tuple(c for c in cols if c.endswith(("entered", "dropped"))),
                    pct=tuple(c for c in cols if c.endswith((*_RATES, "change"))),
-                   decimal=tuple(c for c in cols if c.endswith(parts.SECONDS)), currency=currency)
+                   decimal=tuple(c for c in cols if c.endswith(display.SECONDS)), currency=currency)
 
 
 def _steps_download(table, stem: str, key: str, currency: str) -> None:
@@ -188,10 +189,10 @@ def _body(wh, key, span, p: dict) -> None:
         st.caption(f"Compared with {_span_text(prev)}.")
     _headline(cur, old, ttc, ttc_old, unit)
     st.subheader("Funnel")
-    downloads.chart(charts.funnel_bars(cur, old, "This range", "Compared range", unit), parts.file_stem("chart", p),
+    downloads.chart(charts.funnel_bars(cur, old, "This range", "Compared range", unit), display.file_stem("chart", p),
                     key="f_bars", width="stretch")
     blocks = [("This range" if old is not None else "", cur)] + ([("Compared range", old)] if old is not None else [])
-    _steps_download(parts.step_table(blocks), parts.file_stem("steps", p), "f_steps", p["currency"])
+    _steps_download(display.step_table(blocks), display.file_stem("steps", p), "f_steps", p["currency"])
     _biggest_drop(funnel.biggest_drop(cur), None, unit)
     if p["by"]:
         _breakdown_section(wh, key, p, old is not None)
@@ -213,13 +214,13 @@ def _headline(cur: pd.DataFrame, old: pd.DataFrame | None, ttc, ttc_old, unit: s
     labels = [f"{unit.capitalize()}s entering", f"{unit.capitalize()}s completing"]
     for i in range(2):
         change = fmt.change_pct(now[i], before[i]) if before else None
-        cols[i].metric(labels[i], fmt.count(now[i]), **parts.delta(change),
+        cols[i].metric(labels[i], fmt.count(now[i]), **display.delta(change),
                        help=f"Compared range: {fmt.count(before[i])}" if before else None, border=True)
     pts = None if before is None or pd.isna(before[2]) else f"{100 * (now[2] - before[2]):+.1f} pts"
-    cols[2].metric("Overall conversion", fmt.pct(now[2]), **parts.delta(pts), border=True,
+    cols[2].metric("Overall conversion", fmt.pct(now[2]), **display.delta(pts), border=True,
                    help=f"Compared range: {fmt.pct(before[2])}" if before else None)
-    med = parts.median_bucket(ttc) if ttc is not None else None
-    med_old = parts.median_bucket(ttc_old) if ttc_old is not None else None
+    med = display.median_bucket(ttc) if ttc is not None else None
+    med_old = display.median_bucket(ttc_old) if ttc_old is not None else None
     cols[3].metric("Median time to convert", med or "–", border=True,
                    delta=f"was {med_old}" if med_old and med_old != med else None, delta_color="off",
                    delta_arrow="off", help="Median time from step 1 to the last step, over the units that "
@@ -232,7 +233,7 @@ def _breakdown_section(wh, key, p: dict, compared: bool) -> None:
     with st.spinner(f"Comparing {label}s…"):
         seg = parts.compute(key, wh, *_args(p), by, p["filters"])
         seg_old = parts.compute(key, wh, *_args(p, *p["prev"]), by, p["filters"]) if compared else None
-    blocks = parts.segment_blocks(seg, by)
+    blocks = display.segment_blocks(seg, by)
     keep = [b[0] for b in blocks]
     shown = seg[seg[by].astype(str).isin(keep)]
     shown_old = seg_old[seg_old[by].astype(str).isin(keep)] if seg_old is not None else None
@@ -241,13 +242,13 @@ def _breakdown_section(wh, key, p: dict, compared: bool) -> None:
                + (f"; the dark mark on each bar is the compared range ({_span_text(p['prev'])})" if compared else "")
                + f". Click a bar to filter the page to that {label}."
                + (f" The {len(blocks)} largest are shown ({more} more)." if more > 0 else ""))
-    tag = "|".join(parts.format_segments(p["segs"]))
-    stem = parts.file_stem(f"by-{by}", p)
+    tag = "|".join(display.format_segments(p["segs"]))
+    stem = display.file_stem(f"by-{by}", p)
     event = downloads.chart(charts.segment_bars(shown, by, prev=shown_old), f"{stem}-chart", width="stretch",
                             on_select="rerun", selection_mode=charts.SEGMENT_PARAM, key=f"fseg_{by}_{tag}")
-    _apply_click(by, parts.selected_values(event, charts.SEGMENT_PARAM, by), p["segs"])
+    _apply_click(by, display.selected_values(event, charts.SEGMENT_PARAM, by), p["segs"])
     _biggest_drop(funnel.biggest_drop(shown, by), by, p["unit"])
-    _steps_download(parts.segment_table(seg, seg_old, by, keep), stem, f"fseg_tbl_{by}", p["currency"])
+    _steps_download(display.segment_table(seg, seg_old, by, keep), stem, f"fseg_tbl_{by}", p["currency"])
 
 
 def _biggest_drop(drop: dict | None, by: str | None, unit: str) -> None:
@@ -267,17 +268,17 @@ def _trend_section(wh, key, p: dict) -> None:
     with st.spinner("Computing the trend…"):
         df = parts.trend(key, wh, *_args(p), grain, p["by"], p["filters"])
     if p["by"]:
-        keep = [b[0] for b in parts.segment_blocks(parts.compute(key, wh, *_args(p), p["by"], p["filters"]), p["by"])]
+        keep = [b[0] for b in display.segment_blocks(parts.compute(key, wh, *_args(p), p["by"], p["filters"]), p["by"])]
         df = df[df[p["by"]].astype(str).isin(keep)]
     st.caption(f"Share of {p['unit']}s completing the funnel, by the {grain} of their first step."
                + (" Click a line to filter the page to that segment." if p["by"] else ""))
-    stem = parts.file_stem(f"trend-{grain}", p)
+    stem = display.file_stem(f"trend-{grain}", p)
     if p["by"]:
-        tag = "|".join(parts.format_segments(p["segs"]))
+        tag = "|".join(display.format_segments(p["segs"]))
         event = downloads.chart(charts.trend_lines(df, grain, p["by"]), f"{stem}-by-{p['by']}", width="stretch",
                                 on_select="rerun", selection_mode=charts.SEGMENT_PARAM,
                                 key=f"ftrend_{p['by']}_{tag}")
-        _apply_click(p["by"], parts.selected_values(event, charts.SEGMENT_PARAM, p["by"]), p["segs"])
+        _apply_click(p["by"], display.selected_values(event, charts.SEGMENT_PARAM, p["by"]), p["segs"])
     else:
         downloads.chart(charts.trend_lines(df, grain), stem, key="ftrend", width="stretch")
 
@@ -295,11 +296,11 @@ def _time_section(wh, key, p: dict, ttc_default: pd.DataFrame) -> None:
     with st.spinner("Timing conversions…"):
         df = ttc_default if (k == len(steps) and from_start) else parts.time_to_convert(
             key, wh, *_args(p), k, from_start, p["filters"])
-    med = parts.median_bucket(df)
+    med = display.median_bucket(df)
     st.caption(f"{fmt.count(int(df['units'].sum()))} {p['unit']}s reached {steps[k - 1]}; time from "
                f"{'step 1' if from_start else 'the previous step'} in each one's earliest attempt"
                + (f" (median {med})." if med else "."))
-    downloads.chart(charts.time_histogram(df, p["unit"]), parts.file_stem(f"time-to-step-{k}", p),
+    downloads.chart(charts.time_histogram(df, p["unit"]), display.file_stem(f"time-to-step-{k}", p),
                     key="fttc", width="stretch")
 
 
@@ -309,11 +310,11 @@ def _dropoff_section(wh, key, p: dict, cur: pd.DataFrame) -> None:
     aov = parts.order_value(key, wh, p["start"], p["end"]) if with_value else float("nan")
     valued = with_value and not pd.isna(aov)
     drop = funnel.dropoff(cur, aov if valued else 0.0)
-    table = parts.dropoff_table(drop, valued)
+    table = display.dropoff_table(drop, valued)
     cfg = _step_config(table)
     if valued:
         cfg["revenue at stake"] = money_column("revenue at stake", p["currency"])
-    downloads.table(_on_screen(table), parts.file_stem("dropoff", p), key="fdrop", hide_index=True,
+    downloads.table(_on_screen(table), display.file_stem("dropoff", p), key="fdrop", hide_index=True,
                     width="stretch", export=table, column_config=cfg,
                     number_formats=_step_formats(table, p["currency"]) if not valued else Formats(
                         money=("revenue at stake",), pct=("drop rate",), count=("entered", "dropped"),
@@ -356,7 +357,7 @@ def _audience_section(wh, key, p: dict) -> None:
                "left out. Cart value = list prices of the items they added to the cart.")
     if not n:
         return
-    stem = parts.file_stem("audience", p, extra=(steps[after - 1], "subscribed" if have["emails"] and consent_only
+    stem = display.file_stem("audience", p, extra=(steps[after - 1], "subscribed" if have["emails"] and consent_only
                                                   else ""))
     if have["emails"]:
         listed = funnel.email_list(people, consent_only)
@@ -377,7 +378,7 @@ def _audience_section(wh, key, p: dict) -> None:
                     width="stretch", height=min(320, 38 + 35 * min(len(listed), 200)), column_config=cfg,
                     number_formats=Formats(money=("Cart Value",), currency=p["currency"]))
     st.download_button(f"Download the audience as CSV ({fmt.count(len(listed))} rows)",
-                       lambda: parts.audience_csv(listed), mime="text/csv", on_click="ignore",
+                       lambda: display.audience_csv(listed), mime="text/csv", on_click="ignore",
                        file_name=f"{downloads.slug(stem)}.csv", icon=":material/download:", key="dl_audience")
 
 
