@@ -360,6 +360,10 @@ def test_audience_takes_email_name_and_consent_from_the_customers_feed(wh):
     everyone = funnel.email_list(aud, consent_only=False)
     assert everyone["Email Address"].tolist() == ["c3@shop.example", "di@x.example", "ana@x.example"]
     assert everyone["Email Marketing Consent"].tolist() == ["Subscribed", "Never subscribed", "Subscribed"]
+    # who can be reached: 3 valid addresses (c5@nowhere is not one), 3 accepting marketing (C3, c1, c5)
+    from lib.funnel.audience import reachable
+
+    assert reachable(aud) == (3, 3)
 
 
 def test_order_value_and_event_names(wh):

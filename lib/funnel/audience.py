@@ -21,7 +21,7 @@ from lib.funnel.core import _UNIT_COLUMN, Spec, _scoped, events, plan
 from lib.schema import valid_email
 from lib.warehouse.tables import FEED_TABLES
 
-__all__ = ["audience", "email_list", "id_list", "contacts", "AUDIENCE_COLUMNS", "LIST_COLUMNS", "ID_COLUMNS",
+__all__ = ["audience", "email_list", "id_list", "contacts", "reachable", "AUDIENCE_COLUMNS", "LIST_COLUMNS", "ID_COLUMNS",
            "CONTACT_COLUMNS"]
 
 CONTACT_COLUMNS = ["email", "first_name", "last_name", "accepts_marketing", "country"]
@@ -141,3 +141,10 @@ def id_list(people: pd.DataFrame) -> pd.DataFrame:
                         "last_step_at": pd.to_datetime(d["last_step_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
                         "cart_value": d["cart_value"].astype(float)})
     return out.rename(columns=LIST_COLUMNS).reset_index(drop=True)
+
+
+def reachable(people: pd.DataFrame) -> tuple[int, int]:
+    """(with a valid email address, accepting email marketing) among an audience's people."""
+    emails = people["email"].astype(object).where(people["email"].notna(), None)
+    valid = sum(valid_email(e) for e in emails)
+    return int(valid), int(people["accepts_marketing"].fillna(False).astype(bool).sum())
