@@ -10,8 +10,8 @@ from lib import fmt, funnel
 from lib.analytics import periods
 from lib.charts import funnel as charts
 from lib.exports import Formats
-from lib.funnel import audience as funnel_audience
 from lib.funnel import display
+from lib.funnel.audience import reachable
 from lib.ui.app import cache, shell
 from lib.ui.funnel import parts
 from lib.ui.widgets import controls, downloads
@@ -384,7 +384,7 @@ def _audience_section(wh, key, p: dict) -> None:
 
 def _contacts_note(people: pd.DataFrame, listed: pd.DataFrame, have: dict, consent_only: bool) -> None:
     """What the file holds, and who is left out of it and why."""
-    valid, agreed = funnel_audience.reachable(people)
+    valid, agreed = reachable(people)
     text = (f"{fmt.count(valid)} of them have a valid email address in the customers feed, {fmt.count(agreed)} "
             "accept email marketing. ")
     if consent_only and not have["consent"]:
