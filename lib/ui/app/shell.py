@@ -12,11 +12,11 @@ from streamlit.errors import StreamlitAPIException
 
 from lib.messages import describe_error
 from lib.settings import Settings
-from lib.ui.app import compat, history
+from lib.ui.app import cache, compat, history
 from lib.warehouse import Warehouse, versions
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
-           "version_banner", "pinned_request", "warehouse_at", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
+           "version_banner", "open_page", "nothing_loaded", "pinned_request", "warehouse_at", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
            "link_report", "app_root"]
 
 DV = "dv"    # URL key: the data version a link shows
@@ -122,6 +122,24 @@ def sidebar() -> None:
     wh = warehouse()
     with st.sidebar:
         st.caption(f"Warehouse: {wh.dialect} · data version `{wh.data_version()}`")
+
+
+def open_page(first_reads):
+    """(warehouse, key, first_reads(warehouse, key)) for a page's opening reads, or None once their error is
+    shown in words (show_error). key: lib.ui.app.cache.key, for the page's cached queries."""
+    try:
+        wh = warehouse()
+        key = cache.key(wh)
+        return wh, key, first_reads(wh, key)
+    except Exception as err:  # noqa: BLE001 - every failure becomes a message
+        show_error(err)
+        return None
+
+
+def nothing_loaded(message: str) -> None:
+    """A page's empty state: what is missing (markdown) and the way to the Sources page."""
+    st.info(message, icon=":material/inbox:")
+    st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
 
 
 def show_error(err: BaseException, checking: bool = False) -> None:

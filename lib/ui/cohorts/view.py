@@ -46,19 +46,15 @@ def render() -> None:
     st.title("Cohorts")
     st.caption("Customers grouped by the week or month of their first purchase: how many come back, "
                "how often they order and what they spend over time.")
-    wh = shell.warehouse()
-    try:
-        anchor = controls.data_anchor(wh)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a message
-        shell.show_error(err)
+    opened = shell.open_page(lambda wh, key: controls.data_anchor(wh))
+    if opened is None:
         return
+    wh, key, anchor = opened
     if anchor is None:
-        st.info("**No orders loaded yet.** Cohorts are built from the orders feed: load the demo store or "
-                "your own order export first.", icon=":material/inbox:")
-        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        shell.nothing_loaded("**No orders loaded yet.** Cohorts are built from the orders feed: load the demo "
+                             "store or your own order export first.")
         return
     params = _controls(anchor)
-    key = cache.key(wh)
     try:
         with st.spinner("Computing cohorts…"):
             df = _retention(key, wh, params["grain"], params["metric"], params["mode"], params["by"],

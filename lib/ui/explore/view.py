@@ -54,16 +54,12 @@ def _unavailable_note(metric: str) -> str | None:
 def render() -> None:
     st.title("Explore")
     st.caption("Any metric, split by a dimension, over time or in total. The table behind the chart is below.")
-    try:
-        wh = shell.warehouse()
-        key = cache.key(wh)
-        span = controls.data_span(wh)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a message
-        shell.show_error(err)
+    opened = shell.open_page(lambda wh, key: controls.data_span(wh))
+    if opened is None:
         return
+    wh, key, span = opened
     if span is None:
-        st.info("**No orders loaded yet.** Load data on the Data page to explore it.", icon=":material/inbox:")
-        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        shell.nothing_loaded("**No orders loaded yet.** Load data on the Data page to explore it.")
         return
 
     metrics = list(explore.METRICS)

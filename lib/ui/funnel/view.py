@@ -12,7 +12,7 @@ from lib.charts import funnel as charts
 from lib.exports import Formats
 from lib.funnel import display
 from lib.funnel.audience import reachable
-from lib.ui.app import cache, shell
+from lib.ui.app import shell
 from lib.ui.funnel import parts
 from lib.ui.widgets import controls, downloads
 from lib.ui.widgets.formatting import money_column
@@ -38,19 +38,14 @@ def render() -> None:
     st.title("Funnel")
     st.caption("How many sessions or people go from one step of the shop to the next, where they drop off, "
                "how long they take, and who to win back.")
-    try:
-        wh = shell.warehouse()
-        key = cache.key(wh)
-        names = parts.event_names(key, wh)
-        span = parts.event_span(key, wh)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a message
-        shell.show_error(err)
+    opened = shell.open_page(lambda wh, key: (parts.event_names(key, wh), parts.event_span(key, wh)))
+    if opened is None:
         return
+    wh, key, (names, span) = opened
     if names.empty or span is None:
-        st.info("**No web events loaded yet.** Funnels are built from the events feed (page views, product "
-                "views, add to cart, checkout, purchase): load the demo store or a GA4 / Shopify event export.",
-                icon=":material/inbox:")
-        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        shell.nothing_loaded("**No web events loaded yet.** Funnels are built from the events feed (page views, "
+                             "product views, add to cart, checkout, purchase): load the demo store or a GA4 / "
+                             "Shopify event export.")
         return
     p = _controls(names["event"].astype(str).tolist(), span)
     if p is None:

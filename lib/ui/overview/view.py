@@ -89,17 +89,13 @@ def _tiles(df: pd.DataFrame, prev: tuple[date, date] | None, currency: str) -> N
 # -- page ------------------------------------------------------------------------------------------------
 def render() -> None:
     st.title("Overview")
-    try:
-        wh = shell.warehouse()
-        key = cache.key(wh)
-        span = controls.data_span(wh)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a message
-        shell.show_error(err)
+    opened = shell.open_page(lambda wh, key: controls.data_span(wh))
+    if opened is None:
         return
+    wh, key, span = opened
     if span is None:
-        st.info("**No orders loaded yet.** Load the demo store or your own order export on the Data page to see "
-                "revenue, customers and conversion here.", icon=":material/inbox:")
-        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+        shell.nothing_loaded("**No orders loaded yet.** Load the demo store or your own order export on the Data "
+                             "page to see revenue, customers and conversion here.")
         return
     c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="top")
     with c1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ui.app import cache, planning, shell
+from lib.ui.app import planning, shell
 from lib.ui.pricing import analysis, scenarios
 from lib.ui.replenish import parts
 
@@ -26,14 +26,10 @@ def render() -> None:
     st.title("Pricing & promos")
     st.caption("What a price or promotion change would do, which prices need attention, how sensitive "
                "each SKU is to its price and what past promotions really added.")
-    try:
-        wh = shell.warehouse()
-        key = cache.key(wh)
-        feeds = parts.loaded_feeds(key, wh)
-        as_of = planning.as_of(wh, key)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a message
-        shell.show_error(err)
+    opened = shell.open_page(lambda wh, key: (parts.loaded_feeds(key, wh), planning.as_of(wh, key)))
+    if opened is None:
         return
+    wh, key, (feeds, as_of) = opened
     missing = [f for f in ("orders", "products") if f not in feeds or (f == "orders" and as_of is None)]
     if missing:
         _empty(missing)
@@ -58,7 +54,6 @@ def render() -> None:
 def _empty(missing: list[str]) -> None:
     title = EMPTY_HINTS[missing[0]][0]
     needs = "; ".join(EMPTY_HINTS[f][1] for f in missing)
-    st.info(f"**{title}** Pricing and promotion analysis needs {needs}. Load the demo store or your own "
-            "exports first.", icon=":material/inbox:")
-    st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+    shell.nothing_loaded(f"**{title}** Pricing and promotion analysis needs {needs}. Load the demo store or your "
+                         "own exports first.")
 

@@ -23,7 +23,7 @@ from lib import pricing, replenish
 from lib.forecast import store
 from lib.pricing.scenario import ScenarioError
 from lib.replenish import months as month_plan
-from lib.ui.app import cache, planning, shell
+from lib.ui.app import planning, shell
 from lib.ui.pricing import inputs as scenario_inputs
 from lib.ui.replenish import parts
 from lib.ui.widgets import downloads
@@ -44,14 +44,10 @@ def render() -> None:
     st.title("Replenishment")
     st.caption("What to buy, from whom and how much: a periodic-review order-up-to plan per SKU from the "
                "demand forecast, with what-if controls that recompute at once.")
-    try:
-        wh = shell.warehouse()
-        key = cache.key(wh)
-        feeds = parts.loaded_feeds(key, wh)
-        as_of = planning.as_of(wh, key)
-    except Exception as err:  # noqa: BLE001 - every failure becomes a message
-        shell.show_error(err)
+    opened = shell.open_page(lambda wh, key: (parts.loaded_feeds(key, wh), planning.as_of(wh, key)))
+    if opened is None:
         return
+    wh, key, (feeds, as_of) = opened
     missing = [f for f in ("orders", "products", "inventory")
                if f not in feeds or (f == "orders" and as_of is None)]
     if missing:
@@ -139,9 +135,8 @@ def _drop_scenario() -> None:
 def _empty(missing: list[str]) -> None:
     title = EMPTY_HINTS[missing[0]][0]
     needs = "; ".join(EMPTY_HINTS[f][1] for f in missing)
-    st.info(f"**{title}** The replenishment plan needs {needs}. Load the demo store or your own exports "
-            "first.", icon=":material/inbox:")
-    st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+    shell.nothing_loaded(f"**{title}** The replenishment plan needs {needs}. Load the demo store or your own "
+                         "exports first.")
 
 
 def _body(plan: pd.DataFrame, fc: pd.DataFrame, as_of: date, p: dict, items: pd.DataFrame,
