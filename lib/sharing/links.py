@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from lib import fmt
 from lib.analytics import periods
 
-__all__ = ["LINK_ALIASES", "alias", "keys_for"]
+__all__ = ["LINK_ALIASES", "alias", "keys_for", "shorten", "link_value", "SHOWN_CHARS"]
+
+SHOWN_CHARS = 40    # a link value quoted back in a notice is cut to this many characters
 
 # URL values that older links carry -> the value that means the same today: a mapping, or a function
 # applied to every value (keys shown in words since)
@@ -49,3 +51,14 @@ def keys_for(key: str, values: Iterable[str], known: Iterable[str]) -> list[str]
         if k is not None and k not in out:
             out.append(k)
     return out
+
+
+def shorten(text, limit: int = SHOWN_CHARS) -> str:
+    """A link value as a notice quotes it: control characters dropped, cut to ``limit`` characters with '…'."""
+    clean = "".join(ch for ch in str(text) if ch.isprintable())
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def link_value(key: str, values) -> str:
+    """'key=v1,v2' for a notice that names a refused link value (each value shortened)."""
+    return f"{shorten(key, 20)}={','.join(shorten(v) for v in values)}"

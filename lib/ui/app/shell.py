@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitAPIException
 
 from lib.messages import describe_error
 from lib.settings import Settings
+from lib.sharing import links
 from lib.ui.app import cache, compat, history
 from lib.warehouse import Warehouse, versions
 
@@ -218,7 +219,7 @@ def link_report(token) -> None:
     st.session_state["_shopcast_url_end"] = now
     if slot is None:
         return
-    dropped = [f"{k}={','.join(v)}" for k, v in raw.items() if k not in now and any(v)]
+    dropped = [links.link_value(k, v) for k, v in raw.items() if k not in now and any(v)]
     if dropped:
         slot.warning(f"Ignored from the link (not a valid value): {', '.join(dropped)}. Showing the default "
                      "instead.", icon=":material/link_off:")

@@ -21,6 +21,7 @@ from lib import exports, fmt, forecast
 from lib.charts import forecast as charts
 from lib.forecast import data
 from lib.forecast import display as parts
+from lib.sharing import links
 from lib.ui.app import cache, planning, shell, url_keys
 from lib.ui.widgets import downloads, formatting
 
@@ -186,7 +187,7 @@ def _check_link(link: dict, p: dict) -> None:
         return
     st.session_state["forecast_link_checked"] = True
     chosen = {"level": p["label"], "item": p["item"], "fgrain": p["grain"], "h": p["h"], "model": p["model"]}
-    bad = [f'{k} = "{v}"' for k, v in link.items()
+    bad = [f'{k} = "{links.shorten(v)}"' for k, v in link.items()
            if v is not None and not (k == "item" and p["item"] is None) and str(v) != str(chosen[k])]
     if bad:
         st.warning(f"Ignored from the link (not a valid choice here): {', '.join(bad)}. "

@@ -19,6 +19,7 @@ from lib import fmt, pricing
 from lib.charts import scenario as charts
 from lib.pricing.scenario import DISCOUNT_RANGE, Promotion, Scenario, ScenarioError
 from lib.pricing.simulation import MAX_COMPARE
+from lib.sharing import links
 from lib.ui.app import shell
 from lib.ui.pricing import inputs as si
 from lib.ui.pricing import results
@@ -192,7 +193,7 @@ def _opened(wh, as_of: date, names: list[str]) -> str:
         ss["sc"] = ss.pop("sc_pending")
     wanted = st.query_params.get("sc", NEW)
     if wanted not in (NEW, *names):
-        st.warning(f"Ignored from the link: no saved scenario is named “{wanted}”. Showing a new scenario.",
+        st.warning(f"Ignored from the link: no saved scenario is named “{links.shorten(wanted)}”. Showing a new scenario.",
                    icon=":material/link_off:")
     choice = st.selectbox("Saved scenario", [NEW, *names], key="sc", bind="query-params",
                           format_func=lambda n: NEW_LABEL if n == NEW else n,
@@ -280,7 +281,7 @@ def comparison(wh, key, as_of: date) -> None:
     wanted = [n for n in st.query_params.get_all("cmp") if n]
     unknown = [n for n in wanted if n not in names]
     if unknown:
-        st.warning(f"Ignored from the link: no saved scenario named {', '.join(unknown)}.",
+        st.warning(f"Ignored from the link: no saved scenario named {', '.join(links.shorten(u) for u in unknown)}.",
                    icon=":material/link_off:")
     picked = st.multiselect("Scenarios to compare", names, key="cmp", bind="query-params", max_selections=MAX_COMPARE,
                             placeholder=f"Pick up to {MAX_COMPARE} saved scenarios")

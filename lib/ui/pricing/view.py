@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.sharing import links
 from lib.ui.app import planning, shell
 from lib.ui.pricing import analysis, scenarios
 from lib.ui.replenish import parts
@@ -37,7 +38,7 @@ def render() -> None:
     st.caption(f"Data through {as_of:%b %d, %Y}.")
     link = analysis.link_values(("tab",))
     if link and link["tab"][0] not in TABS:
-        st.warning(f"Ignored from the link (not a valid value): tab={link['tab'][0]}. Showing the "
+        st.warning(f"Ignored from the link (not a valid value): {links.link_value('tab', link['tab'][:1])}. Showing the "
                    f"{TABS[0]} tab instead.", icon=":material/link_off:")
     tabs = st.tabs(TABS, key="tab", bind="query-params")
     bodies = [scenarios.builder, scenarios.comparison, analysis.health_tab, analysis.elasticity_tab, analysis.promotions_tab]

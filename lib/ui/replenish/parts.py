@@ -11,6 +11,7 @@ from lib import exports, fmt, replenish
 from lib.charts import replenish as charts
 from lib.replenish import files
 from lib.replenish import view as plan_view
+from lib.sharing import links
 from lib.ui.app import cache, planning
 from lib.ui.widgets import downloads
 from lib.ui.widgets.formatting import money_column
@@ -125,7 +126,7 @@ def link_values() -> dict[str, list[str]]:
 
 def ignored_link_values(link: dict[str, list[str]], widgets: dict) -> list[str]:
     """'key=value' for each URL value a widget rejected (out of range, not an option, not a number)."""
-    return [f"{k}={','.join(raw)}" for k, raw in link.items()
+    return [links.link_value(k, raw) for k, raw in link.items()
             if k in widgets and k not in st.query_params and not _matches(raw, widgets[k])]
 
 
