@@ -8,18 +8,35 @@ Configured by one of:
   ``client_id``, ``client_secret``, ``server_metadata_url``, ``redirect_uri`` and ``cookie_secret``
   (https://docs.streamlit.io: st.login). When both are set, OpenID Connect wins.
 The password is never shown, logged, put in a URL or exported; ``AccessConfig`` hides it from repr.
+
+Signed-in browsers (password mode) keep a token, never the password: ``v2.<id>.<issued>.<expires>.<sig>``,
+a random id per sign-in, its issue and expiry times (checked on the server) and an HMAC-SHA256 under the
+server secret (env SHOPCAST_SECRET or ``secret`` under ``[shopcast]``; without one, a random secret per
+process, so a restart signs everyone out) of those fields and a fingerprint of the password: changing the
+password or the secret revokes every token. Replicas behind one address need the same secret.
+
+Wrong passwords are slowed per client (``Backoff``): after the first wrong attempt the next one waits 1 s,
+then 2, 4, ... up to BACKOFF_MAX seconds; a right one clears it. A failure is logged with a hash of the
+client, never the attempt.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+import secrets as _secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lib.settings import load_secrets
 
-__all__ = ["AccessConfig", "access_config", "password_ok", "OIDC_KEYS"]
+__all__ = ["AccessConfig", "access_config", "password_ok", "OIDC_KEYS", "server_secret", "issue_token",
+           "token_ok", "Backoff", "TOKEN_SECONDS", "BACKOFF_MAX"]
+
+TOKEN_SECONDS = 12 * 3600      # a signed-in browser stays in for 12 hours
+BACKOFF_MAX = 30.0             # seconds: the longest wait between two wrong passwords of one client
+_PROCESS_SECRET = _secrets.token_hex(32)
 
 OIDC_KEYS = ("client_id", "client_secret", "server_metadata_url", "redirect_uri", "cookie_secret")
 
@@ -55,3 +72,68 @@ def password_ok(given: str | None, expected: str | None) -> bool:
     a = hashlib.sha256(str(given).encode()).digest()
     b = hashlib.sha256(str(expected).encode()).digest()
     return hmac.compare_digest(a, b)
+
+
+def server_secret(env: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> str:
+    """The key tokens are signed with: SHOPCAST_SECRET, else ``secret`` under ``[shopcast]``, else this
+    process's own random one."""
+    env = os.environ if env is None else env
+    secrets = load_secrets() if secrets is None else secrets
+    shop = secrets.get("shopcast", {}) if isinstance(secrets.get("shopcast"), Mapping) else {}
+    return str(env.get("SHOPCAST_SECRET") or shop.get("secret") or _PROCESS_SECRET)
+
+
+def _signature(secret: str, password: str, body: str) -> str:
+    fingerprint = hashlib.sha256(str(password).encode()).hexdigest()
+    return hmac.new(secret.encode(), f"{body}|{fingerprint}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_token(secret: str, password: str, now: float, seconds: int = TOKEN_SECONDS,
+                token_id: str | None = None) -> str:
+    """A signed token for one browser: v2.<id>.<issued>.<expires>.<signature> (times in whole seconds)."""
+    tid = token_id or _secrets.token_hex(8)
+    body = f"v2.{tid}.{int(now)}.{int(now) + int(seconds)}"
+    return f"{body}.{_signature(secret, password, body)}"
+
+
+def token_ok(token: str | None, secret: str, password: str | None, now: float) -> bool:
+    """True when ``token`` was issued under this secret and password, is not expired and not from the future."""
+    if not token or not password:
+        return False
+    parts = str(token).split(".")
+    if len(parts) != 5 or parts[0] != "v2":
+        return False
+    try:
+        issued, expires = int(parts[2]), int(parts[3])
+    except ValueError:
+        return False
+    body = ".".join(parts[:4])
+    good = hmac.compare_digest(parts[4], _signature(secret, password, body))
+    return good and issued <= now + 60 and now < expires      # a minute of clock skew between replicas
+
+
+class Backoff:
+    """Wrong-password throttle per client: wait(client, now) is how many seconds it must still wait;
+    failed() records a wrong attempt (doubling the wait, at most BACKOFF_MAX), passed() clears it."""
+
+    def __init__(self, base: float = 1.0, cap: float = BACKOFF_MAX):
+        self.base, self.cap = base, cap
+        self._state: dict[str, tuple[int, float]] = {}       # client -> (failures, not before)
+        self._lock = threading.Lock()
+
+    def wait(self, client: str, now: float) -> float:
+        with self._lock:
+            _, until = self._state.get(client, (0, 0.0))
+        return max(0.0, until - now)
+
+    def failed(self, client: str, now: float) -> float:
+        """Record a wrong attempt; returns the wait before the next one."""
+        with self._lock:
+            n, _ = self._state.get(client, (0, 0.0))
+            delay = min(self.cap, self.base * 2 ** n)
+            self._state[client] = (n + 1, now + delay)
+        return delay
+
+    def passed(self, client: str) -> None:
+        with self._lock:
+            self._state.pop(client, None)

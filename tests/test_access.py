@@ -1,11 +1,23 @@
 """Access control (off by default), the password door, sharing links and meeting mode."""
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.access import OIDC_KEYS, access_config, password_ok
-from lib.ui.app.gate import cookie_token
+from lib.access import (
+    BACKOFF_MAX,
+    OIDC_KEYS,
+    Backoff,
+    access_config,
+    issue_token,
+    password_ok,
+    server_secret,
+    token_ok,
+)
+from lib.ui.app import gate
 from tests.support.paths import ROOT
 
 OIDC = {k: f"x-{k}" for k in OIDC_KEYS}
@@ -36,7 +48,7 @@ def app_env(tmp_path, monkeypatch):
     return monkeypatch
 
 
-def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env):
+def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env, caplog):
     app_env.setenv("SHOPCAST_PASSWORD", "s3cret")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["src"] = "Demo store"
@@ -44,9 +56,18 @@ def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env
     assert not at.exception
     assert at.title[0].value == "Shopcast" and "protected by a password" in at.info[0].value
     assert len(at.title) == 1 and not at.sidebar.caption               # no page, no warehouse line
-    at.text_input(key="gate_password").input("wrong")
+    app_env.setattr(gate, "_client", lambda: "one-browser")            # AppTest's address is not a browser's
+    gate.BACKOFF.passed("one-browser")
+    at.text_input(key="gate_password").input("hunter2")
     at.button[0].click().run()
     assert "not right" in at.error[0].value and len(at.title) == 1
+    # logged with the client's hash, never the attempt
+    assert "wrong password from client one-browser; the next attempt waits 1 s" in caplog.text
+    assert "hunter2" not in caplog.text
+    at.text_input(key="gate_password").input("s3cret")
+    at.button[0].click().run()                                         # right, but within a second: refused
+    assert "Too many wrong passwords: try again in 1 s." in at.error[0].value and len(at.title) == 1
+    time.sleep(1.05)
     at.text_input(key="gate_password").input("s3cret")
     at.button[0].click().run()
     assert not at.exception
@@ -54,14 +75,45 @@ def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env
     assert at.query_params["src"] == "Demo store"                      # the link's state survived
     assert "s3cret" not in str(at.query_params)
     scripts = [str(h.proto) for h in at.get("html")]
-    assert any(f"shopcast_access={cookie_token('s3cret')}" in h for h in scripts)     # remembered, signed
+    tokens = [m for h in scripts for m in re.findall(r"shopcast_access=(v2\.[0-9a-f.]+)", h)]
+    assert len(tokens) == 1 and token_ok(tokens[0], server_secret(), "s3cret", time.time())   # remembered, signed
     assert not any("s3cret" in h for h in scripts)                                    # never the password
     assert at.sidebar.button(key="gate_lock") is not None
 
 
-def test_the_remembered_token_changes_with_the_password():
-    assert cookie_token("a") != cookie_token("b") and len(cookie_token("a")) == 64
-    assert cookie_token("a") == cookie_token("a")
+def test_a_token_expires_and_is_revoked_by_a_new_password_or_secret():
+    t = issue_token("k1", "pw", now=1_000_000, seconds=3600, token_id="ab12")
+    assert t.startswith("v2.ab12.1000000.1003600.") and len(t.split(".")[4]) == 64 and "pw" not in t
+    assert token_ok(t, "k1", "pw", now=1_000_000) and token_ok(t, "k1", "pw", now=1_003_599)
+    assert not token_ok(t, "k1", "pw", now=1_003_600)                    # expired, checked on the server
+    assert not token_ok(t, "k1", "pw2", now=1_000_100)                   # the password changed
+    assert not token_ok(t, "k2", "pw", now=1_000_100)                    # the secret changed
+    assert not token_ok(t.replace(".1003600.", ".9999999."), "k1", "pw", now=1_000_100)   # a longer life, forged
+    assert not token_ok(t, "k1", "pw", now=1_000_000 - 3600)             # issued in the future
+    assert not token_ok(None, "k1", "pw", 0) and not token_ok("junk", "k1", "pw", 0)
+    assert not token_ok(t, "k1", None, now=1_000_000)
+    other = issue_token("k1", "pw", now=1_000_000)
+    assert other.split(".")[1] != issue_token("k1", "pw", now=1_000_000).split(".")[1]   # a random id each
+
+
+def test_the_secret_comes_from_the_environment_or_secrets_else_this_process():
+    assert server_secret(env={"SHOPCAST_SECRET": "e"}, secrets={"shopcast": {"secret": "s"}}) == "e"
+    assert server_secret(env={}, secrets={"shopcast": {"secret": "s"}}) == "s"
+    own = server_secret(env={}, secrets={})
+    assert len(own) == 64 and own == server_secret(env={}, secrets={})
+
+
+def test_wrong_passwords_wait_longer_each_time_per_client():
+    b = Backoff()
+    assert b.wait("a", 0.0) == 0.0
+    assert [b.failed("a", t) for t in (0.0, 1.0, 3.0, 7.0)] == [1.0, 2.0, 4.0, 8.0]
+    assert b.wait("a", 7.0) == 8.0 and b.wait("a", 14.0) == 1.0 and b.wait("a", 15.0) == 0.0
+    assert b.wait("b", 7.0) == 0.0                                        # another client is not slowed
+    for t in range(10):
+        b.failed("a", 100.0 + t)
+    assert b.wait("a", 109.0) == BACKOFF_MAX
+    b.passed("a")
+    assert b.wait("a", 109.0) == 0.0
 
 
 def test_an_open_app_has_a_share_box_with_the_pages_link(app_env):
