@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.browser_basic import metric, settle
 from tests.support.server import free_port, serve
+from tests.support.workbooks import workbook
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +87,29 @@ def test_app_source_has_no_traceback_on_bad_deep_link(app_url, browser):
     ctx.close()
 
 
+
+
+def test_a_workbook_of_several_sheets_proposes_its_orders_and_loads_two_sheets_at_once(app_url, browser, tmp_path):
+    """Issue 18 point 1: the orders are on the workbook's second sheet (the first holds notes). The Data page
+    lists the sheets, proposes the orders sheet, and loads the orders and products sheets in one go."""
+    book = tmp_path / "shop.xlsx"
+    book.write_bytes(workbook())
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(app_url + "/data")
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(book))
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    picked = main.locator('[data-testid="stSelectbox"]').filter(has_text="Sheet (4 in this workbook)")
+    assert picked.locator("input").input_value() == "Orders (3 rows, looks like orders: 6 of 6 required columns)"
+    assert "Validate and replace orders" in main.inner_text()
+    page.get_by_text("Load several sheets at once (2 look like feeds)").click()
+    settle(page)
+    page.get_by_role("button", name="Load 2 sheets").click()
+    settle(page)
+    done = page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
+    assert "Loaded products (2 rows), orders (3 rows) from shop.xlsx." in done
+    assert metric(page, "Order lines") == "3"
+    assert not page.locator('[data-testid="stException"]').count()
+    ctx.close()

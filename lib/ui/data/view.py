@@ -6,7 +6,7 @@ import os
 import streamlit as st
 
 from lib import fmt, ingest
-from lib.ingest import shopify
+from lib.ingest import shopify, workbooks
 from lib.messages import failures_table, source_label, warnings_summary
 from lib.schema import FEEDS, Reason
 from lib.settings import load_secrets
@@ -52,11 +52,72 @@ def _upload_source(wh) -> None:
                 "are recognised automatically. Sample files are in `data/samples/`.", icon=":material/upload:")
         return
     try:
-        prep = ingest.prepare_file(up.getvalue(), up.name, _feed_override(up.name), wh)
+        plan = _sheet_plan(up.getvalue(), up.name)
+        if len(plan) > 1:
+            sheet = _pick_sheet(plan, up.name)
+            prep = workbooks.prepare_sheet(up.getvalue(), up.name, sheet,
+                                           st.session_state.get(f"feedpick:upload:{up.name} [{sheet}]"), wh)
+        else:
+            prep = ingest.prepare_file(up.getvalue(), up.name, _feed_override(up.name), wh)
     except Exception as err:  # noqa: BLE001 - every failure becomes a message
         shell.show_error(err)
         return
+    if len(plan) > 1:
+        _several_sheets(wh, up.getvalue(), up.name, plan)
     _mapping_and_load(wh, prep)
+
+
+def _sheet_plan(data: bytes, name: str):
+    """workbooks.sheets of the uploaded file, read once per upload (kept in the session)."""
+    memo = f"_sheetplan:{name}:{len(data)}:{hash(data[:4096])}"
+    if memo not in st.session_state:
+        st.session_state[memo] = workbooks.sheets(data, name)
+    return st.session_state[memo]
+
+
+def _sheet_label(plan, sheet: str) -> str:
+    r = plan.set_index("sheet").loc[sheet]
+    if not r["rows"]:
+        return f"{sheet} (empty)"
+    if r["feed"] is None or r["feed"] != r["feed"]:
+        return f"{sheet} ({r['rows']:,} rows, no feed recognised)"
+    return f"{sheet} ({r['rows']:,} rows, looks like {fmt.words(r['feed']).lower()}: {r['found']} of {r['needed']} " \
+           "required columns)"
+
+
+def _pick_sheet(plan, name: str) -> str:
+    """The workbook's sheet to map, the one whose headers best match a feed unless the user picks another."""
+    names = plan["sheet"].tolist()
+    best = workbooks.best_sheet(plan) or names[0]
+    return st.selectbox(f"Sheet ({len(names)} in this workbook)", names, index=names.index(best),
+                        key=f"sheetpick:{name}", format_func=lambda s: _sheet_label(plan, s),
+                        help="Proposed: the sheet whose column names best match a feed.")
+
+
+def _several_sheets(wh, data: bytes, name: str, plan) -> None:
+    """Load several sheets of the workbook as their feeds at once (each checked first; nothing loaded when
+    one fails)."""
+    usable = plan[(plan["rows"] > 0) & plan["feed"].notna()]
+    if len(usable) < 2:
+        return
+    with st.expander(f"Load several sheets at once ({len(usable)} look like feeds)"):
+        picks = st.data_editor(
+            usable.assign(load=True)[["load", "sheet", "feed", "rows"]], key="sheets_editor", hide_index=True,
+            disabled=["sheet", "rows"], width="stretch",
+            column_config={"load": st.column_config.CheckboxColumn("Load"), "sheet": "Sheet",
+                           "feed": st.column_config.SelectboxColumn("Into feed", options=FEED_LIST,
+                                                                    required=True),
+                           "rows": st.column_config.NumberColumn("Rows", format="localized")})
+        chosen = {r.sheet: r.feed for r in picks.itertuples() if r.load}
+        if st.button(f"Load {len(chosen)} sheets", icon=":material/upload:", disabled=not chosen,
+                     key="load_sheets"):
+            try:
+                reports = workbooks.load_sheets(wh, data, name, chosen, as_of=shell.today())
+            except Exception as err:  # noqa: BLE001 - every failure becomes a message
+                shell.show_error(err)
+                return
+            st.success("Loaded " + ", ".join(f"{fmt.words(f).lower()} ({r.rows:,} rows)" for f, r in reports.items())
+                       + f" from {name}.", icon=":material/check_circle:")
 
 
 def _feed_override(name: str) -> str | None:
