@@ -10,7 +10,7 @@ PORT ?= 8501
 # OpenMP (scikit-learn's boosted forecast) waits passively instead of spinning: see lib/ui/app/serve.py
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: run test lint demo venv dev system-deps bench load clean
+.PHONY: run team test lint demo venv dev system-deps bench load clean
 
 $(VENV)/.req-stamp: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,17 +26,20 @@ $(VENV)/.dev-stamp: $(VENV)/.req-stamp requirements-dev.txt
 venv: $(VENV)/.req-stamp
 dev: $(VENV)/.dev-stamp
 
-# Debian packages the tests need: chromium (real-browser tests) and postgresql (the SQL suite).
+# Debian packages: chromium (real-browser tests), postgresql (the SQL suite; team mode's warehouse) and
+# nginx-light (team mode's proxy). `make test` needs all three, `make team` the last two.
+DEBS ?= chromium postgresql nginx
 system-deps:
 	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	case " $(DEBS) " in *" chromium "*) [ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver";; esac; \
+	case " $(DEBS) " in *" postgresql "*) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql";; esac; \
+	case " $(DEBS) " in *" nginx "*) [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light";; esac; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "not root: cannot install$$missing (browser/PostgreSQL tests will skip, or fail under CI=true)"; \
+	    echo "not root: cannot install$$missing (browser/PostgreSQL/team tests will skip, or fail under CI=true)"; \
 	  fi; \
 	fi
 
@@ -45,6 +48,14 @@ demo: venv
 
 run: venv demo
 	$(PY) -m lib.ui.app.serve --server.port $(PORT)
+
+# Team mode: REPLICAS app processes (default: one per core) behind nginx on PORT (default 8500), on one
+# PostgreSQL warehouse (DATABASE_URL, or the project's own cluster under data/team/postgres). Ctrl-C stops all.
+REPLICAS ?= $(shell nproc)
+TEAM_PORT = $(if $(filter file,$(origin PORT)),8500,$(PORT))
+team: venv
+	$(MAKE) --no-print-directory system-deps DEBS="postgresql nginx"
+	$(PY) -m lib.ops.team --port $(TEAM_PORT) --replicas $(REPLICAS) --as-of $(AS_OF)
 
 lint: dev
 	$(VENV)/bin/ruff check .

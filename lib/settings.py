@@ -36,6 +36,7 @@ class Settings:
     currency: str = "USD"
     dayfirst: bool = False          # how to read ambiguous dates like 03/04/2025
     data_versions_kept: int = 5
+    replica: str | None = None      # team mode: this app process's name behind the proxy (lib.ops.team)
 
     @property
     def duckdb_path(self) -> Path:
@@ -63,6 +64,7 @@ class Settings:
             currency=str(pick("SHOPCAST_CURRENCY", "currency", cls.currency)),
             dayfirst=str(pick("SHOPCAST_DAYFIRST", "dayfirst", "false")).lower() in ("1", "true", "yes"),
             data_versions_kept=int(pick("SHOPCAST_VERSIONS_KEPT", "data_versions_kept", 5)),
+            replica=env.get("SHOPCAST_REPLICA") or None,
         )
 
 

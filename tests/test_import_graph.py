@@ -19,6 +19,7 @@ ALLOWED = {
     "lib.forecast": {"lib.warehouse", "lib.analytics"}, "lib.replenish": {"lib.warehouse", "lib.analytics"},
     "lib.pricing": {"lib.warehouse", "lib.analytics", "lib.forecast", "lib.replenish"},
     "lib.sharing": {"lib.warehouse", "lib.analytics"},
+    "lib.ops": set(),
     "lib.charts": ENGINES | {"lib.analytics"},
     "lib.messages": {"lib.ingest", "lib.sources"},
     "lib.reports": ENGINES | {"lib.warehouse", "lib.analytics", "lib.ingest", "lib.sources", "lib.charts",

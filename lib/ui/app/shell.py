@@ -121,8 +121,10 @@ def today() -> date:
 
 def sidebar() -> None:
     wh = warehouse()
+    replica = settings().replica
+    served = f" · replica `{replica}`" if replica else ""      # team mode (lib.ops.team): which process serves
     with st.sidebar:
-        st.caption(f"Warehouse: {wh.dialect} · data version `{wh.data_version()}`")
+        st.caption(f"Warehouse: {wh.dialect} · data version `{wh.data_version()}`{served}")
 
 
 def open_page(first_reads):
