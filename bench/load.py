@@ -1,7 +1,19 @@
 """Load benchmark: N concurrent sessions clicking through the app on the demo store.
 
     .venv/bin/python bench/load.py [--sessions 20] [--browsers 20] [--seconds 60] [--think 2] [--seed 7]
+                                   [--cold] [--config run|team1|team2 | --compare | --url URL [--replicas N]]
                                    [--port 0] [--animations false] [--headful false]
+
+What it runs against (issue 16): `--config run` (default) one app process over the DuckDB store, as
+`make run`; `team1`/`team2` `make team`'s supervisor (lib.ops.team) with 1 or 2 replicas behind nginx over
+the same store loaded into the benchmark's own PostgreSQL cluster; `--compare` all three one after the
+other with the same sessions and seed, then a table and the throughput ratios; `--url` a server or proxy
+already running (nothing started, its CPU and memory not measured; `--replicas N` spreads the sessions
+over a team's replicas by their affinity cookie, as the proxy would spread users). Behind a team the
+sessions are spread evenly the same way (session k on replica k % N + 1).
+
+Every step that did not finish within the step limit (30 s) is listed as an error AND counted at the
+limit in p50/p95/p99/max ("t/o" column), so a timeout can only make a percentile worse.
 
 Data (built once, cached under data/bench/load-demo-<params>/): the demo store (seed 7, scale 1,
 traffic 1, as of 2026-11-26) loaded with lib.ingest.load_demo into that directory's own warehouse
@@ -10,7 +22,10 @@ its own server (`python -m lib.ui.app.serve`, SHOPCAST_DATA_DIR = that directory
 
 Warm-up (not measured): one browser session opens every page and steps its control through every
 value the load uses, so the server's caches (per data version) hold what the sessions will ask for;
-it records the page's link after each step.
+it records the page's link after each step. `--cold`: the warm-up only opens each page; the browsers
+then meet their control values for the first time during the run, and every wire session's change is a
+link nobody asked for before (bench/load_team.cold_query: a random custom date range of 7-180 days on the
+dated pages, another service level on Replenishment; Forecast, Pricing and Home replay recorded links).
 
 Then --sessions sessions loop over the sidebar pages for --seconds: open the page ("open"), change
 one control ("change"), wait until it has re-rendered. --browsers of them (default: all) are
@@ -41,11 +56,8 @@ import asyncio
 import collections
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,7 +66,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_wire import WireSession  # noqa: E402 - bench/ is on the path above
+from load_team import Servers, cold_query  # noqa: E402 - bench/ is on the path above
+from load_wire import WireSession  # noqa: E402
+
+from lib.ops.nginx import AFFINITY_COOKIE  # noqa: E402
 
 CACHE = ROOT / "data" / "bench"
 AS_OF = date(2026, 11, 26)
@@ -206,6 +221,8 @@ class Session:
         except Exception as e:                                      # noqa: BLE001 - a timeout or a lost element
             kind = "timeout" if "Timeout" in type(e).__name__ else type(e).__name__
             self.errors.append((self.where, f"{action}: {kind}", str(e).splitlines()[0][:160]))
+            if kind == "timeout":                                   # counted at the limit in every percentile
+                self.results.append((self.where, action, timeout / 1000, True))
             try:                                                    # start over from the home page
                 await self.page.goto(self.url)
                 await self.rendered(0, timeout=120_000)
@@ -215,7 +232,7 @@ class Session:
         if r["exceptions"] or r["notFound"]:
             self.errors.append((self.where, f"{action}: {'st.exception' if r['exceptions'] else 'page not found'}",
                                 ""))
-        self.results.append((self.where, action, r["ms"] / 1000))
+        self.results.append((self.where, action, r["ms"] / 1000, False))
         if self.links is not None:
             self.links.setdefault(self.where, []).append(self.page.url)
         await self.pause()
@@ -231,8 +248,15 @@ class Session:
 
 
 async def run(url: str, sessions: int, seconds: float, headless: bool, think: float = 0.0, seed: int = 7,
-              animations: bool = False, browsers: int | None = None) -> dict:
-    """Warm up, then `browsers` chromium sessions and sessions - browsers wire sessions for `seconds`."""
+              animations: bool = False, browsers: int | None = None, cold: bool = False, replicas: int = 0,
+              cpu=lambda: 0.0) -> dict:
+    """Warm up, then `browsers` chromium sessions and sessions - browsers wire sessions for `seconds`.
+
+    cold: the warm-up only opens each page; the browsers' control values are then met for the first time
+    during the run, and every wire session's change asks for a link nobody asked for before (load_team.
+    cold_query: a random custom date range, another service level). replicas: behind the team's proxy,
+    session k is put on replica k % replicas + 1 (its affinity cookie), as an even spread of users would be.
+    """
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -242,6 +266,8 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
         async def new_session(name, results, errors, k=0, pause=0.0):
             ctx = await browser.new_context(viewport=VIEWPORT, reduced_motion="no-preference" if animations
                                             else "reduce")
+            if replicas:
+                await ctx.add_cookies([{"name": AFFINITY_COOKIE, "value": f"r{k % replicas + 1}", "url": url}])
             await ctx.add_init_script(INIT_JS)
             if not animations:
                 await ctx.add_init_script(NO_MOTION_JS)
@@ -254,7 +280,7 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
         w = await new_session("warm-up", [], warm_errors)
         w.links = {}
         for title, (_, values) in PAGES.items():
-            await w.visit(title, 0, changes=values, timeout=300_000)
+            await w.visit(title, 0, changes=0 if cold else values, timeout=300_000)
         await w.ctx.close()
         out = {"warmup_s": time.perf_counter() - t, "warmup_errors": warm_errors}
         print(f"warm-up: {out['warmup_s']:.0f} s, {len(warm_errors)} errors", flush=True)
@@ -269,7 +295,8 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
                                      return_exceptions=True)
         live = [s for s in group if isinstance(s, Session)]
         errors += [("start", "session did not open", str(e)[:160]) for e in group if not isinstance(e, Session)]
-        wires = [WireSession(url, f"w{k}", wire_results, errors, think, seed * 1000 + k)
+        wires = [WireSession(url, f"w{k}", wire_results, errors, think, seed * 1000 + k,
+                             cookie=f"{AFFINITY_COOKIE}=r{k % replicas + 1}" if replicas else None)
                  for k in range(n_browsers, sessions)]
         opened = await asyncio.gather(*(ws.open(120) for ws in wires), return_exceptions=True)
         errors += [("start", "wire session did not open", str(e)[:160]) for e in opened if isinstance(e, Exception)]
@@ -290,14 +317,16 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
             while time.perf_counter() < deadline:
                 title = titles[(k + visit) % len(titles)]
                 path, queries = plan[title]
+                if cold:
+                    queries = [queries[0], cold_query(title, queries[0], ws.rng, AS_OF)]
                 await ws.visit(title, path, queries, visit // len(titles) + k, STEP_TIMEOUT / 1000)
                 visit += 1
 
-        cpu0, t0 = server_cpu(), time.perf_counter()
+        cpu0, t0 = cpu(), time.perf_counter()
         deadline = t0 + seconds
         await asyncio.gather(*(loop(k, s) for k, s in enumerate(live)),
                              *(wire_loop(k, ws) for k, ws in enumerate(wires, start=len(live))))
-        out.update(duration=time.perf_counter() - t0, cpu=server_cpu() - cpu0, sessions=len(live) + len(wires),
+        out.update(duration=time.perf_counter() - t0, cpu=cpu() - cpu0, sessions=len(live) + len(wires),
                    browsers=len(live), wires=len(wires), results=results, wire_results=wire_results, errors=errors)
         for ws in wires:
             await ws.close()
@@ -335,57 +364,33 @@ def data_dir() -> Path:
     return d
 
 
-SERVER: dict = {}
-
-
-def start_server(d: Path, port: int) -> str:
-    if not port:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-    env = {**os.environ, "SHOPCAST_DATA_DIR": str(d)}
-    env.pop("DATABASE_URL", None)
-    log = open(d / "server.log", "w")                           # noqa: SIM115 - open for the server's lifetime
-    SERVER["proc"] = subprocess.Popen([sys.executable, "-m", "lib.ui.app.serve", "--server.port", str(port)], cwd=ROOT,
-                                      env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return url
-        except OSError:
-            if SERVER["proc"].poll() is not None:
-                break
-            time.sleep(0.5)
-    sys.exit("the app server did not start:\n" + (d / "server.log").read_text()[-2000:])
-
-
-def proc_status(field: str) -> int:
-    """A /proc/<server>/status memory figure in bytes (VmHWM: peak resident set since start)."""
-    for line in Path(f"/proc/{SERVER['proc'].pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def server_cpu() -> float:
-    """The server process's user+system CPU seconds so far."""
-    fields = Path(f"/proc/{SERVER['proc'].pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def pct(xs: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank)."""
     xs = sorted(xs)
     return xs[min(len(xs) - 1, max(0, round(q / 100 * len(xs) + 0.5) - 1))]
 
 
-def line(name: str, xs: list[float]) -> str:
+def line(name: str, rows: list[tuple]) -> str:
+    """n, timeouts, p50/p95/p99/max over rows (where, action, seconds, timed_out): a timeout counts at the limit."""
+    xs = [r[2] for r in rows]
     if not xs:
         return f"  {name:18s} {0:5d}"
-    return f"  {name:18s} {len(xs):5d} {pct(xs, 50):7.2f} {pct(xs, 95):7.2f} {max(xs):7.2f}"
+    late = sum(bool(r[3]) for r in rows)
+    return (f"  {name:18s} {len(xs):5d} {late:5d} {pct(xs, 50):7.2f} {pct(xs, 95):7.2f} {pct(xs, 99):7.2f} "
+            f"{max(xs):7.2f}")
 
 
-def report(out: dict, seconds: float) -> int:
+def summary(out: dict) -> dict:
+    """The figures of one run for the comparison table: every step (browser and wire) together."""
+    rows = out["results"] + out.get("wire_results", [])
+    change = [r[2] for r in rows if r[1] == "change"]
+    errs = [e for e in out["errors"] if not e[1].startswith("offline")]
+    return {"steps_s": len(rows) / out["duration"], "n": len(rows), "timeouts": sum(bool(r[3]) for r in rows),
+            "p50": pct(change, 50) if change else float("nan"), "p95": pct(change, 95) if change else float("nan"),
+            "p99": pct(change, 99) if change else float("nan"), "errors": len(errs), "cpu": out["cpu"] / out["duration"]}
+
+
+def report(out: dict, seconds: float, servers: Servers | None) -> int:
     res, dur = out["results"], out["duration"]
     offline = [e for e in out["errors"] + out["warmup_errors"] if e[1].startswith("offline")]
     errs = [e for e in out["errors"] if not e[1].startswith("offline")]
@@ -393,23 +398,29 @@ def report(out: dict, seconds: float) -> int:
     wres = out.get("wire_results", [])
     print(f"\nsessions {out['sessions']} ({out.get('browsers', out['sessions'])} browsers, "
           f"{out.get('wires', 0)} wire), measured {dur:.1f} s (asked {seconds:g} s); browsers: {len(res)} "
-          f"steps rendered, {sum(a == 'change' for _, a, _ in res)} control changes; wire: {len(wres)} runs; "
+          f"steps, {sum(r[1] == 'change' for r in res)} control changes; wire: {len(wres)} runs; "
           f"{(len(res) + len(wres)) / dur:.2f} steps/s in all")
-    print(f"server: peak RSS {proc_status('VmHWM') / 2**20:.0f} MiB (now {proc_status('VmRSS') / 2**20:.0f} MiB), "
-          f"CPU {out['cpu']:.0f} s over the run ({out['cpu'] / dur:.2f} cores); load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    hdr = f"  {'':18s} {'n':>5s} {'p50 s':>7s} {'p95 s':>7s} {'max s':>7s}"
+    if servers is not None and servers.pids():
+        n = len(servers.pids())
+        print(f"app process{'es' if n > 1 else ''} ({n}): peak RSS {servers.memory('VmHWM') / 2**20:.0f} MiB in all, "
+              f"CPU {out['cpu']:.0f} s over the run ({out['cpu'] / dur:.2f} cores); load average "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    else:
+        print("server: not started by this script (--url): its CPU and memory are not measured here")
+    hdr = f"  {'':18s} {'n':>5s} {'t/o':>5s} {'p50 s':>7s} {'p95 s':>7s} {'p99 s':>7s} {'max s':>7s}"
     blocks = [(res, "change", "browsers: control change -> rendered"),
               (res, "open", "browsers: sidebar page open -> rendered")]
     if wres:
         blocks += [(wres, "change", "wire: control change (link) -> run finished on the server"),
                    (wres, "open", "wire: page open -> run finished on the server")]
+    print(f"(t/o: steps not finished within {STEP_TIMEOUT / 1000:.0f} s, counted at {STEP_TIMEOUT / 1000:.0f} s "
+          "in every percentile)")
     for rows, action, label in blocks:
-        xs = [(p, s) for p, a, s in rows if a == action]
-        print(f"\n{label}\n{hdr}\n" + line("all pages", [s for _, s in xs]))
+        xs = [r for r in rows if r[1] == action]
+        print(f"\n{label}\n{hdr}\n" + line("all pages", xs))
         for title in PAGES:
-            if any(p == title for p, _ in xs):
-                print(line(title, [s for p, s in xs if p == title]))
+            if any(r[0] == title for r in xs):
+                print(line(title, [r for r in xs if r[0] == title]))
     print(f"\nerrors: {len(errs)}" + (f" (warm-up: {len(out['warmup_errors'])})" if out["warmup_errors"] else ""))
     for (where, kind), n in collections.Counter((w, k) for w, k, _ in errs + out["warmup_errors"]).most_common():
         sample = next(m for w, k, m in errs + out["warmup_errors"] if (w, k) == (where, kind))
@@ -417,6 +428,33 @@ def report(out: dict, seconds: float) -> int:
     if offline:
         print(f"  (not counted: {len(offline)} failed fetches of external resources, e.g. {offline[0][2]})")
     return 1 if errs or out["warmup_errors"] else 0
+
+
+CONFIGS = {"run": ("make run: 1 process, DuckDB", 0), "team1": ("make team REPLICAS=1: PostgreSQL", 1),
+           "team2": ("make team REPLICAS=2: PostgreSQL", 2)}
+
+
+def one(args, config: str | None) -> tuple[int, dict]:
+    """Start what `config` runs (None: use --url), run the sessions, report; (exit code, summary)."""
+    servers, replicas = None, 0
+    if config is None:
+        url, replicas = args.url.rstrip("/"), args.replicas
+    else:
+        servers = Servers(data_dir(), CACHE, f"seed{SEED}-scale{SCALE:g}-traffic{TRAFFIC:g}-{AS_OF}", AS_OF)
+        replicas = CONFIGS[config][1]
+        url = servers.start_team(replicas, args.port) if replicas else servers.start_single(args.port)
+        print(f"{CONFIGS[config][0]}: {url}", flush=True)
+    try:
+        print(f"{args.sessions} sessions ({min(args.browsers, args.sessions)} browsers), think {args.think:g} s "
+              f"(seed {args.seed}), {'cold' if args.cold else 'warm'}, animations "
+              f"{'on' if args.animations else 'off'}", flush=True)
+        out = asyncio.run(run(url, args.sessions, args.seconds, headless=not args.headful, think=args.think,
+                              seed=args.seed, animations=args.animations, browsers=args.browsers, cold=args.cold,
+                              replicas=replicas, cpu=servers.cpu if servers else (lambda: 0.0)))
+        return report(out, args.seconds, servers), summary(out)
+    finally:
+        if servers is not None:
+            servers.stop()
 
 
 def main() -> int:
@@ -427,25 +465,41 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--think", type=float, default=2.0,
                     help="mean pause in seconds between a session's actions (0: none, a stress test)")
-    ap.add_argument("--seed", type=int, default=7, help="seed of the pauses")
+    ap.add_argument("--seed", type=int, default=7, help="seed of the pauses and of the cold links")
+    ap.add_argument("--cold", action="store_true",
+                    help="the warm-up only opens the pages; sessions ask for values and links not seen before")
+    ap.add_argument("--config", choices=sorted(CONFIGS), default="run",
+                    help="what to start: run (one process over DuckDB), team1 / team2 (make team over PostgreSQL)")
+    ap.add_argument("--compare", action="store_true",
+                    help="run, team1 and team2 one after the other with the same sessions and seed; a table")
+    ap.add_argument("--url", help="a running server or team proxy: start nothing (CPU/memory not measured)")
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="with --url of a team: spread the sessions over this many replicas by their cookie")
     ap.add_argument("--animations", type=lambda v: v.lower() in ("1", "true", "yes"), default=False,
                     help="keep CSS animations in the load browsers (default: off)")
     ap.add_argument("--port", type=int, default=0, help="0: a free port")
     ap.add_argument("--headful", type=lambda v: v.lower() in ("1", "true", "yes"), default=False)
     args = ap.parse_args()
-    d = data_dir()
-    url = start_server(d, args.port)
-    print(f"server {url} (pid {SERVER['proc'].pid}), data {d.relative_to(ROOT)}", flush=True)
-    try:
-        print(f"{args.sessions} sessions ({min(args.browsers, args.sessions)} browsers), think {args.think:g} s (seed {args.seed}), animations "
-              f"{'on' if args.animations else 'off'}", flush=True)
-        out = asyncio.run(run(url, args.sessions, args.seconds, headless=not args.headful, think=args.think,
-                              seed=args.seed, animations=args.animations,
-                              browsers=args.browsers))
-        return report(out, args.seconds)
-    finally:
-        SERVER["proc"].terminate()
-        SERVER["proc"].wait(20)
+    if args.url:
+        return one(args, None)[0]
+    if not args.compare:
+        return one(args, args.config)[0]
+    rows, code = {}, 0
+    for config in CONFIGS:
+        print(f"\n===== {CONFIGS[config][0]} =====", flush=True)
+        rc, rows[config] = one(args, config)
+        code |= rc
+    print(f"\ncomparison: {args.sessions} sessions ({min(args.browsers, args.sessions)} browsers), "
+          f"{'cold' if args.cold else 'warm'}, {args.seconds:g} s each, seed {args.seed}; control change -> finished "
+          "(browsers and wire together; a timeout counts at the limit)")
+    print(f"  {'':36s} {'steps/s':>8s} {'p50 s':>7s} {'p95 s':>7s} {'p99 s':>7s} {'t/o':>5s} {'errors':>6s} "
+          f"{'cores':>6s}")
+    for config, r in rows.items():
+        print(f"  {CONFIGS[config][0]:36s} {r['steps_s']:8.2f} {r['p50']:7.2f} {r['p95']:7.2f} {r['p99']:7.2f} "
+              f"{r['timeouts']:5d} {r['errors']:6d} {r['cpu']:6.2f}")
+    print(f"  throughput ratio team2 / run {rows['team2']['steps_s'] / rows['run']['steps_s']:.2f}, "
+          f"team2 / team1 {rows['team2']['steps_s'] / rows['team1']['steps_s']:.2f}")
+    return code
 
 
 if __name__ == "__main__":
