@@ -24,12 +24,13 @@ PROCESS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def main(argv: list[str] | None = None) -> None:
-    from lib.ui.app import compat
+    from lib.ui.app import compat, gate
     from lib.ui.widgets import controls
 
     for name, value in PROCESS_ENV.items():
         os.environ.setdefault(name, value)
     compat.disable_pages_directory()
+    compat.add_routes(gate.cookie_routes)  # the door's cookie route: the server sets the HttpOnly token cookie
     controls.install_link_aliases()       # old links' values (range=Month to date) from the first session on
     sys.exit(compat.run_cli(["run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]))
 
