@@ -143,3 +143,12 @@ def test_meeting_mode_hides_the_chrome_and_keeps_the_view(app_env):
     styles = [str(h.proto) for h in at.get("html")]
     assert any("stSidebar" in s and "stSelectbox" in s for s in styles)
     assert any("Leave meeting mode" in m.value for m in at.markdown)
+
+
+def test_an_auth_section_in_streamlits_secrets_shows_the_log_in_door(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = OIDC                       # Streamlit's own secrets, where st.login reads them
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Shopcast" and "Log in with your organisation's account" in at.info[0].value
+    assert [b.label for b in at.button] == ["Log in"] and len(at.title) == 1 and not at.sidebar.caption
