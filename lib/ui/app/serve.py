@@ -5,7 +5,8 @@ session after the server starts it resolves the URL against those files before a
 st.navigation runs: a deep link such as /data then shows "Page not found" before the right
 page. The app declares every page with st.navigation, so this launcher turns the folder
 discovery off before the server starts (Streamlit itself does the same the moment
-st.navigation is first called).
+st.navigation is first called). It also adds the password door's cookie route (lib/ui/app/gate.py):
+without it a signed-in browser is not remembered.
 """
 from __future__ import annotations
 
