@@ -15,6 +15,12 @@ server secret (env SHOPCAST_SECRET or ``secret`` under ``[shopcast]``; without o
 process, so a restart signs everyone out) of those fields and a fingerprint of the password: changing the
 password or the secret revokes every token. Replicas behind one address need the same secret.
 
+The token reaches the browser only as an HttpOnly cookie set by the server (``cookie_header``), never
+through page JavaScript: after the right password the session puts the token in a ``Handoff`` under a
+one-time nonce (random, NONCE_SECONDS to live); the page posts that nonce to the app's own route
+(lib/ui/app/gate.py), which answers with ``Set-Cookie: shopcast_access=<token>; HttpOnly; SameSite=Strict;
+Path=/`` (and ``Secure`` over https). "Lock" hands off an empty value the same way, which clears it.
+
 Wrong passwords are slowed per client (``Backoff``): after the first wrong attempt the next one waits 1 s,
 then 2, 4, ... up to BACKOFF_MAX seconds; a right one clears it. A failure is logged with a hash of the
 client, never the attempt.
@@ -32,10 +38,13 @@ from dataclasses import dataclass, field
 from lib.settings import load_secrets
 
 __all__ = ["AccessConfig", "access_config", "password_ok", "OIDC_KEYS", "server_secret", "issue_token",
-           "token_ok", "Backoff", "TOKEN_SECONDS", "BACKOFF_MAX"]
+           "token_ok", "Backoff", "TOKEN_SECONDS", "BACKOFF_MAX", "COOKIE", "NONCE_SECONDS", "Handoff",
+           "cookie_header"]
 
 TOKEN_SECONDS = 12 * 3600      # a signed-in browser stays in for 12 hours
 BACKOFF_MAX = 30.0             # seconds: the longest wait between two wrong passwords of one client
+COOKIE = "shopcast_access"     # the browser's cookie holding its token
+NONCE_SECONDS = 60             # a hand-off nonce lives a minute: the page posts it as soon as it is drawn
 _PROCESS_SECRET = _secrets.token_hex(32)
 
 OIDC_KEYS = ("client_id", "client_secret", "server_metadata_url", "redirect_uri", "cookie_secret")
@@ -137,3 +146,46 @@ class Backoff:
     def passed(self, client: str) -> None:
         with self._lock:
             self._state.pop(client, None)
+
+
+class Handoff:
+    """One-time nonces for the values the server puts in the cookie: issue(value, max_age, now) keeps the
+    value under a fresh random nonce for NONCE_SECONDS; redeem(nonce, now) gives (value, max_age) once,
+    then never again (None when unknown, used or expired). Expired nonces are dropped on each call."""
+
+    def __init__(self, seconds: float = NONCE_SECONDS):
+        self.seconds = seconds
+        self._items: dict[str, tuple[str, int, float]] = {}     # nonce -> (value, max_age, expires)
+        self._lock = threading.Lock()
+
+    def _drop_expired(self, now: float) -> None:
+        for nonce in [n for n, (_, _, until) in self._items.items() if until <= now]:
+            del self._items[nonce]
+
+    def issue(self, value: str, max_age: int, now: float) -> str:
+        nonce = _secrets.token_urlsafe(24)
+        with self._lock:
+            self._drop_expired(now)
+            self._items[nonce] = (str(value), int(max_age), now + self.seconds)
+        return nonce
+
+    def redeem(self, nonce: str | None, now: float) -> tuple[str, int] | None:
+        with self._lock:
+            self._drop_expired(now)
+            item = self._items.pop(str(nonce or ""), None)
+        return None if item is None else (item[0], item[1])
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def cookie_header(value: str, max_age: int, secure: bool, name: str = COOKIE) -> str:
+    """The Set-Cookie value keeping ``value`` in the browser: HttpOnly (out of reach of page JavaScript),
+    SameSite=Strict (not sent with requests started by other sites), Path=/ (every page and embedded view
+    of the app), Secure over https; max_age 0 with an empty value clears it. Tokens and nonces are
+    [A-Za-z0-9._-]; anything else is refused rather than written into a header."""
+    value = str(value)
+    if any(not (c.isascii() and (c.isalnum() or c in "._-")) for c in value):
+        raise ValueError("a cookie value must be letters, digits, '.', '_' or '-'")
+    parts = [f"{name}={value}", f"Max-Age={max(0, int(max_age))}", "Path=/", "HttpOnly", "SameSite=Strict"]
+    return "; ".join(parts + (["Secure"] if secure else []))

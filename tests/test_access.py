@@ -57,6 +57,7 @@ def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env
     assert at.title[0].value == "Shopcast" and "protected by a password" in at.info[0].value
     assert len(at.title) == 1 and not at.sidebar.caption               # no page, no warehouse line
     app_env.setattr(gate, "_client", lambda: "one-browser")            # AppTest's address is not a browser's
+    app_env.setattr(gate.compat, "routes_added", lambda: True)         # as under lib.ui.app.serve
     gate.BACKOFF.passed("one-browser")
     at.text_input(key="gate_password").input("hunter2")
     at.button[0].click().run()
@@ -74,9 +75,12 @@ def test_a_protected_app_shows_only_the_door_until_the_password_is_right(app_env
     assert any("Warehouse:" in c.value for c in at.sidebar.caption)   # the app itself is open
     assert at.query_params["src"] == "Demo store"                      # the link's state survived
     assert "s3cret" not in str(at.query_params)
-    scripts = [str(h.proto) for h in at.get("html")]
-    tokens = [m for h in scripts for m in re.findall(r"shopcast_access=(v2\.[0-9a-f.]+)", h)]
-    assert len(tokens) == 1 and token_ok(tokens[0], server_secret(), "s3cret", time.time())   # remembered, signed
+    scripts = [h.proto.body for h in at.get("html")]
+    nonces = [m for h in scripts for m in re.findall(r"fetch\('/_shopcast/cookie', \{method: 'POST', body: '([\w-]+)'", h)]
+    assert len(nonces) == 1 and not any("v2." in h or "document.cookie" in h for h in scripts)   # no token in JS
+    token, max_age = gate.HANDOFF.redeem(nonces[0], time.time())          # what the server's route will set
+    assert max_age == 12 * 3600 and token_ok(token, server_secret(), "s3cret", time.time())    # remembered, signed
+    assert gate.HANDOFF.redeem(nonces[0], time.time()) is None                                 # once
     assert not any("s3cret" in h for h in scripts)                                    # never the password
     assert at.sidebar.button(key="gate_lock") is not None
 
@@ -139,3 +143,12 @@ def test_meeting_mode_hides_the_chrome_and_keeps_the_view(app_env):
     styles = [str(h.proto) for h in at.get("html")]
     assert any("stSidebar" in s and "stSelectbox" in s for s in styles)
     assert any("Leave meeting mode" in m.value for m in at.markdown)
+
+
+def test_an_auth_section_in_streamlits_secrets_shows_the_log_in_door(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = OIDC                       # Streamlit's own secrets, where st.login reads them
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Shopcast" and "Log in with your organisation's account" in at.info[0].value
+    assert [b.label for b in at.button] == ["Log in"] and len(at.title) == 1 and not at.sidebar.caption

@@ -40,14 +40,16 @@ def env_vars(**values: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, **settings: str) -> Iterator[str]:
-    """Start `python -m lib.ui.app.serve` on a free port over ``data_dir``; yields its URL; stops it after."""
+def serve(data_dir: Path, port: int | None = None, args: tuple[str, ...] = (), **settings: str) -> Iterator[str]:
+    """Start `python -m lib.ui.app.serve` on ``port`` (else a free one) over ``data_dir``, with more
+    `streamlit run` options ``args``; yields its URL; stops it after."""
     env = {**os.environ, "SHOPCAST_DATA_DIR": str(data_dir), **settings}
     env.pop("DATABASE_URL", None)
-    port = free_port()
+    port = port or free_port()
     log_path = Path(data_dir) / "server.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "lib.ui.app.serve", "--server.port", str(port)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "lib.ui.app.serve", "--server.port", str(port), *args],
+                                cwd=ROOT,
                                 env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -15,6 +15,8 @@ applies to the installed Streamlit and shows what breaks without it.
     ScriptControlException             raised into a script by a rerun or stop request
     disable_pages_directory()          no pages/ folder discovery before the first st.navigation
     run_cli(argv)                      ``streamlit run ...`` in this process
+    add_routes(make), routes_added()   the app's own HTTP routes (make(prefix) -> Starlette routes) served
+                                       ahead of Streamlit's; whether they are
     skip_spec_validation(chart)        chart.to_dict() without the JSON-schema check, on screen
     altair_lock()                      Streamlit's lock around Altair's process-wide settings
     TESTIDS, CONTROL_TESTIDS, testid(name)  the data-testid attributes that CSS and assets/*.js select
@@ -35,7 +37,7 @@ from lib import exports
 
 __all__ = ["TESTED", "TESTIDS", "CONTROL_TESTIDS", "testid", "supported", "keep_shared_on_page_switch", "page_switch_patched",
            "wrap_query_parser", "history_navigation", "ScriptControlException", "disable_pages_directory",
-           "run_cli", "skip_spec_validation", "altair_lock", "ORIGINAL_POPULATE", "ORIGINAL_PARSE"]
+           "run_cli", "add_routes", "routes_added", "skip_spec_validation", "altair_lock", "ORIGINAL_POPULATE", "ORIGINAL_PARSE"]
 
 log = logging.getLogger("shopcast")
 TESTED = (1, 67)
@@ -178,6 +180,45 @@ def run_cli(argv: list[str]) -> int:
 
     sys.argv = ["streamlit", *argv]
     return cli.main()
+
+
+def _routes_module():
+    from streamlit.web.server.starlette import starlette_app
+
+    return starlette_app
+
+
+def add_routes(make) -> bool:
+    """Serve the app's own HTTP routes next to Streamlit's: ``make(prefix)`` returns Starlette routes, where
+    prefix is the server's base URL path ("" or "/base"); they are put ahead of Streamlit's own when the
+    server builds its routes (call before the server starts; a second call replaces the first). Streamlit
+    1.67 runs on Starlette and builds its routes in ``create_streamlit_routes``; its public ``st.App(routes=)``
+    would do the same but changes how the app is launched (an ASGI launcher module, its folder on
+    sys.path). False on another Streamlit: the routes are not served (for the door: a browser is not
+    remembered, the password is asked on each visit)."""
+    if _skip("the app's own HTTP routes", "a browser is not remembered after the password"):
+        return False
+    module = _routes_module()
+    current = getattr(module, "create_streamlit_routes", None)
+    if current is None:
+        log.warning("compat: this Streamlit builds no Starlette routes; the app's own routes are not served")
+        return False
+    original = getattr(current, "shopcast_original", current)
+
+    def create_streamlit_routes(runtime):
+        base = str(streamlit.get_option("server.baseUrlPath") or "").strip("/")
+        return [*make(f"/{base}" if base else ""), *original(runtime)]
+
+    create_streamlit_routes.shopcast_original = original
+    module.create_streamlit_routes = create_streamlit_routes
+    return True
+
+
+def routes_added() -> bool:
+    """Whether add_routes is in place (the server started in this process serves the app's routes)."""
+    if not supported():
+        return False
+    return hasattr(getattr(_routes_module(), "create_streamlit_routes", None), "shopcast_original")
 
 
 # -- charts -------------------------------------------------------------------------------------------------

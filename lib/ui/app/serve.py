@@ -5,7 +5,8 @@ session after the server starts it resolves the URL against those files before a
 st.navigation runs: a deep link such as /data then shows "Page not found" before the right
 page. The app declares every page with st.navigation, so this launcher turns the folder
 discovery off before the server starts (Streamlit itself does the same the moment
-st.navigation is first called).
+st.navigation is first called). It also adds the password door's cookie route (lib/ui/app/gate.py):
+without it a signed-in browser is not remembered.
 """
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ PROCESS_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def main(argv: list[str] | None = None) -> None:
-    from lib.ui.app import compat
+    from lib.ui.app import compat, gate
     from lib.ui.widgets import controls
 
     for name, value in PROCESS_ENV.items():
         os.environ.setdefault(name, value)
     compat.disable_pages_directory()
+    compat.add_routes(gate.cookie_routes)  # the door's cookie route: the server sets the HttpOnly token cookie
     controls.install_link_aliases()       # old links' values (range=Month to date) from the first session on
     sys.exit(compat.run_cli(["run", str(PROJECT_ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]))
 
