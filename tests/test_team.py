@@ -3,7 +3,7 @@
 Unit tests of the parts (nginx's own `nginx -t` on the configuration, the shares, the refused DuckDB URL,
 the shared secret), then a live team of two replicas (lib.ops.team, as `make team` runs it) on a database of
 the session's PostgreSQL server, seeded with the small pricing store, driven through the proxy by real
-browsers pinned to one replica or the other: a saved view, a link and a saved scenario made through one
+browsers pinned to one replica or the other: a saved view, a link, a saved scenario and a notebook made through one
 replica open through the other with the same numbers; a load through one is seen by the other on its next
 rerun; stopping the supervisor leaves no process behind.
 """
@@ -22,6 +22,7 @@ import tests.support.team as team_support
 from lib.ops import nginx
 from lib.ops.team import TeamError, shared_secret, warehouse_plan
 from lib.settings import Settings
+from tests.support.browser import choose
 from tests.support.browser_basic import settle
 from tests.support.sharing_browser import (
     CHANNEL,
@@ -168,6 +169,44 @@ def test_a_scenario_saved_on_one_replica_opens_on_the_other(team, browser):
     assert other.locator('input[aria-label="Saved scenario"]').input_value() == name
     assert other.locator(slider).input_value() == "-10"
     assert (tile(other, "Units"), tile(other, "Gross margin")) == (units, margin)
+    a.close()
+    b.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.browser
+def test_a_notebook_made_on_one_replica_opens_on_the_other(team, browser):
+    url, note = team["url"], "Monday trading for the team"
+    a = pin(browser, url, "r1", viewport=VIEWPORT)
+    page = a.new_page()
+    page.goto(url + "/overview?range=Last+90+days")
+    wait_title(page, "Overview")
+    save_view(page, "Team notebook view")
+    page.goto(url + "/notebooks")
+    wait_title(page, "Notebooks")
+    page.get_by_label("New notebook").fill("Team meeting")
+    page.get_by_role("button", name=re.compile("Create")).click()
+    page.wait_for_function("() => new URLSearchParams(location.search).has('nb')", timeout=SLOW)
+    wait_title(page, "Team meeting")
+    page.get_by_label("Note (markdown)").first.fill(note)
+    page.get_by_role("button", name="Add the note").click()
+    settle(page)
+    page.get_by_role("tab", name="A saved view").click()
+    choose(page, "Saved view", "Team notebook view")
+    page.get_by_role("button", name="Add the view").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stMain] iframe').length === 1", timeout=SLOW)
+    settle(page)
+    link = page.url
+    b = pin(browser, url, "r2", viewport=VIEWPORT)
+    other = b.new_page()
+    other.goto(link)
+    wait_title(other, "Team meeting")
+    other.get_by_text(note).first.wait_for(timeout=SLOW)
+    assert replica_shown(other) == "r2"
+    other.wait_for_function("() => document.querySelectorAll('[data-testid=stMain] iframe').length === 1",
+                            timeout=SLOW)
+    titles = [t.strip() for t in other.locator('[data-testid="stMain"] h3').all_inner_texts()]
+    assert "Team notebook view" in titles, titles
     a.close()
     b.close()
 
