@@ -38,6 +38,8 @@ def test_wire_session_runs_pages_and_names_failures(url):
         await w.step("open", "overview", "range=Last+7+days", 120)
         w.where = "Nowhere"
         await w.step("open", "no-such-page", "", 120)
+        w.where = "Forecast"                    # no run answers in a millisecond: a timeout
+        await w.step("open", "forecast", "", 0.001)
         await w.close()
         return pages
 
@@ -46,6 +48,10 @@ def test_wire_session_runs_pages_and_names_failures(url):
         pages = pool.submit(asyncio.run, go()).result()
     # the navigation message names every page; home is the empty path
     assert {"", "overview", "funnel", "cohorts", "forecast", "replenishment", "pricing"} <= set(pages)
-    assert [(where, action) for where, action, _ in results] == [("Overview", "open"), ("Nowhere", "open")]
-    assert all(secs > 0 for _, _, secs in results)
-    assert [(where, kind) for where, kind, _ in errors] == [("Nowhere", "open: page not found")]
+    assert [(where, action, out) for where, action, _, out in results] == [
+        ("Overview", "open", False), ("Nowhere", "open", False), ("Forecast", "open", True)]
+    assert all(secs > 0 for _, _, secs, _ in results)
+    # the step that timed out is counted at its limit, not dropped
+    assert results[-1][2] == 0.001
+    assert [(where, kind) for where, kind, _ in errors] == [
+        ("Nowhere", "open: page not found"), ("Forecast", "open: timeout")]
