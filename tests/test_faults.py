@@ -1,0 +1,173 @@
+"""Faults during a load: the loading process killed (SIGKILL) at random points, the disk full.
+
+Each kill point copies a warehouse holding the old data (two orders loads: load history and a kept copy of
+the first), runs a child process loading a new orders file into it, kills the child a seeded random delay
+after it started the load (spread over the whole load as measured by an uninterrupted run: archive, insert,
+record, commit and the version bookkeeping after it), reopens the warehouse and requires exactly the old or
+exactly the new data (rows, amount, the load's checksum, the data version, the number of loads) with the
+load history and the kept versions consistent (tests/support/faults.version_problems).
+
+The long loops (>= 50 kill points over DuckDB and PostgreSQL) are marked slow; a few points run unmarked.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from lib.settings import Settings
+from lib.warehouse import Warehouse
+from tests.support import faults as F
+
+AS_OF = date.fromisoformat(F.AS_OF)
+OLD_LINES, NEW_LINES = 300_000, 320_000
+
+
+def _open(url: str) -> Warehouse:
+    return Warehouse.open(url, settings=Settings(store_timezone="UTC", data_versions_kept=3))
+
+
+def _fill(url: str, first, second) -> None:
+    """The old data: two loads of orders (the first kept as a copy for its data version)."""
+    import pandas as pd
+
+    wh = _open(url)
+    for i, path in enumerate((first, second)):
+        wh.load("orders", pd.read_csv(path, dtype=str, keep_default_na=False), source=f"upload:o{i}.csv", as_of=AS_OF)
+    wh.dispose()
+
+
+class Target:
+    """Where kill points run: a fresh copy of the old warehouse per point (a file, or a database cloned from a
+    template), and the expected old and new states."""
+
+    def __init__(self, tmp, new_path, fresh, drop):
+        self.tmp, self.new_path, self.fresh, self.drop = tmp, new_path, fresh, drop
+        self.old = self.new = None
+        self.duration: dict[str, tuple[float, float]] = {}   # how: (whole load, time until its transaction)
+
+    def observe(self, url: str):
+        wh = _open(url)
+        try:
+            return F.state(wh), F.version_problems(wh)
+        finally:
+            wh.dispose()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("killfiles")
+    return (F.orders_csv(d, OLD_LINES, price=9.0, seed=6), F.orders_csv(d, OLD_LINES, price=10.0, seed=7),
+            F.orders_csv(d, NEW_LINES, price=11.0, seed=8))
+
+
+def _calibrate(target: Target, hows) -> Target:
+    """Old state from a copy; new state and each way's load duration from an uninterrupted child run."""
+    url = target.fresh("calib")
+    target.old, problems = target.observe(url)
+    assert problems == [] and target.old.rows == OLD_LINES
+    target.drop(url)
+    for how in hows:
+        url = target.fresh(f"ref_{how}")
+        child = F.Loader(url, target.new_path, how)
+        child.wait_started()
+        assert child.finish() == 0, child.stderr[-2000:]
+        target.duration[how] = (child.at("done") - child.started_at, child.at("archive") - child.started_at)
+        new, problems = target.observe(url)
+        assert problems == [], problems
+        assert new.rows == NEW_LINES and new.amount == F.expected_amount(target.new_path)
+        assert new.loads == target.old.loads + 1 and new.version != target.old.version
+        assert target.new in (None, new)
+        target.new = new
+        target.drop(url)
+    return target
+
+
+@pytest.fixture(scope="module")
+def duck(files, tmp_path_factory):
+    d = tmp_path_factory.mktemp("killduck")
+    base = d / "base.duckdb"
+    _fill(f"duckdb:///{base}", files[0], files[1])
+
+    def fresh(name):
+        shutil.copy(base, d / f"{name}.duckdb")
+        return f"duckdb:///{d / name}.duckdb"
+
+    def drop(url):
+        (d / url.rsplit("/", 1)[-1]).unlink()
+        shutil.rmtree(str(d / url.rsplit("/", 1)[-1]) + ".wal", ignore_errors=True)
+
+    return _calibrate(Target(d, files[2], fresh, drop), ("frame", "csv"))
+
+
+@pytest.fixture(scope="module")
+def pg(files, pg_server):
+    base = pg_server.create_database("killbase")
+    _fill(base, files[0], files[1])
+
+    def fresh(name):
+        pg_server.psql(f"CREATE DATABASE kill_{name} TEMPLATE killbase")
+        return base.rsplit("/", 1)[0] + f"/kill_{name}"
+
+    def drop(url):
+        pg_server.psql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[-1]} WITH (FORCE)")
+
+    return _calibrate(Target(None, files[2], fresh, drop), ("frame",))
+
+
+def kill_points(target: Target, n: int, seed: int, hows) -> Counter:
+    """Kill n loads at seeded random delays, even points anywhere in the uninterrupted load's duration, odd
+    ones in its writing part (from versions.archive, the transaction's first write, to the end: the bookkeeping
+    after the commit included); returns the outcomes (old/new) and the phases the kills landed in; fails on
+    any other state or an inconsistency."""
+    rng = random.Random(seed)
+    tally: Counter = Counter()
+    t0 = time.monotonic()
+    for i in range(n):
+        how = hows[i % len(hows)]
+        whole, writing = target.duration[how]
+        delay = rng.uniform(0 if i % 2 == 0 else writing, whole)
+        url = target.fresh(f"p{seed}_{i}")
+        child = F.Loader(url, target.new_path, how)
+        child.wait_started()
+        time.sleep(max(0.0, delay - (time.monotonic() - child.started_at)))
+        child.kill()
+        seen, problems = target.observe(url)
+        outcome = "old" if seen == target.old else "new" if seen == target.new else "other"
+        assert outcome != "other" and problems == [], (
+            f"kill point {i} ({how}, {delay:.3f} s, phase {child.last_phase}): {seen} is neither old {target.old} "
+            f"nor new {target.new}; {problems}")
+        tally[outcome] += 1
+        tally[f"phase:{child.last_phase}"] += 1
+        print(f"  point {i} {how} delay {delay:.3f} of {whole:.3f} (writing from {writing:.3f}): {outcome}, "
+              f"{child.last_phase}; child marks {child.lines}")
+        target.drop(url)
+    print(f"\n{n} kill points ({'/'.join(hows)}, seed {seed}) in {time.monotonic() - t0:.1f} s: {dict(tally)}")
+    return tally
+
+
+def test_killed_duckdb_loads_leave_the_old_or_the_new_data(duck):
+    tally = kill_points(duck, 4, seed=1, hows=("frame", "csv"))
+    assert tally["old"] + tally["new"] == 4
+
+
+def test_killed_postgres_loads_leave_the_old_or_the_new_data(pg):
+    tally = kill_points(pg, 2, seed=2, hows=("frame",))
+    assert tally["old"] + tally["new"] == 2
+
+
+@pytest.mark.slow
+def test_many_killed_duckdb_loads(duck):
+    tally = kill_points(duck, 40, seed=11, hows=("frame", "csv"))
+    assert tally["old"] + tally["new"] == 40
+    assert tally["old"] >= 5 and tally["new"] >= 1      # the delays spread over the load, not all before it
+
+
+@pytest.mark.slow
+def test_many_killed_postgres_loads(pg):
+    tally = kill_points(pg, 12, seed=12, hows=("frame",))
+    assert tally["old"] + tally["new"] == 12
