@@ -28,7 +28,7 @@ from sqlalchemy import func, inspect, select
 
 ROOT = Path(__file__).resolve().parents[2]
 
-__all__ = ["orders_csv", "expected_amount", "Loader", "State", "state", "version_problems", "ROOT",
+__all__ = ["orders_csv", "expected_amount", "totals", "Loader", "State", "state", "version_problems", "ROOT",
            "AS_OF", "PHASES"]
 
 AS_OF = "2026-03-31"
@@ -58,10 +58,15 @@ def orders_csv(folder: Path, lines: int, *, price: float, seed: int = 7, name: s
     return path
 
 
+def totals(path: Path) -> tuple[int, float]:
+    """(lines, sum of quantity × unit_price) of an orders file: what the warehouse holds after loading it."""
+    df = pd.read_csv(path, usecols=["quantity", "unit_price"], engine="pyarrow")
+    return len(df), round(float((df["quantity"] * df["unit_price"]).sum()), 2)
+
+
 def expected_amount(path: Path) -> float:
-    """Sum of quantity × unit_price over the file (what the warehouse must hold after loading it)."""
-    df = pd.read_csv(path, usecols=["quantity", "unit_price"])
-    return round(float((df["quantity"] * df["unit_price"]).sum()), 2)
+    """Sum of quantity × unit_price over the file."""
+    return totals(path)[1]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,191 @@
+"""Faults around sessions: two loads at once, readers during a big load, PostgreSQL going away and coming
+back, the disk filling up during a load. Each asserts that no data is lost or half-written and that what
+the app (or the API it calls) says is in words.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from lib.settings import Settings
+from lib.warehouse import Warehouse, locks
+from lib.warehouse.tables import FEED_TABLES
+from tests.support import faults as F
+from tests.support.paths import ROOT
+
+AS_OF = date.fromisoformat(F.AS_OF)
+BIG = ROOT / "data" / "bench" / "orders_5000000.csv"     # bench/ingest.py make_csv(5_000_000)
+
+
+def _open(url: str) -> Warehouse:
+    return Warehouse.open(url, settings=Settings(store_timezone="UTC", data_versions_kept=3))
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+# -- two loads at once ---------------------------------------------------------------------------------
+def test_two_sessions_loading_at_once_land_one_after_the_other(wh_url, tmp_path):
+    """Two sessions (threads, each with its own Warehouse on the same database, as Streamlit runs them) load
+    different orders files at the same moment: both loads land, one after the other (ids 2 and 3), the data is
+    the later one's whole, history and versions consistent. Without lib.warehouse.locks DuckDB refused one
+    with a write-write conflict on the kept copy of the old rows."""
+    first = _open(wh_url)
+    first.load("orders", _frame(F.orders_csv(tmp_path, 1_000, price=9.0)), source="upload:o0.csv", as_of=AS_OF)
+    files = {"a": F.orders_csv(tmp_path, 120_000, price=10.0), "b": F.orders_csv(tmp_path, 110_000, price=11.0)}
+    frames = {k: _frame(p) for k, p in files.items()}
+    go, results = threading.Barrier(2), {}
+
+    def session(name):
+        wh = _open(wh_url)
+        go.wait()
+        try:
+            results[name] = wh.load("orders", frames[name], source=f"upload:{name}.csv", as_of=AS_OF)
+        except Exception as err:  # noqa: BLE001 - reported below
+            results[name] = err
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in frames]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert all(not isinstance(r, Exception) for r in results.values()), results
+    assert sorted(r.load_id for r in results.values()) == [2, 3]
+    last = max(results, key=lambda k: results[k].load_id)
+    seen = F.state(first)
+    assert (seen.rows, seen.amount, seen.loads) == (len(frames[last]), F.expected_amount(files[last]), 3)
+    assert seen.checksum == results[last].checksum
+    assert F.version_problems(first) == []
+    history = first.load_history()
+    assert history["source"].tolist() == [f"upload:{last}.csv", f"upload:{'ab'.replace(last, '')}.csv", "upload:o0.csv"]
+    first.dispose()
+
+
+def test_a_second_load_waits_for_the_first(tmp_path):
+    """The load lock is held for the whole load: a load started while another holds it begins its transaction
+    only once the first released it."""
+    wh = _open(f"duckdb:///{tmp_path}/w.duckdb")
+    lock = locks.lock_for(wh.engine)
+    assert lock is locks.lock_for(_open(f"duckdb:///{tmp_path}/w.duckdb").engine)
+    done = threading.Event()
+    lock.acquire()
+    t = threading.Thread(target=lambda: (wh.load("orders", _frame(F.orders_csv(tmp_path, 10, price=5.0)),
+                                                 source="upload:x.csv", as_of=AS_OF), done.set()))
+    t.start()
+    time.sleep(1.0)
+    assert not done.is_set() and wh.row_counts()["orders"] == 0
+    lock.release()
+    t.join(30)
+    assert done.is_set() and wh.row_counts()["orders"] == 10
+    wh.dispose()
+
+
+@pytest.mark.postgres
+def test_two_processes_loading_into_postgres_at_once_land_one_after_the_other(pg_url, tmp_path):
+    """Two loader processes against one PostgreSQL database: the advisory lock in the load transaction puts
+    one after the other; both land, the data is the later one's whole."""
+    wh = _open(pg_url)
+    wh.load("orders", _frame(F.orders_csv(tmp_path, 1_000, price=9.0)), source="upload:o0.csv", as_of=AS_OF)
+    files = [F.orders_csv(tmp_path, 60_000, price=10.0), F.orders_csv(tmp_path, 50_000, price=11.0)]
+    children = [F.Loader(pg_url, p, "frame") for p in files]
+    codes = [c.finish(timeout=300) for c in children]
+    assert codes == [0, 0], [c.stderr[-1500:] for c in children]
+    history = wh.load_history()
+    assert history["load_id"].tolist() == [3, 2, 1]
+    last = files[0] if history["source"].iloc[0].endswith(files[0].name) else files[1]
+    seen = F.state(wh)
+    assert (seen.rows, seen.amount) == (int(history["rows"].iloc[0]), F.expected_amount(last))
+    assert F.version_problems(wh) == []
+    wh.dispose()
+
+
+# -- readers during a big load -----------------------------------------------------------------------
+def _read_during_load(url: str, old_path: Path, new_path: Path, load, readers: int = 10) -> Counter:
+    """`readers` sessions (threads, each with its own Warehouse: one engine, one connection each, as the app's
+    sessions share the process) loop reading the orders totals while `load(wh)` replaces the feed; each total
+    must be the old file's or the new file's, never anything else, with no reader error. Returns the counts
+    (old, new, errors) and the load's duration."""
+    wh = _open(url)
+    old, new = F.totals(old_path), F.totals(new_path)
+    expect, new_rows = {old: "old", new: "new"}, new[0]
+    loaded, tally, errors, lock = [], Counter(), [], threading.Lock()
+    o = FEED_TABLES["orders"]
+    query = select(func.count().label("n"), func.sum(o.c.quantity * o.c.unit_price).label("amount"))
+
+    def session():
+        mine = _open(url)
+        while True:           # until a read that began after the load returned (it must see the new data)
+            began = time.monotonic()
+            try:
+                row = mine.read(query).iloc[0]
+                seen = expect.get((int(row["n"]), round(float(row["amount"]), 2)), "mixed")
+            except Exception as err:  # noqa: BLE001 - counted, the test fails on any
+                seen = "error"
+                errors.append(repr(err)[:300])
+            with lock:
+                tally[seen] += 1
+                tally["after the load"] += bool(loaded and began > loaded[0])
+            if loaded and began > loaded[0]:
+                assert seen == "new", seen
+                return
+
+    threads = [threading.Thread(target=session) for _ in range(readers)]
+    [t.start() for t in threads]
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    try:
+        load(wh)
+    finally:
+        took = time.monotonic() - t0
+        loaded.append(time.monotonic())
+        [t.join(120) for t in threads]
+    tally["load seconds"] = round(took, 2)
+    print(f"\n{readers} readers during a {new_rows:,}-line load ({took:.1f} s): {dict(tally)}")
+    assert errors == [] and tally["mixed"] == 0 and tally["error"] == 0, (dict(tally), errors[:3])
+    assert tally["old"] > 0 and tally["after the load"] == readers
+    assert F.state(wh).rows == new_rows and F.version_problems(wh) == []
+    wh.dispose()
+    return tally
+
+
+def _duck_reads(tmp_path, new_path: Path, old_lines: int, as_of: date = AS_OF):
+    old_path = F.orders_csv(tmp_path, old_lines, price=10.0)
+    url = f"duckdb:///{tmp_path}/w.duckdb"
+    wh = _open(url)
+    assert wh.load_csv("orders", old_path, source="upload:old.csv", as_of=as_of) is not None
+
+    def load(w):
+        assert w.load_csv("orders", new_path, source="upload:new.csv", as_of=as_of) is not None
+    return _read_during_load(url, old_path, new_path, load)
+
+
+def test_ten_sessions_reading_during_a_500k_line_load_see_old_or_new(tmp_path):
+    new_path = F.orders_csv(tmp_path, 500_000, price=11.0, seed=8)
+    _duck_reads(tmp_path, new_path, 200_000)
+
+
+@pytest.mark.slow
+def test_ten_sessions_reading_during_a_5m_line_load_see_old_or_new(tmp_path):
+    """The 5M-line orders file of bench/ingest.py (make_csv, seed 7), loaded through DuckDB's direct path."""
+    if not BIG.exists():
+        sys.path.insert(0, str(ROOT / "bench"))
+        from ingest import make_csv  # bench/ingest.py: the same file it measures
+
+        assert make_csv(5_000_000) == BIG
+    _duck_reads(tmp_path, BIG, 200_000, as_of=date(2026, 12, 1))     # its orders run to 2026-11-26
+
+
+@pytest.mark.postgres
+def test_ten_sessions_reading_during_a_postgres_load_see_old_or_new(pg_url, tmp_path):
+    old_path = F.orders_csv(tmp_path, 50_000, price=10.0)
+    new_path = F.orders_csv(tmp_path, 150_000, price=11.0, seed=8)
+    _open(pg_url).load("orders", _frame(old_path), source="upload:old.csv", as_of=AS_OF)
+    _read_during_load(pg_url, old_path, new_path,
+                      lambda w: w.load("orders", _frame(new_path), source="upload:new.csv", as_of=AS_OF))
