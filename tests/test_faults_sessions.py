@@ -14,11 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 
 from lib.settings import Settings
-from lib.warehouse import Warehouse, locks
+from lib.warehouse import Warehouse, faults, locks
 from lib.warehouse.tables import FEED_TABLES
+from tests.conftest import require
 from tests.support import faults as F
+from tests.support import pgserver
 from tests.support.paths import ROOT
 
 AS_OF = date.fromisoformat(F.AS_OF)
@@ -189,3 +192,62 @@ def test_ten_sessions_reading_during_a_postgres_load_see_old_or_new(pg_url, tmp_
     _open(pg_url).load("orders", _frame(old_path), source="upload:old.csv", as_of=AS_OF)
     _read_during_load(pg_url, old_path, new_path,
                       lambda w: w.load("orders", _frame(new_path), source="upload:new.csv", as_of=AS_OF))
+
+
+# -- PostgreSQL stopped during a session and started again ----------------------------------------------
+@pytest.fixture
+def own_pg(tmp_path_factory):
+    """A PostgreSQL server of this test's own (it is stopped and started: not the session's shared one)."""
+    bindir = pgserver.find_bindir()
+    require(bindir is not None, "PostgreSQL server binaries not installed (apt-get install postgresql)")
+    server = pgserver.PgServer(bindir, tmp_path_factory.mktemp("ownpg"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def _app_run() -> AppTest:
+    """One run of the app in a fresh AppTest session, through app.py (a rerun of an AppTest session runs the
+    page file alone, without app.py: Streamlit's AppTest resets its pages-folder switch on every run). The
+    process, its cached Warehouse and engine, stays: nothing is restarted."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    return at
+
+
+def _errors(at) -> list[str]:
+    return [str(e.value) for e in at.error]
+
+
+@pytest.mark.postgres
+def test_postgres_going_away_and_back(own_pg, tmp_path, monkeypatch):
+    """The API: a read while the server is down raises an error lib.warehouse.faults words as 'not reachable';
+    once it is back the same Warehouse reads again (no restart, no dispose). The app (AppTest, configured by
+    DATABASE_URL as in production): while down every run shows that sentence and no exception, then the page
+    is back by itself."""
+    url = own_pg.create_database("shop")
+    wh = _open(url)
+    wh.load("orders", _frame(F.orders_csv(tmp_path, 40, price=10.0)), source="upload:o.csv", as_of=AS_OF)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
+    at = _app_run()
+    assert not at.exception and _errors(at) == []
+    up_metrics = {m.label: m.value for m in at.metric}
+    assert up_metrics["Order lines"] == "40"
+
+    F.pg_stop(own_pg)
+    with pytest.raises(Exception) as down:
+        wh.read(select(func.count()).select_from(FEED_TABLES["orders"]))
+    assert faults.describe(down.value) == faults.UNREACHABLE
+    for _ in range(2):                       # every run while it is down says so, never a traceback
+        at = _app_run()
+        assert not at.exception
+        assert [e for e in _errors(at) if e.startswith(f"**{faults.UNREACHABLE[0]}**")], _errors(at)
+
+    F.pg_start_again(own_pg)
+    assert F.state(wh).rows == 40            # the same Warehouse: its pool reconnects (pool_pre_ping)
+    at = _app_run()
+    assert not at.exception and _errors(at) == []
+    assert {m.label: m.value for m in at.metric} == up_metrics
+    wh.dispose()

@@ -29,10 +29,12 @@ _GONE_WORDS = ("connection refused", "server closed the connection", "terminatin
 
 
 def _chain(err: BaseException):
+    """`err` and the errors it wraps that come from the database or the system (never a user's value)."""
     seen = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
-        yield err
+        if isinstance(err, (OSError, sa_exc.DBAPIError, sa_exc.DisconnectionError, duckdb.Error)):
+            yield err
         err = getattr(err, "orig", None) or err.__cause__ or err.__context__
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import func, inspect, select
 ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["orders_csv", "expected_amount", "totals", "Loader", "State", "state", "version_problems", "ROOT",
-           "AS_OF", "PHASES"]
+           "AS_OF", "PHASES", "pg_stop", "pg_start_again"]
 
 AS_OF = "2026-03-31"
 PHASES = ("validated", "archive", "delete", "insert", "record", "commit", "committed", "recorded")
@@ -240,3 +240,15 @@ def _child_load(url: str, path: str, how: str, limit: str | None = None) -> None
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "load":
     _child_load(*sys.argv[2:])
+
+
+def pg_stop(server) -> None:
+    """Stop a tests.support.pgserver.PgServer the hard way (as a crash or a host going down would)."""
+    server.stop()
+
+
+def pg_start_again(server) -> None:
+    """Start a stopped PgServer again, same data directory and port (PgServer.start would initdb anew)."""
+    opts = f"-p {server.port} -k {server.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    server._run(f"{server.bindir}/pg_ctl", "-D", f"{server.dir}/data", "-l", f"{server.dir}/server.log", "-o", opts,
+                "-w", "start")
