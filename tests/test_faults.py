@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 
 from lib.settings import Settings
-from lib.warehouse import Warehouse
+from lib.warehouse import Warehouse, faults
 from tests.support import faults as F
 
 AS_OF = date.fromisoformat(F.AS_OF)
@@ -100,7 +100,7 @@ def duck(tmp_path_factory):
 
     def drop(url):
         (d / url.rsplit("/", 1)[-1]).unlink()
-        shutil.rmtree(str(d / url.rsplit("/", 1)[-1]) + ".wal", ignore_errors=True)
+        (d / (url.rsplit("/", 1)[-1] + ".wal")).unlink(missing_ok=True)
 
     return _calibrate(Target("duckdb", paths[2], fresh, drop), ("frame", "csv"))
 
@@ -182,3 +182,22 @@ def test_many_killed_duckdb_loads(duck):
 def test_many_killed_postgres_loads(pg):
     tally = kill_points(pg, 10, seed=12, hows=("frame",))
     assert tally["old"] + tally["new"] == 10
+
+
+# -- disk full ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("how", "limit_mb"), [("frame", 2), ("csv", 2), ("frame", 5), ("csv", 5)])
+def test_a_full_disk_during_a_load_is_said_in_words_and_keeps_the_old_data(duck, how, limit_mb):
+    """The loader child may write files of at most `limit_mb` MB (RLIMIT_FSIZE, SIGXFSZ ignored: a write past
+    it fails with EFBIG, as on a full disk): the load fails with the Data page's words for a full disk, the
+    same Warehouse still reads the old rows, and after reopening the warehouse holds exactly the old data."""
+    url = duck.fresh(f"full_{how}_{limit_mb}")
+    child = F.Loader(url, duck.new_path, how, limit_bytes=limit_mb << 20)
+    child.wait_started()
+    assert child.finish() == 3, (child.lines, child.stderr[-1500:])
+    error = next(x for x in child.lines if x.startswith("error"))
+    assert error.split(" | ")[1:] == list(faults.DISK_FULL), error
+    assert f"after reads {duck.old.rows}" in child.lines
+    seen, problems = duck.observe(url)
+    assert seen == duck.old and problems == []
+    print(f"\ndisk full at {limit_mb} MB ({how}): failed in step {child.reached!r} -> {error.split(' | ')[1]}")
+    duck.drop(url)

@@ -251,3 +251,33 @@ def test_postgres_going_away_and_back(own_pg, tmp_path, monkeypatch):
     assert not at.exception and _errors(at) == []
     assert {m.label: m.value for m in at.metric} == up_metrics
     wh.dispose()
+
+
+# -- the words ----------------------------------------------------------------------------------------
+def test_faults_are_worded_from_database_and_system_errors_only():
+    import errno
+
+    import duckdb
+    from sqlalchemy import exc as sa_exc
+
+    from lib.schema import FeedError
+
+    refused = sa_exc.OperationalError("SELECT 1", {}, Exception('connection to server at "10.0.0.5", port 5432 '
+                                                                  "failed: Connection refused"))
+    assert faults.describe(refused) == faults.UNREACHABLE
+    assert faults.describe(OSError(errno.ENOSPC, "No space left on device")) == faults.DISK_FULL
+    assert faults.describe(OSError(errno.EFBIG, "File too large")) == faults.DISK_FULL
+    try:                                   # a driver error wrapped by another, as an aborted transaction raises it
+        try:
+            raise duckdb.IOException('IO Error: Could not write file "/srv/x.duckdb": File too large')
+        except duckdb.Error as inner:
+            raise duckdb.TransactionException("Current transaction is aborted (please ROLLBACK)") from inner
+    except duckdb.Error as outer:
+        assert faults.describe(outer) == faults.DISK_FULL
+    # a user's value that reads like a fault is not one; neither is any other error
+    bad = pd.DataFrame({"row": [2], "column": ["sku"], "value": ["disk full"], "reason": ["unknown_sku"]})
+    assert faults.describe(FeedError("orders", bad, "upload:o.csv")) is None
+    assert faults.describe(ValueError("connection refused")) is None
+    assert faults.describe(sa_exc.OperationalError("SELECT 1", {}, Exception("division by zero"))) is None
+    # nothing of the driver's message (host, path) is in the words
+    assert all("10.0.0.5" not in part and "/srv" not in part for part in faults.UNREACHABLE + faults.DISK_FULL)

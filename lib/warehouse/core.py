@@ -28,7 +28,7 @@ from sqlalchemy.sql import ClauseElement
 
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
-from lib.warehouse import append, checksums, fastload, locks, migrations, versions
+from lib.warehouse import append, checksums, fastload, faults, locks, migrations, versions
 from lib.warehouse.db_urls import redact_url
 from lib.warehouse.identity import person_keys
 from lib.warehouse.tables import (
@@ -365,9 +365,11 @@ class Warehouse:
                             raw.unregister(source_sql)
         except _FastRejected:
             return None
-        except duckdb.Error:
+        except duckdb.Error as err:
             # a doubtful value (fastload.REJECT), a ragged CSV line, an odd header...: the pandas
             # path reads and validates everything and reports each failure precisely
+            if faults.describe(err) is not None:      # not a full disk: the pandas path would only fail again
+                raise
             return None
         finally:
             if frame is not None:

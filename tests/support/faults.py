@@ -176,11 +176,20 @@ class Loader:
                 return float(parts[-1])
         return None
 
+    def _marks(self, kinds) -> list[str]:
+        marks = [x.split()[0] if x.split()[0] != "phase" else x.split()[1] for x in self.lines if x]
+        return [m for m in marks if m in kinds]
+
     @property
     def last_phase(self) -> str:
-        """The step the load had reached: 'start', a PHASES name, or 'done'."""
-        marks = [x.split()[0] if x.split()[0] != "phase" else x.split()[1] for x in self.lines if x]
-        marks = [m for m in marks if m in ("start", "done", "error", *PHASES)]
+        """The last mark the child printed: 'start', a PHASES name, 'declined', 'error' or 'done'."""
+        marks = self._marks(("start", "done", "error", "declined", *PHASES))
+        return marks[-1] if marks else "before start"
+
+    @property
+    def reached(self) -> str:
+        """The last step of the load the child reached ('start' or a PHASES name)."""
+        marks = self._marks(("start", *PHASES))
         return marks[-1] if marks else "before start"
 
 
@@ -226,14 +235,24 @@ def _child_load(url: str, path: str, how: str, limit: str | None = None) -> None
         if how == "frame":
             wh.load("orders", frame, source=f"upload:{Path(path).name}", as_of=as_of)
         else:
-            report = wh.load_csv("orders", path, source=f"upload:{Path(path).name}", as_of=as_of)
-            assert report is not None, "the direct CSV path declined a clean canonical file"
+            # as lib.ingest.pipeline.load_prepared: DuckDB's direct path, else read the file and load it
+            if wh.load_csv("orders", path, source=f"upload:{Path(path).name}", as_of=as_of) is None:
+                print("phase declined", time.monotonic(), flush=True)
+                wh.load("orders", pd.read_csv(path, dtype=str, keep_default_na=False),
+                        source=f"upload:{Path(path).name}", as_of=as_of)
     except Exception as err:  # noqa: BLE001 - the parent reads what the Data page would say
         from lib.messages import describe_error
         from lib.warehouse.faults import describe
 
         title, detail = describe(err) or (describe_error(err).title, describe_error(err).detail)
         print("error", type(err).__name__, "|", title, "|", detail, flush=True)
+        if os.environ.get("FAULTS_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        try:                     # the same Warehouse afterwards (as the app's, shared by every session)
+            print("after", "reads", wh.row_counts()["orders"], flush=True)
+        except Exception as again:  # noqa: BLE001
+            print("after", "fails", type(again).__name__, str(again)[:300].replace("\n", " "), flush=True)
         sys.exit(3)
     print("done", time.monotonic(), flush=True)
 
