@@ -49,6 +49,7 @@ class Target:
         self.kind, self.new_path, self.fresh, self.drop = kind, new_path, fresh, drop
         self.old = self.new = None
         self.duration: dict[str, tuple[float, float]] = {}   # how: (whole load, time until its transaction)
+        self.steps: dict[str, list[str]] = {}                 # how: the steps an uninterrupted load goes through
 
     def observe(self, url: str):
         wh = _open(url)
@@ -77,6 +78,7 @@ def _calibrate(target: Target, hows) -> Target:
         child.wait_started()
         assert child.finish() == 0, child.stderr[-2000:]
         target.duration[how] = (child.at("done") - child.started_at, child.at("archive") - child.started_at)
+        target.steps[how] = [x.split()[1] for x in child.lines if x.startswith("phase")]
         new, problems = target.observe(url)
         assert problems == [], problems
         assert new.rows == LINES[target.kind][1] and new.amount == F.expected_amount(target.new_path)
@@ -122,11 +124,13 @@ def pg(tmp_path_factory, pg_server):
 
 
 def kill_points(target: Target, n: int, seed: int, hows) -> Counter:
-    """Kill loads at seeded random delays until n kills landed before the load ended: even attempts anywhere
-    in the load, odd ones in its writing part (from versions.archive, the transaction's first write, to the end,
-    the bookkeeping after the commit included). Delays are drawn as fractions of the latest observed duration of
-    an uninterrupted load (the machine is shared: a load that ended before its kill updates it and is counted
-    as 'finished', not as a kill point). Returns the outcomes (old/new), the steps the kills landed in and the
+    """Kill loads until n kills landed before the load ended. Attempts take turns: a seeded random delay
+    anywhere in the load; one in its writing part (from versions.archive, the transaction's first write, to
+    the end, the bookkeeping after the commit included); and the moment the child reaches a step drawn at
+    random from those an uninterrupted load goes through (so the short ones, the commit and the version
+    bookkeeping after it, are hit too). Delays are fractions of the latest observed duration of an
+    uninterrupted load (the machine is shared: a load that ended before its kill updates it and is counted as
+    'finished', not as a kill point). Returns the outcomes (old/new), the steps the kills landed in and the
     finished loads; fails on any state other than old or new, or an inconsistency."""
     rng = random.Random(seed)
     tally: Counter = Counter()
@@ -135,11 +139,15 @@ def kill_points(target: Target, n: int, seed: int, hows) -> Counter:
         assert attempt < 3 * n, f"only {tally} after {attempt} attempts"
         how = hows[attempt % len(hows)]
         whole, writing = target.duration[how]
-        delay = rng.uniform(0 if attempt % 2 == 0 else writing / whole, 1.0) * whole
+        delay = rng.uniform(0 if attempt % 3 == 0 else writing / whole, 1.0) * whole
+        step = rng.choice(target.steps[how]) if attempt % 3 == 2 else None
         url = target.fresh(f"p{seed}_{attempt}")
         child = F.Loader(url, target.new_path, how)
         child.wait_started()
-        time.sleep(max(0.0, delay - (time.monotonic() - child.started_at)))
+        if step is None:
+            time.sleep(max(0.0, delay - (time.monotonic() - child.started_at)))
+        elif child.wait_for(step):
+            delay = time.monotonic() - child.started_at
         child.kill()
         seen, problems = target.observe(url)
         outcome = "old" if seen == target.old else "new" if seen == target.new else "other"
@@ -154,7 +162,7 @@ def kill_points(target: Target, n: int, seed: int, hows) -> Counter:
             tally[outcome] += 1
             tally[f"step:{child.last_phase}"] += 1
         print(f"  attempt {attempt} {how}: killed {delay:.3f} s into a ~{whole:.3f} s load (writing from "
-              f"{writing:.3f} s): {outcome}, last step {child.last_phase}")
+              f"{writing:.3f} s{', at step ' + step if step else ''}): {outcome}, last step {child.last_phase}")
         target.drop(url)
         attempt += 1
     print(f"\n{n} kill points ({'/'.join(hows)}, seed {seed}) in {time.monotonic() - t0:.1f} s: {dict(tally)}")

@@ -281,3 +281,33 @@ def test_faults_are_worded_from_database_and_system_errors_only():
     assert faults.describe(sa_exc.OperationalError("SELECT 1", {}, Exception("division by zero"))) is None
     # nothing of the driver's message (host, path) is in the words
     assert all("10.0.0.5" not in part and "/srv" not in part for part in faults.UNREACHABLE + faults.DISK_FULL)
+
+
+# -- a page's cached query straddling a load --------------------------------------------------------------
+def test_a_query_cached_while_a_load_commits_is_not_served_for_the_old_version(tmp_path):
+    """A page computes its cache key (data version, warehouse) and then runs its query; a load commits in
+    between, so the query sees the new rows. That result must not be cached under the old version: a link
+    pinned to the old (kept) version would be served the new numbers (lib.ui.app.cache)."""
+    from lib.ui.app import cache
+    from lib.warehouse import versions
+
+    wh = _open(f"duckdb:///{tmp_path}/w.duckdb")
+    old_path, new_path = F.orders_csv(tmp_path, 30, price=10.0), F.orders_csv(tmp_path, 20, price=11.0)
+    wh.load("orders", _frame(old_path), source="upload:old.csv", as_of=AS_OF)
+    races = []
+
+    @cache.query()
+    def amount(key, w):
+        if not races:            # the first run: a load by another session commits right now
+            races.append(wh.load("orders", _frame(new_path), source="upload:new.csv", as_of=AS_OF))
+        return F.state(w).amount
+
+    amount.clear()
+    old_key = cache.key(wh)
+    assert amount(old_key, wh) == F.totals(new_path)[1]          # what that run read (the new rows)
+    pinned = versions.pinned(wh, old_key[0])                    # a link made on the old version
+    assert cache.key(pinned) == old_key
+    assert amount(cache.key(pinned), pinned) == F.totals(old_path)[1]
+    assert amount(cache.key(wh), wh) == F.totals(new_path)[1]
+    amount.clear()
+    wh.dispose()

@@ -157,6 +157,19 @@ class Loader:
                 return
         raise TimeoutError("loader did not start")
 
+    def wait_for(self, mark: str) -> bool:
+        """Read the child's marks until `mark` (a PHASES name); False if the load ended without reaching it."""
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                return False
+            self.lines.append(line.strip())
+            parts = line.split()
+            if parts[:2] == ["phase", mark]:
+                return True
+            if parts and parts[0] in ("done", "error"):
+                return False
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
