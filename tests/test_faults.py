@@ -152,8 +152,8 @@ def kill_points(target: Target, n: int, seed: int, hows) -> Counter:
         seen, problems = target.observe(url)
         outcome = "old" if seen == target.old else "new" if seen == target.new else "other"
         assert outcome != "other" and problems == [], (
-            f"kill point {attempt} ({how}, {delay:.3f} s, step {child.last_phase}): {seen} is neither old "
-            f"{target.old} nor new {target.new}; {problems}")
+            f"kill point {attempt} ({how}, {delay:.3f} s, step {child.last_phase}): {outcome} state {seen} "
+            f"(old {target.old}, new {target.new}); problems: {problems}")
         if child.last_phase == "done":
             assert outcome == "new"
             tally["finished"] += 1

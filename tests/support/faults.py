@@ -1,16 +1,20 @@
 """Fault injection for the warehouse (tests/test_faults*.py): order files of a given size, a loader child
-process that can be killed at any moment, and the state of a warehouse reduced to what must be either the
-old or the new data.
+process that can be killed at any moment (or limited in the file size it may write), and the state of a
+warehouse reduced to what must be either the old or the new data.
 
     path = orders_csv(tmp, 300_000, price=10.0)          # a canonical orders CSV, seeded
     child = Loader(url, path, how="frame")               # python -m tests.support.faults load ... (a child)
     child.wait_started(); time.sleep(d); child.kill()    # SIGKILL d seconds into the load
+    child.wait_for("commit"); child.kill()               # ... or the moment it begins a step
+    Loader(url, path, limit_bytes=2 << 20)               # "disk full": writes past 2 MB fail (EFBIG)
     state(wh)                                            # rows, amount, checksum, data version, loads
-    version_problems(wh)                                 # kept versions and their copies, in words
+    version_problems(wh)                                 # load history and kept versions checked, in words
 
-The child prints ``start`` when it calls the load and ``phase <name>`` as the load reaches each step
-(validated, archive, delete, insert, record, commit, committed, recorded), so a kill is known to have landed
-in a step (the last phase printed before it).
+The child prints ``start <t>`` when it calls the load and ``phase <step> <t>`` as the load begins each step
+(PHASES: validate, archive, delete, insert, record, commit, then after the commit `committed` and `recorded`
+around versions.record's bookkeeping; t on the machine's monotonic clock), then ``done <t>``, or ``error
+<type> | <title> | <detail>`` with the words the Data page would show (shell.show_error: lib.warehouse.faults
+first, then lib.messages) and ``after reads <rows>`` (whether the same Warehouse still reads).
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ __all__ = ["orders_csv", "expected_amount", "totals", "Loader", "State", "state"
            "AS_OF", "PHASES", "pg_stop", "pg_start_again"]
 
 AS_OF = "2026-03-31"
-PHASES = ("validated", "archive", "delete", "insert", "record", "commit", "committed", "recorded")
+PHASES = ("validate", "archive", "delete", "insert", "record", "commit", "committed", "recorded")
 
 
 def orders_csv(folder: Path, lines: int, *, price: float, seed: int = 7, name: str | None = None) -> Path:
@@ -234,7 +238,7 @@ def _child_load(url: str, path: str, how: str, limit: str | None = None) -> None
             return out
         setattr(obj, attr, staticmethod(call) if static else call)
 
-    wrap(core, "validate", "validated")
+    wrap(core, "validate", "validate")
     wrap(versions, "archive", "archive", after="delete")
     wrap(versions, "record", "committed", after="recorded")
     wrap(Warehouse, "_bulk_insert", "insert")
