@@ -311,3 +311,61 @@ def test_a_query_cached_while_a_load_commits_is_not_served_for_the_old_version(t
     assert amount(cache.key(wh), wh) == F.totals(new_path)[1]
     amount.clear()
     wh.dispose()
+
+
+def test_the_data_page_says_a_full_disk_in_words(tmp_path, monkeypatch):
+    """The Data page's load button when the warehouse's disk fills up inside the load transaction (an OSError
+    ENOSPC raised at its last step, in this process): the page shows lib.warehouse.faults' sentence, no
+    exception, and the feed keeps its rows (the real EFBIG is in tests/test_faults.py, in a child process)."""
+    import errno
+
+    import duckdb
+
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
+    wh = Warehouse.open(settings=Settings.from_env())
+    wh.load("orders", _frame(F.orders_csv(tmp_path, 3, price=10.0)), source="upload:o.csv", as_of=AS_OF)
+    con = duckdb.connect(str(tmp_path / "shop.duckdb"))
+    con.execute("CREATE TABLE sales AS SELECT * FROM (VALUES ('A1', '2026-01-02 10:00', 'c1', 'S1', 2, 9.5)) "
+                "t(order_id, ordered_at, customer_id, sku, quantity, unit_price)")
+    con.close()
+    monkeypatch.setenv("SHOPCAST_SOURCE_URL", f"duckdb:///{tmp_path / 'shop.duckdb'}")
+
+    def full(self, feed):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(Warehouse, "_before_commit", full)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("pages/data_page.py")
+    at.query_params["src"] = "SQL database"
+    at.run()
+    at.text_area[0].set_value("SELECT * FROM sales").run()
+    next(b for b in at.button if b.label == "Read from the database").click().run()
+    next(b for b in at.button if b.label == "Validate and replace orders").click().run()
+    assert not at.exception
+    assert _errors(at) == [f"**{faults.DISK_FULL[0]}**\n\n{faults.DISK_FULL[1]}"]
+    assert wh.row_counts()["orders"] == 3 and len(wh.load_history()) == 1
+    wh.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_stopping_in_the_middle_of_a_load(own_pg, tmp_path):
+    """The server stops (immediate shutdown, as a crash) while a loader process is inserting: the load fails
+    with the 'not reachable' words, and once the server is back (crash recovery) the warehouse holds exactly
+    the old data with history and versions intact."""
+    url = own_pg.create_database("shop")
+    wh = _open(url)
+    old_path = F.orders_csv(tmp_path, 2_000, price=10.0)
+    wh.load("orders", _frame(old_path), source="upload:old.csv", as_of=AS_OF)
+    old = F.state(wh)
+    child = F.Loader(url, F.orders_csv(tmp_path, 150_000, price=11.0, seed=8), "frame")
+    child.wait_started()
+    assert child.wait_for("insert")
+    F.pg_stop(own_pg)
+    assert child.finish() == 3, (child.lines, child.stderr[-1500:])
+    error = next(x for x in child.lines if x.startswith("error"))
+    assert error.split(" | ")[1:] == list(faults.UNREACHABLE), error
+    F.pg_start_again(own_pg)
+    assert F.state(wh) == old and F.version_problems(wh) == []
+    wh.dispose()

@@ -15,11 +15,12 @@ from sqlalchemy import exc as sa_exc
 __all__ = ["describe", "UNREACHABLE", "DISK_FULL"]
 
 UNREACHABLE = ("The warehouse database is not reachable right now.",
-               "Nothing was changed and no data is lost. Shopcast reconnects by itself: try again in a moment "
-               "(reload the page). If this lasts, ask whoever runs the database to check that it is up.")
+               "No data is lost: a load it cut off did not happen at all, and everything loaded before is kept. "
+               "Shopcast reconnects by itself: try again in a moment (reload the page). If this lasts, ask "
+               "whoever runs the database to check that it is up.")
 DISK_FULL = ("The warehouse could not write: its disk is full (or the file reached its size limit).",
-             "Nothing was loaded; the data already loaded is unchanged. Free some disk space, or ask whoever "
-             "runs Shopcast to, then load again.")
+             "The load that met it did not happen: that feed holds what it held before. Free some disk space "
+             "(or ask whoever runs Shopcast to), then load again.")
 
 _FULL_WORDS = ("no space left", "file too large", "disk full", "could not extend file", "out of disk")
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
