@@ -206,12 +206,19 @@ def own_pg(tmp_path_factory):
     server.stop()
 
 
-def _app_run() -> AppTest:
+PAGES = ("overview", "explore", "cohorts", "funnel", "forecast", "replenish", "pricing", "data", "views", "notebooks")
+
+
+def _app_run(page: str | None = None) -> AppTest:
     """One run of the app in a fresh AppTest session, through app.py (a rerun of an AppTest session runs the
-    page file alone, without app.py: Streamlit's AppTest resets its pages-folder switch on every run). The
-    process, its cached Warehouse and engine, stays: nothing is restarted."""
+    page file alone, without app.py: Streamlit's AppTest resets its pages-folder switch on every run); with
+    `page`, then that page (pages/<page>_page.py) on its own. The process, its cached Warehouse and engine,
+    stays: nothing is restarted."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}_page.py")
+        at.run()
     return at
 
 
@@ -224,7 +231,7 @@ def test_postgres_going_away_and_back(own_pg, tmp_path, monkeypatch):
     """The API: a read while the server is down raises an error lib.warehouse.faults words as 'not reachable';
     once it is back the same Warehouse reads again (no restart, no dispose). The app (AppTest, configured by
     DATABASE_URL as in production): while down every run shows that sentence and no exception, then the page
-    is back by itself."""
+    is back by itself. While down, every page is opened too (a fresh session each), and each says it in words."""
     url = own_pg.create_database("shop")
     wh = _open(url)
     wh.load("orders", _frame(F.orders_csv(tmp_path, 40, price=10.0)), source="upload:o.csv", as_of=AS_OF)
@@ -240,10 +247,10 @@ def test_postgres_going_away_and_back(own_pg, tmp_path, monkeypatch):
     with pytest.raises(Exception) as down:
         wh.read(select(func.count()).select_from(FEED_TABLES["orders"]))
     assert faults.describe(down.value) == faults.UNREACHABLE
-    for _ in range(2):                       # every run while it is down says so, never a traceback
-        at = _app_run()
-        assert not at.exception
-        assert [e for e in _errors(at) if e.startswith(f"**{faults.UNREACHABLE[0]}**")], _errors(at)
+    for page in (None, None, *PAGES):          # every run while it is down says so, never a traceback
+        at = _app_run(page)
+        assert not at.exception, page
+        assert [e for e in _errors(at) if e.startswith(f"**{faults.UNREACHABLE[0]}**")], (page, _errors(at))
 
     F.pg_start_again(own_pg)
     assert F.state(wh).rows == 40            # the same Warehouse: its pool reconnects (pool_pre_ping)
