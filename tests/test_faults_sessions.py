@@ -206,18 +206,17 @@ def own_pg(tmp_path_factory):
     server.stop()
 
 
-PAGES = ("overview", "explore", "cohorts", "funnel", "forecast", "replenish", "pricing", "data", "views", "notebooks")
 
 
 def _app_run(page: str | None = None) -> AppTest:
     """One run of the app in a fresh AppTest session, through app.py (a rerun of an AppTest session runs the
     page file alone, without app.py: Streamlit's AppTest resets its pages-folder switch on every run); with
-    `page`, then that page (pages/<page>_page.py) on its own. The process, its cached Warehouse and engine,
+    `page` (its file), then that page on its own. The process, its cached Warehouse and engine,
     stays: nothing is restarted."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     if page is not None:
-        at.switch_page(f"pages/{page}_page.py")
+        at.switch_page(page)
         at.run()
     return at
 
@@ -247,7 +246,9 @@ def test_postgres_going_away_and_back(own_pg, tmp_path, monkeypatch):
     with pytest.raises(Exception) as down:
         wh.read(select(func.count()).select_from(FEED_TABLES["orders"]))
     assert faults.describe(down.value) == faults.UNREACHABLE
-    for page in (None, None, *PAGES):          # every run while it is down says so, never a traceback
+    from lib.ui.app import nav
+
+    for page in (None, None, *[p.file for p in nav.REGISTRY if p.url_path]):   # each run says so, no traceback
         at = _app_run(page)
         assert not at.exception, page
         assert [e for e in _errors(at) if e.startswith(f"**{faults.UNREACHABLE[0]}**")], (page, _errors(at))
