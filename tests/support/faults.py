@@ -39,15 +39,17 @@ AS_OF = "2026-03-31"
 PHASES = ("validate", "archive", "delete", "insert", "record", "commit", "committed", "recorded")
 
 
-def orders_csv(folder: Path, lines: int, *, price: float, seed: int = 7, name: str | None = None) -> Path:
-    """A canonical orders CSV of `lines` lines (two lines per order, 500 SKUs, March 2026), every unit
-    price `price` and quantities 1..3 drawn with `seed`: its total amount is price × sum of quantities."""
-    path = Path(folder) / (name or f"orders_{lines}_{price:g}.csv")
+def orders_csv(folder: Path, lines: int, *, price: float, seed: int = 7, name: str | None = None,
+               first_order: int = 100000) -> Path:
+    """A canonical orders CSV of `lines` lines (two lines per order, numbered from `first_order`, 500 SKUs,
+    March 2026), every unit price `price` and quantities 1..3 drawn with `seed`: its total amount is price ×
+    sum of quantities."""
+    path = Path(folder) / (name or f"orders_{lines}_{price:g}_{first_order}.csv")
     rng = np.random.default_rng(seed)
     idx = np.arange(lines)
     start = pd.Timestamp("2026-03-01").value // 10**9
     df = pd.DataFrame({
-        "order_id": "#" + pd.Series(idx // 2 + 100000).astype(str),
+        "order_id": "#" + pd.Series(idx // 2 + first_order).astype(str),
         "ordered_at": pd.to_datetime(start + (idx // 2) * (29 * 86400) // (lines // 2 + 1), unit="s")
         .strftime("%Y-%m-%d %H:%M:%S"),
         "customer_id": "C" + pd.Series(rng.integers(0, 20_000, lines)).astype(str),
@@ -100,23 +102,28 @@ def state(wh) -> State:
 
 def version_problems(wh) -> list[str]:
     """Everything wrong with the load history and the kept data versions, in words (empty: consistent):
-    each kept version names recorded loads, each older load a kept version needs has its copy with the
-    load's row count, the current data is a kept version, and the current load's row count is the table's."""
+    load ids are 1..n; each kept version names recorded loads; each older load a kept version needs has its
+    copy, holding the rows the feed held after that load; the current data is a kept version; each feed holds
+    the rows its loads add up to (a replace load's rows, plus the appends after it)."""
     from lib.warehouse import versions
-    from lib.warehouse.tables import FEED_TABLES, loads
+    from lib.warehouse.tables import FEED_TABLES
 
     problems = []
-    history = wh.read(select(loads.c.load_id, loads.c.feed, loads.c.rows))
+    history = wh.load_history(limit=10_000).sort_values("load_id")
     ids = history["load_id"].tolist()
     if ids != list(range(1, len(ids) + 1)):
         problems.append(f"load ids not 1..n: {ids}")
-    by_id = {int(r.load_id): (r.feed, int(r.rows)) for r in history.itertuples()}
+    held: dict[tuple[str, int], int] = {}      # (feed, load id): rows the feed held after that load
+    running: dict[str, int] = {}
+    for r in history.itertuples():
+        running[r.feed] = int(r.rows) + (running.get(r.feed, 0) if r.mode == "append" else 0)
+        held[(r.feed, int(r.load_id))] = running[r.feed]
     kept = versions.versions(wh)
     live = {r.feed: int(r.load_id) for r in wh.current_loads().itertuples()}
     names = set(inspect(wh.engine).get_table_names())
     for v in kept.itertuples():
         for feed, load_id in v.loads.items():
-            if by_id.get(int(load_id), (None,))[0] != feed:
+            if (feed, int(load_id)) not in held:
                 problems.append(f"version {v.version} names load {load_id} of {feed}, not recorded")
             elif live.get(feed) != int(load_id):
                 name = f"{versions.HIST_PREFIX}{feed}_{int(load_id)}"
@@ -124,20 +131,21 @@ def version_problems(wh) -> list[str]:
                     problems.append(f"version {v.version} needs {name}, missing")
                     continue
                 n = int(wh.read(f'SELECT count(*) AS n FROM "{name}"')["n"].iloc[0])
-                if n != by_id[int(load_id)][1]:
-                    problems.append(f"{name} holds {n} rows, load {load_id} had {by_id[int(load_id)][1]}")
+                if n != held[(feed, int(load_id))]:
+                    problems.append(f"{name} holds {n} rows, the feed held {held[(feed, int(load_id))]} after it")
     if live and wh._current_version() not in set(kept["version"]):
         problems.append(f"current data version {wh._current_version()} is not a kept version")
     for feed, load_id in live.items():
         n = int(wh.read(select(func.count()).select_from(FEED_TABLES[feed])).iloc[0, 0])
-        if n != by_id[load_id][1]:
-            problems.append(f"{feed} holds {n} rows, its load {load_id} recorded {by_id[load_id][1]}")
+        if n != held[(feed, load_id)]:
+            problems.append(f"{feed} holds {n} rows, its loads add up to {held[(feed, load_id)]}")
     return problems
 
 
 class Loader:
     """A child process loading an orders CSV into the warehouse at `url` (how: "frame" reads it with pandas
-    and calls Warehouse.load; "csv" calls Warehouse.load_csv, DuckDB's direct path)."""
+    and calls Warehouse.load; "append" the same with mode="append"; "csv" does what the Data page does with a
+    big CSV: Warehouse.load_csv, DuckDB's direct path, else Warehouse.load)."""
 
     def __init__(self, url: str, path: Path, how: str = "frame", *, limit_bytes: int | None = None,
                  env: dict | None = None):
@@ -246,11 +254,12 @@ def _child_load(url: str, path: str, how: str, limit: str | None = None) -> None
     wrap(Warehouse, "_record", "record", after="commit")
     wh = Warehouse.open(url, settings=Settings(store_timezone="UTC", data_versions_kept=3))
     as_of = date.fromisoformat(AS_OF)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False) if how == "frame" else None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False) if how in ("frame", "append") else None
     print("start", time.monotonic(), flush=True)
     try:
-        if how == "frame":
-            wh.load("orders", frame, source=f"upload:{Path(path).name}", as_of=as_of)
+        if how in ("frame", "append"):
+            wh.load("orders", frame, source=f"upload:{Path(path).name}", as_of=as_of,
+                    mode="append" if how == "append" else "replace")
         else:
             # as lib.ingest.pipeline.load_prepared: DuckDB's direct path, else read the file and load it
             if wh.load_csv("orders", path, source=f"upload:{Path(path).name}", as_of=as_of) is None:
