@@ -368,7 +368,7 @@ class Warehouse:
         except duckdb.Error as err:
             # a doubtful value (fastload.REJECT), a ragged CSV line, an odd header...: the pandas
             # path reads and validates everything and reports each failure precisely
-            if faults.describe(err) is not None:      # not a full disk: the pandas path would only fail again
+            if faults.describe(err) is not None:      # a full disk: the pandas path would only fail the same way
                 raise
             return None
         finally:
