@@ -282,13 +282,17 @@ def test_faults_are_worded_from_database_and_system_errors_only():
             raise duckdb.TransactionException("Current transaction is aborted (please ROLLBACK)") from inner
     except duckdb.Error as outer:
         assert faults.describe(outer) == faults.DISK_FULL
+    held = duckdb.IOException('IO Error: Could not set lock on file "/srv/x.duckdb": Conflicting lock is held in '
+                              "/usr/bin/python3 (PID 42)")
+    assert faults.describe(held) == faults.LOCKED
     # a user's value that reads like a fault is not one; neither is any other error
     bad = pd.DataFrame({"row": [2], "column": ["sku"], "value": ["disk full"], "reason": ["unknown_sku"]})
     assert faults.describe(FeedError("orders", bad, "upload:o.csv")) is None
     assert faults.describe(ValueError("connection refused")) is None
     assert faults.describe(sa_exc.OperationalError("SELECT 1", {}, Exception("division by zero"))) is None
     # nothing of the driver's message (host, path) is in the words
-    assert all("10.0.0.5" not in part and "/srv" not in part for part in faults.UNREACHABLE + faults.DISK_FULL)
+    assert all("10.0.0.5" not in part and "/srv" not in part and "PID" not in part
+               for part in faults.UNREACHABLE + faults.DISK_FULL + faults.LOCKED)
 
 
 # -- a page's cached query straddling a load --------------------------------------------------------------
@@ -377,3 +381,32 @@ def test_postgres_stopping_in_the_middle_of_a_load(own_pg, tmp_path):
     F.pg_start_again(own_pg)
     assert F.state(wh) == old and F.version_problems(wh) == []
     wh.dispose()
+
+
+# -- a DuckDB file held by another process --------------------------------------------------------------
+def test_a_duckdb_file_held_by_another_process_is_said_in_words(tmp_path, monkeypatch):
+    """DuckDB lets one process open a file (STACK-NOTES): while another process holds the app's warehouse file
+    (a loader script, a second app), opening it fails; the app says so in words, never a traceback, and opens
+    it on the next run once the other process is gone."""
+    import subprocess
+
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SHOPCAST_TIMEZONE", "UTC")
+    path = Settings.from_env().duckdb_path
+    _open(f"duckdb:///{path}").dispose()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
+                               "print('held', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(Exception) as held:
+            _open(f"duckdb:///{path}")
+        assert faults.describe(held.value) == faults.LOCKED
+        at = _app_run()
+        assert not at.exception and _errors(at) == [f"**{faults.LOCKED[0]}**\n\n{faults.LOCKED[1]}"]
+    finally:
+        holder.communicate("", timeout=30)
+    at = _app_run()
+    assert not at.exception and _errors(at) == []
+    assert "No data loaded yet" in "\n".join(str(m.value) for m in [*at.markdown, *at.info])

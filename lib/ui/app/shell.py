@@ -121,7 +121,8 @@ def today() -> date:
 
 def sidebar() -> None:
     """The warehouse and data version in the sidebar. The first read of every run: when the warehouse is
-    unreachable (or its disk full) the run ends here, with that said in words (the next run tries again)."""
+    unreachable (its file held by another program, its disk full) the run ends here, with that said in words
+    (the next run tries again)."""
     try:
         wh = warehouse()
         version = wh.data_version()
