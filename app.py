@@ -23,6 +23,9 @@ history.guard()                 # one browser history entry per page (Streamlit 
 token = shell.link_guard(page.url_path, OWN_LINK_NOTICES)
 try:
     page.run()
+except Exception as err:
+    if not shell.page_fault(err):       # the warehouse went away mid-page: said in words; anything else raises
+        raise
 finally:
     shell.remember_shared()
 shell.link_report(token)

@@ -13,7 +13,6 @@ any point leaves the previous rows exactly as they were.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import threading
@@ -29,7 +28,7 @@ from sqlalchemy.sql import ClauseElement
 
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
-from lib.warehouse import append, checksums, fastload, migrations, versions
+from lib.warehouse import append, checksums, fastload, faults, locks, migrations, versions
 from lib.warehouse.db_urls import redact_url
 from lib.warehouse.identity import person_keys
 from lib.warehouse.tables import (
@@ -240,16 +239,13 @@ class Warehouse:
         return value
 
     def _current_version(self) -> str:
-        cur = self.current_loads()
-        if cur.empty:
-            return "empty"
-        key = "|".join(f"{r.feed}:{r.load_id}:{r.checksum}" for r in cur.itertuples())
-        return hashlib.sha1(key.encode()).hexdigest()[:12]
+        return versions.version_of((r.feed, r.load_id, r.checksum) for r in self.current_loads().itertuples())
 
     def is_empty(self) -> bool:
         return self.current_loads().empty
 
     # -- loading ---------------------------------------------------------------------------
+    @locks.serialized
     def load(self, feed: str, df: pd.DataFrame, source: str, *, as_of: date | None = None,
              now: datetime | None = None, mode: str = "replace") -> LoadReport:
         """Validate `df` for `feed` and replace the feed's table with it (mode "append": add it to the
@@ -270,7 +266,7 @@ class Warehouse:
         lo, hi = _span(feed, frame)
         table = FEED_TABLES[feed]
         self._writable()
-        with self.engine.begin() as conn:
+        with locks.begin(self.engine) as conn:
             before = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
             if mode == "append":
                 found = append.conflicts(conn, feed, checked.frame, append.file_rows(df), self._bulk_insert)
@@ -336,7 +332,7 @@ class Warehouse:
         spec = FEEDS[feed]
         self._writable()
         try:
-            with self.engine.begin() as conn:
+            with locks.begin(self.engine) as conn:
                 raw = conn.connection.driver_connection
                 raw.execute("SET enable_progress_bar = false")
                 if frame is not None:
@@ -369,9 +365,11 @@ class Warehouse:
                             raw.unregister(source_sql)
         except _FastRejected:
             return None
-        except duckdb.Error:
+        except duckdb.Error as err:
             # a doubtful value (fastload.REJECT), a ragged CSV line, an odd header...: the pandas
             # path reads and validates everything and reports each failure precisely
+            if faults.describe(err) is not None:      # a full disk: the pandas path would only fail the same way
+                raise
             return None
         finally:
             if frame is not None:
@@ -381,6 +379,7 @@ class Warehouse:
         versions.record(self, loaded_at)
         return LoadReport(load_id, feed, source, stats.rows, checksum, loaded_at, lo, hi, warnings, replaced)
 
+    @locks.serialized
     def load_csv(self, feed: str, path: str | Path, source: str, *, delimiter: str = ",",
                  sample: pd.DataFrame | None = None, as_of: date | None = None,
                  now: datetime | None = None) -> LoadReport | None:
@@ -417,6 +416,7 @@ class Warehouse:
         conn.execute(insert(loads).values(
             load_id=load_id, feed=feed, source=source, rows=rows, checksum=checksum,
             loaded_at=loaded_at, min_date=lo, max_date=hi, warnings=warnings))
+        versions.note(conn, loaded_at)      # the version this load makes, committed with it
         return load_id
 
     def _written(self) -> None:

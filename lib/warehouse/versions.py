@@ -14,17 +14,18 @@ Writes through a pinned warehouse fail (the feed names are views); pages that lo
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import create_engine, delete, event, insert, inspect, select, text
+from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, text
 
 from lib.warehouse.tables import FEED_TABLES, loads
 from lib.warehouse.tables import versions as versions_table
 
-__all__ = ["versions", "archive", "record", "pinned", "is_kept", "HIST_PREFIX", "SCHEMA_PREFIX",
+__all__ = ["versions", "archive", "note", "version_of", "record", "pinned", "is_kept", "HIST_PREFIX", "SCHEMA_PREFIX",
            "versions_table"]
 
 HIST_PREFIX = "shopcast_hist_"
@@ -50,6 +51,24 @@ def archive(conn, feed: str) -> None:
     name = _hist(feed, load_id)
     conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
     conn.execute(text(f'CREATE TABLE "{name}" AS SELECT * FROM "{FEED_TABLES[feed].name}"'))
+
+
+def version_of(current) -> str:
+    """The data version of the current loads, (feed, load id, checksum) in feed order: a hash ("empty": none)."""
+    key = "|".join(f"{feed}:{load_id}:{checksum}" for feed, load_id, checksum in current)
+    return hashlib.sha1(key.encode()).hexdigest()[:12] if key else "empty"
+
+
+def note(conn, now: datetime) -> None:
+    """Inside a load's transaction, after its load row: remember the data version it makes. Committed with the
+    load, so a process killed right after the commit cannot leave the current data without its version."""
+    latest = select(loads.c.feed, func.max(loads.c.load_id).label("load_id")).group_by(loads.c.feed).cte("latest")
+    cur = conn.execute(select(loads.c.feed, loads.c.load_id, loads.c.checksum)
+                       .join(latest, loads.c.load_id == latest.c.load_id).order_by(loads.c.feed)).fetchall()
+    version = version_of((f, int(i), c) for f, i, c in cur)
+    if conn.execute(select(versions_table.c.version).where(versions_table.c.version == version)).first() is None:
+        loads_json = json.dumps({f: int(i) for f, i, _ in cur}, sort_keys=True)
+        conn.execute(insert(versions_table).values(version=version, made_at=now, loads_json=loads_json))
 
 
 def record(wh, now: datetime | None = None) -> None:

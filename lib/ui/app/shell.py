@@ -14,10 +14,10 @@ from lib.messages import describe_error
 from lib.settings import Settings
 from lib.sharing import links
 from lib.ui.app import cache, compat, history
-from lib.warehouse import Warehouse, versions
+from lib.warehouse import Warehouse, faults, versions
 
 __all__ = ["configure", "settings", "warehouse", "live_warehouse", "today", "sidebar", "show_error", "data_version",
-           "version_banner", "open_page", "nothing_loaded", "pinned_request", "warehouse_at", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
+           "version_banner", "open_page", "page_fault", "nothing_loaded", "pinned_request", "warehouse_at", "DV", "SHARED", "RANGE_SHOWN", "LINK_OPEN", "carry_shared", "remember_shared", "link_guard",
            "link_report", "app_root"]
 
 DV = "dv"    # URL key: the data version a link shows
@@ -120,11 +120,30 @@ def today() -> date:
 
 
 def sidebar() -> None:
-    wh = warehouse()
+    """The warehouse and data version in the sidebar. The first read of every run: when the warehouse is
+    unreachable (its file held by another program, its disk full) the run ends here, with that said in words
+    (the next run tries again)."""
+    try:
+        wh = warehouse()
+        version = wh.data_version()
+    except Exception as err:
+        if faults.describe(err) is None:
+            raise
+        show_error(err)
+        st.stop()
     replica = settings().replica
     served = f" · replica `{replica}`" if replica else ""      # team mode (lib.ops.team): which process serves
     with st.sidebar:
-        st.caption(f"Warehouse: {wh.dialect} · data version `{wh.data_version()}`{served}")
+        st.caption(f"Warehouse: {wh.dialect} · data version `{version}`{served}")
+
+
+def page_fault(err: BaseException) -> bool:
+    """For the frame around a page: True once a warehouse fault (lib.warehouse.faults) the page met is shown
+    in words; False for anything else."""
+    if faults.describe(err) is None:
+        return False
+    show_error(err)
+    return True
 
 
 def open_page(first_reads):
@@ -148,6 +167,11 @@ def nothing_loaded(message: str) -> None:
 def show_error(err: BaseException, checking: bool = False) -> None:
     """Show any error as a clear message (never a traceback); log the details server-side.
     `checking`: the error came from a validation that was not going to load anything."""
+    fault = faults.describe(err)        # the database went away or its disk is full: say so, not "something"
+    if fault is not None:
+        log.warning("warehouse fault: %s: %s", type(err).__name__, str(err).splitlines()[0][:200] if str(err) else "")
+        st.error(f"**{fault[0]}**\n\n{fault[1]}", icon=":material/cloud_off:")
+        return
     msg = describe_error(err, checking)
     if msg.table is None and not isinstance(err, (ValueError, LookupError)):
         log.error("unexpected error: %s", type(err).__name__, exc_info=err)
