@@ -25,7 +25,8 @@ value the load uses, so the server's caches (per data version) hold what the ses
 it records the page's link after each step. `--cold`: the warm-up only opens each page; the browsers
 then meet their control values for the first time during the run, and every wire session's change is a
 link nobody asked for before (bench/load_team.cold_query: a random custom date range of 7-180 days on the
-dated pages, another service level on Replenishment; Forecast, Pricing and Home replay recorded links).
+dated pages, another service level on Replenishment, one SKU of the store by day, week or month on
+Forecast; Pricing and Home replay recorded links).
 
 Then --sessions sessions loop over the sidebar pages for --seconds: open the page ("open"), change
 one control ("change"), wait until it has re-rendered. --browsers of them (default: all) are
@@ -249,12 +250,12 @@ class Session:
 
 async def run(url: str, sessions: int, seconds: float, headless: bool, think: float = 0.0, seed: int = 7,
               animations: bool = False, browsers: int | None = None, cold: bool = False, replicas: int = 0,
-              cpu=lambda: 0.0) -> dict:
+              cpu=lambda: 0.0, skus: tuple[str, ...] = ()) -> dict:
     """Warm up, then `browsers` chromium sessions and sessions - browsers wire sessions for `seconds`.
 
     cold: the warm-up only opens each page; the browsers' control values are then met for the first time
     during the run, and every wire session's change asks for a link nobody asked for before (load_team.
-    cold_query: a random custom date range, another service level). replicas: behind the team's proxy,
+    cold_query: a random custom date range, another service level, a SKU of `skus` on Forecast). replicas: behind the team's proxy,
     session k is put on replica k % replicas + 1 (its affinity cookie), as an even spread of users would be.
     """
     from playwright.async_api import async_playwright
@@ -318,7 +319,7 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
                 title = titles[(k + visit) % len(titles)]
                 path, queries = plan[title]
                 if cold:
-                    queries = [queries[0], cold_query(title, queries[0], ws.rng, AS_OF)]
+                    queries = [queries[0], cold_query(title, queries[0], ws.rng, AS_OF, skus=skus)]
                 await ws.visit(title, path, queries, visit // len(titles) + k, STEP_TIMEOUT / 1000)
                 visit += 1
 
@@ -362,6 +363,21 @@ def data_dir() -> Path:
         print(f"built the benchmark store in {time.perf_counter() - t:.0f} s", flush=True)
     wh.dispose()
     return d
+
+
+def store_skus(d: Path) -> tuple[str, ...]:
+    """The SKUs of the benchmark store (cold sessions forecast ones nobody opened)."""
+    from sqlalchemy import select
+
+    from lib.settings import Settings
+    from lib.warehouse import Warehouse
+    from lib.warehouse.tables import FEED_TABLES
+
+    wh = Warehouse.open(settings=Settings(data_dir=d))
+    try:
+        return tuple(sorted(wh.read(select(FEED_TABLES["products"].c.sku))["sku"].astype(str)))
+    finally:
+        wh.dispose()
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -436,12 +452,13 @@ CONFIGS = {"run": ("make run: 1 process, DuckDB", 0), "team1": ("make team REPLI
 
 def one(args, config: str | None) -> tuple[int, dict]:
     """Start what `config` runs (None: use --url), run the sessions, report; (exit code, summary)."""
-    servers, replicas = None, 0
+    servers, replicas, skus = None, 0, ()
     if config is None:
         url, replicas = args.url.rstrip("/"), args.replicas
     else:
         servers = Servers(data_dir(), CACHE, f"seed{SEED}-scale{SCALE:g}-traffic{TRAFFIC:g}-{AS_OF}", AS_OF)
         replicas = CONFIGS[config][1]
+        skus = store_skus(servers.data_dir)
         url = servers.start_team(replicas, args.port) if replicas else servers.start_single(args.port)
         print(f"{CONFIGS[config][0]}: {url}", flush=True)
     try:
@@ -450,7 +467,7 @@ def one(args, config: str | None) -> tuple[int, dict]:
               f"{'on' if args.animations else 'off'}", flush=True)
         out = asyncio.run(run(url, args.sessions, args.seconds, headless=not args.headful, think=args.think,
                               seed=args.seed, animations=args.animations, browsers=args.browsers, cold=args.cold,
-                              replicas=replicas, cpu=servers.cpu if servers else (lambda: 0.0)))
+                              replicas=replicas, cpu=servers.cpu if servers else (lambda: 0.0), skus=skus))
         return report(out, args.seconds, servers), summary(out)
     finally:
         if servers is not None:

@@ -25,11 +25,16 @@ __all__ = ["Servers", "cold_query", "DATED_PAGES"]
 DATED_PAGES = ("Overview", "Funnel", "Cohorts", "Explore")   # pages with the shared date range
 
 
-def cold_query(title: str, recorded: str, rng: random.Random, anchor: date, span_days: int = 700) -> str:
+def cold_query(title: str, recorded: str, rng: random.Random, anchor: date, span_days: int = 700,
+               skus: tuple[str, ...] = ()) -> str:
     """A link for page `title` no warm-up asked for: a custom date range of 7-180 days ending anywhere in
-    the store's history (dated pages), another service level (Replenishment); other pages keep `recorded`."""
-    q = [(k, v) for k, v in parse_qsl(recorded, keep_blank_values=True) if k not in ("range", "from", "to", "sl")]
-    if title in DATED_PAGES:
+    the store's history (dated pages), another service level (Replenishment), one SKU of `skus` by day,
+    week or month (Forecast); other pages keep `recorded`."""
+    drop = ("range", "from", "to", "sl", "level", "item", "fgrain", "h")
+    q = [(k, v) for k, v in parse_qsl(recorded, keep_blank_values=True) if k not in drop]
+    if title == "Forecast" and skus:
+        q += [("level", "SKU"), ("item", rng.choice(skus)), ("fgrain", rng.choice(("day", "week", "month")))]
+    elif title in DATED_PAGES:
         end = anchor - timedelta(days=rng.randrange(0, span_days - 180))
         start = end - timedelta(days=rng.randrange(6, 180))
         q += [("range", "Custom"), ("from", start.isoformat()), ("to", end.isoformat())]

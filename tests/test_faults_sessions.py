@@ -261,6 +261,32 @@ def test_postgres_going_away_and_back(own_pg, tmp_path, monkeypatch):
     wh.dispose()
 
 
+def test_a_fault_in_the_frame_around_the_page_is_worded(tmp_path, monkeypatch):
+    """The database can go away between the sidebar's read and the next one (the Share box, the version
+    banner): app.py's frame says it in words too, and an error that is not a warehouse fault still raises."""
+    from sqlalchemy import exc as sa_exc
+
+    from lib.ui.app import sharing
+
+    monkeypatch.setenv("SHOPCAST_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    gone = sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    def share_box(*_a, **_k):
+        raise gone
+
+    monkeypatch.setattr(sharing, "share_box", share_box)
+    at = _app_run()
+    assert not at.exception
+    assert _errors(at) == [f"**{faults.UNREACHABLE[0]}**\n\n{faults.UNREACHABLE[1]}"]
+
+    def broken(*_a, **_k):
+        raise KeyError("not a fault")
+
+    monkeypatch.setattr(sharing, "share_box", broken)
+    assert _app_run().exception         # anything else is not hidden behind the fault words
+
+
 # -- the words ----------------------------------------------------------------------------------------
 def test_faults_are_worded_from_database_and_system_errors_only():
     import errno
