@@ -193,25 +193,23 @@ def _chunked(wh: Warehouse, prep: Prepared, as_of: date | None, *, load: bool):
     (lib.warehouse.chunked); None when that does not apply (another warehouse, the events feed, a profile
     that fills values down across rows, a file that needs the whole-file reader)."""
     profile = PROFILES.get(prep.profile)
-    across_rows = profile is not None and profile.feed == prep.feed and prep.feed != "customers"
-    if across_rows or not chunked.supported(wh, prep.feed):
-        return None
+    if (profile is not None and profile.feed == prep.feed) or not chunked.supported(wh, prep.feed):
+        return None       # a profile whose columns are rebuilt (filled down, combined): validated whole
     with tempfile.TemporaryDirectory() as tmp:
         path = prep.data
         if not isinstance(path, Path):      # an upload is bytes: the streaming reader wants a file
             path = Path(tmp) / "upload.csv"
             path.write_bytes(prep.data)
         src = streaming.open_text(path, prep.filename, delimiter=prep.info.get("delimiter"), chunk_rows=CHUNK_ROWS)
-        if src is None:
+        if src is None or any(v is not None and v not in src.names for v in prep.mapping.values()):
             return None
-        mapped = (mp.apply_mapping(raw, prep.feed, prep.mapping, prep.profile) for raw in src)
+        rename = streaming.renamer(prep.mapping)
+        tables = streaming.Mapped(src, rename)
         try:
-            plan = streaming.read_plan_of(src, lambda raw: mp.apply_mapping(raw, prep.feed, prep.mapping,
-                                                                             prep.profile), prep.feed,
-                                          wh.settings.dayfirst)
+            plan = streaming.read_plan_of(src, rename, prep.feed, wh.settings.dayfirst)
             if load:
-                return chunked.load_chunks(wh, prep.feed, mapped, plan, prep.source, as_of=as_of)
-            return chunked.check_chunks(wh, prep.feed, mapped, plan, as_of=as_of, source=prep.source)
+                return chunked.load_chunks(wh, prep.feed, tables, plan, prep.source, attrs=src.attrs, as_of=as_of)
+            return chunked.check_chunks(wh, prep.feed, tables, plan, attrs=src.attrs, as_of=as_of, source=prep.source)
         except streaming.Declined:
             return None
 

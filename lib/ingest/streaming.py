@@ -8,7 +8,7 @@ file ("encoding", "delimiter", "decimal" from the first 5,000 rows); trailing bl
 as read_table drops them.
 
     src = open_text(path, "orders.csv")          # None: read the file whole (readers.read_table)
-    for raw in src: ...                          # DataFrames of text, file order
+    for table in src: ...                        # Arrow tables of text, file order
     plan = read_plan_of(src, mapper, "orders")   # validation.ReadPlan from the first values
 
 `Declined` is raised while iterating when the file turns out to need the whole-file reader (a ragged
@@ -30,7 +30,7 @@ from lib.schema import FEEDS
 from lib.warehouse import coerce
 from lib.warehouse.validation import ReadPlan, canonical_headers, read_plan
 
-__all__ = ["TextChunks", "Declined", "open_text", "read_plan_of", "BLOCK_BYTES"]
+__all__ = ["TextChunks", "Declined", "Mapped", "open_text", "read_plan_of", "renamer", "BLOCK_BYTES"]
 
 BLOCK_BYTES = 16 * 2**20     # the block pyarrow parses at a time, as readers' whole-file fast reader
 _DECIMAL_ROWS = 5000         # readers._decimal_hint looks at a file's first 5,000 rows
@@ -81,8 +81,10 @@ class TextChunks:
     attrs: dict = field(default_factory=dict)
     chunk_rows: int | None = None
 
-    def __iter__(self) -> Iterator[pd.DataFrame]:
+    def __iter__(self) -> Iterator:
+        """Arrow tables (every column text, blanks missing) in file order; at least one, maybe empty."""
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.csv as pacsv
 
         body = _Body(self.path, self.start, self.end)
@@ -98,30 +100,30 @@ class TextChunks:
                     column_types={n: pa.string() for n in self.names}, strings_can_be_null=True,
                     quoted_strings_can_be_null=True, null_values=[""]))
             for batch in _batches(reader):
-                df = pa.Table.from_batches([batch]).to_pandas()
+                table = pa.Table.from_batches([batch])
                 if held is not None:
-                    df = pd.concat([held, df], ignore_index=True)
-                filled = df.notna().any(axis=1).to_numpy()
-                last = len(filled) - int(filled[::-1].argmax()) if filled.any() else 0
-                held = df.iloc[last:].reset_index(drop=True) if last < len(df) else None
-                df = df.iloc[:last]
-                for part in self._split(df):
-                    part.attrs.update(self.attrs)
+                    table = pa.concat_tables([held, table])
+                filled = None
+                for col in table.columns:
+                    valid = pc.is_valid(col)
+                    filled = valid if filled is None else pc.or_(filled, valid)
+                filled = filled.to_numpy(zero_copy_only=False) if filled is not None else None
+                last = len(filled) - int(filled[::-1].argmax()) if filled is not None and filled.any() else 0
+                held = table.slice(last) if last < table.num_rows else None
+                for part in self._split(table.slice(0, last)):
                     yielded = True
                     yield part
         finally:
             body.close()
         if not yielded:
-            empty = pd.DataFrame({n: pd.Series(dtype="string") for n in self.names})
-            empty.attrs.update(self.attrs)
-            yield empty
+            yield pa.table({n: pa.array([], pa.string()) for n in self.names})
 
-    def _split(self, df: pd.DataFrame) -> Iterator[pd.DataFrame]:
-        if not len(df):
+    def _split(self, table) -> Iterator:
+        if not table.num_rows:
             return
-        step = self.chunk_rows or len(df)
-        for lo in range(0, len(df), step):
-            yield df.iloc[lo:lo + step].reset_index(drop=True)
+        step = self.chunk_rows or table.num_rows
+        for lo in range(0, table.num_rows, step):
+            yield table.slice(lo, step)
 
 
 def _batches(reader):
@@ -193,23 +195,23 @@ def _scan(path: Path, size: int) -> tuple[int, int]:
 
 def _first_rows(src: TextChunks, n: int) -> pd.DataFrame:
     parts, got = [], 0
-    for raw in TextChunks(src.path, src.names, src.delimiter, src.start, src.end, src.quotes):
-        parts.append(raw.head(n - got))
+    for table in TextChunks(src.path, src.names, src.delimiter, src.start, src.end, src.quotes):
+        parts.append(table.slice(0, n - got).to_pandas())
         got += len(parts[-1])
         if got >= n:
             break
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=src.names)
 
 
-def read_plan_of(src: TextChunks, mapper: Callable[[pd.DataFrame], pd.DataFrame], feed: str,
-                 dayfirst: bool = False) -> ReadPlan:
-    """validation.read_plan of the whole mapped file, from its first rows only: reads chunks until each
-    number and date column has 2,000 non-blank values (or the file ends), keeping only those values."""
+def read_plan_of(src: TextChunks, mapper: Callable, feed: str, dayfirst: bool = False) -> ReadPlan:
+    """validation.read_plan of the whole mapped file (`mapper`: a raw Arrow table -> canonical headers),
+    from its first rows only: reads chunks until each number and date column has 2,000 non-blank values
+    (or the file ends), keeping only those values."""
     spec = FEEDS[feed]
     wanted = [c.name for c in spec.columns if c.kind in ("float", "int", "datetime", "date")]
     seen: dict[str, list[pd.Series]] = {}
-    for raw in src:
-        mapped = mapper(raw)
+    for table in src:
+        mapped = mapper(table).to_pandas()
         mapped = mapped.rename(columns=canonical_headers(spec, mapped.columns))
         todo = [c for c in wanted if c in mapped.columns and sum(map(len, seen.get(c, []))) < _PLAN_VALUES]
         for c in todo:
@@ -219,3 +221,23 @@ def read_plan_of(src: TextChunks, mapper: Callable[[pd.DataFrame], pd.DataFrame]
             break
     sample = pd.DataFrame({c: pd.concat(parts, ignore_index=True) for c, parts in seen.items()})
     return read_plan(feed, sample, dayfirst)
+
+
+def renamer(mapping: dict[str, str | None]) -> Callable:
+    """A raw Arrow table -> its mapped columns under their canonical names ({canonical: source header})."""
+    used = {canon: src for canon, src in mapping.items() if src}
+
+    def rename(table):
+        return table.select(list(used.values())).rename_columns(list(used))
+    return rename
+
+
+@dataclass
+class Mapped:
+    """The chunks of `src` through `mapper`; iterable again (each iteration reads the file anew)."""
+
+    src: TextChunks
+    mapper: Callable
+
+    def __iter__(self) -> Iterator:
+        return (self.mapper(t) for t in self.src)

@@ -1,40 +1,45 @@
 """Full validation, and the load, of a big file in chunks: memory bounded by the chunk, not the file.
 
 A file the direct path (lib.warehouse.fastload) declines (decimal commas, day-first dates, a doubtful
-value, mapped headers...) is validated chunk by chunk with the same code as a whole frame
-(validation.validate_part, under one validation.ReadPlan taken from the file's first values), and each
-typed chunk is appended to a staging table inside the load's transaction. The rules that compare rows
+value, mapped headers...) is validated chunk by chunk (Arrow tables of text, file order) under one
+validation.ReadPlan taken from the file's first values: the rows whose values are all plain are typed
+in DuckDB (lib.warehouse.plain, the values validation gives them), the others go through validation
+itself (validation.validate_part, which names each failure), and both are appended, typed, to a
+staging table inside the load's transaction. The rules that compare rows
 (duplicate keys, exact duplicate rows) then run in SQL over the staging table, with the file's row
 numbers. Failures keep their order (row, then the feed's column order) and stop being listed after
 `cap` (FAILURE_CAP); their counts per rule are exact over the whole file (FeedError.counts). A valid
 file is then swapped in exactly as Warehouse.load does it (versions.archive, the load record, the same
 checksum), in the same transaction: a failure anywhere leaves the warehouse as it was.
 
-    check = ChunkedCheck("orders", plan, tz="UTC")
-    report = load_chunks(wh, "orders", chunks, plan, source="upload:orders.csv")
+    report = load_chunks(wh, "orders", tables, plan, source="upload:orders.csv", attrs={"decimal": ","})
 
 DuckDB warehouses only (`supported`); elsewhere the caller validates the whole frame.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+import duckdb
 import pandas as pd
 from sqlalchemy import delete, func, select
 
 from lib.schema import FEEDS, FeedError, Reason
-from lib.warehouse import checksums, versions
+from lib.warehouse import checksums, fastload, versions
+from lib.warehouse.plain import SQL_TYPES, compile_plain
 from lib.warehouse.tables import FEED_TABLES
-from lib.warehouse.validation import ReadPlan, empty_failures, validate_part
+from lib.warehouse.validation import ROW_OFFSET, ReadPlan, empty_failures, validate_part
 
 __all__ = ["ChunkedCheck", "load_chunks", "check_chunks", "supported", "FAILURE_CAP", "FEEDS_CHUNKED"]
 
 # A person reads and fixes failures from the first ones; 10,000 rows is more than anyone scrolls and a
 # few MB at most, whatever the file. The counts per rule stay exact beyond it.
 FAILURE_CAP = 10_000
-# feeds whose rows are typed one by one (events get per-session keys over the whole file: not chunked)
-FEEDS_CHUNKED = ("orders", "inventory", "products", "promotions", "customers")
+# feeds whose rows are typed one by one (events get per-session keys over the whole file, customers'
+# email warnings follow Python's regular expressions: both are validated whole)
+FEEDS_CHUNKED = ("orders", "inventory", "products", "promotions")
 _ROW = "_row"
 
 
@@ -75,49 +80,63 @@ class _Capped:
 
 
 class ChunkedCheck:
-    """Validates a file's chunks in order; `finish` adds the rules across rows from the staging table."""
+    """Validates a file's rows in order (`start`, then `add` per part); `finish` adds the rules across rows
+    from the staging table."""
 
     def __init__(self, feed: str, plan: ReadPlan, *, as_of: date | datetime | None = None, tz: str = "UTC",
-                 dayfirst: bool = False, known_skus=None, cap: int = FAILURE_CAP):
+                 dayfirst: bool = False, cap: int = FAILURE_CAP):
         if feed not in FEEDS_CHUNKED:
             raise ValueError(f"the {feed} feed is not validated in chunks")
         self.feed, self.plan, self.as_of, self.tz, self.dayfirst, self.cap = feed, plan, as_of, tz, dayfirst, cap
         self.spec = FEEDS[feed]
-        self.known = (pd.Index(pd.Series(list(known_skus), dtype="string").dropna().unique())
-                      if known_skus is not None else None)
-        self.rows = 0
-        self.columns: list[str] | None = None      # the raw frame's canonical columns (from the first chunk)
+        self.columns: list[str] = []
         self.failures = _Capped(cap)
         self.warnings = _Capped(cap)
         self._across: list[pd.DataFrame] = []
 
-    def add(self, chunk: pd.DataFrame) -> pd.DataFrame:
-        """The chunk typed (feed columns in order, plus `_row`: its spreadsheet rows)."""
-        from lib.warehouse.validation import _warnings
+    def start(self, columns: list[str]) -> None:
+        """The file's canonical columns: a required one missing is a failure of the whole column."""
+        self.columns = list(columns)
+        missing = [c.name for c in self.spec.columns if c.required and c.name not in self.columns]
+        if missing:
+            self.failures.add(pd.DataFrame({"column": missing, "row": pd.array([pd.NA] * len(missing), dtype="Int64"),
+                                            "value": [None] * len(missing), "reason": Reason.MISSING_COLUMN}))
 
-        first = self.columns is None
-        frame, errs, renamed = validate_part(self.feed, chunk, as_of=self.as_of, tz=self.tz, dayfirst=self.dayfirst,
-                                             plan=self.plan, header=first, across_rows=False)
-        if first:
-            self.columns = list(renamed.columns)
+    def add(self, part: pd.DataFrame, rows) -> pd.DataFrame:
+        """Validate `part` (raw text, canonical headers), whose spreadsheet rows are `rows` (ascending):
+        the part typed, feed columns in order plus `_row`."""
+        frame, errs, _raw = validate_part(self.feed, part, as_of=self.as_of, tz=self.tz, dayfirst=self.dayfirst,
+                                          plan=self.plan, header=False, across_rows=False)
         found = errs.frame(self.spec.names)
-        found["row"] = found["row"] + self.rows
+        if len(found):
+            found["row"] = pd.array(rows[(found["row"] - ROW_OFFSET).to_numpy(dtype=int)], dtype="Int64")
         self.failures.add(found)
-        if len(frame):
-            warned = _warnings(self.spec, frame, renamed, self.known)
-            warned["row"] = warned["row"] + self.rows
-            self.warnings.add(warned)
-        frame[_ROW] = pd.array(range(self.rows + 2, self.rows + 2 + len(frame)), dtype="int64")
-        self.rows += len(frame)
+        frame[_ROW] = pd.array(rows, dtype="int64")
         return frame
 
-    def finish(self, con, stage: str) -> None:
-        """Duplicate keys and rows over the whole staging table (DuckDB connection `con`)."""
-        spec, cols = self.spec, self.columns or []
-        if self.rows == 0:
-            self._across.append(pd.DataFrame({"column": ["*"], "row": pd.array([pd.NA], dtype="Int64"),
-                                              "value": [None], "reason": [Reason.EMPTY_FEED]}))
-            return
+    def empty(self) -> None:
+        """The file has no data rows."""
+        self._across.append(pd.DataFrame({"column": ["*"], "row": pd.array([pd.NA], dtype="Int64"),
+                                          "value": [None], "reason": [Reason.EMPTY_FEED]}))
+
+    def warn(self, con, typed: str) -> None:
+        """Warnings for the rows of one typed chunk (registered as `typed`): SKUs not in the product feed."""
+        if self.feed in ("orders", "inventory") and "sku" in self.columns and self._products(con):
+            products = _q(FEED_TABLES["products"].name)
+            got = con.execute(f"SELECT {_ROW}, sku FROM {typed} WHERE sku IS NOT NULL AND sku NOT IN "
+                              f"(SELECT sku FROM {products} WHERE sku IS NOT NULL) ORDER BY {_ROW}").fetchdf()
+            got.attrs["count"] = len(got)
+            self.warnings.add(_failures("sku", got, got["sku"], Reason.UNKNOWN_SKU))
+
+    def _products(self, con) -> bool:
+        if not hasattr(self, "_has_products"):
+            self._has_products = bool(con.execute(f"SELECT count(*) FROM {_q(FEED_TABLES['products'].name)}")
+                                      .fetchall()[0][0])
+        return self._has_products
+
+    def repeats(self, con, stage: str) -> None:
+        """Duplicate keys and rows over the whole staging table (with `_row`), exactly."""
+        spec, cols = self.spec, self.columns
         if spec.key and all(k in cols or spec.column(k).default is not None for k in spec.key):
             key = list(spec.key)
             notna = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
@@ -135,10 +154,14 @@ class ChunkedCheck:
         """Rows whose `columns` equal an earlier row's (NULLs equal, as pandas' duplicated), first `cap`
         by row; the count of all of them is added to the failures' counts."""
         part = ", ".join(_q(c) for c in columns)
-        rep = (f"SELECT {_ROW}, {part} FROM (SELECT {_ROW}, {part}, row_number() OVER (PARTITION BY {part} "
-               f"ORDER BY {_ROW}) AS _n FROM {_q(stage)} WHERE {where}) WHERE _n > 1")
-        n = con.execute(f"SELECT count(*) FROM ({rep})").fetchone()[0]
-        got = con.execute(f"{rep} ORDER BY {_ROW} LIMIT {int(self.cap)}").fetchdf()
+        return self._select(con, f"SELECT {_ROW}, {part} FROM (SELECT {_ROW}, {part}, row_number() OVER "
+                                  f"(PARTITION BY {part} ORDER BY {_ROW}) AS _n FROM {_q(stage)} WHERE {where}) "
+                                  "WHERE _n > 1")
+
+    def _select(self, con, sql: str) -> pd.DataFrame:
+        """The first `cap` rows of `sql` by row, and (attrs["count"]) how many there are."""
+        n = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        got = con.execute(f"{sql} ORDER BY {_ROW} LIMIT {int(self.cap) if n else 0}").fetchdf()
         got.attrs["count"] = int(n)
         return got
 
@@ -167,6 +190,11 @@ class ChunkedCheck:
         return out
 
 
+def _unregister(raw, name: str) -> None:
+    with contextlib.suppress(duckdb.Error):     # after a failed statement DuckDB refuses it: the error wins
+        raw.unregister(name)
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -184,63 +212,124 @@ class _Rollback(Exception):
     """Ends check_chunks' transaction without keeping anything."""
 
 
-def _stage(raw, check: ChunkedCheck, chunks: Iterable[pd.DataFrame], progress=None) -> str:
-    """Validate every chunk and append it, typed, to a staging table (inside the caller's transaction)."""
-    stage = f"_chunked_stage_{check.feed}"
-    raw.execute(f"DROP TABLE IF EXISTS {_q(stage)}")
-    made = False
-    for chunk in chunks:
-        typed = check.add(chunk)
-        table = checksums.arrow(typed)
-        raw.register("_chunk", table)
+def _stage_table(raw, check: ChunkedCheck, name: str) -> str:
+    """A staging table (the feed's columns without constraints, and `_row`), made anew."""
+    cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.kind]}" for c in check.spec.columns)
+    raw.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+    raw.execute(f"CREATE TABLE {_q(name)} ({cols}, {_ROW} BIGINT)")
+    return name
+
+
+def _pass(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, target: str, *, with_row: bool,
+          rest: str | None = None, progress=None) -> int:
+    """Validate every chunk (Arrow tables of text, canonical headers, file order) and append it, typed, to
+    `target` (with `_row` when `with_row`) inside the caller's transaction: plain rows typed by DuckDB,
+    the others by validation. From the first chunk with a failure on, chunks go to the staging table
+    `rest` instead (the feed table would refuse their missing values). Returns the number of rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = check.spec.names
+    collist = ", ".join(_q(c) for c in [*names, _ROW][:len(names) + with_row])
+    plain = None
+    rows = 0
+    for i, table in enumerate(tables):
+        if i == 0:
+            check.start(table.column_names)
+            plain = compile_plain(check.feed, table.column_names, check.plan, attrs.get("decimal"), check.as_of)
+        n = table.num_rows
+        if not n:
+            continue
+        table = table.append_column(_ROW, pa.array(range(rows + ROW_OFFSET, rows + ROW_OFFSET + n), pa.int64()))
+        parts = []
+        if plain is None:
+            doubtful = table
+        else:
+            raw.register("_chunk", table)
+            try:
+                sel = ", ".join(f"{plain.exprs[c]} AS {_q(c)}" for c in names)
+                typed = raw.sql(f"SELECT {sel}, {_ROW}, {plain.doubtful} AS _doubt FROM _chunk").to_arrow_table()
+            finally:
+                _unregister(raw, "_chunk")
+            flag = typed.column("_doubt")
+            parts.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]))
+            doubtful = table.filter(flag)
+        if doubtful.num_rows:
+            part = doubtful.drop_columns([_ROW]).to_pandas()
+            part.attrs.update(attrs)
+            parts.append(checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())).cast(parts[0].schema)
+                         if parts else checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())))
+        if rest is not None and check.failures.total and target != rest:
+            target, collist = _stage_table(raw, check, rest), ", ".join(_q(c) for c in [*names, _ROW])
+        raw.register("_typed", pa.concat_tables(parts) if len(parts) > 1 else parts[0])
         try:
-            if not made:
-                raw.execute(f"CREATE TABLE {_q(stage)} AS SELECT * FROM _chunk LIMIT 0")
-                made = True
-            raw.execute(f"INSERT INTO {_q(stage)} SELECT * FROM _chunk")
+            raw.execute(f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
+            check.warn(raw, "_typed")
         finally:
-            raw.unregister("_chunk")
+            _unregister(raw, "_typed")
+        rows += n
         if progress is not None:
-            progress(check.rows)
-    if not made:   # an empty file still gets its (empty) table, so the checks below read one
-        empty = check.add(pd.DataFrame({c: pd.Series(dtype="string") for c in (check.columns or [])}))
-        raw.register("_chunk", checksums.arrow(empty))
-        try:
-            raw.execute(f"CREATE TABLE {_q(stage)} AS SELECT * FROM _chunk LIMIT 0")
-        finally:
-            raw.unregister("_chunk")
-    check.finish(raw, stage)
-    return stage
+            progress(rows)
+    return rows
 
 
-def _known_skus(wh, feed: str):
-    if feed not in ("orders", "inventory"):
+def _stats(raw, table: str, feed: str) -> tuple[fastload.Stats, bool]:
+    """Rows, checksum total and span of the feed table (as fastload.verify), and whether some rows may
+    repeat a key (or a whole row, for feeds without a key): two rows of equal hash."""
+    spec = FEEDS[feed]
+    typed = [f"CAST({_q(c.name)} AS TIMESTAMP)" if c.kind == "date" else _q(c.name) for c in spec.columns]
+    dup_cols = list(spec.key) if spec.key else (spec.names if spec.no_exact_duplicates else [])
+    distinct = f"count(DISTINCT hash({', '.join(_q(c) for c in dup_cols)}))" if dup_cols else "count(*)"
+    tcol = spec.time_column
+    span = f"min(CAST({_q(tcol)} AS TIMESTAMP)), max(CAST({_q(tcol)} AS TIMESTAMP))" if tcol else "NULL, NULL"
+    rows, n_distinct, total, lo, hi = raw.execute(
+        f"SELECT count(*), {distinct}, coalesce(sum(hash({', '.join(typed)})::HUGEINT), 0)::VARCHAR, {span} "
+        f"FROM {_q(table)}").fetchall()[0]
+    return fastload.Stats(int(rows), total, lo, hi), n_distinct != rows
+
+
+def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed: str, progress=None):
+    """Validate and append to the (emptied) feed table; the rules across rows checked exactly. Returns
+    fastload.Stats of the table (rows, checksum total, span); not meaningful when a failure was found."""
+    table = FEED_TABLES[feed].name
+    rest = f"_chunked_rest_{feed}"
+    rows = _pass(raw, check, tables, attrs, table, with_row=False, rest=rest, progress=progress)
+    if not rows:
+        check.empty()
         return None
-    known = wh.read(select(FEED_TABLES["products"].c.sku))["sku"]
-    return known if len(known) else None
+    if check.failures.total:
+        names = ", ".join(_q(c) for c in check.spec.names)
+        raw.execute(f"CREATE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
+                    f"UNION ALL SELECT {names} FROM {_q(rest)}")
+        table = "_chunked_all"
+    stats, repeats = _stats(raw, table, feed)
+    if repeats:
+        # some rows may repeat (same hash): type the file again into a staging table that keeps each row's
+        # number, and list the repeats exactly (the values were already judged in the first pass)
+        stage = _stage_table(raw, check, f"_chunked_stage_{feed}")
+        again = ChunkedCheck(feed, check.plan, as_of=check.as_of, tz=check.tz, dayfirst=check.dayfirst, cap=0)
+        _pass(raw, again, tables, attrs, stage, with_row=True)
+        check.repeats(raw, stage)
+        raw.execute(f"DROP TABLE {_q(stage)}")
+    return stats
 
 
 def _checker(wh, feed, plan, as_of, cap) -> ChunkedCheck:
     return ChunkedCheck(feed, plan, as_of=as_of, tz=wh.settings.store_timezone, dayfirst=wh.settings.dayfirst,
-                        known_skus=_known_skus(wh, feed), cap=cap)
+                        cap=cap)
 
 
-def _summary(raw, feed: str, stage: str) -> tuple[int, str, object, object]:
+def _summary(stats, feed: str) -> tuple[int, str, object, object]:
     """Rows, checksum (as lib.warehouse.checksums.checksum of the typed frame) and the time span."""
-    spec = FEEDS[feed]
-    cols = ", ".join(_q(c) for c in spec.names)
-    tcol = spec.time_column
-    span = f"min({_q(tcol)}), max({_q(tcol)})" if tcol else "NULL, NULL"
-    rows, total, lo, hi = raw.execute(
-        f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0)::VARCHAR, {span} FROM {_q(stage)}").fetchone()
-    lo = pd.Timestamp(lo).to_pydatetime() if lo is not None else None
-    hi = pd.Timestamp(hi).to_pydatetime() if hi is not None else None
-    return int(rows), checksums.checksum_of(int(rows), spec.names, total), lo, hi
+    lo = pd.Timestamp(stats.lo).to_pydatetime() if stats.lo is not None else None
+    hi = pd.Timestamp(stats.hi).to_pydatetime() if stats.hi is not None else None
+    return stats.rows, checksums.checksum_of(stats.rows, FEEDS[feed].names, stats.checksum_total), lo, hi
 
 
-def load_chunks(wh, feed: str, chunks: Iterable[pd.DataFrame], plan: ReadPlan, source: str, *,
+def load_chunks(wh, feed: str, tables: Iterable, plan: ReadPlan, source: str, *, attrs: dict | None = None,
                 as_of: date | None = None, now: datetime | None = None, cap: int = FAILURE_CAP, progress=None):
-    """Validate `chunks` (raw frames in file order, canonical headers) and replace the feed with them in one
+    """Validate `tables` (Arrow tables of text in file order, canonical headers; `attrs` as a whole frame's,
+    e.g. {"decimal": ","}) and replace the feed with them in one
     transaction, as Warehouse.load(feed, whole frame) would. Raises FeedError (first `cap` failures, exact
     counts); nothing changes then."""
     from lib.warehouse.core import LoadReport
@@ -253,18 +342,15 @@ def load_chunks(wh, feed: str, chunks: Iterable[pd.DataFrame], plan: ReadPlan, s
     wh._writable()
     with wh.engine.begin() as conn:
         raw = conn.connection.driver_connection
-        stage = _stage(raw, check, chunks, progress)
-        err = check.error(source)
-        if err is not None:
-            raise err
-        rows, checksum, lo, hi = _summary(raw, feed, stage)
-        warnings = check.warnings_frame()
         before = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
         versions.archive(conn, feed)
         conn.execute(delete(table))
-        collist = ", ".join(_q(c) for c in FEEDS[feed].names)
-        wh._insert_select(raw, table.name, collist, f"SELECT {collist} FROM {_q(stage)}")
-        raw.execute(f"DROP TABLE {_q(stage)}")
+        stats = _validate_into(raw, check, tables, attrs or {}, feed, progress)
+        err = check.error(source)
+        if err is not None:
+            raise err
+        rows, checksum, lo, hi = _summary(stats, feed)
+        warnings = check.warnings_frame()
         load_id = wh._record(conn, feed, source, rows, checksum, loaded_at, lo, hi, warnings.attrs["total"])
         wh._before_commit(feed)
     wh._written()
@@ -272,8 +358,8 @@ def load_chunks(wh, feed: str, chunks: Iterable[pd.DataFrame], plan: ReadPlan, s
     return LoadReport(load_id, feed, source, rows, checksum, loaded_at, lo, hi, warnings, before)
 
 
-def check_chunks(wh, feed: str, chunks: Iterable[pd.DataFrame], plan: ReadPlan, *, as_of: date | None = None,
-                 source: str | None = None, cap: int = FAILURE_CAP):
+def check_chunks(wh, feed: str, tables: Iterable, plan: ReadPlan, *, attrs: dict | None = None,
+                 as_of: date | None = None, source: str | None = None, cap: int = FAILURE_CAP):
     """What load_chunks would do, changing nothing (Warehouse.check for a file read in chunks)."""
     from lib.warehouse.core import CheckReport
 
@@ -281,14 +367,15 @@ def check_chunks(wh, feed: str, chunks: Iterable[pd.DataFrame], plan: ReadPlan, 
         raise ValueError(f"the {feed} feed cannot be checked in chunks in this warehouse")
     check = _checker(wh, feed, plan, as_of, cap)
     try:
-        with wh.engine.begin() as conn:     # the staging table lives and dies in this transaction
+        with wh.engine.begin() as conn:     # the rows written here are rolled back
             raw = conn.connection.driver_connection
-            stage = _stage(raw, check, chunks)
+            current = int(conn.execute(select(func.count()).select_from(FEED_TABLES[feed])).scalar_one())
+            conn.execute(delete(FEED_TABLES[feed]))
+            stats = _validate_into(raw, check, tables, attrs or {}, feed)
             err = check.error(source)
             if err is not None:
                 raise err
-            rows, _checksum, lo, hi = _summary(raw, feed, stage)
-            current = int(conn.execute(select(func.count()).select_from(FEED_TABLES[feed])).scalar_one())
+            rows, _checksum, lo, hi = _summary(stats, feed)
             raise _Rollback()
     except _Rollback:
         pass
