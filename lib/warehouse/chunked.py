@@ -119,20 +119,18 @@ class ChunkedCheck:
         self._across.append(pd.DataFrame({"column": ["*"], "row": pd.array([pd.NA], dtype="Int64"),
                                           "value": [None], "reason": [Reason.EMPTY_FEED]}))
 
-    def warn(self, con, typed: str) -> None:
-        """Warnings for the rows of one typed chunk (registered as `typed`): SKUs not in the product feed."""
-        if self.feed in ("orders", "inventory") and "sku" in self.columns and self._products(con):
-            products = _q(FEED_TABLES["products"].name)
-            got = con.execute(f"SELECT {_ROW}, sku FROM {typed} WHERE sku IS NOT NULL AND sku NOT IN "
-                              f"(SELECT sku FROM {products} WHERE sku IS NOT NULL) ORDER BY {_ROW}").fetchdf()
+    has_products = False
+
+    def warn(self, con, typed) -> None:
+        """Warnings for the rows of one typed chunk (an Arrow table with `_row`): SKUs not in the product
+        feed (table `products` of `con`)."""
+        if self.feed in ("orders", "inventory") and "sku" in self.columns and self.has_products:
+            con.register("_w", typed.select([_ROW, "sku"]))
+            got = con.execute(f"SELECT {_ROW}, sku FROM _w WHERE sku IS NOT NULL AND sku NOT IN "
+                              f"(SELECT sku FROM products) ORDER BY {_ROW}").fetchdf()
+            con.unregister("_w")
             got.attrs["count"] = len(got)
             self.warnings.add(_failures("sku", got, got["sku"], Reason.UNKNOWN_SKU))
-
-    def _products(self, con) -> bool:
-        if not hasattr(self, "_has_products"):
-            self._has_products = bool(con.execute(f"SELECT count(*) FROM {_q(FEED_TABLES['products'].name)}")
-                                      .fetchall()[0][0])
-        return self._has_products
 
     def repeats(self, con, stage: str) -> None:
         """Duplicate keys and rows over the whole staging table (with `_row`), exactly."""
@@ -220,57 +218,115 @@ def _stage_table(raw, check: ChunkedCheck, name: str) -> str:
     return name
 
 
-def _pass(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, target: str, *, with_row: bool,
-          rest: str | None = None, progress=None) -> int:
-    """Validate every chunk (Arrow tables of text, canonical headers, file order) and append it, typed, to
-    `target` (with `_row` when `with_row`) inside the caller's transaction: plain rows typed by DuckDB,
-    the others by validation. From the first chunk with a failure on, chunks go to the staging table
-    `rest` instead (the feed table would refuse their missing values). Returns the number of rows."""
+def _arrow_schema(check: ChunkedCheck, with_row: bool):
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    names = check.spec.names
+    kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "datetime": pa.timestamp("us"),
+             "date": pa.timestamp("us"), "bool": pa.bool_()}
+    fields = [pa.field(c.name, kinds[c.kind]) for c in check.spec.columns]
+    return pa.schema(fields + [pa.field(_ROW, pa.int64())] * with_row)
+
+
+class _Typed:
+    """The file's chunks typed, in order: plain rows by DuckDB (a connection of its own, in memory), the
+    others by validation; `stop_on_failure` ends an iteration at the first chunk with a failure, which
+    the next iteration starts with. Unknown-SKU warnings are taken per chunk against `products`."""
+
+    def __init__(self, check: ChunkedCheck, tables: Iterable, attrs: dict, products, progress=None):
+        self.check, self.attrs, self.progress = check, attrs, progress
+        self.tables = iter(tables)
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute("CREATE TABLE products (sku VARCHAR)")
+        if products is not None and len(products):
+            self.con.register("_p", pd.DataFrame({"sku": pd.Series(products, dtype="string")}))
+            self.con.execute("INSERT INTO products SELECT sku FROM _p WHERE sku IS NOT NULL")
+            self.con.unregister("_p")
+        self.check.has_products = products is not None and len(products) > 0
+        self.plain = None
+        self.rows = 0
+        self.pending = None
+        self.first = True
+
+    def close(self) -> None:
+        self.con.close()
+
+    def reader(self, with_row: bool, stop_on_failure: bool):
+        import pyarrow as pa
+
+        schema = _arrow_schema(self.check, with_row)
+
+        def batches():
+            while True:
+                if self.pending is not None:
+                    typed, self.pending = self.pending, None
+                else:
+                    typed = self._next()
+                    if typed is None:
+                        return
+                    if stop_on_failure and self.check.failures.total:
+                        self.pending = typed
+                        return
+                typed = typed if with_row else typed.drop_columns([_ROW])
+                yield from typed.cast(schema).to_batches()
+        return pa.RecordBatchReader.from_batches(schema, batches())
+
+    def _next(self):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        check, names = self.check, self.check.spec.names
+        for table in self.tables:
+            if self.first:
+                self.first = False
+                check.start(table.column_names)
+                self.plain = compile_plain(check.feed, table.column_names, check.plan, self.attrs.get("decimal"),
+                                           check.as_of)
+            n = table.num_rows
+            if not n:
+                continue
+            table = table.append_column(_ROW, pa.array(range(self.rows + ROW_OFFSET, self.rows + ROW_OFFSET + n),
+                                                       pa.int64()))
+            schema = _arrow_schema(check, True)
+            parts = []
+            if self.plain is None:
+                doubtful = table
+            else:
+                self.con.register("_chunk", table)
+                sel = ", ".join(f"{self.plain.exprs[c]} AS {_q(c)}" for c in names)
+                typed = self.con.sql(f"SELECT {sel}, {_ROW}, {self.plain.doubtful} AS _doubt FROM _chunk"
+                                     ).to_arrow_table()
+                self.con.unregister("_chunk")
+                flag = typed.column("_doubt")
+                parts.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(schema))
+                doubtful = table.filter(flag)
+            if doubtful.num_rows:
+                part = doubtful.drop_columns([_ROW]).to_pandas()
+                part.attrs.update(self.attrs)
+                parts.append(checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())).cast(schema))
+            typed = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+            check.warn(self.con, typed)
+            self.rows += n
+            if self.progress is not None:
+                self.progress(self.rows)
+            return typed
+        return None
+
+
+def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: bool = False) -> None:
+    """Append the typed chunks to `target` in one statement (DuckDB writes a big insert out as it goes,
+    so memory holds about a chunk)."""
+    names = typed.check.spec.names
     collist = ", ".join(_q(c) for c in [*names, _ROW][:len(names) + with_row])
-    plain = None
-    rows = 0
-    for i, table in enumerate(tables):
-        if i == 0:
-            check.start(table.column_names)
-            plain = compile_plain(check.feed, table.column_names, check.plan, attrs.get("decimal"), check.as_of)
-        n = table.num_rows
-        if not n:
-            continue
-        table = table.append_column(_ROW, pa.array(range(rows + ROW_OFFSET, rows + ROW_OFFSET + n), pa.int64()))
-        parts = []
-        if plain is None:
-            doubtful = table
-        else:
-            raw.register("_chunk", table)
-            try:
-                sel = ", ".join(f"{plain.exprs[c]} AS {_q(c)}" for c in names)
-                typed = raw.sql(f"SELECT {sel}, {_ROW}, {plain.doubtful} AS _doubt FROM _chunk").to_arrow_table()
-            finally:
-                _unregister(raw, "_chunk")
-            flag = typed.column("_doubt")
-            parts.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]))
-            doubtful = table.filter(flag)
-        if doubtful.num_rows:
-            part = doubtful.drop_columns([_ROW]).to_pandas()
-            part.attrs.update(attrs)
-            parts.append(checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())).cast(parts[0].schema)
-                         if parts else checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())))
-        if rest is not None and check.failures.total and target != rest:
-            target, collist = _stage_table(raw, check, rest), ", ".join(_q(c) for c in [*names, _ROW])
-        raw.register("_typed", pa.concat_tables(parts) if len(parts) > 1 else parts[0])
-        try:
-            raw.execute(f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
-            check.warn(raw, "_typed")
-        finally:
-            _unregister(raw, "_typed")
-        rows += n
-        if progress is not None:
-            progress(rows)
-    return rows
+    raw.register("_typed", typed.reader(with_row, stop_on_failure))
+    # row order inside a table means nothing here (`_row` keeps the file's): DuckDB may then write in parallel
+    raw.execute("SET preserve_insertion_order = false")
+    try:
+        raw.execute(f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
+    finally:
+        _unregister(raw, "_typed")
+        with contextlib.suppress(duckdb.Error):
+            raw.execute("SET preserve_insertion_order = true")
 
 
 def _stats(raw, table: str, feed: str) -> tuple[fastload.Stats, bool]:
@@ -292,23 +348,35 @@ def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed
     """Validate and append to the (emptied) feed table; the rules across rows checked exactly. Returns
     fastload.Stats of the table (rows, checksum total, span); not meaningful when a failure was found."""
     table = FEED_TABLES[feed].name
-    rest = f"_chunked_rest_{feed}"
-    rows = _pass(raw, check, tables, attrs, table, with_row=False, rest=rest, progress=progress)
-    if not rows:
+    products = None
+    if feed in ("orders", "inventory"):
+        products = raw.execute(f"SELECT sku FROM {_q(FEED_TABLES['products'].name)}").fetchdf()["sku"]
+    typed = _Typed(check, tables, attrs, products, progress)
+    try:
+        _pass(raw, typed, table, with_row=False, stop_on_failure=True)
+        if check.failures.total:        # the rest goes to a table without the feed's NOT NULL constraints
+            rest = _stage_table(raw, check, f"_chunked_rest_{feed}")
+            _pass(raw, typed, rest, with_row=True)
+            names = ", ".join(_q(c) for c in check.spec.names)
+            raw.execute(f"CREATE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
+                        f"UNION ALL SELECT {names} FROM {_q(rest)}")
+            table = "_chunked_all"
+    finally:
+        typed.close()
+    if not typed.rows:
         check.empty()
         return None
-    if check.failures.total:
-        names = ", ".join(_q(c) for c in check.spec.names)
-        raw.execute(f"CREATE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
-                    f"UNION ALL SELECT {names} FROM {_q(rest)}")
-        table = "_chunked_all"
     stats, repeats = _stats(raw, table, feed)
     if repeats:
         # some rows may repeat (same hash): type the file again into a staging table that keeps each row's
         # number, and list the repeats exactly (the values were already judged in the first pass)
         stage = _stage_table(raw, check, f"_chunked_stage_{feed}")
         again = ChunkedCheck(feed, check.plan, as_of=check.as_of, tz=check.tz, dayfirst=check.dayfirst, cap=0)
-        _pass(raw, again, tables, attrs, stage, with_row=True)
+        typed = _Typed(again, tables, attrs, None)
+        try:
+            _pass(raw, typed, stage, with_row=True)
+        finally:
+            typed.close()
         check.repeats(raw, stage)
         raw.execute(f"DROP TABLE {_q(stage)}")
     return stats
