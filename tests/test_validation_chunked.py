@@ -93,6 +93,7 @@ def _load(tmp_path, monkeypatch, text: str, feed: str, chunk_rows: int | None, *
     path.write_text(text)
     monkeypatch.setattr(pipeline, "BIG_FILE_BYTES", 0)      # every file counts as big: streamed when chunked
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(pipeline, "_load_big_text", lambda *a, **k: None)   # as if DuckDB's direct path declined
     calls = []
     real = chunked.load_chunks if not check else chunked.check_chunks
     monkeypatch.setattr(chunked, "check_chunks" if check else "load_chunks",

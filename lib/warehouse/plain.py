@@ -74,7 +74,8 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
             exprs[col.name] = f"CAST({default} AS {sqltype})"
             continue
         raw = _q(col.name)
-        bad.append(f"(ord({raw}) IN ({spaces}) OR ord(right({raw}, 1)) IN ({spaces}))")
+        if col.kind in ("string", "bool"):    # the number and date patterns below admit no spaces
+            bad.append(f"(ord({raw}) IN ({spaces}) OR ord(right({raw}, 1)) IN ({spaces}))")
         if col.lower or col.kind == "bool":    # lower-casing beyond ASCII: validation's (Python's) rules
             bad.append(f"strlen({raw}) <> length({raw})")
         if col.kind == "string":
