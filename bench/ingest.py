@@ -90,7 +90,7 @@ def make_variant(path: Path, kind: str) -> Path:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
 path, mode, work = {path!r}, {mode!r}, {work!r}
 failures = None
@@ -120,8 +120,9 @@ else:
         rows, failures = 0, {{"total": err.total, "listed": len(err.failures), "counts": err.counts}}
     wh.dispose()
 secs = time.perf_counter() - t
-print(json.dumps({{"secs": secs, "rows": rows, "failures": failures,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+# VmHWM is this process image's peak (ru_maxrss would carry the parent's peak across fork + exec)
+hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM"))
+print(json.dumps({{"secs": secs, "rows": rows, "failures": failures, "maxrss_mb": hwm / 1024}}))
 """
 
 

@@ -84,7 +84,8 @@ def warnings_summary(warnings: pd.DataFrame) -> str:
     reasons in words (Reason.TEXT) in the order they first appear; '' when there is none."""
     if not len(warnings):
         return ""
-    counts = warnings["reason"].value_counts(sort=False)
-    n = len(warnings)
+    # a big file's warnings list their first rows only; attrs["counts"] then counts them all
+    counts = pd.Series(warnings.attrs.get("counts") or warnings["reason"].value_counts(sort=False).to_dict())
+    n = int(counts.sum())
     return (f"{n:,} warning{'' if n == 1 else 's'} (loaded anyway): "
             + "; ".join(f"{k:,} × {Reason.TEXT.get(r, r)}" for r, k in counts.items()) + ".")

@@ -257,3 +257,14 @@ def test_plain_rows_typed_exactly_as_validation(tmp_path, monkeypatch, rows, chu
         price = f"{units},{cents:06d}".rstrip("0").rstrip(",") if i % 3 else f"{units}"
         lines.append(f"O{i};{when:%d/%m/%Y %H:%M:%S};C{i};SKU-{qty % 3};{qty};{price};{odd if i % 4 == 0 else 0}")
     _same(tmp_path, monkeypatch, "\n".join(lines) + "\n", "orders", chunk, tag=f"p{next(_RUN)}")
+
+
+def test_warnings_capped_with_exact_count(tmp_path, monkeypatch):
+    from lib.messages import warnings_summary
+
+    monkeypatch.setattr(chunked.load_chunks, "__kwdefaults__", {**chunked.load_chunks.__kwdefaults__, "cap": 1})
+    wh, rep = _load(tmp_path, monkeypatch, VALID, "orders", 3, products=PRODUCTS, tag="w")
+    assert rep.warnings[["row", "value"]].values.tolist() == [[4, "SKU-3"]]
+    assert warnings_summary(rep.warnings) == "2 warnings (loaded anyway): 2 × SKU not in the product feed."
+    assert wh.load_history()["warnings"].tolist()[0] == 2
+    wh.dispose()

@@ -17,6 +17,7 @@ line, bytes that are not UTF-8): the caller reads it whole then (nothing has bee
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -196,11 +197,13 @@ def _scan(path: Path, size: int) -> tuple[int, int]:
 
 def _first_rows(src: TextChunks, n: int) -> pd.DataFrame:
     parts, got = [], 0
-    for table in TextChunks(src.path, src.names, src.delimiter, src.start, src.end, src.quotes):
-        parts.append(table.slice(0, n - got).to_pandas())
-        got += len(parts[-1])
-        if got >= n:
-            break
+    with contextlib.closing(iter(TextChunks(src.path, src.names, src.delimiter, src.start, src.end,
+                                            src.quotes))) as tables:
+        for table in tables:
+            parts.append(table.slice(0, n - got).to_pandas())
+            got += len(parts[-1])
+            if got >= n:
+                break
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=src.names)
 
 
@@ -211,17 +214,22 @@ def read_plan_of(src: TextChunks, mapper: Callable, feed: str, dayfirst: bool = 
     spec = FEEDS[feed]
     wanted = [c.name for c in spec.columns if c.kind in ("float", "int", "datetime", "date")]
     seen: dict[str, list[pd.Series]] = {}
-    for table in src:
-        mapped = mapper(table).to_pandas()
-        mapped = mapped.rename(columns=canonical_headers(spec, mapped.columns))
-        todo = [c for c in wanted if c in mapped.columns and sum(map(len, seen.get(c, []))) < _PLAN_VALUES]
-        for c in todo:
-            s = mapped[c]
-            seen.setdefault(c, []).append(s[~coerce.empty_mask(s)].head(_PLAN_VALUES))
-        if all(sum(map(len, seen.get(c, []))) >= _PLAN_VALUES for c in wanted if c in mapped.columns):
-            break
+    with contextlib.closing(iter(src)) as tables:
+        for table in tables:
+            if _plan_sample(spec, wanted, mapper(table).to_pandas(), seen):
+                break
     sample = pd.DataFrame({c: pd.concat(parts, ignore_index=True) for c, parts in seen.items()})
     return read_plan(feed, sample, dayfirst)
+
+
+def _plan_sample(spec, wanted: list[str], mapped: pd.DataFrame, seen: dict) -> bool:
+    """Add a chunk's first non-blank values to `seen`; True once every wanted column has enough."""
+    mapped = mapped.rename(columns=canonical_headers(spec, mapped.columns))
+    todo = [c for c in wanted if c in mapped.columns and sum(map(len, seen.get(c, []))) < _PLAN_VALUES]
+    for c in todo:
+        s = mapped[c]
+        seen.setdefault(c, []).append(s[~coerce.empty_mask(s)].head(_PLAN_VALUES))
+    return all(sum(map(len, seen.get(c, []))) >= _PLAN_VALUES for c in wanted if c in mapped.columns)
 
 
 def renamer(mapping: dict[str, str | None]) -> Callable:

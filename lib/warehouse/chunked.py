@@ -19,6 +19,8 @@ DuckDB warehouses only (`supported`); elsewhere the caller validates the whole f
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -185,6 +187,7 @@ class ChunkedCheck:
     def warnings_frame(self) -> pd.DataFrame:
         out = self.warnings.frame().astype({"row": "Int64"})
         out.attrs["total"] = self.warnings.total
+        out.attrs["counts"] = dict(self.warnings.counts)     # exact, also beyond the listed rows
         return out
 
 
@@ -247,8 +250,41 @@ class _Typed:
         self.rows = 0
         self.pending = None
         self.first = True
+        # a thread types the next chunks while DuckDB writes the previous ones (Arrow, DuckDB and most of
+        # pandas' work release the GIL); two chunks ahead bound the memory
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="chunked-typing", daemon=True)
+        self._thread.start()
+
+    def _produce(self) -> None:
+        try:
+            while not self._stop.is_set():
+                typed = self._next()
+                item = (typed, self.check.failures.total > 0)
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if typed is None:
+                    return
+        except BaseException as exc:    # handed to the reading side, which raises it
+            self._queue.put((exc, True))
+
+    def _take(self):
+        typed, failed = self._queue.get()
+        if isinstance(typed, BaseException):
+            self._queue.put((typed, failed))     # every later read raises it too
+            raise typed
+        if typed is None:
+            self._queue.put((None, failed))      # and every later read ends
+        return typed, failed
 
     def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
         self.con.close()
 
     def reader(self, with_row: bool, stop_on_failure: bool):
@@ -261,10 +297,10 @@ class _Typed:
                 if self.pending is not None:
                     typed, self.pending = self.pending, None
                 else:
-                    typed = self._next()
+                    typed, failed = self._take()
                     if typed is None:
                         return
-                    if stop_on_failure and self.check.failures.total:
+                    if stop_on_failure and failed:
                         self.pending = typed
                         return
                 typed = typed if with_row else typed.drop_columns([_ROW])
@@ -358,7 +394,7 @@ def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed
             rest = _stage_table(raw, check, f"_chunked_rest_{feed}")
             _pass(raw, typed, rest, with_row=True)
             names = ", ".join(_q(c) for c in check.spec.names)
-            raw.execute(f"CREATE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
                         f"UNION ALL SELECT {names} FROM {_q(rest)}")
             table = "_chunked_all"
     finally:
