@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, select
 
@@ -43,6 +44,9 @@ FAILURE_CAP = 10_000
 # email warnings follow Python's regular expressions: both are validated whole)
 FEEDS_CHUNKED = ("orders", "inventory", "products", "promotions")
 _ROW = "_row"
+# DuckDB shares an Arrow table among its threads batch by batch: 16 of its 2,048-row vectors per batch
+# make a 4 MB chunk (about 50k order lines) three or four tasks
+_BATCH_ROWS = 16 * 2048
 
 
 def supported(wh, feed: str) -> bool:
@@ -321,17 +325,15 @@ class _Typed:
             n = table.num_rows
             if not n:
                 continue
-            table = table.append_column(_ROW, pa.array(range(self.rows + ROW_OFFSET, self.rows + ROW_OFFSET + n),
-                                                       pa.int64()))
+            first_row = self.rows + ROW_OFFSET
+            table = table.append_column(_ROW, pa.array(np.arange(first_row, first_row + n, dtype=np.int64)))
             schema = _arrow_schema(check, True)
             parts = []
             if self.plain is None:
                 doubtful = table
             else:
-                self.con.register("_chunk", table)
-                sel = ", ".join(f"{self.plain.exprs[c]} AS {_q(c)}" for c in names)
-                typed = self.con.sql(f"SELECT {sel}, {_ROW}, {self.plain.doubtful} AS _doubt FROM _chunk"
-                                     ).to_arrow_table()
+                self.con.register("_chunk", pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS)))
+                typed = self.con.sql(self.plain.select(names, f", {_ROW}")).to_arrow_table()
                 self.con.unregister("_chunk")
                 flag = typed.column("_doubt")
                 parts.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(schema))

@@ -5,7 +5,7 @@ row can be judged alone. This compiles the feed's rules into SQL that types a ro
 value is in a plain form whose reading is not in doubt (text without surrounding spaces; whole
 numbers of up to 15 digits; decimals with the plan's decimal mark and no thousands separators;
 dates in the plan's first format, zero-padded) and passes every check (required, ranges, allowed
-values, no future dates, a promotion's dates and target). Such a row gets exactly the values
+values, no future dates, a promotion's dates and target); text beyond ASCII is always doubtful. Such a row gets exactly the values
 validation would give it. Every other row is "doubtful" and goes through validation itself, which
 names each failure; a doubtful row may still be valid.
 """
@@ -24,7 +24,6 @@ __all__ = ["PlainSql", "compile_plain", "SQL_TYPES"]
 
 SQL_TYPES = {"string": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "datetime": "TIMESTAMP",
              "date": "TIMESTAMP", "bool": "BOOLEAN"}
-_SPACE = " \t\n\r\x0b\x0c\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u3000\u1680\u2000\u2001\u2004\u2005\u2006\u2008\u205f\x1c\x1d\x1e\x1f\x85\u2028\u2029"
 _INT = r"-?[0-9]{1,15}"          # beyond 15 digits a float64 (validation's route) would round it
 _FLOAT = {".": r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)", ",": r"-?([0-9]+(,[0-9]*)?|,[0-9]+)"}
 _LAYOUT = {"%Y": "[0-9]{4}", "%m": "[0-9]{2}", "%d": "[0-9]{2}", "%H": "[0-9]{2}", "%M": "[0-9]{2}",
@@ -35,8 +34,16 @@ _FALSE = ("false", "f", "no", "n", "0", "inactive", "disabled", "off", "archived
 
 @dataclass(frozen=True)
 class PlainSql:
-    exprs: dict[str, str]    # feed column -> typed SQL expression (validation's value for a plain row)
-    doubtful: str            # SQL condition: true when the row must go through validation
+    typed: dict[str, str]    # alias -> typed expression over the raw text columns (computed once each)
+    exprs: dict[str, str]    # feed column -> its value for a plain row, over the aliases
+    doubtful: str            # condition over the raw columns and the aliases: the row goes through validation
+
+    def select(self, names: list[str], extra: str = "") -> str:
+        """SELECT of the feed columns `names` (and `extra`), then `_doubt`, from the registered `_chunk`."""
+        inner = ", ".join(f"{expr} AS {alias}" for alias, expr in self.typed.items())
+        outer = ", ".join(f"{self.exprs[c]} AS {_q(c)}" for c in names)
+        return (f"SELECT {outer}{extra}, {self.doubtful} AS _doubt FROM (SELECT *{', ' if inner else ''}{inner} "
+                "FROM _chunk)")
 
 
 def _q(name: str) -> str:
@@ -64,8 +71,8 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
     """The SQL for a source with these (canonical) columns of text; None when no row can be plain (a
     date column read as epoch numbers, or a format with a timezone: validation reads every row)."""
     spec = FEEDS[feed]
-    spaces = ", ".join(str(ord(ch)) for ch in _SPACE)
     exprs: dict[str, str] = {}
+    typed: dict[str, str] = {}
     bad: list[str] = []
     for col in spec.columns:
         sqltype = SQL_TYPES[col.kind]
@@ -73,11 +80,12 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
             default = "NULL" if col.default is None else _lit(col.default)
             exprs[col.name] = f"CAST({default} AS {sqltype})"
             continue
-        raw = _q(col.name)
-        if col.kind in ("string", "bool"):    # the number and date patterns below admit no spaces
-            bad.append(f"(ord({raw}) IN ({spaces}) OR ord(right({raw}, 1)) IN ({spaces}))")
-        if col.lower or col.kind == "bool":    # lower-casing beyond ASCII: validation's (Python's) rules
-            bad.append(f"strlen({raw}) <> length({raw})")
+        raw, t = _q(col.name), _q(f"__t_{col.name}")
+        if col.kind in ("string", "bool"):
+            # text that validation would strip or lower-case differently: a space or control character at
+            # either end, or any character beyond ASCII (Unicode's spaces, Python's lower-casing rules);
+            # the number and date patterns below admit neither
+            bad.append(f"(ord({raw}) <= 32 OR ord(right({raw}, 1)) <= 32 OR strlen({raw}) <> length({raw}))")
         if col.kind == "string":
             expr = f"lower({raw})" if col.lower else raw
         elif col.kind in ("int", "float"):
@@ -87,9 +95,9 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
             text = f"replace({raw}, ',', '.')" if col.kind == "float" and mark == "," else raw
             expr = f"TRY_CAST({text} AS {sqltype})"
             if col.min_value is not None:
-                bad.append(f"{expr} < {col.min_value}")
+                bad.append(f"{t} < {col.min_value}")
             if col.max_value is not None:
-                bad.append(f"{expr} > {col.max_value}")
+                bad.append(f"{t} > {col.max_value}")
         elif col.kind in ("datetime", "date"):
             dplan = plan.dates.get(col.name, coerce.DatePlan())
             if dplan.epoch_unit is not None:
@@ -102,28 +110,26 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
                 expr = "CAST(NULL AS TIMESTAMP)"
             else:
                 expr = f"try_strptime({raw}, {_lit(dplan.formats[0])})"
-                bad.append(f"({raw} IS NOT NULL AND (NOT regexp_full_match({raw}, {_lit(layout)}) OR {expr} IS NULL))")
+                bad.append(f"({raw} IS NOT NULL AND (NOT regexp_full_match({raw}, {_lit(layout)}) OR {t} IS NULL))")
             if col.kind == "date":
                 expr = f"date_trunc('day', {expr})"
             if col.no_future and as_of is not None:
                 limit = (pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
-                bad.append(f"{expr} >= TIMESTAMP {_lit(limit)}")
+                bad.append(f"{t} >= TIMESTAMP {_lit(limit)}")
         elif col.kind == "bool":
             low = f"lower({raw})"
             bad.append(f"({raw} IS NOT NULL AND {low} NOT IN ({', '.join(map(_lit, _TRUE + _FALSE))}))")
             expr = f"CASE WHEN {low} IN ({', '.join(map(_lit, _TRUE))}) THEN true WHEN {low} IS NOT NULL THEN false END"
         else:  # pragma: no cover - declarations are code
             return None
-        expr = f"CAST({expr} AS {sqltype})"
+        typed[t] = f"CAST({expr} AS {sqltype})"
         if col.allowed is not None:
-            bad.append(f"({expr} IS NOT NULL AND {expr} NOT IN ({', '.join(map(_lit, col.allowed))}))")
+            bad.append(f"({t} IS NOT NULL AND {t} NOT IN ({', '.join(map(_lit, col.allowed))}))")
         if col.required:
-            bad.append(f"{expr} IS NULL")
-        if col.default is not None:
-            expr = f"coalesce({expr}, CAST({_lit(col.default)} AS {sqltype}))"
-        exprs[col.name] = expr
+            bad.append(f"{t} IS NULL")
+        exprs[col.name] = t if col.default is None else f"coalesce({t}, CAST({_lit(col.default)} AS {sqltype}))"
     if feed == "promotions":
         bad.append(f"{exprs['end_date']} < {exprs['start_date']}")
         bad.append(f"({exprs['sku']} IS NULL AND {exprs['category']} IS NULL)")
     doubtful = " OR ".join(f"coalesce({b}, false)" for b in bad) or "false"
-    return PlainSql(exprs, doubtful)
+    return PlainSql(typed, exprs, doubtful)
