@@ -268,3 +268,30 @@ def test_warnings_capped_with_exact_count(tmp_path, monkeypatch):
     assert warnings_summary(rep.warnings) == "2 warnings (loaded anyway): 2 × SKU not in the product feed."
     assert wh.load_history()["warnings"].tolist()[0] == 2
     wh.dispose()
+
+
+def test_ragged_line_deep_in_the_file_falls_back(tmp_path, monkeypatch):
+    """A short line after the first blocks: the streaming reader gives up mid-load, nothing is kept from
+    that attempt, and the whole-file path loads the file and reports the line as before."""
+    from lib.ingest import streaming
+
+    lines = [VALID.splitlines()[0]] + [f"B{i};03/04/2025 10:00;C{i};SKU-1;1;{i},5;0;email;completed"
+                                       for i in range(5100)]
+    text = "\n".join(lines) + "\nB9;05/05/2025 09:30;C9\n"
+    _wh, err = _load(tmp_path, monkeypatch, text, "orders", None, tag="deep")
+    monkeypatch.setattr(streaming, "BLOCK_BYTES", 16 * 1024)
+    monkeypatch.setattr(pipeline, "BIG_FILE_BYTES", 0)
+    monkeypatch.setattr(pipeline, "_load_big_text", lambda *a, **k: None)
+    passes = []
+    real = chunked._pass
+    monkeypatch.setattr(chunked, "_pass", lambda *a, **k: passes.append(1) or real(*a, **k))
+    path = tmp_path / "deep.csv"
+    path.write_text(text)
+    wh = _open(tmp_path, "deep-chunked")
+    with pytest.raises(FeedError) as info:
+        pipeline.load_prepared(wh, prepare_file(path, "deep.csv", "orders"), as_of=AS_OF, remember=False)
+    assert passes, "the chunked load started before the reader gave up"
+    pd.testing.assert_frame_equal(info.value.failures, err.failures)
+    assert [(r.column, int(r.row)) for r in err.failures.itertuples()] == [
+        ("sku", 5102), ("quantity", 5102), ("unit_price", 5102)]
+    wh.dispose()

@@ -254,6 +254,7 @@ class _Typed:
         self.rows = 0
         self.pending = None
         self.first = True
+        self.error: BaseException | None = None
         # a thread types the next chunks while DuckDB writes the previous ones (Arrow, DuckDB and most of
         # pandas' work release the GIL); two chunks ahead bound the memory
         self._queue: queue.Queue = queue.Queue(maxsize=2)
@@ -275,6 +276,7 @@ class _Typed:
                 if typed is None:
                     return
         except BaseException as exc:    # handed to the reading side, which raises it
+            self.error = exc
             self._queue.put((exc, True))
 
     def _take(self):
@@ -361,6 +363,10 @@ def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: b
     raw.execute("SET preserve_insertion_order = false")
     try:
         raw.execute(f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
+    except duckdb.Error:
+        if typed.error is not None:     # DuckDB wraps what the reading side raised: raise it as it was
+            raise typed.error from None
+        raise
     finally:
         _unregister(raw, "_typed")
         with contextlib.suppress(duckdb.Error):
