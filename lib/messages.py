@@ -49,14 +49,15 @@ def describe_error(err: BaseException, checking: bool = False) -> UserMessage:
     """A clear message for any error a load or a source can raise (`checking`: it came from a
     validation that was not going to load anything)."""
     if isinstance(err, FeedError):
-        n = len(err.failures)
+        n = err.total
         where = source_label(err.source) or err.feed
-        by_reason = err.failures["reason"].value_counts()
-        counts = ", ".join(f"{k} × {v:,}" for k, v in by_reason.items())
+        counts = ", ".join(f"{k} × {v:,}" for k, v in err.counts.items())
+        listed = len(err.failures)
+        shown = f" The first {listed:,} are listed." if listed < n else ""
         first = err.failures.iloc[0]
         row = "" if pd.isna(first["row"]) else f"row {int(first['row'])}, "
         detail = (f"First: {row}column **{first['column']}**: {Reason.TEXT.get(first['reason'], first['reason'])}"
-                  f" [{first['reason']}]. All problems: {counts}. Rows are spreadsheet rows (the header is row 1).")
+                  f" [{first['reason']}]. All problems: {counts}.{shown} Rows are spreadsheet rows (the header is row 1).")
         found = f"{n:,} problem{'s' if n != 1 else ''} found"
         title = (f"{where} would not load into {err.feed}: {found}. Nothing was changed." if checking else
                  f"{where} was not loaded into {err.feed}: {found}. The data already loaded is unchanged.")
@@ -83,7 +84,8 @@ def warnings_summary(warnings: pd.DataFrame) -> str:
     reasons in words (Reason.TEXT) in the order they first appear; '' when there is none."""
     if not len(warnings):
         return ""
-    counts = warnings["reason"].value_counts(sort=False)
-    n = len(warnings)
+    # a big file's warnings list their first rows only; attrs["counts"] then counts them all
+    counts = pd.Series(warnings.attrs.get("counts") or warnings["reason"].value_counts(sort=False).to_dict())
+    n = int(counts.sum())
     return (f"{n:,} warning{'' if n == 1 else 's'} (loaded anyway): "
             + "; ".join(f"{k:,} × {Reason.TEXT.get(r, r)}" for r, k in counts.items()) + ".")

@@ -279,16 +279,23 @@ class FeedError(ValueError):
 
     `row` is the spreadsheet row number (the header is row 1, the first data row is row 2);
     it is missing for failures about a whole column.
+
+    `counts` ({reason: number}, most frequent first) and `total` count every failure found, also when
+    `.failures` lists only the first of them (a big file validated in chunks: lib.warehouse.chunked).
     """
 
-    def __init__(self, feed: str, failures: pd.DataFrame, source: str | None = None):
+    def __init__(self, feed: str, failures: pd.DataFrame, source: str | None = None, counts: dict | None = None):
         self.feed = feed
         self.source = source
         self.failures = failures.reset_index(drop=True)[FAILURE_COLUMNS]
+        if counts is None:
+            counts = self.failures["reason"].value_counts().to_dict()
+        self.counts = {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
+        self.total = sum(self.counts.values())
         super().__init__(self.summary())
 
     def summary(self, limit: int = 3) -> str:
-        n = len(self.failures)
+        n = self.total
         where = f"{self.source} ({self.feed})" if self.source else self.feed
         parts = []
         for rec in self.failures.head(limit).itertuples(index=False):

@@ -16,9 +16,10 @@ import pandas as pd
 from sqlalchemy import select
 
 from lib.ingest import mapping as mp
-from lib.ingest import readers
+from lib.ingest import readers, streaming
+from lib.ingest.profiles import PROFILES
 from lib.schema import FEEDS
-from lib.warehouse import CheckReport, LoadReport, Warehouse
+from lib.warehouse import CheckReport, LoadReport, Warehouse, chunked
 from lib.warehouse.append import file_rows
 from lib.warehouse.tables import FEED_TABLES
 from lib.warehouse.validation import coerced
@@ -118,6 +119,8 @@ def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, r
     report = None
     if prep.data is not None and mode == "replace":
         report = _load_big_text(wh, prep, as_of)
+        if report is None:
+            report = _chunked(wh, prep, as_of, load=True)
     if report is None:
         mapped = mp.apply_mapping(_whole(prep).raw, prep.feed, prep.mapping, prep.profile)
         report = wh.load(prep.feed, mapped, source=prep.source, as_of=as_of, mode=mode)
@@ -129,6 +132,10 @@ def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, r
 def check_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, mode: str = "replace") -> CheckReport:
     """Validate only: the whole source, mapped, checked exactly as load_prepared(..., mode) would
     check it (Warehouse.check). Changes nothing; raises FeedError listing every problem."""
+    if prep.data is not None and mode == "replace":
+        report = _chunked(wh, prep, as_of, load=False)
+        if report is not None:
+            return report
     mapped = mp.apply_mapping(_whole(prep).raw, prep.feed, prep.mapping, prep.profile)
     return wh.check(prep.feed, mapped, as_of=as_of, mode=mode, source=prep.source)
 
@@ -176,6 +183,35 @@ def _load_big_text(wh: Warehouse, prep: Prepared, as_of: date | None) -> LoadRep
         path = Path(tmp) / "upload.csv"
         path.write_bytes(prep.data)
         return wh.load_csv(prep.feed, path, prep.source, delimiter=delimiter, sample=sample, as_of=as_of)
+
+
+CHUNK_ROWS: int | None = None     # None: pyarrow's blocks (lib.ingest.streaming.BLOCK_BYTES); tests set a few rows
+
+
+def _chunked(wh: Warehouse, prep: Prepared, as_of: date | None, *, load: bool):
+    """A big text file the direct path declined, validated (and loaded) chunk by chunk in bounded memory
+    (lib.warehouse.chunked); None when that does not apply (another warehouse, the events feed, a profile
+    that fills values down across rows, a file that needs the whole-file reader)."""
+    profile = PROFILES.get(prep.profile)
+    if (profile is not None and profile.feed == prep.feed) or not chunked.supported(wh, prep.feed):
+        return None       # a profile whose columns are rebuilt (filled down, combined): validated whole
+    with tempfile.TemporaryDirectory() as tmp:
+        path = prep.data
+        if not isinstance(path, Path):      # an upload is bytes: the streaming reader wants a file
+            path = Path(tmp) / "upload.csv"
+            path.write_bytes(prep.data)
+        src = streaming.open_text(path, prep.filename, delimiter=prep.info.get("delimiter"), chunk_rows=CHUNK_ROWS)
+        if src is None or any(v is not None and v not in src.names for v in prep.mapping.values()):
+            return None
+        rename = streaming.renamer(prep.mapping)
+        tables = streaming.Mapped(src, rename)
+        try:
+            plan = streaming.read_plan_of(src, rename, prep.feed, wh.settings.dayfirst)
+            if load:
+                return chunked.load_chunks(wh, prep.feed, tables, plan, prep.source, attrs=src.attrs, as_of=as_of)
+            return chunked.check_chunks(wh, prep.feed, tables, plan, attrs=src.attrs, as_of=as_of, source=prep.source)
+        except streaming.Declined:
+            return None
 
 
 def load_demo(wh: Warehouse, data_dir: Path, *, seed: int = 7, scale: float = 1.0, as_of: date,

@@ -9,6 +9,7 @@ milliseconds / microseconds (GA4), Excel-native datetimes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 __all__ = ["empty_mask", "to_number", "to_datetime", "to_bool", "to_text", "guess_decimal", "nonint_mask",
-           "best_format", "single_format"]
+           "best_format", "single_format", "DatePlan", "date_plan"]
 
 _STRIP_NUM = re.compile(r"[\s\u00a0\u202f'’$€£¥₹]|(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|NOK|DKK)")
 _DATE_SAMPLE = 2000
@@ -95,6 +96,8 @@ def _arrow_float(txt: pd.Series) -> pd.Series | None:
         vals = pc.cast(arr, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
         return None
+    if pc.any(pc.is_nan(vals)).as_py():
+        return None   # 'nan' text: the slow path reports it as not a number, whatever the other rows hold
     return pd.Series(vals.to_numpy(zero_copy_only=False), index=txt.index, dtype="float64")
 
 
@@ -179,50 +182,90 @@ def single_format(sample: pd.Series, dayfirst: bool = False) -> str | None:
     return fmt
 
 
-def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Naive timestamps in the store timezone, and the mask of unreadable non-empty inputs."""
-    if is_datetime64_any_dtype(s):
-        return _localize(s, tz).astype("datetime64[us]"), pd.Series(False, index=s.index)
+@dataclass(frozen=True)
+class DatePlan:
+    """How a text date column is read, decided from its first values (so a file read in chunks is read
+    exactly as the whole file): epoch numbers in `epoch_unit`, else each value by the first of `formats`
+    that reads it, else pandas' per-value parser."""
+
+    epoch_unit: str | None = None
+    formats: tuple[str, ...] = ()
+
+
+def _date_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Stripped text (missing where blank, trailing Z / UTC written +0000) and the blank mask."""
     na = empty_mask(s)
-    if is_numeric_dtype(s) and not is_bool_dtype(s):
-        num = pd.to_numeric(s, errors="coerce")
-        if num.dropna().between(19000101, 21001231).all():   # 20261003 style dates
-            txt = num.astype("Int64").astype("string")
-        else:
-            vals = _from_epoch(num, tz)
-            return vals.astype("datetime64[us]"), (vals.isna() & ~na)
-    else:
-        txt = s.astype("string").str.strip().mask(na)
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    todo = ~na
-    head = txt[todo].head(_DATE_SAMPLE)
-    if len(head) and head.str.fullmatch(r"\d{9,19}").all():
-        digits = txt.str.fullmatch(r"\d{9,19}").fillna(False)
-    else:
-        digits = pd.Series(False, index=txt.index)
-    if digits[todo].any() and digits[todo].all():
-        vals = _from_epoch(pd.to_numeric(txt.where(digits), errors="coerce"), tz)
-        return vals.astype("datetime64[us]"), (vals.isna() & ~na)
+    txt = s.astype("string").str.strip().mask(na)
     zulu = (txt.str.endswith("Z") | txt.str.endswith("UTC")).fillna(False).astype(bool)
     if zulu.any():
         txt = txt.copy()
         txt[zulu] = txt[zulu].str.replace(r"\s*(UTC|Z)$", "+0000", regex=True)
-    for _ in range(3):   # a column may mix a few formats; each pass takes the best remaining one
-        rest = txt[todo]
+    return txt, na
+
+
+def date_plan(s: pd.Series, dayfirst: bool = False) -> DatePlan:
+    """The plan for a text column, from its first _DATE_SAMPLE non-blank values: all digits are epoch
+    numbers (the unit from their magnitude); else the format that reads most of them, then the one that
+    reads most of the rest, up to three."""
+    txt, na = _date_text(s)
+    head = txt[~na].head(_DATE_SAMPLE)
+    if not len(head):
+        return DatePlan()
+    if head.str.fullmatch(r"\d{9,19}").all():
+        mag = pd.to_numeric(head).abs().max()
+        return DatePlan(epoch_unit="ns" if mag > 1e17 else "us" if mag > 1e14 else "ms" if mag > 1e11 else "s")
+    formats: list[str] = []
+    rest = head
+    for _ in range(3):
+        fmt, _n = best_format(rest, dayfirst)
+        if fmt is None:
+            break
+        formats.append(fmt)
+        rest = rest[_parse_with(rest, fmt).isna()]
         if rest.empty:
             break
-        fmt, _ = best_format(rest.head(_DATE_SAMPLE), dayfirst)
-        if fmt is None:
+    return DatePlan(None, tuple(formats))
+
+
+def to_datetime(s: pd.Series, tz: str = "UTC", dayfirst: bool = False,
+                plan: DatePlan | None = None) -> tuple[pd.Series, pd.Series]:
+    """Naive timestamps in the store timezone, and the mask of unreadable non-empty inputs.
+
+    Text is read by `plan` (date_plan of the column when None): each value on its own, so reading a
+    file in parts gives the same values as reading it whole with the whole file's plan."""
+    if is_datetime64_any_dtype(s):
+        return _localize(s, tz).astype("datetime64[us]"), pd.Series(False, index=s.index)
+    if is_numeric_dtype(s) and not is_bool_dtype(s):
+        na = empty_mask(s)
+        num = pd.to_numeric(s, errors="coerce")
+        if num.dropna().between(19000101, 21001231).all():   # 20261003 style dates
+            s = num.astype("Int64").astype("string")
+        else:
+            vals = _from_epoch(num, tz)
+            return vals.astype("datetime64[us]"), (vals.isna() & ~na)
+    plan = date_plan(s, dayfirst) if plan is None else plan
+    txt, na = _date_text(s)
+    if plan.epoch_unit is not None:
+        digits = txt.str.fullmatch(r"\d{9,19}").fillna(False).astype(bool)
+        num = pd.to_numeric(txt.where(digits), errors="coerce")
+        vals = pd.to_datetime(num, unit=plan.epoch_unit, utc=True, errors="coerce")
+        vals = vals.dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[us]")
+        return vals, (vals.isna() & ~na).astype(bool)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+    todo = ~na
+    for fmt in plan.formats:
+        rest = txt[todo]
+        if rest.empty:
             break
         vals = _parse_with(rest, fmt)
         ok = vals.notna()
         if not ok.any():
-            break
+            continue
         if len(rest) == len(out) and ok.all():      # the common case: one format reads everything
             return _localize(vals, tz).astype("datetime64[us]"), pd.Series(False, index=s.index)
         out.loc[ok[ok].index] = _localize(vals[ok], tz).astype("datetime64[us]")
         todo = todo & out.isna()
-    if todo.any():   # last resort for odd but readable values (ISO with odd precision etc.)
+    if todo.any():   # last resort for odd but readable values (ISO with odd precision etc.), value by value
         rest = txt[todo]
         has_off = rest.str.contains(_OFFSET).fillna(False)
         for part, utc in ((rest[has_off], True), (rest[~has_off], False)):

@@ -18,7 +18,8 @@ import pandas as pd
 from lib.schema import EMAIL_PATTERN, FAILURE_COLUMNS, FEEDS, Column, Feed, FeedError, Reason, normalize_event
 from lib.warehouse import coerce
 
-__all__ = ["Validated", "validate", "coerced", "canonical_headers", "duplicated_rows", "empty_failures"]
+__all__ = ["Validated", "validate", "coerced", "canonical_headers", "duplicated_rows", "empty_failures", "ReadPlan",
+           "read_plan", "validate_part", "ROW_OFFSET"]
 
 ROW_OFFSET = 2   # frame position 0 is spreadsheet row 2
 
@@ -80,14 +81,43 @@ def empty_failures() -> pd.DataFrame:
     return _Collector().frame()
 
 
+@dataclass(frozen=True)
+class ReadPlan:
+    """The decisions validation takes from a column's first values rather than from each value: the
+    decimal mark of each number column and how each date column is read (coerce.DatePlan). Taken from
+    the whole frame, or from a file's first rows when it is validated in chunks (lib.warehouse.chunked):
+    the same plan gives the same typed values and failures either way."""
+
+    decimals: dict
+    dates: dict
+
+
+def read_plan(feed: str, df: pd.DataFrame, dayfirst: bool = False) -> ReadPlan:
+    """The plan for `df` (canonical or near-canonical headers): needs each column's first 2,000 non-blank
+    values, so the first rows of a file are enough once every column has that many (or the file ends)."""
+    spec = FEEDS[feed]
+    df = df.rename(columns=canonical_headers(spec, df.columns))
+    decimals, dates = {}, {}
+    for col in spec.columns:
+        if col.name not in df.columns:
+            continue
+        raw = df[col.name]
+        text = not pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+        if col.kind in ("float", "int") and text:
+            decimals[col.name] = coerce.guess_decimal(raw.astype("string").str.strip()[~coerce.empty_mask(raw)])
+        elif col.kind in ("datetime", "date") and text and not pd.api.types.is_datetime64_any_dtype(raw):
+            dates[col.name] = coerce.date_plan(raw, dayfirst)
+    return ReadPlan(decimals, dates)
+
+
 def _coerce(col: Column, raw: pd.Series, tz: str, dayfirst: bool, decimal: str | None,
-            errs: _Collector) -> tuple[pd.Series, pd.Series]:
+            errs: _Collector, plan: ReadPlan | None = None) -> tuple[pd.Series, pd.Series]:
     """Typed values and the mask of values already reported as unreadable."""
     bad = pd.Series(False, index=raw.index)
     if col.kind == "string":
         vals = coerce.to_text(raw, lower=col.lower)
     elif col.kind in ("float", "int"):
-        vals, bad = coerce.to_number(raw, decimal)
+        vals, bad = coerce.to_number(raw, decimal or (plan.decimals.get(col.name) if plan else None))
         errs.add(col.name, bad, raw, Reason.NOT_NUMERIC)
         if col.kind == "int":
             nonint = coerce.nonint_mask(vals)
@@ -102,7 +132,8 @@ def _coerce(col: Column, raw: pd.Series, tz: str, dayfirst: bool, decimal: str |
         if col.kind == "int":
             vals = vals.round().astype("Int64")
     elif col.kind in ("datetime", "date"):
-        vals, bad = coerce.to_datetime(raw, tz=tz, dayfirst=dayfirst)
+        vals, bad = coerce.to_datetime(raw, tz=tz, dayfirst=dayfirst,
+                                       plan=plan.dates.get(col.name) if plan else None)
         errs.add(col.name, bad, raw, Reason.UNPARSEABLE_DATE)
         if col.kind == "date":
             vals = vals.dt.normalize().astype("datetime64[us]")
@@ -144,25 +175,41 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
     if feed not in FEEDS:
         raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEEDS)}")
     spec = FEEDS[feed]
-    decimal = df.attrs.get("decimal")
     source_rows = df.attrs.get("source_rows")
+    frame, errs, renamed = validate_part(feed, df, as_of=as_of, tz=tz, dayfirst=dayfirst, header=True)
+    if not len(frame):
+        errs.add_column("*", Reason.EMPTY_FEED)
+    failures = _at_source_rows(errs.frame(spec.names), source_rows)
+    if len(failures):
+        raise FeedError(feed, failures)
+    warnings = _at_source_rows(_warnings(spec, frame, renamed, known_skus), source_rows)
+    return Validated(feed, frame, warnings)
+
+
+def validate_part(feed: str, df: pd.DataFrame, *, as_of=None, tz: str = "UTC", dayfirst: bool = False,
+                  plan: ReadPlan | None = None, header: bool = True, across_rows: bool = True
+                  ) -> tuple[pd.DataFrame, _Collector, pd.DataFrame]:
+    """The typed frame, the failures collected (rows numbered from the frame's first row) and the
+    renamed raw frame. `header`: report missing columns; `across_rows`: check the rules that compare
+    rows (duplicate keys and rows: lib.warehouse.chunked checks those over a whole file in SQL);
+    `plan`: the file's ReadPlan (None: the frame's own)."""
+    spec = FEEDS[feed]
+    decimal = df.attrs.get("decimal")
     df = df.rename(columns=canonical_headers(spec, df.columns)).reset_index(drop=True)
     errs = _Collector()
     n = len(df)
-    if n == 0:
-        errs.add_column("*", Reason.EMPTY_FEED)
     out: dict[str, pd.Series] = {}
     present = [c for c in spec.columns if c.name in df.columns]
     for col in spec.columns:
         if col.name not in df.columns:
-            if col.required:
+            if col.required and header:
                 errs.add_column(col.name, Reason.MISSING_COLUMN)
             out[col.name] = _missing(n, col)
 
     def one(col: Column) -> tuple[pd.Series, _Collector]:
         own = _Collector()
         raw = df[col.name]
-        vals, bad = _coerce(col, raw, tz, dayfirst, decimal, own)
+        vals, bad = _coerce(col, raw, tz, dayfirst, decimal, own, plan)
         if col.required:
             own.add(col.name, (vals.isna() & ~bad).astype(bool), raw, Reason.MISSING_VALUE)
         return _fill_default(col, vals), own
@@ -177,12 +224,8 @@ def validate(feed: str, df: pd.DataFrame, *, as_of: date | datetime | None = Non
         out[col.name] = vals
         errs.parts.extend(own.parts)
     frame = pd.DataFrame({c: out[c] for c in spec.names})
-    _feed_rules(spec, frame, df, errs, as_of)
-    failures = _at_source_rows(errs.frame(spec.names), source_rows)
-    if len(failures):
-        raise FeedError(feed, failures)
-    warnings = _at_source_rows(_warnings(spec, frame, df, known_skus), source_rows)
-    return Validated(feed, frame, warnings)
+    _feed_rules(spec, frame, df, errs, as_of, across_rows)
+    return frame, errs, df
 
 
 def _at_source_rows(found: pd.DataFrame, source_rows) -> pd.DataFrame:
@@ -218,7 +261,8 @@ def coerced(feed: str, df: pd.DataFrame, *, tz: str = "UTC", dayfirst: bool = Fa
     return frame
 
 
-def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Collector, as_of) -> None:
+def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Collector, as_of,
+                across_rows: bool = True) -> None:
     cols = raw.columns
     if spec.name == "events" and "event" in cols:
         names = frame["event"]
@@ -239,6 +283,8 @@ def _feed_rules(spec: Feed, frame: pd.DataFrame, raw: pd.DataFrame, errs: _Colle
                      raw["end_date"], Reason.END_BEFORE_START)
         neither = frame["sku"].isna() & frame["category"].isna()
         errs.add("sku", neither.astype(bool), None, Reason.NEEDS_SKU_OR_CATEGORY)
+    if not across_rows:
+        return
     if spec.key and len(frame) and all(k in cols or FEEDS[spec.name].column(k).default is not None
                                        for k in spec.key):
         key = list(spec.key)

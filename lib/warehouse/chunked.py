@@ -1,0 +1,494 @@
+"""Full validation, and the load, of a big file in chunks: memory bounded by the chunk, not the file.
+
+A file the direct path (lib.warehouse.fastload) declines (decimal commas, day-first dates, a doubtful
+value, mapped headers...) is validated chunk by chunk (Arrow tables of text, file order) under one
+validation.ReadPlan taken from the file's first values: the rows whose values are all plain are typed
+in DuckDB (lib.warehouse.plain, the values validation gives them), the others go through validation
+itself (validation.validate_part, which names each failure), and both are appended, typed, to a
+staging table inside the load's transaction. The rules that compare rows
+(duplicate keys, exact duplicate rows) then run in SQL over the staging table, with the file's row
+numbers. Failures keep their order (row, then the feed's column order) and stop being listed after
+`cap` (FAILURE_CAP); their counts per rule are exact over the whole file (FeedError.counts). A valid
+file is then swapped in exactly as Warehouse.load does it (versions.archive, the load record, the same
+checksum), in the same transaction: a failure anywhere leaves the warehouse as it was.
+
+    report = load_chunks(wh, "orders", tables, plan, source="upload:orders.csv", attrs={"decimal": ","})
+
+DuckDB warehouses only (`supported`); elsewhere the caller validates the whole frame.
+"""
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, func, select
+
+from lib.schema import FEEDS, FeedError, Reason
+from lib.warehouse import checksums, fastload, versions
+from lib.warehouse.plain import SQL_TYPES, compile_plain
+from lib.warehouse.tables import FEED_TABLES
+from lib.warehouse.validation import ROW_OFFSET, ReadPlan, empty_failures, validate_part
+
+__all__ = ["ChunkedCheck", "load_chunks", "check_chunks", "supported", "FAILURE_CAP", "FEEDS_CHUNKED"]
+
+# A person reads and fixes failures from the first ones; 10,000 rows is more than anyone scrolls and a
+# few MB at most, whatever the file. The counts per rule stay exact beyond it.
+FAILURE_CAP = 10_000
+# feeds whose rows are typed one by one (events get per-session keys over the whole file, customers'
+# email warnings follow Python's regular expressions: both are validated whole)
+FEEDS_CHUNKED = ("orders", "inventory", "products", "promotions")
+_ROW = "_row"
+# DuckDB shares an Arrow table among its threads batch by batch: 16 of its 2,048-row vectors per batch
+# make a 4 MB chunk (about 50k order lines) three or four tasks
+_BATCH_ROWS = 16 * 2048
+
+
+def supported(wh, feed: str) -> bool:
+    """True when `feed` can be loaded in chunks into this warehouse."""
+    table = FEED_TABLES[feed]
+    return (wh.dialect == "duckdb" and feed in FEEDS_CHUNKED
+            and [c.name for c in table.columns] == FEEDS[feed].names)
+
+
+class _Capped:
+    """The first `cap` rows of a sequence of ordered frames, and exact counts per reason."""
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.parts: list[pd.DataFrame] = []
+        self.kept = 0
+        self.counts: dict[str, int] = {}
+
+    def add(self, found: pd.DataFrame) -> None:
+        if not len(found):
+            return
+        for reason, n in found["reason"].value_counts(sort=False).items():
+            self.counts[reason] = self.counts.get(reason, 0) + int(n)
+        if self.kept < self.cap:
+            part = found.head(self.cap - self.kept)
+            self.parts.append(part)
+            self.kept += len(part)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return empty_failures()
+        return pd.concat(self.parts, ignore_index=True)
+
+
+class ChunkedCheck:
+    """Validates a file's rows in order (`start`, then `add` per part); `finish` adds the rules across rows
+    from the staging table."""
+
+    def __init__(self, feed: str, plan: ReadPlan, *, as_of: date | datetime | None = None, tz: str = "UTC",
+                 dayfirst: bool = False, cap: int = FAILURE_CAP):
+        if feed not in FEEDS_CHUNKED:
+            raise ValueError(f"the {feed} feed is not validated in chunks")
+        self.feed, self.plan, self.as_of, self.tz, self.dayfirst, self.cap = feed, plan, as_of, tz, dayfirst, cap
+        self.spec = FEEDS[feed]
+        self.columns: list[str] = []
+        self.failures = _Capped(cap)
+        self.warnings = _Capped(cap)
+        self._across: list[pd.DataFrame] = []
+
+    def start(self, columns: list[str]) -> None:
+        """The file's canonical columns: a required one missing is a failure of the whole column."""
+        self.columns = list(columns)
+        missing = [c.name for c in self.spec.columns if c.required and c.name not in self.columns]
+        if missing:
+            self.failures.add(pd.DataFrame({"column": missing, "row": pd.array([pd.NA] * len(missing), dtype="Int64"),
+                                            "value": [None] * len(missing), "reason": Reason.MISSING_COLUMN}))
+
+    def add(self, part: pd.DataFrame, rows) -> pd.DataFrame:
+        """Validate `part` (raw text, canonical headers), whose spreadsheet rows are `rows` (ascending):
+        the part typed, feed columns in order plus `_row`."""
+        frame, errs, _raw = validate_part(self.feed, part, as_of=self.as_of, tz=self.tz, dayfirst=self.dayfirst,
+                                          plan=self.plan, header=False, across_rows=False)
+        found = errs.frame(self.spec.names)
+        if len(found):
+            found["row"] = pd.array(rows[(found["row"] - ROW_OFFSET).to_numpy(dtype=int)], dtype="Int64")
+        self.failures.add(found)
+        frame[_ROW] = pd.array(rows, dtype="int64")
+        return frame
+
+    def empty(self) -> None:
+        """The file has no data rows."""
+        self._across.append(pd.DataFrame({"column": ["*"], "row": pd.array([pd.NA], dtype="Int64"),
+                                          "value": [None], "reason": [Reason.EMPTY_FEED]}))
+
+    has_products = False
+
+    def warn(self, con, typed) -> None:
+        """Warnings for the rows of one typed chunk (an Arrow table with `_row`): SKUs not in the product
+        feed (table `products` of `con`)."""
+        if self.feed in ("orders", "inventory") and "sku" in self.columns and self.has_products:
+            con.register("_w", typed.select([_ROW, "sku"]))
+            got = con.execute(f"SELECT {_ROW}, sku FROM _w WHERE sku IS NOT NULL AND sku NOT IN "
+                              f"(SELECT sku FROM products) ORDER BY {_ROW}").fetchdf()
+            con.unregister("_w")
+            got.attrs["count"] = len(got)
+            self.warnings.add(_failures("sku", got, got["sku"], Reason.UNKNOWN_SKU))
+
+    def repeats(self, con, stage: str) -> None:
+        """Duplicate keys and rows over the whole staging table (with `_row`), exactly."""
+        spec, cols = self.spec, self.columns
+        if spec.key and all(k in cols or spec.column(k).default is not None for k in spec.key):
+            key = list(spec.key)
+            notna = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
+            got = self._repeats(con, stage, key, notna)
+            shown = got[key[0]].astype("string")
+            for extra in key[1:]:
+                shown = shown + " / " + got[extra].astype("string").fillna("")
+            self._across.append(_failures(key[0], got, shown, Reason.DUPLICATE_KEY))
+        present = [c for c in spec.names if c in cols]
+        if spec.no_exact_duplicates and present:
+            got = self._repeats(con, stage, present, "true")
+            self._across.append(_failures(present[0], got, got[present[0]], Reason.DUPLICATE_ROW))
+
+    def _repeats(self, con, stage: str, columns: list[str], where: str) -> pd.DataFrame:
+        """Rows whose `columns` equal an earlier row's (NULLs equal, as pandas' duplicated), first `cap`
+        by row; the count of all of them is added to the failures' counts."""
+        part = ", ".join(_q(c) for c in columns)
+        return self._select(con, f"SELECT {_ROW}, {part} FROM (SELECT {_ROW}, {part}, row_number() OVER "
+                                  f"(PARTITION BY {part} ORDER BY {_ROW}) AS _n FROM {_q(stage)} WHERE {where}) "
+                                  "WHERE _n > 1")
+
+    def _select(self, con, sql: str) -> pd.DataFrame:
+        """The first `cap` rows of `sql` by row, and (attrs["count"]) how many there are."""
+        n = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        got = con.execute(f"{sql} ORDER BY {_ROW} LIMIT {int(self.cap) if n else 0}").fetchdf()
+        got.attrs["count"] = int(n)
+        return got
+
+    def error(self, source: str | None) -> FeedError | None:
+        """The FeedError for everything found (None when the file is valid)."""
+        across = [f for f in self._across if len(f)]
+        counts = dict(self.failures.counts)
+        for f in across:
+            reason = f["reason"].iloc[0]
+            counts[reason] = counts.get(reason, 0) + int(f.attrs.get("count", len(f)))
+        if not counts:
+            return None
+        found = self.failures.frame()
+        if across:
+            pos = {name: i for i, name in enumerate(self.spec.names)}
+            found = pd.concat([found, *across], ignore_index=True)
+            found["_pos"] = found["column"].map(lambda c: pos.get(c, -1))
+            found = (found.sort_values(["row", "_pos"], kind="stable", na_position="first")
+                     .drop(columns="_pos").head(self.cap).reset_index(drop=True))
+        found = found.astype({"row": "Int64"})
+        return FeedError(self.feed, found, source, counts=counts)
+
+    def warnings_frame(self) -> pd.DataFrame:
+        out = self.warnings.frame().astype({"row": "Int64"})
+        out.attrs["total"] = self.warnings.total
+        out.attrs["counts"] = dict(self.warnings.counts)     # exact, also beyond the listed rows
+        return out
+
+
+def _unregister(raw, name: str) -> None:
+    with contextlib.suppress(duckdb.Error):     # after a failed statement DuckDB refuses it: the error wins
+        raw.unregister(name)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _failures(column: str, got: pd.DataFrame, values: pd.Series, reason: str) -> pd.DataFrame:
+    vals = values.astype("string")
+    vals = vals.mask(vals.str.strip().eq(""))
+    out = pd.DataFrame({"column": column, "row": pd.array(got[_ROW].to_numpy(), dtype="Int64"),
+                        "value": vals.to_numpy(dtype=object), "reason": reason})
+    out.attrs["count"] = got.attrs["count"]
+    return out
+
+
+class _Rollback(Exception):
+    """Ends check_chunks' transaction without keeping anything."""
+
+
+def _stage_table(raw, check: ChunkedCheck, name: str) -> str:
+    """A staging table (the feed's columns without constraints, and `_row`), made anew."""
+    cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.kind]}" for c in check.spec.columns)
+    raw.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+    raw.execute(f"CREATE TABLE {_q(name)} ({cols}, {_ROW} BIGINT)")
+    return name
+
+
+def _arrow_schema(check: ChunkedCheck, with_row: bool):
+    import pyarrow as pa
+
+    kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "datetime": pa.timestamp("us"),
+             "date": pa.timestamp("us"), "bool": pa.bool_()}
+    fields = [pa.field(c.name, kinds[c.kind]) for c in check.spec.columns]
+    return pa.schema(fields + [pa.field(_ROW, pa.int64())] * with_row)
+
+
+class _Typed:
+    """The file's chunks typed, in order: plain rows by DuckDB (a connection of its own, in memory), the
+    others by validation; `stop_on_failure` ends an iteration at the first chunk with a failure, which
+    the next iteration starts with. Unknown-SKU warnings are taken per chunk against `products`."""
+
+    def __init__(self, check: ChunkedCheck, tables: Iterable, attrs: dict, products, progress=None):
+        self.check, self.attrs, self.progress = check, attrs, progress
+        self.tables = iter(tables)
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute("CREATE TABLE products (sku VARCHAR)")
+        if products is not None and len(products):
+            self.con.register("_p", pd.DataFrame({"sku": pd.Series(products, dtype="string")}))
+            self.con.execute("INSERT INTO products SELECT sku FROM _p WHERE sku IS NOT NULL")
+            self.con.unregister("_p")
+        self.check.has_products = products is not None and len(products) > 0
+        self.plain = None
+        self.rows = 0
+        self.pending = None
+        self.first = True
+        self.error: BaseException | None = None
+        # a thread types the next chunks while DuckDB writes the previous ones (Arrow, DuckDB and most of
+        # pandas' work release the GIL); two chunks ahead bound the memory
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="chunked-typing", daemon=True)
+        self._thread.start()
+
+    def _produce(self) -> None:
+        try:
+            while not self._stop.is_set():
+                typed = self._next()
+                item = (typed, self.check.failures.total > 0)
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if typed is None:
+                    return
+        except BaseException as exc:    # handed to the reading side, which raises it
+            self.error = exc
+            self._queue.put((exc, True))
+
+    def _take(self):
+        typed, failed = self._queue.get()
+        if isinstance(typed, BaseException):
+            self._queue.put((typed, failed))     # every later read raises it too
+            raise typed
+        if typed is None:
+            self._queue.put((None, failed))      # and every later read ends
+        return typed, failed
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.con.close()
+
+    def reader(self, with_row: bool, stop_on_failure: bool):
+        import pyarrow as pa
+
+        schema = _arrow_schema(self.check, with_row)
+
+        def batches():
+            while True:
+                if self.pending is not None:
+                    typed, self.pending = self.pending, None
+                else:
+                    typed, failed = self._take()
+                    if typed is None:
+                        return
+                    if stop_on_failure and failed:
+                        self.pending = typed
+                        return
+                typed = typed if with_row else typed.drop_columns([_ROW])
+                yield from typed.cast(schema).to_batches()
+        return pa.RecordBatchReader.from_batches(schema, batches())
+
+    def _next(self):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        check, names = self.check, self.check.spec.names
+        for table in self.tables:
+            if self.first:
+                self.first = False
+                check.start(table.column_names)
+                self.plain = compile_plain(check.feed, table.column_names, check.plan, self.attrs.get("decimal"),
+                                           check.as_of)
+            n = table.num_rows
+            if not n:
+                continue
+            first_row = self.rows + ROW_OFFSET
+            table = table.append_column(_ROW, pa.array(np.arange(first_row, first_row + n, dtype=np.int64)))
+            schema = _arrow_schema(check, True)
+            parts = []
+            if self.plain is None:
+                doubtful = table
+            else:
+                self.con.register("_chunk", pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS)))
+                typed = self.con.sql(self.plain.select(names, f", {_ROW}")).to_arrow_table()
+                self.con.unregister("_chunk")
+                flag = typed.column("_doubt")
+                parts.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(schema))
+                doubtful = table.filter(flag)
+            if doubtful.num_rows:
+                part = doubtful.drop_columns([_ROW]).to_pandas()
+                part.attrs.update(self.attrs)
+                parts.append(checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())).cast(schema))
+            typed = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+            check.warn(self.con, typed)
+            self.rows += n
+            if self.progress is not None:
+                self.progress(self.rows)
+            return typed
+        return None
+
+
+def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: bool = False) -> None:
+    """Append the typed chunks to `target` in one statement (DuckDB writes a big insert out as it goes,
+    so memory holds about a chunk)."""
+    names = typed.check.spec.names
+    collist = ", ".join(_q(c) for c in [*names, _ROW][:len(names) + with_row])
+    raw.register("_typed", typed.reader(with_row, stop_on_failure))
+    # row order inside a table means nothing here (`_row` keeps the file's): DuckDB may then write in parallel
+    raw.execute("SET preserve_insertion_order = false")
+    try:
+        raw.execute(f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
+    except duckdb.Error:
+        if typed.error is not None:     # DuckDB wraps what the reading side raised: raise it as it was
+            raise typed.error from None
+        raise
+    finally:
+        _unregister(raw, "_typed")
+        with contextlib.suppress(duckdb.Error):
+            raw.execute("SET preserve_insertion_order = true")
+
+
+def _stats(raw, table: str, feed: str) -> tuple[fastload.Stats, bool]:
+    """Rows, checksum total and span of the feed table (as fastload.verify), and whether some rows may
+    repeat a key (or a whole row, for feeds without a key): two rows of equal hash."""
+    spec = FEEDS[feed]
+    typed = [f"CAST({_q(c.name)} AS TIMESTAMP)" if c.kind == "date" else _q(c.name) for c in spec.columns]
+    dup_cols = list(spec.key) if spec.key else (spec.names if spec.no_exact_duplicates else [])
+    distinct = f"count(DISTINCT hash({', '.join(_q(c) for c in dup_cols)}))" if dup_cols else "count(*)"
+    tcol = spec.time_column
+    span = f"min(CAST({_q(tcol)} AS TIMESTAMP)), max(CAST({_q(tcol)} AS TIMESTAMP))" if tcol else "NULL, NULL"
+    rows, n_distinct, total, lo, hi = raw.execute(
+        f"SELECT count(*), {distinct}, coalesce(sum(hash({', '.join(typed)})::HUGEINT), 0)::VARCHAR, {span} "
+        f"FROM {_q(table)}").fetchall()[0]
+    return fastload.Stats(int(rows), total, lo, hi), n_distinct != rows
+
+
+def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed: str, progress=None):
+    """Validate and append to the (emptied) feed table; the rules across rows checked exactly. Returns
+    fastload.Stats of the table (rows, checksum total, span); not meaningful when a failure was found."""
+    table = FEED_TABLES[feed].name
+    products = None
+    if feed in ("orders", "inventory"):
+        products = raw.execute(f"SELECT sku FROM {_q(FEED_TABLES['products'].name)}").fetchdf()["sku"]
+    typed = _Typed(check, tables, attrs, products, progress)
+    try:
+        _pass(raw, typed, table, with_row=False, stop_on_failure=True)
+        if check.failures.total:        # the rest goes to a table without the feed's NOT NULL constraints
+            rest = _stage_table(raw, check, f"_chunked_rest_{feed}")
+            _pass(raw, typed, rest, with_row=True)
+            names = ", ".join(_q(c) for c in check.spec.names)
+            raw.execute(f"CREATE OR REPLACE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
+                        f"UNION ALL SELECT {names} FROM {_q(rest)}")
+            table = "_chunked_all"
+    finally:
+        typed.close()
+    if not typed.rows:
+        check.empty()
+        return None
+    stats, repeats = _stats(raw, table, feed)
+    if repeats:
+        # some rows may repeat (same hash): type the file again into a staging table that keeps each row's
+        # number, and list the repeats exactly (the values were already judged in the first pass)
+        stage = _stage_table(raw, check, f"_chunked_stage_{feed}")
+        again = ChunkedCheck(feed, check.plan, as_of=check.as_of, tz=check.tz, dayfirst=check.dayfirst, cap=0)
+        typed = _Typed(again, tables, attrs, None)
+        try:
+            _pass(raw, typed, stage, with_row=True)
+        finally:
+            typed.close()
+        check.repeats(raw, stage)
+        raw.execute(f"DROP TABLE {_q(stage)}")
+    return stats
+
+
+def _checker(wh, feed, plan, as_of, cap) -> ChunkedCheck:
+    return ChunkedCheck(feed, plan, as_of=as_of, tz=wh.settings.store_timezone, dayfirst=wh.settings.dayfirst,
+                        cap=cap)
+
+
+def _summary(stats, feed: str) -> tuple[int, str, object, object]:
+    """Rows, checksum (as lib.warehouse.checksums.checksum of the typed frame) and the time span."""
+    lo = pd.Timestamp(stats.lo).to_pydatetime() if stats.lo is not None else None
+    hi = pd.Timestamp(stats.hi).to_pydatetime() if stats.hi is not None else None
+    return stats.rows, checksums.checksum_of(stats.rows, FEEDS[feed].names, stats.checksum_total), lo, hi
+
+
+def load_chunks(wh, feed: str, tables: Iterable, plan: ReadPlan, source: str, *, attrs: dict | None = None,
+                as_of: date | None = None, now: datetime | None = None, cap: int = FAILURE_CAP, progress=None):
+    """Validate `tables` (Arrow tables of text in file order, canonical headers; `attrs` as a whole frame's,
+    e.g. {"decimal": ","}) and replace the feed with them in one
+    transaction, as Warehouse.load(feed, whole frame) would. Raises FeedError (first `cap` failures, exact
+    counts); nothing changes then."""
+    from lib.warehouse.core import LoadReport
+
+    if not supported(wh, feed):
+        raise ValueError(f"the {feed} feed cannot be loaded in chunks into this warehouse")
+    loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+    check = _checker(wh, feed, plan, as_of, cap)
+    table = FEED_TABLES[feed]
+    wh._writable()
+    with wh.engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        before = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+        versions.archive(conn, feed)
+        conn.execute(delete(table))
+        stats = _validate_into(raw, check, tables, attrs or {}, feed, progress)
+        err = check.error(source)
+        if err is not None:
+            raise err
+        rows, checksum, lo, hi = _summary(stats, feed)
+        warnings = check.warnings_frame()
+        load_id = wh._record(conn, feed, source, rows, checksum, loaded_at, lo, hi, warnings.attrs["total"])
+        wh._before_commit(feed)
+    wh._written()
+    versions.record(wh, loaded_at)
+    return LoadReport(load_id, feed, source, rows, checksum, loaded_at, lo, hi, warnings, before)
+
+
+def check_chunks(wh, feed: str, tables: Iterable, plan: ReadPlan, *, attrs: dict | None = None,
+                 as_of: date | None = None, source: str | None = None, cap: int = FAILURE_CAP):
+    """What load_chunks would do, changing nothing (Warehouse.check for a file read in chunks)."""
+    from lib.warehouse.core import CheckReport
+
+    if not supported(wh, feed):
+        raise ValueError(f"the {feed} feed cannot be checked in chunks in this warehouse")
+    check = _checker(wh, feed, plan, as_of, cap)
+    try:
+        with wh.engine.begin() as conn:     # the rows written here are rolled back
+            raw = conn.connection.driver_connection
+            current = int(conn.execute(select(func.count()).select_from(FEED_TABLES[feed])).scalar_one())
+            conn.execute(delete(FEED_TABLES[feed]))
+            stats = _validate_into(raw, check, tables, attrs or {}, feed)
+            err = check.error(source)
+            if err is not None:
+                raise err
+            rows, _checksum, lo, hi = _summary(stats, feed)
+            raise _Rollback()
+    except _Rollback:
+        pass
+    return CheckReport(feed, "replace", rows, current, check.warnings_frame(), lo, hi)
