@@ -232,12 +232,18 @@ def test_ragged_file_falls_back_to_whole_path(tmp_path, monkeypatch):
     wh.dispose()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(chunk=st.integers(1, 16))
-def test_any_chunk_size_gives_the_whole_frame_result(tmp_path, monkeypatch, chunk):
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 16), doubt=st.sampled_from([1, 2, 3, chunked.DOUBT_ROWS]),
+       hold=st.sampled_from([1, 200, chunked.HOLD_BYTES]))
+def test_any_chunk_size_gives_the_whole_frame_result(tmp_path, monkeypatch, chunk, doubt, hold):
+    """Any chunk size, and doubtful rows validated together after any number of them or of bytes held
+    (chunked.DOUBT_ROWS, HOLD_BYTES): the whole frame's failures, warnings, rows and checksum."""
     run = next(_RUN)
-    _same(tmp_path, monkeypatch, MESSY, "orders", chunk, tag=f"m{run}")
-    _same(tmp_path, monkeypatch, VALID, "orders", chunk, products=PRODUCTS, tag=f"v{run}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(chunked, "DOUBT_ROWS", doubt)
+        mp.setattr(chunked, "HOLD_BYTES", hold)
+        _same(tmp_path, monkeypatch, MESSY, "orders", chunk, tag=f"m{run}")
+        _same(tmp_path, monkeypatch, VALID, "orders", chunk, products=PRODUCTS, tag=f"v{run}")
 
 
 _RUN = itertools.count()

@@ -4,7 +4,8 @@
     tables      the feed tables and the app's own (loads, mappings, saved views, notebooks)
     validation  a feed frame against lib.schema, every failure collected (coerce: typed columns)
     fastload    DuckDB's CSV reader for files that need no full validation
-    chunked     full validation and load of a big file chunk by chunk (plain: the rows DuckDB can type)
+    chunked     full validation and load of a big file chunk by chunk (plain: the rows DuckDB can type;
+                chunkcheck: failures and warnings in file order, capped, counted exactly)
     append      adding rows to a feed (keys, checksum chain)
     versions    kept data versions, read-only views of them
     migrations  schema upgrades that keep the data; checksums: content checksums; identity: the person

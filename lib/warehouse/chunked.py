@@ -29,24 +29,24 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, select
 
-from lib.schema import FEEDS, FeedError, Reason
-from lib.warehouse import checksums, fastload, versions
+from lib.schema import FEEDS
+from lib.warehouse import checksums, fastload, locks, versions
+from lib.warehouse.chunkcheck import _ROW, FAILURE_CAP, FEEDS_CHUNKED, ChunkedCheck, _q
 from lib.warehouse.plain import SQL_TYPES, compile_plain
 from lib.warehouse.tables import FEED_TABLES
-from lib.warehouse.validation import ROW_OFFSET, ReadPlan, empty_failures, validate_part
+from lib.warehouse.validation import ROW_OFFSET, ReadPlan
 
-__all__ = ["ChunkedCheck", "load_chunks", "check_chunks", "supported", "FAILURE_CAP", "FEEDS_CHUNKED"]
+__all__ = ["ChunkedCheck", "load_chunks", "check_chunks", "supported", "FAILURE_CAP", "FEEDS_CHUNKED", "DOUBT_ROWS",
+           "HOLD_BYTES"]
 
-# A person reads and fixes failures from the first ones; 10,000 rows is more than anyone scrolls and a
-# few MB at most, whatever the file. The counts per rule stay exact beyond it.
-FAILURE_CAP = 10_000
-# feeds whose rows are typed one by one (events get per-session keys over the whole file, customers'
-# email warnings follow Python's regular expressions: both are validated whole)
-FEEDS_CHUNKED = ("orders", "inventory", "products", "promotions")
-_ROW = "_row"
 # DuckDB shares an Arrow table among its threads batch by batch: 16 of its 2,048-row vectors per batch
 # make a 4 MB chunk (about 50k order lines) three or four tasks
 _BATCH_ROWS = 16 * 2048
+# rows validation must type (lib.warehouse.validation, ~30 ms a call) go through it together once this many
+# wait (one DuckDB batch's worth), or once the chunks held reach eight of the reader's 4 MB blocks: the
+# memory held stays bounded whatever the file
+DOUBT_ROWS = _BATCH_ROWS
+HOLD_BYTES = 32 * 2**20
 
 
 def supported(wh, feed: str) -> bool:
@@ -56,161 +56,9 @@ def supported(wh, feed: str) -> bool:
             and [c.name for c in table.columns] == FEEDS[feed].names)
 
 
-class _Capped:
-    """The first `cap` rows of a sequence of ordered frames, and exact counts per reason."""
-
-    def __init__(self, cap: int):
-        self.cap = cap
-        self.parts: list[pd.DataFrame] = []
-        self.kept = 0
-        self.counts: dict[str, int] = {}
-
-    def add(self, found: pd.DataFrame) -> None:
-        if not len(found):
-            return
-        for reason, n in found["reason"].value_counts(sort=False).items():
-            self.counts[reason] = self.counts.get(reason, 0) + int(n)
-        if self.kept < self.cap:
-            part = found.head(self.cap - self.kept)
-            self.parts.append(part)
-            self.kept += len(part)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return empty_failures()
-        return pd.concat(self.parts, ignore_index=True)
-
-
-class ChunkedCheck:
-    """Validates a file's rows in order (`start`, then `add` per part); `finish` adds the rules across rows
-    from the staging table."""
-
-    def __init__(self, feed: str, plan: ReadPlan, *, as_of: date | datetime | None = None, tz: str = "UTC",
-                 dayfirst: bool = False, cap: int = FAILURE_CAP):
-        if feed not in FEEDS_CHUNKED:
-            raise ValueError(f"the {feed} feed is not validated in chunks")
-        self.feed, self.plan, self.as_of, self.tz, self.dayfirst, self.cap = feed, plan, as_of, tz, dayfirst, cap
-        self.spec = FEEDS[feed]
-        self.columns: list[str] = []
-        self.failures = _Capped(cap)
-        self.warnings = _Capped(cap)
-        self._across: list[pd.DataFrame] = []
-
-    def start(self, columns: list[str]) -> None:
-        """The file's canonical columns: a required one missing is a failure of the whole column."""
-        self.columns = list(columns)
-        missing = [c.name for c in self.spec.columns if c.required and c.name not in self.columns]
-        if missing:
-            self.failures.add(pd.DataFrame({"column": missing, "row": pd.array([pd.NA] * len(missing), dtype="Int64"),
-                                            "value": [None] * len(missing), "reason": Reason.MISSING_COLUMN}))
-
-    def add(self, part: pd.DataFrame, rows) -> pd.DataFrame:
-        """Validate `part` (raw text, canonical headers), whose spreadsheet rows are `rows` (ascending):
-        the part typed, feed columns in order plus `_row`."""
-        frame, errs, _raw = validate_part(self.feed, part, as_of=self.as_of, tz=self.tz, dayfirst=self.dayfirst,
-                                          plan=self.plan, header=False, across_rows=False)
-        found = errs.frame(self.spec.names)
-        if len(found):
-            found["row"] = pd.array(rows[(found["row"] - ROW_OFFSET).to_numpy(dtype=int)], dtype="Int64")
-        self.failures.add(found)
-        frame[_ROW] = pd.array(rows, dtype="int64")
-        return frame
-
-    def empty(self) -> None:
-        """The file has no data rows."""
-        self._across.append(pd.DataFrame({"column": ["*"], "row": pd.array([pd.NA], dtype="Int64"),
-                                          "value": [None], "reason": [Reason.EMPTY_FEED]}))
-
-    has_products = False
-
-    def warn(self, con, typed) -> None:
-        """Warnings for the rows of one typed chunk (an Arrow table with `_row`): SKUs not in the product
-        feed (table `products` of `con`)."""
-        if self.feed in ("orders", "inventory") and "sku" in self.columns and self.has_products:
-            con.register("_w", typed.select([_ROW, "sku"]))
-            got = con.execute(f"SELECT {_ROW}, sku FROM _w WHERE sku IS NOT NULL AND sku NOT IN "
-                              f"(SELECT sku FROM products) ORDER BY {_ROW}").fetchdf()
-            con.unregister("_w")
-            got.attrs["count"] = len(got)
-            self.warnings.add(_failures("sku", got, got["sku"], Reason.UNKNOWN_SKU))
-
-    def repeats(self, con, stage: str) -> None:
-        """Duplicate keys and rows over the whole staging table (with `_row`), exactly."""
-        spec, cols = self.spec, self.columns
-        if spec.key and all(k in cols or spec.column(k).default is not None for k in spec.key):
-            key = list(spec.key)
-            notna = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
-            got = self._repeats(con, stage, key, notna)
-            shown = got[key[0]].astype("string")
-            for extra in key[1:]:
-                shown = shown + " / " + got[extra].astype("string").fillna("")
-            self._across.append(_failures(key[0], got, shown, Reason.DUPLICATE_KEY))
-        present = [c for c in spec.names if c in cols]
-        if spec.no_exact_duplicates and present:
-            got = self._repeats(con, stage, present, "true")
-            self._across.append(_failures(present[0], got, got[present[0]], Reason.DUPLICATE_ROW))
-
-    def _repeats(self, con, stage: str, columns: list[str], where: str) -> pd.DataFrame:
-        """Rows whose `columns` equal an earlier row's (NULLs equal, as pandas' duplicated), first `cap`
-        by row; the count of all of them is added to the failures' counts."""
-        part = ", ".join(_q(c) for c in columns)
-        return self._select(con, f"SELECT {_ROW}, {part} FROM (SELECT {_ROW}, {part}, row_number() OVER "
-                                  f"(PARTITION BY {part} ORDER BY {_ROW}) AS _n FROM {_q(stage)} WHERE {where}) "
-                                  "WHERE _n > 1")
-
-    def _select(self, con, sql: str) -> pd.DataFrame:
-        """The first `cap` rows of `sql` by row, and (attrs["count"]) how many there are."""
-        n = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
-        got = con.execute(f"{sql} ORDER BY {_ROW} LIMIT {int(self.cap) if n else 0}").fetchdf()
-        got.attrs["count"] = int(n)
-        return got
-
-    def error(self, source: str | None) -> FeedError | None:
-        """The FeedError for everything found (None when the file is valid)."""
-        across = [f for f in self._across if len(f)]
-        counts = dict(self.failures.counts)
-        for f in across:
-            reason = f["reason"].iloc[0]
-            counts[reason] = counts.get(reason, 0) + int(f.attrs.get("count", len(f)))
-        if not counts:
-            return None
-        found = self.failures.frame()
-        if across:
-            pos = {name: i for i, name in enumerate(self.spec.names)}
-            found = pd.concat([found, *across], ignore_index=True)
-            found["_pos"] = found["column"].map(lambda c: pos.get(c, -1))
-            found = (found.sort_values(["row", "_pos"], kind="stable", na_position="first")
-                     .drop(columns="_pos").head(self.cap).reset_index(drop=True))
-        found = found.astype({"row": "Int64"})
-        return FeedError(self.feed, found, source, counts=counts)
-
-    def warnings_frame(self) -> pd.DataFrame:
-        out = self.warnings.frame().astype({"row": "Int64"})
-        out.attrs["total"] = self.warnings.total
-        out.attrs["counts"] = dict(self.warnings.counts)     # exact, also beyond the listed rows
-        return out
-
-
 def _unregister(raw, name: str) -> None:
     with contextlib.suppress(duckdb.Error):     # after a failed statement DuckDB refuses it: the error wins
         raw.unregister(name)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _failures(column: str, got: pd.DataFrame, values: pd.Series, reason: str) -> pd.DataFrame:
-    vals = values.astype("string")
-    vals = vals.mask(vals.str.strip().eq(""))
-    out = pd.DataFrame({"column": column, "row": pd.array(got[_ROW].to_numpy(), dtype="Int64"),
-                        "value": vals.to_numpy(dtype=object), "reason": reason})
-    out.attrs["count"] = got.attrs["count"]
-    return out
 
 
 class _Rollback(Exception):
@@ -251,6 +99,10 @@ class _Typed:
             self.con.unregister("_p")
         self.check.has_products = products is not None and len(products) > 0
         self.plain = None
+        self._schema = _arrow_schema(check, True)
+        self._held: list = []           # typed plain rows read since the last table handed on
+        self._doubtful: list = []       # and the raw rows waiting for validation
+        self._held_doubt = self._held_bytes = 0
         self.rows = 0
         self.pending = None
         self.first = True
@@ -314,6 +166,10 @@ class _Typed:
         return pa.RecordBatchReader.from_batches(schema, batches())
 
     def _next(self):
+        """The next typed table: the chunks read since the last one, in file order. Rows validation must see
+        (doubtful) wait until DOUBT_ROWS of them or HOLD_BYTES of text are held, then go through it at once:
+        validation costs ~30 ms a call whatever the rows, so a file with a bad value on every hundredth line
+        would otherwise pay it on every chunk (3.7 s of 9 at 5M lines)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -329,8 +185,6 @@ class _Typed:
                 continue
             first_row = self.rows + ROW_OFFSET
             table = table.append_column(_ROW, pa.array(np.arange(first_row, first_row + n, dtype=np.int64)))
-            schema = _arrow_schema(check, True)
-            parts = []
             if self.plain is None:
                 doubtful = table
             else:
@@ -338,19 +192,33 @@ class _Typed:
                 typed = self.con.sql(self.plain.select(names, f", {_ROW}")).to_arrow_table()
                 self.con.unregister("_chunk")
                 flag = typed.column("_doubt")
-                parts.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(schema))
+                self._held.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(self._schema))
                 doubtful = table.filter(flag)
             if doubtful.num_rows:
-                part = doubtful.drop_columns([_ROW]).to_pandas()
-                part.attrs.update(self.attrs)
-                parts.append(checksums.arrow(check.add(part, doubtful.column(_ROW).to_numpy())).cast(schema))
-            typed = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-            check.warn(self.con, typed)
+                self._doubtful.append(doubtful)
+                self._held_doubt += doubtful.num_rows
+            self._held_bytes += table.nbytes
             self.rows += n
             if self.progress is not None:
                 self.progress(self.rows)
-            return typed
-        return None
+            if self._held_doubt >= DOUBT_ROWS or self._held_bytes >= HOLD_BYTES:
+                return self._flush()
+        return self._flush() if self._held or self._doubtful else None
+
+    def _flush(self):
+        """The held chunks as one typed table (doubtful rows validated together), warnings taken in order."""
+        import pyarrow as pa
+
+        parts = self._held
+        if self._doubtful:
+            doubtful = pa.concat_tables(self._doubtful)
+            part = doubtful.drop_columns([_ROW]).to_pandas()
+            part.attrs.update(self.attrs)
+            parts.append(checksums.arrow(self.check.add(part, doubtful.column(_ROW).to_numpy())).cast(self._schema))
+        typed = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+        self._held, self._doubtful, self._held_doubt, self._held_bytes = [], [], 0, 0
+        self.check.warn(self.con, typed)
+        return typed
 
 
 def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: bool = False) -> None:
@@ -444,15 +312,20 @@ def load_chunks(wh, feed: str, tables: Iterable, plan: ReadPlan, source: str, *,
     e.g. {"decimal": ","}) and replace the feed with them in one
     transaction, as Warehouse.load(feed, whole frame) would. Raises FeedError (first `cap` failures, exact
     counts); nothing changes then."""
-    from lib.warehouse.core import LoadReport
-
     if not supported(wh, feed):
         raise ValueError(f"the {feed} feed cannot be loaded in chunks into this warehouse")
+    with locks.lock_for(wh.engine):     # one load at a time, as Warehouse.load (lib.warehouse.locks)
+        return _load_chunks(wh, feed, tables, plan, source, attrs, as_of, now, cap, progress)
+
+
+def _load_chunks(wh, feed, tables, plan, source, attrs, as_of, now, cap, progress):
+    from lib.warehouse.core import LoadReport
+
     loaded_at = (now or datetime.now(UTC)).replace(tzinfo=None)
     check = _checker(wh, feed, plan, as_of, cap)
     table = FEED_TABLES[feed]
     wh._writable()
-    with wh.engine.begin() as conn:
+    with locks.begin(wh.engine) as conn:
         raw = conn.connection.driver_connection
         before = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
         versions.archive(conn, feed)
