@@ -28,7 +28,7 @@ from sqlalchemy.sql import ClauseElement
 
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
-from lib.warehouse import append, checksums, fastload, faults, locks, migrations, versions
+from lib.warehouse import append, checksums, fastload, faults, locks, migrations, tuning, versions
 from lib.warehouse.db_urls import redact_url
 from lib.warehouse.identity import person_keys
 from lib.warehouse.tables import (
@@ -58,7 +58,7 @@ def _engine(url: str) -> Engine:
     with _LOCK:
         eng = _ENGINES.get(url)
         if eng is None:
-            eng = create_engine(url, pool_pre_ping=not url.startswith("duckdb"))
+            eng = create_engine(url, pool_pre_ping=not url.startswith("duckdb"), connect_args=tuning.connect_args(url))
             _ENGINES[url] = eng
         return eng
 
@@ -171,6 +171,7 @@ class Warehouse:
                     if table is not meta and table.name not in USER_TABLES:
                         table.drop(conn, checkfirst=True)
             metadata.create_all(conn, checkfirst=True)
+            tuning.ensure_indexes(conn)
             if row is None or row[0] != SCHEMA_VERSION:
                 conn.execute(delete(meta).where(meta.c.key == "schema_version"))
                 conn.execute(insert(meta).values(key="schema_version", value=SCHEMA_VERSION))

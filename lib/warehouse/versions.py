@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, text
 
+from lib.warehouse import tuning
 from lib.warehouse.tables import FEED_TABLES, loads
 from lib.warehouse.tables import versions as versions_table
 
@@ -156,7 +157,8 @@ def pinned(wh, version: str):
         raise LookupError(f"Data version {version!r} is no longer kept (the warehouse keeps the last "
                           f"{wh.settings.data_versions_kept}).")
     schema = _build_schema(wh, version, row.iloc[0]["loads"])
-    eng = create_engine(wh.engine.url, pool_pre_ping=wh.dialect != "duckdb")
+    url = wh.engine.url.render_as_string(hide_password=False)
+    eng = create_engine(url, pool_pre_ping=wh.dialect != "duckdb", connect_args=tuning.connect_args(url))
 
     @event.listens_for(eng, "connect")
     def _search_path(dbapi_conn, _record):
