@@ -13,7 +13,6 @@ any point leaves the previous rows exactly as they were.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import threading
 import time
@@ -28,7 +27,7 @@ from sqlalchemy.sql import ClauseElement
 
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
-from lib.warehouse import append, checksums, fastload, faults, locks, migrations, tuning, versions
+from lib.warehouse import append, checksums, fastload, faults, locks, migrations, pgcopy, tuning, versions
 from lib.warehouse.db_urls import redact_url
 from lib.warehouse.identity import person_keys
 from lib.warehouse.tables import (
@@ -459,14 +458,7 @@ class Warehouse:
             finally:
                 raw.unregister(name)
         elif self.dialect == "postgresql":
-            buf = io.StringIO()
-            frame.to_csv(buf, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f")
-            buf.seek(0)
-            collist = ", ".join(f'"{c}"' for c in cols)
-            cur = conn.connection.driver_connection.cursor()
-            with cur.copy(f'COPY "{table.name}" ({collist}) FROM STDIN WITH (FORMAT csv)') as cp:
-                while chunk := buf.read(1 << 20):
-                    cp.write(chunk)
+            pgcopy.copy_into(conn, table.name, cols, frame)
         else:
             records = frame.astype(object).where(frame.notna(), None).to_dict("records")
             conn.execute(insert(table), records)
