@@ -278,11 +278,14 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
 
         t = time.perf_counter()
         warm_errors: list = []
-        w = await new_session("warm-up", [], warm_errors)
-        w.links = {}
-        for title, (_, values) in PAGES.items():
-            await w.visit(title, 0, changes=0 if cold else values, timeout=300_000)
-        await w.ctx.close()
+        links = None
+        for k in range(max(1, replicas)):       # behind the proxy: every replica's caches (session k -> r(k+1))
+            w = await new_session(f"warm-up r{k + 1}" if replicas else "warm-up", [], warm_errors, k)
+            w.links = {}
+            for title, (_, values) in PAGES.items():
+                await w.visit(title, 0, changes=0 if cold else values, timeout=300_000)
+            await w.ctx.close()
+            links = links if links is not None else w.links
         out = {"warmup_s": time.perf_counter() - t, "warmup_errors": warm_errors}
         print(f"warm-up: {out['warmup_s']:.0f} s, {len(warm_errors)} errors", flush=True)
 
@@ -290,7 +293,7 @@ async def run(url: str, sessions: int, seconds: float, headless: bool, think: fl
         errors: list = []
         wire_results: list = []
         n_browsers = sessions if browsers is None else min(browsers, sessions)
-        plan = wire_plan(url, w.links)
+        plan = wire_plan(url, links)
         t = time.perf_counter()
         group = await asyncio.gather(*(new_session(f"s{k}", results, errors, k, think) for k in range(n_browsers)),
                                      return_exceptions=True)
@@ -419,7 +422,7 @@ def report(out: dict, seconds: float, servers: Servers | None) -> int:
     if servers is not None and servers.pids():
         n = len(servers.pids())
         print(f"app process{'es' if n > 1 else ''} ({n}): peak RSS {servers.memory('VmHWM') / 2**20:.0f} MiB in all, "
-              f"CPU {out['cpu']:.0f} s over the run ({out['cpu'] / dur:.2f} cores); load average "
+              f"CPU of the app and its database {out['cpu']:.0f} s over the run ({out['cpu'] / dur:.2f} cores); load average "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     else:
         print("server: not started by this script (--url): its CPU and memory are not measured here")
@@ -510,7 +513,7 @@ def main() -> int:
           f"{'cold' if args.cold else 'warm'}, {args.seconds:g} s each, seed {args.seed}; control change -> finished "
           "(browsers and wire together; a timeout counts at the limit)")
     print(f"  {'':36s} {'steps/s':>8s} {'p50 s':>7s} {'p95 s':>7s} {'p99 s':>7s} {'t/o':>5s} {'errors':>6s} "
-          f"{'cores':>6s}")
+          f"{'cores':>6s}  (cores: app processes and database server)")
     for config, r in rows.items():
         print(f"  {CONFIGS[config][0]:36s} {r['steps_s']:8.2f} {r['p50']:7.2f} {r['p95']:7.2f} {r['p99']:7.2f} "
               f"{r['timeouts']:5d} {r['errors']:6d} {r['cpu']:6.2f}")

@@ -119,13 +119,13 @@ class Servers:
         return [p for p in found if "lib.ui.app.serve" in _cmdline(p)]
 
     def cpu(self) -> float:
-        total = 0.0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds so far of the app processes and, for a team, of its PostgreSQL server (every backend:
+        the live ones, and the ones that ended through the postmaster's reaped-children times). DuckDB runs
+        inside the single app process, so both configurations count the database's work."""
+        total = sum(_cpu(pid) for pid in self.pids())
+        if self.cluster_proc is not None and self.cluster_proc.poll() is None:
+            master = self.cluster_proc.pid
+            total += _cpu(master, reaped=True) + sum(_cpu(p) for p in _descendants(master))
         return total
 
     def memory(self, field: str) -> int:
@@ -149,6 +149,16 @@ class Servers:
                 except subprocess.TimeoutExpired:
                     proc.kill()
         self.proc = self.cluster_proc = None
+
+
+def _cpu(pid: int, reaped: bool = False) -> float:
+    """utime + stime of a process (and, with `reaped`, of its children that ended), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _descendants(pid: int) -> list[int]:
