@@ -18,20 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 pytest.register_assert_rewrite("tests.support")
 
 from tests.support import pgserver  # noqa: E402
+from tests.support.ci import require  # noqa: E402
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def require(ok: bool, reason: str) -> None:
-    """Skip on a laptop, fail under CI=true."""
-    if ok:
-        return
-    if IN_CI:
-        pytest.fail(f"required under CI=true: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 from lib.settings import Settings
 from lib.warehouse import Warehouse, faults, locks
 from lib.warehouse.tables import FEED_TABLES
-from tests.conftest import require
 from tests.support import faults as F
 from tests.support import pgserver
+from tests.support.ci import require
 from tests.support.paths import ROOT
 
 AS_OF = date.fromisoformat(F.AS_OF)

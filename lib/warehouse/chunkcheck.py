@@ -11,6 +11,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.schema import FEEDS, FeedError, Reason
+from lib.warehouse.fastload import quote_ident as _q
 from lib.warehouse.validation import ROW_OFFSET, ReadPlan, empty_failures, validate_part
 
 __all__ = ["ChunkedCheck", "FAILURE_CAP", "FEEDS_CHUNKED"]
@@ -163,8 +164,6 @@ class ChunkedCheck:
         return out
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _failures(column: str, got: pd.DataFrame, values: pd.Series, reason: str) -> pd.DataFrame:

@@ -289,21 +289,6 @@ def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: b
             raw.execute("SET preserve_insertion_order = true")
 
 
-def _stats(raw, table: str, feed: str) -> tuple[fastload.Stats, bool]:
-    """Rows, checksum total and span of the feed table (as fastload.verify), and whether some rows may
-    repeat a key (or a whole row, for feeds without a key): two rows of equal hash."""
-    spec = FEEDS[feed]
-    typed = [f"CAST({_q(c.name)} AS TIMESTAMP)" if c.kind == "date" else _q(c.name) for c in spec.columns]
-    dup_cols = list(spec.key) if spec.key else (spec.names if spec.no_exact_duplicates else [])
-    distinct = f"count(DISTINCT hash({', '.join(_q(c) for c in dup_cols)}))" if dup_cols else "count(*)"
-    tcol = spec.time_column
-    span = f"min(CAST({_q(tcol)} AS TIMESTAMP)), max(CAST({_q(tcol)} AS TIMESTAMP))" if tcol else "NULL, NULL"
-    rows, n_distinct, total, lo, hi = raw.execute(
-        f"SELECT count(*), {distinct}, coalesce(sum(hash({', '.join(typed)})::HUGEINT), 0)::VARCHAR, {span} "
-        f"FROM {_q(table)}").fetchall()[0]
-    return fastload.Stats(int(rows), total, lo, hi), n_distinct != rows
-
-
 def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed: str, progress=None):
     """Validate and append to the (emptied) feed table; the rules across rows checked exactly. Returns
     fastload.Stats of the table (rows, checksum total, span); not meaningful when a failure was found."""
@@ -326,7 +311,7 @@ def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed
     if not typed.rows:
         check.empty()
         return None
-    stats, repeats = _stats(raw, table, feed)
+    stats, repeats = fastload.table_stats(raw, table, feed)
     if repeats:
         # some rows may repeat (same hash): type the file again into a staging table that keeps each row's
         # number, and list the repeats exactly (the values were already judged in the first pass)

@@ -18,7 +18,7 @@ import pandas as pd
 from lib.schema import FEEDS, Column, Reason, normalize_event
 from lib.warehouse import coerce
 
-__all__ = ["FastPlan", "Stats", "eligible", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
+__all__ = ["quote_ident", "quote_literal", "table_stats", "FastPlan", "Stats", "eligible", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
 
 FAST_MIN_ROWS = 100_000
 _TRIM = " \t\n\r\x0b\x0c\u00a0"
@@ -45,14 +45,19 @@ class Stats:
     hi: object
 
 
-def _q(name: str) -> str:
+def quote_ident(name: str) -> str:
+    """A column or table name quoted for SQL."""
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(value) -> str:
+def quote_literal(value) -> str:
+    """A text or number quoted as an SQL literal."""
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     return repr(value)
+
+
+_q, _lit = quote_ident, quote_literal
 
 
 def _column(col: Column, src: str, df: pd.DataFrame, dayfirst: bool, as_of) -> tuple[str, list[str]] | None:
@@ -155,6 +160,13 @@ def plan(con, source_sql: str, feed: str, sample: pd.DataFrame, *, as_of: date |
 
 def verify(con, table: str, feed: str) -> Stats | None:
     """After the insert: row count, checksum and date range; None when rows repeat (dups)."""
+    stats, repeats = table_stats(con, table, feed)
+    return None if repeats else stats
+
+
+def table_stats(con, table: str, feed: str) -> tuple[Stats, bool]:
+    """Rows, checksum total and span of a DuckDB table of the feed's columns, and whether some rows may repeat
+    a key (or a whole row, for feeds without a key): two rows of equal hash."""
     spec = FEEDS[feed]
     typed = [f"CAST({_q(c.name)} AS TIMESTAMP)" if c.kind == "date" else _q(c.name) for c in spec.columns]
     dup_cols = list(spec.key) if spec.key else (spec.names if spec.no_exact_duplicates else [])
@@ -166,9 +178,7 @@ def verify(con, table: str, feed: str) -> Stats | None:
     rows, distinct, total, lo, hi = con.execute(
         f"SELECT count(*), {dup}, coalesce(sum(_h::HUGEINT), 0)::VARCHAR, {span} "
         f"FROM (SELECT *, hash({', '.join(typed)}) AS _h FROM {_q(table)})").fetchall()[0]
-    if distinct != rows:
-        return None
-    return Stats(int(rows), total, lo, hi)
+    return Stats(int(rows), total, lo, hi), distinct != rows
 
 
 def unknown_skus(con, source_sql: str, sku_expr: str | None, table: str, products: str) -> pd.DataFrame:

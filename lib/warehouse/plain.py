@@ -18,6 +18,8 @@ import pandas as pd
 
 from lib.schema import FEEDS
 from lib.warehouse import coerce
+from lib.warehouse.fastload import quote_ident as _q
+from lib.warehouse.fastload import quote_literal as _lit
 from lib.warehouse.validation import ReadPlan
 
 __all__ = ["PlainSql", "compile_plain", "SQL_TYPES"]
@@ -44,16 +46,6 @@ class PlainSql:
         outer = ", ".join(f"{self.exprs[c]} AS {_q(c)}" for c in names)
         return (f"SELECT {outer}{extra}, {self.doubtful} AS _doubt FROM (SELECT *{', ' if inner else ''}{inner} "
                 "FROM _chunk)")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(value) -> str:
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return repr(value)
 
 
 def _layout(fmt: str) -> str | None:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import pwd
-import shutil
 import socket
 import subprocess
 from pathlib import Path
+
+from lib.ops.pgcluster import find_bindir
 
 __all__ = ["PgError", "PgServer", "find_bindir"]
 
@@ -17,12 +17,6 @@ class PgError(RuntimeError):
     pass
 
 
-def find_bindir() -> str | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return str(Path(found[-1]).parent)
-    initdb = shutil.which("initdb")
-    return str(Path(initdb).parent) if initdb else None
 
 
 def _free_port() -> int:
