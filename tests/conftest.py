@@ -5,6 +5,7 @@ the reason.
 """
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import sys
@@ -47,10 +48,26 @@ def pg_url(pg_server):
     return pg_server.create_database(f"t{os.getpid()}_{next(_db_counter)}")
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session")
+def chdb_dir(tmp_path_factory):
+    """The one directory of the embedded ClickHouse engine (chDB hosts one engine per process, at one path)."""
+    require(importlib.util.find_spec("chdb") is not None, "chdb not installed (pip install -r requirements.txt)")
+    return tmp_path_factory.mktemp("chdb")
+
+
+@pytest.fixture
+def chdb_url(chdb_dir):
+    """A fresh, empty database of the embedded ClickHouse engine for one test."""
+    return f"chdb:///{chdb_dir}?database=t{os.getpid()}_{next(_db_counter)}"
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres),
+                        pytest.param("chdb", marks=pytest.mark.clickhouse)])
 def wh_url(request, tmp_path):
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path}/wh.duckdb"
+    if request.param == "chdb":
+        return request.getfixturevalue("chdb_url")
     return request.getfixturevalue("pg_url")
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.sql import ClauseElement
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
 from lib.warehouse import append, checksums, fastload, faults, locks, migrations, pgcopy, tuning, versions
+from lib.warehouse.chload import insert_arrow, write_staged
 from lib.warehouse.db_urls import redact_url
 from lib.warehouse.identity import person_keys
 from lib.warehouse.tables import (
@@ -264,8 +265,18 @@ class Warehouse:
         frame = self._with_keys(feed, checked.frame)
         checksum = checksums.checksum(checked.frame)
         lo, hi = _span(feed, frame)
-        table = FEED_TABLES[feed]
         self._writable()
+        writer = write_staged if self.dialect == "clickhouse" else type(self)._write   # ClickHouse: lib.warehouse.chload
+        load_id, before, checksum, lo, hi = writer(self, feed, df, checked, frame, checksum, lo, hi, source, loaded_at,
+                                                   mode)
+        self._written()
+        versions.record(self, loaded_at)
+        replaced, kept = (before, 0) if mode == "replace" else (0, before)
+        return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
+                          checked.warnings, replaced, mode, kept)
+
+    def _write(self, feed, df, checked, frame, checksum, lo, hi, source, loaded_at, mode):  # load's transaction
+        table = FEED_TABLES[feed]
         with locks.begin(self.engine) as conn:
             before = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
             if mode == "append":
@@ -289,11 +300,7 @@ class Warehouse:
             if mode == "append":
                 conn.execute(insert(load_modes).values(load_id=load_id, mode="append"))
             self._before_commit(feed)
-        self._written()
-        versions.record(self, loaded_at)
-        replaced, kept = (before, 0) if mode == "replace" else (0, before)
-        return LoadReport(load_id, feed, source, len(frame), checksum, loaded_at, lo, hi,
-                          checked.warnings, replaced, mode, kept)
+        return load_id, before, checksum, lo, hi
 
     def check(self, feed: str, df: pd.DataFrame, *, as_of: date | None = None, mode: str = "replace",
               source: str | None = None) -> CheckReport:
@@ -459,6 +466,8 @@ class Warehouse:
                 raw.unregister(name)
         elif self.dialect == "postgresql":
             pgcopy.copy_into(conn, table.name, cols, frame)
+        elif self.dialect == "clickhouse":
+            insert_arrow(conn, table.name, frame)
         else:
             records = frame.astype(object).where(frame.notna(), None).to_dict("records")
             conn.execute(insert(table), records)

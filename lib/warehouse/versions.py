@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, text
 
-from lib.warehouse import tuning
-from lib.warehouse.tables import FEED_TABLES, loads
+from lib.warehouse import clickhouse, tuning
+from lib.warehouse.tables import FEED_TABLES, loads, metadata
 from lib.warehouse.tables import versions as versions_table
 
 __all__ = ["versions", "archive", "note", "version_of", "record", "pinned", "is_kept", "HIST_PREFIX", "SCHEMA_PREFIX",
@@ -123,6 +123,9 @@ def _prune(wh) -> None:
 
 
 def _drop_schema(conn, version: str) -> None:
+    if clickhouse.is_clickhouse(conn):
+        clickhouse.drop_version_database(conn, version, SCHEMA_PREFIX)
+        return
     conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA_PREFIX}{version}" CASCADE'))
 
 
@@ -130,6 +133,12 @@ def _build_schema(wh, version: str, loads_: dict) -> str:
     """(Re)create the version's schema of views; returns its name."""
     schema = f"{SCHEMA_PREFIX}{version}"
     live = dict(wh.current_loads()[["feed", "load_id"]].itertuples(index=False))
+    if clickhouse.is_clickhouse(wh.engine):     # a database of views (ClickHouse has no search path)
+        sources = {t.name: (None if loads_.get(f) is None else t.name if int(live.get(f, -1)) == int(loads_[f])
+                            else _hist(f, loads_[f])) for f, t in FEED_TABLES.items()}
+        others = [t.name for t in metadata.sorted_tables if t.name not in sources]
+        with wh.engine.begin() as conn:
+            return clickhouse.build_version_database(conn, version, SCHEMA_PREFIX, sources, others)
     with wh.engine.begin() as conn:
         base = conn.execute(text("SELECT current_schema()")).scalar_one()
         _drop_schema(conn, version)
@@ -157,6 +166,9 @@ def pinned(wh, version: str):
         raise LookupError(f"Data version {version!r} is no longer kept (the warehouse keeps the last "
                           f"{wh.settings.data_versions_kept}).")
     schema = _build_schema(wh, version, row.iloc[0]["loads"])
+    if clickhouse.is_clickhouse(wh.engine):    # connections that work in the version's database
+        eng = create_engine(wh.engine.url.update_query_dict({"database": schema}))
+        return type(wh)(eng, wh.settings, pinned=(version, row.iloc[0]["loads"]))
     url = wh.engine.url.render_as_string(hide_password=False)
     eng = create_engine(url, pool_pre_ping=wh.dialect != "duckdb", connect_args=tuning.connect_args(url))
 

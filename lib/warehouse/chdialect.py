@@ -1,0 +1,184 @@
+"""SQLAlchemy dialects for ClickHouse: embedded (chdb:///<dir>) and a server (clickhouse://user:pass@host:8123/db).
+
+Why this route (issue 19): clickhouse-connect (pinned) ships both a SQLAlchemy dialect (a ClickHouse statement
+compiler, identifier quoting, reflection) and, since 1.13, an in-process chDB backend behind the same client and
+DB-API: one package drives the embedded engine and a server alike, and the warehouse talks to both through the
+same client (Arrow inserts: ``client.insert_arrow``). clickhouse-sqlalchemy 0.3.2 requires SQLAlchemy < 2.1
+(the app pins 2.1) plus clickhouse-driver and asynch, and talks to servers only; chdb's own DB-API module parses
+every result through JSON rows and has no SQL compiler. So the dialects here subclass clickhouse-connect's, with:
+
+- dialect name "clickhouse" for both (so ``@compiles(..., "clickhouse")`` shims serve the embedded engine and a
+  server alike; lib.warehouse checks ``dialect.name == "clickhouse"``), registered as the URL schemes ``chdb``
+  and ``clickhouse``;
+- the types the warehouse declares (DateTime64(6) for timestamps, Date32, Nullable(T) for nullable columns) and
+  CREATE TABLE with ENGINE = MergeTree ORDER BY the columns the queries group and sort on (CLICKHOUSE_ORDER);
+- the SQL the app's queries use where ClickHouse spells it differently: percentile_cont(p) WITHIN GROUP (ORDER
+  BY x) is quantileExactInclusive(p)(x) (the same linear interpolation); lag/lead OVER (...) are
+  lagInFrame/leadInFrame over the whole partition, NULL past its ends (ClickHouse's lag gives 0 there);
+- session settings every connection gets (SESSION_SETTINGS): outer joins give NULL, not 0 or ''; a CAST keeps
+  NULLs; timestamps are naive UTC, as on DuckDB and PostgreSQL (the store's local time, stored without zone).
+
+chDB hosts one engine per process, at one directory: every engine on a chdb URL in a process shares it (each
+pooled connection is a handle onto that one engine), and a URL naming another directory fails while any handle
+is open. ``chdb:///<dir>?database=<name>`` opens (creating it if missing) a database inside that directory:
+tests use one directory per test session and a database per test, as they use one PostgreSQL server.
+ClickHouse has no transactions: lib.warehouse.clickhouse makes loads atomic by EXCHANGE TABLES.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from clickhouse_connect.cc_sqlalchemy.dialect import ClickHouseDialect
+from clickhouse_connect.cc_sqlalchemy.sql.compiler import ChStatementCompiler
+from clickhouse_connect.cc_sqlalchemy.sql.ddlcompiler import ChDDLCompiler
+from clickhouse_connect.driver.binding import quote_identifier
+from sqlalchemy import func
+from sqlalchemy.sql import elements, sqltypes
+from sqlalchemy.sql.compiler import GenericTypeCompiler
+
+__all__ = ["ChdbDialect", "ClickHouseServerDialect", "CLICKHOUSE_ORDER", "SESSION_SETTINGS", "column_type"]
+
+# MergeTree sorting keys: the columns the funnel (events by step and time), cohort and KPI queries (orders by
+# customer and time) filter, group and sort on; other tables by their primary key. Only required columns.
+CLICKHOUSE_ORDER = {
+    "events": ("event", "event_at"),
+    "orders": ("customer_id", "ordered_at"),
+    "inventory": ("sku", "date"),
+    "products": ("sku",),
+    "customers": ("customer_id",),
+}
+SESSION_SETTINGS = {
+    "join_use_nulls": 1,           # an outer join's missing side is NULL (ClickHouse's default: 0 / '')
+    "cast_keep_nullable": 1,       # CAST(NULL-able AS T) keeps its NULLs
+    "session_timezone": "UTC",     # naive timestamps read and written as they are
+}
+_TYPES = [(sqltypes.BigInteger, "Int64"), (sqltypes.SmallInteger, "Int16"), (sqltypes.Integer, "Int32"),
+          (sqltypes.Double, "Float64"), (sqltypes.Float, "Float64"), (sqltypes.Numeric, "Float64"),
+          (sqltypes.Boolean, "Bool"), (sqltypes.DateTime, "DateTime64(6)"), (sqltypes.Date, "Date32"),
+          (sqltypes.String, "String")]
+
+
+def column_type(type_) -> str:
+    """The ClickHouse type of a SQLAlchemy type (not nullable)."""
+    for cls, name in _TYPES:
+        if isinstance(type_, cls):
+            return name
+    raise TypeError(f"no ClickHouse type for {type_!r}")
+
+
+class _TypeCompiler(GenericTypeCompiler):
+    def process(self, type_, **kw):
+        try:
+            return column_type(type_)
+        except TypeError:
+            return super().process(type_, **kw)
+
+
+class _Compiler(ChStatementCompiler):
+    def visit_withingroup(self, element, **kw):
+        fn = element.element
+        if getattr(fn, "name", "").lower() == "percentile_cont":
+            (frac,) = list(fn.clauses)
+            (key,) = list(element.order_by)
+            return f"quantileExactInclusive({self.process(frac, **kw)})({self.process(key, **kw)})"
+        return super().visit_withingroup(element, **kw)
+
+    def visit_over(self, over, **kw):
+        fn = over.element
+        name = getattr(fn, "name", "").lower()
+        if name in ("lag", "lead") and over.range_ is None and over.rows is None:
+            args = list(fn.clauses)
+            inner = getattr(func, f"{name}InFrame")(func.toNullable(args[0]), *args[1:])
+            whole = inner.over(partition_by=over.partition_by, order_by=over.order_by, rows=(None, None))
+            return self.process(whole, **kw)
+        return super().visit_over(over, **kw)
+
+    def visit_cast(self, cast, **kw):
+        if isinstance(cast.clause, elements.Null):
+            return f"CAST(NULL AS Nullable({column_type(cast.type)}))"
+        return super().visit_cast(cast, **kw)
+
+
+class _DDLCompiler(ChDDLCompiler):
+    """CREATE TABLE for the warehouse's tables: MergeTree, or Memory for a temporary table."""
+
+    def get_column_specification(self, column, include_type=True, **kw):
+        kind = column_type(column.type)
+        if column.nullable and not column.primary_key:
+            kind = f"Nullable({kind})"
+        return f"{self.preparer.format_column(column)} {kind}"
+
+    def visit_create_table(self, create, **kw):
+        table = create.element
+        cols = ", ".join(self.get_column_specification(c.element) for c in create.columns)
+        temporary = "TEMPORARY" in (table._prefixes or [])
+        name = self.preparer.format_table(table)
+        if temporary:
+            return f"CREATE TEMPORARY TABLE {name} ({cols}) ENGINE = Memory"
+        keys = CLICKHOUSE_ORDER.get(table.name) or tuple(c.name for c in table.primary_key.columns)
+        order = ", ".join(self.preparer.quote(k) for k in keys)
+        return f"CREATE TABLE {name} ({cols}) ENGINE = MergeTree ORDER BY ({order})"
+
+    def visit_drop_table(self, drop, **kw):
+        return f"DROP TABLE {self.preparer.format_table(drop.element)}"
+
+
+class _Base(ClickHouseDialect):
+    name = "clickhouse"
+    statement_compiler = _Compiler
+    ddl_compiler = _DDLCompiler
+    type_compiler_cls = _TypeCompiler
+    supports_statement_cache = False
+
+
+def _import_dbapi(cls):
+    from clickhouse_connect import dbapi
+
+    return dbapi
+
+
+_MADE: set[tuple[str, str]] = set()
+_MADE_LOCK = threading.Lock()
+
+
+class ChdbDialect(_Base):
+    """chdb:///<dir>[?database=<name>]: the embedded engine (chDB) keeping its data in <dir>."""
+
+    driver = "chdb"
+    supports_statement_cache = False       # as clickhouse-connect's dialect (parameters are rendered client-side)
+    import_dbapi = classmethod(_import_dbapi)
+
+    def create_connect_args(self, url):
+        path = os.path.abspath(url.database or ".")
+        opts = {"interface": "chdb", "path": path, "database": url.query.get("database") or "default",
+                **SESSION_SETTINGS}
+        return [], opts
+
+    def connect(self, *cargs, **cparams):
+        key = (cparams["path"], cparams["database"])
+        with _MADE_LOCK:
+            if key[1] != "default" and key not in _MADE:
+                os.makedirs(key[0], exist_ok=True)
+                first = self.loaded_dbapi.connect(**{**cparams, "database": None})
+                try:
+                    first.command(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(key[1])}")
+                finally:
+                    first.close()
+                _MADE.add(key)
+        return super().connect(*cargs, **cparams)
+
+
+class ClickHouseServerDialect(_Base):
+    """clickhouse://user:password@host:8123/db: a ClickHouse server over HTTP (not exercised by the tests here:
+    no server on this machine)."""
+
+    driver = "http"
+    supports_statement_cache = False
+    import_dbapi = classmethod(_import_dbapi)
+
+    def create_connect_args(self, url):
+        opts = {"host": url.host or "localhost", "port": url.port or 8123, "username": url.username or "default",
+                "password": url.password or "", "database": url.database or "default", **SESSION_SETTINGS,
+                **{k: v for k, v in url.query.items()}}
+        return [], opts
