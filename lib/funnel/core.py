@@ -72,11 +72,17 @@ def _epoch_us_pg(element, compiler, **kw):
     return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) * 1000000 AS BIGINT)"
 
 
+@compiles(epoch_us, "clickhouse")
+def _epoch_us_ch(element, compiler, **kw):
+    return f"toUnixTimestamp64Micro({compiler.process(element.clauses, **kw)})"
+
+
 class first_by(FunctionElement):
     """Aggregate: the value of the first argument on the row with the smallest second argument.
 
     Rows tied on the key give the smallest value, so the same data always gives the same answer.
-    DuckDB: arg_min(value, (key, value)); PostgreSQL: (array_agg(value ORDER BY key, value))[1].
+    DuckDB: arg_min(value, (key, value)); PostgreSQL: (array_agg(value ORDER BY key, value))[1]; ClickHouse: argMin
+    (whose aggregates skip NULLs, as a breakdown value is never NULL here: coalesced to NOT_SET).
     """
     inherit_cache = True
     name = "first_by"
@@ -103,6 +109,14 @@ def _first_by_default(element, compiler, **kw):
 def _first_by_pg(element, compiler, **kw):
     value, key = (compiler.process(c, **kw) for c in element.clauses)
     return f"(array_agg({value} ORDER BY {key}, {value}))[1]"
+
+
+@compiles(first_by, "clickhouse")
+def _first_by_ch(element, compiler, **kw):
+    value, key = (compiler.process(c, **kw) for c in element.clauses)
+    if element.unique_key:
+        return f"argMin({value}, {key})"
+    return f"argMin({value}, ({key}, {value}))"
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,18 @@ ClickHouse has no transactions: lib.warehouse.clickhouse makes loads atomic by E
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
+from datetime import datetime
 
 from clickhouse_connect.cc_sqlalchemy.dialect import ClickHouseDialect
 from clickhouse_connect.cc_sqlalchemy.sql.compiler import ChStatementCompiler
 from clickhouse_connect.cc_sqlalchemy.sql.ddlcompiler import ChDDLCompiler
-from clickhouse_connect.driver.binding import quote_identifier
+from clickhouse_connect.driver.binding import DT64Param, quote_identifier
 from sqlalchemy import func
 from sqlalchemy.sql import elements, sqltypes
+from sqlalchemy.sql.base import _de_clone
 from sqlalchemy.sql.compiler import GenericTypeCompiler
 
 __all__ = ["ChdbDialect", "ClickHouseServerDialect", "CLICKHOUSE_ORDER", "SESSION_SETTINGS", "column_type"]
@@ -51,6 +54,7 @@ CLICKHOUSE_ORDER = {
 SESSION_SETTINGS = {
     "join_use_nulls": 1,           # an outer join's missing side is NULL (ClickHouse's default: 0 / '')
     "cast_keep_nullable": 1,       # CAST(NULL-able AS T) keeps its NULLs
+    "aggregate_functions_null_for_empty": 1,   # min/max/sum of no rows is NULL, as in SQL (ClickHouse: 0, 1970-01-01)
     "session_timezone": "UTC",     # naive timestamps read and written as they are
 }
 _TYPES = [(sqltypes.BigInteger, "Int64"), (sqltypes.SmallInteger, "Int16"), (sqltypes.Integer, "Int32"),
@@ -68,7 +72,11 @@ def column_type(type_) -> str:
 
 
 class _TypeCompiler(GenericTypeCompiler):
+    """Types in CAST: as stored, except a date is a Date (Date - DATE '2000-01-03' is allowed; Date32 - Date not)."""
+
     def process(self, type_, **kw):
+        if isinstance(type_, sqltypes.Date) and not isinstance(type_, sqltypes.DateTime):
+            return "Date"
         try:
             return column_type(type_)
         except TypeError:
@@ -93,6 +101,12 @@ class _Compiler(ChStatementCompiler):
             whole = inner.over(partition_by=over.partition_by, order_by=over.order_by, rows=(None, None))
             return self.process(whole, **kw)
         return super().visit_over(over, **kw)
+
+    def visit_join(self, join, from_linter=None, **kw):
+        if from_linter is not None:      # as SQLAlchemy's own visit_join: a JOIN ... ON true is no cartesian product
+            from_linter.edges.update(itertools.product(_de_clone(join.left._from_objects),
+                                                        _de_clone(join.right._from_objects)))
+        return super().visit_join(join, from_linter=from_linter, **kw)
 
     def visit_cast(self, cast, **kw):
         if isinstance(cast.clause, elements.Null):
@@ -124,12 +138,26 @@ class _DDLCompiler(ChDDLCompiler):
         return f"DROP TABLE {self.preparer.format_table(drop.element)}"
 
 
+def _micro(params):
+    """Parameters with datetimes kept to the microsecond (clickhouse-connect renders a plain datetime to the second:
+    a funnel's inclusive end, 09:00:00.000001, would become 09:00:00)."""
+    if not isinstance(params, dict):
+        return params
+    return {k: DT64Param(v) if isinstance(v, datetime) else v for k, v in params.items()}
+
+
 class _Base(ClickHouseDialect):
     name = "clickhouse"
     statement_compiler = _Compiler
     ddl_compiler = _DDLCompiler
     type_compiler_cls = _TypeCompiler
     supports_statement_cache = False
+
+    def do_execute(self, cursor, statement, parameters, context=None):
+        super().do_execute(cursor, statement, _micro(parameters), context)
+
+    def do_executemany(self, cursor, statement, parameters, context=None):
+        super().do_executemany(cursor, statement, [_micro(p) for p in parameters], context)
 
 
 def _import_dbapi(cls):

@@ -33,8 +33,8 @@ __all__ = ["write_staged", "insert_arrow", "STAGE_PREFIX"]
 STAGE_PREFIX = "shopcast_stage_"
 
 
-def _stage_table(table: Table) -> Table:
-    return Table(f"{STAGE_PREFIX}{table.name}", MetaData(),
+def _stage_table(table: Table, suffix: str = "") -> Table:
+    return Table(f"{STAGE_PREFIX}{table.name}{suffix}", MetaData(),
                  *[Column(c.name, c.type, nullable=c.nullable) for c in table.columns])
 
 
@@ -52,15 +52,19 @@ def write_staged(wh, feed: str, df, checked, frame, checksum: str, lo, hi, sourc
             previous = append.latest_checksum(conn, feed)
         conn.execute(text(f"DROP TABLE IF EXISTS {quote(stage.name)}"))
         conn.execute(text(f"CREATE TABLE {quote(stage.name)} AS {quote(table.name)}"))
+        incoming = _stage_table(table, "_new")
         try:
-            if mode == "append" and before:
+            if mode == "append" and before and feed == "events":     # keys settled over stored + new rows
+                conn.execute(text(f"DROP TABLE IF EXISTS {quote(incoming.name)}"))
+                conn.execute(text(f"CREATE TABLE {quote(incoming.name)} AS {quote(table.name)}"))
+                wh._bulk_insert(conn, incoming, append.provisional_event_keys(frame))
+                conn.execute(text(_rekeyed_events(stage.name, incoming.name, [c.name for c in table.columns])))
+            elif mode == "append" and before:
                 conn.execute(text(f"INSERT INTO {quote(stage.name)} SELECT * FROM {quote(table.name)}"))
-                if feed == "events":
-                    frame = append.provisional_event_keys(frame)
-            wh._bulk_insert(conn, stage, frame)
+                wh._bulk_insert(conn, stage, frame)
+            else:
+                wh._bulk_insert(conn, stage, frame)
             if mode == "append" and before:
-                if feed == "events":
-                    _rekey_events(conn, stage.name)
                 checksum = append.chain_checksum(previous, checksum)
                 lo, hi = _span(conn, feed, stage)
             wh._before_commit(feed)
@@ -69,6 +73,8 @@ def write_staged(wh, feed: str, df, checked, frame, checksum: str, lo, hi, sourc
         except BaseException:
             conn.execute(text(f"DROP TABLE IF EXISTS {quote(stage.name)}"))
             raise
+        finally:
+            conn.execute(text(f"DROP TABLE IF EXISTS {quote(incoming.name)}"))
         if replaced is not None:      # the replaced rows, kept for older data versions
             hist = versions._hist(feed, replaced)
             conn.execute(text(f"DROP TABLE IF EXISTS {quote(hist)}"))
@@ -94,5 +100,39 @@ def _span(conn, feed: str, stage: Table):
             pd.Timestamp(hi).to_pydatetime() if hi is not None else None)
 
 
-def _rekey_events(conn, stage: str) -> None:
-    raise NotImplementedError("appending web events to a ClickHouse warehouse is not supported yet: replace the feed")
+# Web events appended to stored ones: lib.warehouse.append's key rule (its UPDATE ... FROM statements, which
+# ClickHouse lacks) as one INSERT ... SELECT into the staging table, over the stored rows and the new ones (the
+# latter with provisional keys: negative session keys, user key -1). A new row of a stored session takes that
+# session's key, a new session the next keys in session_id order; every session with new rows gets the person of
+# its identity: the key stored sessions of that identity have, else the next keys in identity order.
+_IDENT = "coalesce(max(coalesce(user_id, customer_id)), '~s:' || session_id)"
+_REKEY = f"""INSERT INTO {{stage}} ({{cols}})
+WITH stored AS (SELECT * FROM {{live}}), incoming AS (SELECT * FROM {{new}}),
+ everything AS (SELECT * FROM stored UNION ALL SELECT * FROM incoming),
+ new_sessions AS (SELECT DISTINCT session_id FROM incoming),
+ tops AS (SELECT max(session_key) AS ms, max(user_key) AS mu FROM stored),
+ known_sessions AS (SELECT session_id, max(session_key) AS k FROM stored
+  WHERE session_id IN (SELECT session_id FROM new_sessions) GROUP BY session_id),
+ fresh_sessions AS (SELECT session_id, (SELECT ms FROM tops) + dense_rank() OVER (ORDER BY session_id) AS k
+  FROM (SELECT session_id FROM new_sessions WHERE session_id NOT IN (SELECT session_id FROM stored))),
+ idents AS (SELECT session_id, {_IDENT} AS ident FROM everything
+  WHERE session_id IN (SELECT session_id FROM new_sessions) GROUP BY session_id),
+ known AS (SELECT ident, min(uk) AS k FROM (SELECT session_id, min(user_key) AS uk, {_IDENT} AS ident FROM stored
+  WHERE session_id IN (SELECT session_id FROM stored WHERE coalesce(user_id, customer_id) IN (SELECT ident FROM idents))
+   AND session_id NOT IN (SELECT session_id FROM new_sessions) GROUP BY session_id) GROUP BY ident),
+ fresh AS (SELECT ident, (SELECT mu FROM tops) + dense_rank() OVER (ORDER BY ident) AS k
+  FROM (SELECT DISTINCT ident FROM idents)),
+ persons AS (SELECT i.session_id AS session_id, coalesce(known.k, fresh.k) AS k FROM idents AS i
+  LEFT JOIN known ON known.ident = i.ident LEFT JOIN fresh ON fresh.ident = i.ident)
+SELECT {{picked}} FROM everything AS e
+ LEFT JOIN known_sessions AS ks ON ks.session_id = e.session_id
+ LEFT JOIN fresh_sessions AS fs ON fs.session_id = e.session_id
+ LEFT JOIN persons AS p ON p.session_id = e.session_id"""
+_KEYED = {"session_key": "if(e.session_key >= 0, e.session_key, coalesce(ks.k, fs.k))",
+          "user_key": "if(p.session_id IS NULL, e.user_key, p.k)"}
+
+
+def _rekeyed_events(stage: str, new: str, columns: list[str]) -> str:
+    picked = ", ".join(f"{_KEYED[c]} AS {quote(c)}" if c in _KEYED else f"e.{quote(c)}" for c in columns)
+    return _REKEY.format(stage=quote(stage), live=quote("events"), new=quote(new),
+                         cols=", ".join(quote(c) for c in columns), picked=picked)
