@@ -61,12 +61,19 @@ def chdb_url(chdb_dir):
     return f"chdb:///{chdb_dir}?database=t{os.getpid()}_{next(_db_counter)}"
 
 
+# modules whose warehouse tests do not run on ClickHouse yet (see wh_url)
+CLICKHOUSE_NOT_YET = {"test_saved_views", "test_notebooks", "test_pricing_store"}
+
+
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres),
                         pytest.param("chdb", marks=pytest.mark.clickhouse)])
 def wh_url(request, tmp_path):
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path}/wh.duckdb"
     if request.param == "chdb":
+        if request.module.__name__.rpartition(".")[2] in CLICKHOUSE_NOT_YET:
+            pytest.skip("ClickHouse: the app's own stores (saved views, notebooks, scenarios) need updates, upserts "
+                        "and unique ids ClickHouse has no constraints for: the next phase of issue 19")
         return request.getfixturevalue("chdb_url")
     return request.getfixturevalue("pg_url")
 

@@ -10,6 +10,8 @@
     versions    kept data versions, read-only views of them
     migrations  schema upgrades that keep the data; checksums: content checksums; identity: the person
                 behind a session; db_urls: database URLs safe to show
+    clickhouse  ClickHouse URLs (chdb:///<dir> embedded, clickhouse://... a server), Arrow inserts, version databases;
+                chdialect: their SQLAlchemy dialects; chload: atomic loads by a staging table and EXCHANGE TABLES
 
 Imports lib.schema and lib.settings only (and the standard stack).
 """
