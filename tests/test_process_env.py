@@ -38,3 +38,13 @@ def test_the_launcher_sets_the_passive_wait_before_the_server_starts(monkeypatch
     assert seen["env"] == "PASSIVE" == serve.PROCESS_ENV["OMP_WAIT_POLICY"]
     assert seen["argv"][0] == "run" and seen["argv"][1].endswith("app.py")
     assert seen["argv"][-2:] == ["--server.port", "1"]
+
+
+def test_the_server_skips_streamlits_full_collection_after_every_run():
+    """Streamlit's gc.collect(2) after each script run held the interpreter lock ~150 ms a run and halved
+    the throughput under bench/load.py; .streamlit/config.toml turns it off. Streamlit itself reads the
+    file here (a misspelt section or key would leave the default, True)."""
+    code = ("from streamlit import config; config.get_config_options(force_reparse=True); "
+            "print(config.get_option('runner.postScriptGC'), config.get_option('server.address'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "127.0.0.1"]

@@ -171,3 +171,19 @@ def test_customers_duplicates_consent_and_email_checks():
     assert checked.frame["email"].tolist() == ["ana@example.com", "bo@example", pd.NA, "cy@shop.example"]
     assert checked.frame["accepts_marketing"].tolist() == [True, True, False, pd.NA]
     assert checked.warnings.astype(object).values.tolist() == [["email", 3, "bo@example", "invalid_email"]]
+
+
+def test_number_cleaning_strips_what_python_calls_space():
+    """Numbers lose every character Python's `\\s` matches (Arrow's RE2, which now runs the pattern, reads
+    `\\s` as ASCII only: the list is spelled out) plus apostrophes and currency."""
+    import re
+    import sys
+
+    spaces = {chr(i) for i in range(sys.maxunicode + 1) if re.match(r"\s", chr(i))}
+    assert set(coerce._SPACES) == spaces
+    txt = pd.Series(["1\u20030,5", "\x1c2\x85", "(3\u3000000,25)", "4.000,5\u202f€", "USD 5", "6'000", "7-",
+                     "1\u200b0", None], dtype="string")
+    vals, bad = coerce.to_number(txt, decimal=",")
+    assert vals.tolist()[:7] == [10.5, 2.0, -3000.25, 4000.5, 5.0, 6000.0, -7.0]
+    assert vals.isna().tolist()[7:] == [True, True]
+    assert bad.tolist() == [False] * 7 + [True, False]    # a zero-width space is not a space to Python

@@ -301,3 +301,52 @@ def test_ragged_line_deep_in_the_file_falls_back(tmp_path, monkeypatch):
     assert [(r.column, int(r.row)) for r in err.failures.itertuples()] == [
         ("sku", 5102), ("quantity", 5102), ("unit_price", 5102)]
     wh.dispose()
+
+
+PROMOS = """promo_id;start_date;end_date;discount_pct;sku;category;type;channel
+P1;01/03/2025;10/03/2025;10;SKU-1;;Percent;Email
+P2;05/03/2025;01/03/2025;20;SKU-2;;percent;email
+P3;01/04/2025;30/04/2025;12,5;;Tools;bogo;
+P4;01/04/2025;30/04/2025;150;SKU-1;;percent;email
+P5;01/05/2025;31/05/2025;5;;;percent;email
+P6;31/06/2025;01/07/2025;5;SKU-2;;percent;email
+P7; 01/06/2025;02/06/2025;5;SKU-2;;percent;email
+P1;01/03/2025;10/03/2025;10;SKU-1;;Percent;Email
+"""
+
+
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_promotions_rules_across_a_row_in_chunks(tmp_path, monkeypatch, chunk):
+    """Promotions compare a row's columns (end before start, neither SKU nor category): chunked gives the
+    whole frame's failures exactly, by hand: rows 3, 5, 6, 7 and the repeat of row 2 on row 9."""
+    a, b = _same(tmp_path, monkeypatch, PROMOS, "promotions", chunk, tag=f"promo{chunk}")
+    assert isinstance(b, FeedError)
+    assert sorted(zip(b.failures["row"].tolist(), b.failures["reason"].tolist(), strict=True)) == [
+        (3, "end_before_start"), (5, "out_of_range"), (6, "needs_sku_or_category"), (7, "unparseable_date"),
+        (9, "duplicate_row")]
+
+
+def test_doubtful_rows_validate_only_their_doubtful_columns(tmp_path, monkeypatch):
+    """A doubtful row's plain values are already validation's: only the columns in doubt go through it
+    (MESSY's doubtful rows: ordered_at, customer_id, quantity and unit_price; "Email" is plain, lower-cased
+    in SQL). Two passes: MESSY repeats rows, so the file is typed again to list them."""
+    from lib.warehouse.chunkcheck import ChunkedCheck
+
+    seen: list[list[str]] = []
+    real = ChunkedCheck.add
+    monkeypatch.setattr(ChunkedCheck, "add", lambda self, part, rows: seen.append(list(part.columns)) or
+                        real(self, part, rows))
+    with pytest.MonkeyPatch.context() as mp:
+        _load(tmp_path, mp, MESSY, "orders", 100, tag="cols")
+    assert seen == [["ordered_at", "customer_id", "quantity", "unit_price"]] * 2
+
+
+def test_a_repeated_key_on_both_sides_of_the_first_failure(tmp_path, monkeypatch):
+    """After the first failure only a hash of each row's key is kept: a key (with its date) first seen
+    before the failure and repeated after it is still found, as the whole frame finds it (row 6 repeats
+    row 2; row 4 fails)."""
+    text = ("sku,date,on_hand,on_order,location\nSKU-1,2025-04-01,5,0,main\nSKU-2,2025-04-01,3,0,main\n"
+            "SKU-3,2025-04-01,-1,0,main\nSKU-4,2025-04-01,1,0,main\nSKU-1,2025-04-01,7,0,main\n")
+    _a, b = _same(tmp_path, monkeypatch, text, "inventory", 1, tag="keyfail")
+    assert sorted(zip(b.failures["row"].tolist(), b.failures["reason"].tolist(), strict=True)) == [
+        (4, "negative_value"), (6, "duplicate_key")]

@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, select
 from lib.schema import FEEDS
 from lib.warehouse import checksums, fastload, locks, versions
 from lib.warehouse.chunkcheck import _ROW, FAILURE_CAP, FEEDS_CHUNKED, ChunkedCheck, _q
-from lib.warehouse.plain import SQL_TYPES, compile_plain
+from lib.warehouse.plain import SQL_TYPES, compile_plain, doubt_columns
 from lib.warehouse.tables import FEED_TABLES
 from lib.warehouse.validation import ROW_OFFSET, ReadPlan
 
@@ -149,6 +149,7 @@ class _Typed:
         self._schema = _arrow_schema(check, True)
         self._held: list = []           # typed plain rows read since the last table handed on
         self._doubtful: list = []       # and the raw rows waiting for validation
+        self._doubt_typed: list = []    # those rows as the plain SQL typed them, with their `_doubt` masks
         self._held_doubt = self._held_bytes = 0
         self.rows = 0
         self.pending = None
@@ -239,9 +240,14 @@ class _Typed:
                 self.con.register("_chunk", pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS)))
                 typed = self.con.sql(self.plain.select(names, f", {_ROW}")).to_arrow_table()
                 self.con.unregister("_chunk")
-                flag = typed.column("_doubt")
-                self._held.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(self._schema))
-                doubtful = table.filter(flag)
+                flag = pc.not_equal(typed.column("_doubt"), 0)
+                if pc.any(flag).as_py():
+                    self._held.append(typed.filter(pc.invert(flag)).drop_columns(["_doubt"]).cast(self._schema))
+                    doubtful = table.filter(flag)
+                    self._doubt_typed.append(typed.filter(flag))
+                else:
+                    self._held.append(typed.drop_columns(["_doubt"]).cast(self._schema))
+                    doubtful = table.slice(0, 0)
             if doubtful.num_rows:
                 self._doubtful.append(doubtful)
                 self._held_doubt += doubtful.num_rows
@@ -259,14 +265,32 @@ class _Typed:
 
         parts = self._held
         if self._doubtful:
-            doubtful = pa.concat_tables(self._doubtful)
-            part = doubtful.drop_columns([_ROW]).to_pandas()
-            part.attrs.update(self.attrs)
-            parts.append(checksums.arrow(self.check.add(part, doubtful.column(_ROW).to_numpy())).cast(self._schema))
+            parts.append(self._validated(pa.concat_tables(self._doubtful)))
         typed = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        self._held, self._doubtful, self._held_doubt, self._held_bytes = [], [], 0, 0
+        self._held, self._doubtful, self._doubt_typed, self._held_doubt, self._held_bytes = [], [], [], 0, 0
         self.check.warn(self.con, typed)
         return typed
+
+
+    def _validated(self, doubtful):
+        """The doubtful rows typed: their doubtful columns by validation (which names each failure), the
+        others as the plain SQL typed them (the values validation would give: lib.warehouse.plain)."""
+        import pyarrow as pa
+
+        rows = doubtful.column(_ROW).to_numpy()
+        cols = doubt_typed = None
+        if self._doubt_typed:       # None: no plain SQL (every row is validated whole)
+            doubt_typed = pa.concat_tables(self._doubt_typed)
+            cols = doubt_columns(self.check.feed, int(np.bitwise_or.reduce(doubt_typed.column("_doubt").to_numpy())))
+        names = [n for n in doubtful.column_names if n != _ROW] if cols is None else cols
+        part = doubtful.select(names).to_pandas()
+        part.attrs.update(self.attrs)
+        typed = checksums.arrow(self.check.add(part, rows)).cast(self._schema)
+        if cols is None:
+            return typed
+        plain = doubt_typed.drop_columns(["_doubt"]).cast(self._schema)
+        return pa.table([typed.column(n) if n in cols else plain.column(n) for n in self._schema.names],
+                        schema=self._schema)
 
 
 def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: bool = False) -> None:
@@ -274,11 +298,17 @@ def _pass(raw, typed: _Typed, target: str, *, with_row: bool, stop_on_failure: b
     so memory holds about a chunk)."""
     names = typed.check.spec.names
     collist = ", ".join(_q(c) for c in [*names, _ROW][:len(names) + with_row])
-    raw.register("_typed", typed.reader(with_row, stop_on_failure))
+    _insert(raw, typed, typed.reader(with_row, stop_on_failure),
+            f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
+
+
+def _insert(raw, typed: _Typed, reader, sql: str) -> None:
+    """Run `sql` over `reader` registered as `_typed`."""
+    raw.register("_typed", reader)
     # row order inside a table means nothing here (`_row` keeps the file's): DuckDB may then write in parallel
     raw.execute("SET preserve_insertion_order = false")
     try:
-        raw.execute(f"INSERT INTO {_q(target)} ({collist}) SELECT {collist} FROM _typed")
+        raw.execute(sql)
     except duckdb.Error:
         if typed.error is not None:     # DuckDB wraps what the reading side raised: raise it as it was
             raise typed.error from None
@@ -299,19 +329,18 @@ def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed
     typed = _Typed(check, tables, attrs, products, progress)
     try:
         _pass(raw, typed, table, with_row=False, stop_on_failure=True)
-        if check.failures.total:        # the rest goes to a table without the feed's NOT NULL constraints
-            rest = _stage_table(raw, check, f"_chunked_rest_{feed}")
-            _pass(raw, typed, rest, with_row=True)
-            names = ", ".join(_q(c) for c in check.spec.names)
-            raw.execute(f"CREATE OR REPLACE TEMP VIEW _chunked_all AS SELECT {names} FROM {_q(table)} "
-                        f"UNION ALL SELECT {names} FROM {_q(rest)}")
-            table = "_chunked_all"
+        if check.failures.total:
+            # the load has failed: the rest of the file is still validated (every failure counted) but only
+            # the hash that repeated rows share is kept, to find them (FeedError lists them too)
+            repeats = _rest_repeats(raw, typed, table, feed)
     finally:
         typed.close()
     if not typed.rows:
         check.empty()
         return None
-    stats, repeats = fastload.table_stats(raw, table, feed)
+    stats = None
+    if not check.failures.total:
+        stats, repeats = fastload.table_stats(raw, table, feed)
     if repeats:
         # some rows may repeat (same hash): type the file again into a staging table that keeps each row's
         # number, and list the repeats exactly (the values were already judged in the first pass)
@@ -325,6 +354,23 @@ def _validate_into(raw, check: ChunkedCheck, tables: Iterable, attrs: dict, feed
         check.repeats(raw, stage)
         raw.execute(f"DROP TABLE {_q(stage)}")
     return stats
+
+
+def _rest_repeats(raw, typed: _Typed, table: str, feed: str) -> bool:
+    """Type and validate the rest of the file after a failure (the feed table holds the rows before it);
+    True when some rows may repeat a key or a whole row across the file (lib.warehouse.fastload.repeat_hash)."""
+    rep = fastload.repeat_hash(feed)
+    if rep is None:         # repeats are allowed: nothing to keep
+        for _batch in typed.reader(False, False):
+            pass
+        return False
+    rest = f"_chunked_rest_{feed}"
+    raw.execute(f"CREATE OR REPLACE TEMP TABLE {_q(rest)} (_h UBIGINT)")
+    _insert(raw, typed, typed.reader(False, False), f"INSERT INTO {_q(rest)} SELECT {rep} FROM _typed")
+    rows, distinct = raw.execute(f"SELECT count(*), count(DISTINCT _h) FROM (SELECT {rep} AS _h FROM {_q(table)} "
+                                 f"UNION ALL SELECT _h FROM {_q(rest)})").fetchall()[0]
+    raw.execute(f"DROP TABLE {_q(rest)}")
+    return distinct != rows
 
 
 def _checker(wh, feed, plan, as_of, cap) -> ChunkedCheck:

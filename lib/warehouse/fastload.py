@@ -18,7 +18,7 @@ import pandas as pd
 from lib.schema import FEEDS, Column, Reason, normalize_event
 from lib.warehouse import coerce
 
-__all__ = ["quote_ident", "quote_literal", "table_stats", "FastPlan", "Stats", "eligible", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
+__all__ = ["quote_ident", "quote_literal", "table_stats", "repeat_hash", "FastPlan", "Stats", "eligible", "plan", "verify", "unknown_skus", "read_csv_sql", "REJECT", "FAST_MIN_ROWS"]
 
 FAST_MIN_ROWS = 100_000
 _TRIM = " \t\n\r\x0b\x0c\u00a0"
@@ -164,16 +164,29 @@ def verify(con, table: str, feed: str) -> Stats | None:
     return None if repeats else stats
 
 
+def _typed_cols(spec) -> dict[str, str]:
+    """Each feed column as hashed: dates as timestamps (a DATE column and an Arrow timestamp hash alike)."""
+    return {c.name: f"CAST({_q(c.name)} AS TIMESTAMP)" if c.kind == "date" else _q(c.name) for c in spec.columns}
+
+
+def repeat_hash(feed: str) -> str | None:
+    """SQL for the hash that two rows repeating each other share (their key, or the whole row for a feed
+    without a key that refuses exact duplicates); None when the feed allows repeats."""
+    spec = FEEDS[feed]
+    cols = list(spec.key) if spec.key else (spec.names if spec.no_exact_duplicates else [])
+    return f"hash({', '.join(_typed_cols(spec)[c] for c in cols)})" if cols else None
+
+
 def table_stats(con, table: str, feed: str) -> tuple[Stats, bool]:
     """Rows, checksum total and span of a DuckDB table of the feed's columns, and whether some rows may repeat
     a key (or a whole row, for feeds without a key): two rows of equal hash."""
     spec = FEEDS[feed]
-    typed = [f"CAST({_q(c.name)} AS TIMESTAMP)" if c.kind == "date" else _q(c.name) for c in spec.columns]
-    dup_cols = list(spec.key) if spec.key else (spec.names if spec.no_exact_duplicates else [])
-    dup = f"count(DISTINCT hash({', '.join(_q(c) for c in dup_cols)}))" if dup_cols else "count(*)"
+    typed = list(_typed_cols(spec).values())
+    rep = repeat_hash(feed)
+    dup = f"count(DISTINCT {rep})" if rep else "count(*)"
     tcol = spec.time_column
     span = f"min(CAST({_q(tcol)} AS TIMESTAMP)), max(CAST({_q(tcol)} AS TIMESTAMP))" if tcol else "NULL, NULL"
-    if dup_cols == spec.names and typed == [_q(c) for c in spec.names]:
+    if rep == f"hash({', '.join(typed)})":
         dup = "count(DISTINCT _h)"     # the row hash serves both the duplicate check and the checksum
     rows, distinct, total, lo, hi = con.execute(
         f"SELECT count(*), {dup}, coalesce(sum(_h::HUGEINT), 0)::VARCHAR, {span} "

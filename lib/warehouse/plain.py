@@ -7,7 +7,9 @@ numbers of up to 15 digits; decimals with the plan's decimal mark and no thousan
 dates in the plan's first format, zero-padded) and passes every check (required, ranges, allowed
 values, no future dates, a promotion's dates and target); text beyond ASCII is always doubtful. Such a row gets exactly the values
 validation would give it. Every other row is "doubtful" and goes through validation itself, which
-names each failure; a doubtful row may still be valid.
+names each failure; a doubtful row may still be valid. Doubt is kept per column (`_doubt` is a bit mask over
+the feed's columns): a doubtful row's other values are already exactly validation's, so only its doubtful
+columns need validating, unless the feed has rules across a row's columns (promotions: the whole row).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from lib.warehouse.fastload import quote_ident as _q
 from lib.warehouse.fastload import quote_literal as _lit
 from lib.warehouse.validation import ReadPlan
 
-__all__ = ["PlainSql", "compile_plain", "SQL_TYPES"]
+__all__ = ["PlainSql", "compile_plain", "doubt_columns", "SQL_TYPES", "ROW_BIT"]
 
 SQL_TYPES = {"string": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "datetime": "TIMESTAMP",
              "date": "TIMESTAMP", "bool": "BOOLEAN"}
@@ -38,14 +40,31 @@ _FALSE = ("false", "f", "no", "n", "0", "inactive", "disabled", "off", "archived
 class PlainSql:
     typed: dict[str, str]    # alias -> typed expression over the raw text columns (computed once each)
     exprs: dict[str, str]    # feed column -> its value for a plain row, over the aliases
-    doubtful: str            # condition over the raw columns and the aliases: the row goes through validation
+    doubtful: str            # bit mask over the feed's columns (ROW_BIT: all of them) of the values in doubt
 
     def select(self, names: list[str], extra: str = "") -> str:
-        """SELECT of the feed columns `names` (and `extra`), then `_doubt`, from the registered `_chunk`."""
+        """SELECT of the feed columns `names` (and `extra`), then `_doubt` (0 for a plain row, else the bit mask
+        of its doubtful columns: `doubt_columns`), from the registered `_chunk`."""
         inner = ", ".join(f"{expr} AS {alias}" for alias, expr in self.typed.items())
         outer = ", ".join(f"{self.exprs[c]} AS {_q(c)}" for c in names)
         return (f"SELECT {outer}{extra}, {self.doubtful} AS _doubt FROM (SELECT *{', ' if inner else ''}{inner} "
                 "FROM _chunk)")
+
+
+ROW_BIT = 62       # a rule across the row's columns is in doubt: validate the whole row
+
+
+def doubt_columns(feed: str, mask: int) -> list[str] | None:
+    """The feed's columns whose bits are set in `mask` (an OR of rows' `_doubt`); None for the whole row."""
+    if mask >> ROW_BIT & 1:
+        return None
+    return [c.name for i, c in enumerate(FEEDS[feed].columns) if mask >> i & 1]
+
+
+def _mask(doubts: dict[int, list[str]]) -> str:
+    terms = [f"(CASE WHEN {' OR '.join(f'coalesce({b}, false)' for b in bad)} THEN {1 << bit} ELSE 0 END)"
+             for bit, bad in doubts.items() if bad]
+    return f"CAST({' + '.join(terms)} AS BIGINT)" if terms else "CAST(0 AS BIGINT)"
 
 
 def _layout(fmt: str) -> str | None:
@@ -65,8 +84,9 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
     spec = FEEDS[feed]
     exprs: dict[str, str] = {}
     typed: dict[str, str] = {}
-    bad: list[str] = []
-    for col in spec.columns:
+    doubts: dict[int, list[str]] = {}
+    for bit, col in enumerate(spec.columns):
+        bad = doubts.setdefault(bit, [])
         sqltype = SQL_TYPES[col.kind]
         if col.name not in columns:
             default = "NULL" if col.default is None else _lit(col.default)
@@ -121,7 +141,6 @@ def compile_plain(feed: str, columns: list[str], plan: ReadPlan, decimal: str | 
             bad.append(f"{t} IS NULL")
         exprs[col.name] = t if col.default is None else f"coalesce({t}, CAST({_lit(col.default)} AS {sqltype}))"
     if feed == "promotions":
-        bad.append(f"{exprs['end_date']} < {exprs['start_date']}")
-        bad.append(f"({exprs['sku']} IS NULL AND {exprs['category']} IS NULL)")
-    doubtful = " OR ".join(f"coalesce({b}, false)" for b in bad) or "false"
-    return PlainSql(typed, exprs, doubtful)
+        doubts[ROW_BIT] = [f"{exprs['end_date']} < {exprs['start_date']}",
+                           f"({exprs['sku']} IS NULL AND {exprs['category']} IS NULL)"]
+    return PlainSql(typed, exprs, _mask(doubts))
