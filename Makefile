@@ -20,7 +20,7 @@ $(VENV)/.req-stamp: requirements.txt
 
 $(VENV)/.dev-stamp: $(VENV)/.req-stamp requirements-dev.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
-	$(PY) -c "import pytest, hypothesis, playwright"
+	$(PY) -c "import pytest, hypothesis, playwright, chdb"
 	touch $@
 
 venv: $(VENV)/.req-stamp

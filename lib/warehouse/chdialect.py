@@ -178,6 +178,11 @@ class ChdbDialect(_Base):
     import_dbapi = classmethod(_import_dbapi)
 
     def create_connect_args(self, url):
+        import importlib.util
+
+        if importlib.util.find_spec("chdb") is None:     # a dev requirement: ~530 MB the app does not need
+            raise ModuleNotFoundError("The embedded ClickHouse engine (chdb:/// URLs) needs the chdb package: "
+                                      "pip install chdb==4.4.0 chdb-core==26.9.0 (make test installs it).")
         path = os.path.abspath(url.database or ".")
         opts = {"interface": "chdb", "path": path, "database": url.query.get("database") or "default",
                 **SESSION_SETTINGS}
