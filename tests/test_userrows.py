@@ -75,3 +75,12 @@ def test_clickhouse_tables_made_before_become_updatable(chdb_url):
         assert pricing.list_scenarios(w)["name"].tolist() == ["Spring v2"]
     finally:
         w.dispose()
+
+
+def test_a_pinned_warehouse_is_read_only_for_the_apps_rows(wh):
+    pinned = type(wh)(wh.engine, wh.settings, pinned=("0123456789ab", {}))
+    with pytest.raises(ValueError, match="read-only"):
+        userrows.upsert(pinned, scenarios, {"name": "a", "spec_json": "1", "saved_at": T})
+    with pytest.raises(ValueError, match="read-only"):
+        userrows.insert_new(pinned, scenarios, {"name": "a", "spec_json": "1", "saved_at": T})
+    assert _rows(wh) == []

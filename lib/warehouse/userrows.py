@@ -64,7 +64,10 @@ def store_lock(engine) -> threading.RLock:
 def writing(wh):
     """A connection for one write: engine.begin() on DuckDB (holding the store lock: one process owns the file,
     so its sessions' writes queue instead of failing on each other's optimistic transactions) and PostgreSQL;
-    on ClickHouse engine.connect() holding the store lock (no transactions: every statement lands as it runs)."""
+    on ClickHouse engine.connect() holding the store lock (no transactions: every statement lands as it runs).
+    A warehouse pinned to a kept data version is read-only (on ClickHouse its database holds only views)."""
+    if getattr(wh, "pinned_version", None) is not None:
+        raise ValueError("A warehouse pinned to a data version is read-only: save through the live warehouse.")
     if is_clickhouse(wh.engine):
         with store_lock(wh.engine), wh.engine.connect() as conn:
             yield conn
