@@ -14,6 +14,9 @@ write conflicts; the driver's rowcount says what an UPDATE or DELETE changed.
 ClickHouse has no transactions, no unique constraint and no useful rowcount (chDB reports 1 for any DELETE or
 UPDATE). Options weighed (issue 19):
 
+- ALTER TABLE ... UPDATE / DELETE mutations: they rewrite whole parts and run asynchronously unless
+  mutations_sync = 1; heavier than the lightweight statements below for a one-row change, and a different
+  statement from the UPDATE the other engines run.
 - ReplacingMergeTree with a version column, read with FINAL: duplicates are collapsed only at read time (every
   reader must say FINAL, including the tests' own SQL), a delete needs a tombstone column, and it still cannot
   refuse a repeated id, which save_view's retry and save_scenario(overwrite=False) rely on.
@@ -26,10 +29,11 @@ UPDATE). Options weighed (issue 19):
   enable_block_offset_column, and cannot change a column of the sorting key, so these tables are created with
   ORDER BY tuple() (a few hundred rows: lookups by id scan them anyway) and those settings
   (lib.warehouse.chdialect.UPDATABLE; ``upgrade_clickhouse`` rebuilds tables made before). The same SQLAlchemy
-  statements then run on all three engines.
+  statements then run on all three engines. (ClickHouse's docs still call lightweight updates beta; a server
+  without them refuses the UPDATE.)
 
-Uniqueness on ClickHouse is check-then-write under one lock per database in this process (``store_lock``, not
-the load lock: a save does not wait for a long load): Streamlit serves every session from one process, so no
+Uniqueness on ClickHouse is check-then-write under one lock per database in this process
+(lib.warehouse.locks.store_lock, not the load lock: a save does not wait for a long load): Streamlit serves every session from one process, so no
 two writes to these tables interleave, and the count taken before an UPDATE or DELETE is exact. Two processes
 writing to one ClickHouse server at once are not serialized (as for loads; chDB's directory is one process's).
 A write is one statement (an upsert that finds the row is one UPDATE), so a reader never sees a half-saved row.
@@ -37,7 +41,6 @@ A write is one statement (an upsert that finds the row is one UPDATE), so a read
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 
 from sqlalchemy import func, insert, select, text, update
@@ -45,20 +48,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib.warehouse.clickhouse import is_clickhouse, quote
+from lib.warehouse.locks import store_lock
 from lib.warehouse.tables import USER_TABLES, metadata
 
-__all__ = ["insert_new", "upsert", "writing", "changed", "store_lock", "upgrade_clickhouse"]
-
-_LOCKS: dict[str, threading.RLock] = {}
-_GUARD = threading.Lock()
-
-
-def store_lock(engine) -> threading.RLock:
-    """The in-process lock of writes to the app's own tables of the database `engine` points at."""
-    key = engine.url.render_as_string(hide_password=False)
-    with _GUARD:
-        return _LOCKS.setdefault(key, threading.RLock())
-
+__all__ = ["insert_new", "upsert", "writing", "changed", "upgrade_clickhouse"]
 
 @contextlib.contextmanager
 def writing(wh):
