@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, select, update
 
 from lib.warehouse import userrows
 from lib.warehouse.tables import scenarios
@@ -49,34 +49,6 @@ def test_changed_counts_the_rows_an_update_or_delete_changed(wh):
 
 
 @pytest.mark.clickhouse
-def test_clickhouse_tables_made_before_become_updatable(chdb_url):
-    from lib import pricing
-    from lib.pricing.scenario import Scenario
-    from lib.warehouse import Warehouse
-
-    w = Warehouse.open(chdb_url)
-    spring = Scenario("Spring", "2026-04-01", "2026-04-14", price_change_pct=-5)
-    try:                     # the table as the first ClickHouse version made it: sorted by name, no block columns
-        with w.engine.connect() as conn:
-            conn.execute(text("DROP TABLE shopcast_scenarios"))
-            conn.execute(text("CREATE TABLE shopcast_scenarios (name String, spec_json String, "
-                              "saved_at DateTime64(6)) ENGINE = MergeTree ORDER BY (name)"))
-        pricing.save_scenario(w, spring)
-    finally:
-        w.dispose()
-    w = Warehouse.open(chdb_url)
-    try:
-        with w.engine.connect() as conn:
-            assert "enable_block_number_column" in conn.execute(text("SHOW CREATE TABLE shopcast_scenarios")).scalar()
-            assert conn.execute(select(func.count()).select_from(scenarios)).scalar() == 1
-            assert not conn.execute(text("EXISTS TABLE shopcast_scenarios__updatable")).scalar()
-        pricing.rename_scenario(w, "Spring", "Spring v2")           # an UPDATE of the old sorting key
-        assert pricing.load_scenario(w, "Spring v2") == spring.with_name("Spring v2")
-        assert pricing.list_scenarios(w)["name"].tolist() == ["Spring v2"]
-    finally:
-        w.dispose()
-
-
 def test_a_pinned_warehouse_is_read_only_for_the_apps_rows(wh):
     pinned = type(wh)(wh.engine, wh.settings, pinned=("0123456789ab", {}))
     with pytest.raises(ValueError, match="read-only"):

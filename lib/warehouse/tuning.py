@@ -1,8 +1,7 @@
 """PostgreSQL settings for the app's analytics queries: no JIT, and the indexes its filters use.
 
     connect_args(url)        extra arguments for create_engine(url, connect_args=...) ({} unless PostgreSQL)
-    ensure_indexes(conn)     create the indexes below when missing (PostgreSQL only; DuckDB skips by zone maps);
-                             on ClickHouse, tables of the app's own rows made updatable (lib.warehouse.userrows)
+    ensure_indexes(conn)     create the indexes below when missing (PostgreSQL only; DuckDB skips by zone maps)
 
 JIT: PostgreSQL compiles a plan to machine code once its estimated cost passes `jit_above_cost`; the app's
 funnel (a CTE per step over every web event) has such a cost, and on the demo store (8.7M events) compiling
@@ -37,12 +36,7 @@ def connect_args(url: str) -> dict:
 
 
 def ensure_indexes(conn) -> None:
-    """On PostgreSQL, create the INDEXES that are missing (the first time on a big table takes a while); on
-    ClickHouse, make the app's own tables updatable where an older version made them otherwise."""
-    if conn.dialect.name == "clickhouse":
-        from lib.warehouse import userrows
-
-        userrows.upgrade_clickhouse(conn)
+    """On PostgreSQL, create the INDEXES that are missing (the first time on a big table takes a while)."""
     if conn.dialect.name != "postgresql":
         return
     for name, (table, columns) in INDEXES.items():

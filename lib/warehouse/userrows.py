@@ -28,7 +28,7 @@ UPDATE). Options weighed (issue 19):
   readers apply at once. UPDATE needs the table settings enable_block_number_column and
   enable_block_offset_column, and cannot change a column of the sorting key, so these tables are created with
   ORDER BY tuple() (a few hundred rows: lookups by id scan them anyway) and those settings
-  (lib.warehouse.chdialect.UPDATABLE; ``upgrade_clickhouse`` rebuilds tables made before). The same SQLAlchemy
+  (lib.warehouse.chdialect.UPDATABLE). The same SQLAlchemy
   statements then run on all three engines. (ClickHouse's docs still call lightweight updates beta; a server
   without them refuses the UPDATE.)
 
@@ -43,15 +43,14 @@ from __future__ import annotations
 import contextlib
 import time
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from lib.warehouse.clickhouse import is_clickhouse, quote
+from lib.warehouse.clickhouse import is_clickhouse
 from lib.warehouse.locks import store_lock
-from lib.warehouse.tables import USER_TABLES, metadata
 
-__all__ = ["insert_new", "upsert", "writing", "changed", "upgrade_clickhouse"]
+__all__ = ["insert_new", "upsert", "writing", "changed"]
 
 @contextlib.contextmanager
 def writing(wh):
@@ -144,20 +143,3 @@ def upsert(wh, table, row: dict, overwrite: bool = True) -> bool:
                 raise
             time.sleep(0.01 * attempt)
     return True
-
-
-def upgrade_clickhouse(conn) -> None:
-    """On ClickHouse, rebuild any of USER_TABLES made before they were updatable (sorted by their id, without the
-    block columns): a copy under the current definition, its rows, then EXCHANGE TABLES (atomic). Tiny tables."""
-    if not is_clickhouse(conn):
-        return
-    for name in USER_TABLES:
-        ddl = conn.execute(text(f"SHOW CREATE TABLE {quote(name)}")).scalar_one()
-        if "enable_block_number_column" in ddl:
-            continue
-        stage = metadata.tables[name].to_metadata(type(metadata)(), name=f"{name}__updatable")
-        stage.drop(conn, checkfirst=True)
-        stage.create(conn)
-        conn.execute(text(f"INSERT INTO {quote(stage.name)} SELECT * FROM {quote(name)}"))
-        conn.execute(text(f"EXCHANGE TABLES {quote(stage.name)} AND {quote(name)}"))
-        stage.drop(conn)
