@@ -62,7 +62,7 @@ def chdb_url(chdb_dir):
 
 
 # modules whose warehouse tests do not run on ClickHouse yet (see wh_url)
-CLICKHOUSE_NOT_YET = {"test_saved_views", "test_notebooks", "test_pricing_store"}
+CLICKHOUSE_NOT_YET: set[str] = set()
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres),
@@ -72,8 +72,7 @@ def wh_url(request, tmp_path):
         return f"duckdb:///{tmp_path}/wh.duckdb"
     if request.param == "chdb":
         if request.module.__name__.rpartition(".")[2] in CLICKHOUSE_NOT_YET:
-            pytest.skip("ClickHouse: the app's own stores (saved views, notebooks, scenarios) need updates, upserts "
-                        "and unique ids ClickHouse has no constraints for: the next phase of issue 19")
+            pytest.skip("does not run on ClickHouse yet (tests/conftest.py CLICKHOUSE_NOT_YET)")
         return request.getfixturevalue("chdb_url")
     return request.getfixturevalue("pg_url")
 

@@ -1,4 +1,4 @@
-"""Notebooks: cell editing by hand, stored in the warehouse (DuckDB and PostgreSQL)."""
+"""Notebooks: cell editing by hand, stored in the warehouse (DuckDB, PostgreSQL and ClickHouse)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Saved scenarios in the warehouse, on DuckDB and PostgreSQL."""
+"""Saved scenarios in the warehouse, on DuckDB, PostgreSQL and ClickHouse."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""Saved views in the warehouse (DuckDB and PostgreSQL): save, list, open, rename, delete, rules."""
+"""Saved views in the warehouse (DuckDB, PostgreSQL and ClickHouse): save, list, open, rename, delete, rules."""
 from __future__ import annotations
 
 from datetime import datetime

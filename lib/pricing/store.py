@@ -1,29 +1,24 @@
-"""Saved scenarios, by name, in the warehouse (DuckDB or PostgreSQL): table shopcast_scenarios.
+"""Saved scenarios, by name, in the warehouse (DuckDB, PostgreSQL or ClickHouse): table shopcast_scenarios.
 
     save_scenario(wh, scenario, *, now=None, overwrite=True)   list_scenarios(wh) -> DataFrame
     load_scenario(wh, name) -> Scenario                         delete_scenario(wh, name) -> bool
     rename_scenario(wh, old, new, *, now=None)
 
-Each save is one INSERT ... ON CONFLICT (name) DO UPDATE (PostgreSQL syntax, which DuckDB shares): two
-sessions saving the same name at once both succeed and the later one wins. A stored
+Each save is an upsert by name (lib.warehouse.userrows: one INSERT ... ON CONFLICT (name) DO UPDATE on DuckDB
+and PostgreSQL; on ClickHouse, which has no unique constraint, a check then one INSERT or UPDATE under the
+process's write lock): two sessions saving the same name at once both succeed and the later one wins. A stored
 spec that no longer validates (edited by hand) raises ScenarioError when opened, naming the scenario.
 """
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
 from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from lib.pricing.scenario import Scenario, ScenarioError
+from lib.warehouse import userrows
 from lib.warehouse.tables import scenarios as table
-
-_WRITES = threading.Lock()
 
 __all__ = ["save_scenario", "list_scenarios", "load_scenario", "delete_scenario", "rename_scenario"]
 
@@ -35,32 +30,14 @@ def _stamp(now: datetime | None) -> datetime:
 def save_scenario(wh, scenario: Scenario, *, now: datetime | None = None, overwrite: bool = True) -> None:
     """Store ``scenario`` under its name; with overwrite=False an existing name raises ScenarioError.
 
-    One statement (INSERT ... ON CONFLICT on the name), so sessions saving the same name at once never
+    An upsert on the name (lib.warehouse.userrows.upsert), so sessions saving the same name at once never
     fail: the last one wins. A write-write conflict reported by the database is retried.
     """
     if not isinstance(scenario, Scenario):
         raise ScenarioError("Only a validated Scenario can be saved.")
     row = {"name": scenario.name, "spec_json": scenario.to_json(), "saved_at": _stamp(now)}
-    stmt = pg_insert(table).values(**row)
-    if overwrite:
-        stmt = stmt.on_conflict_do_update(index_elements=[table.c.name],
-                                          set_={"spec_json": row["spec_json"], "saved_at": row["saved_at"]})
-    for attempt in range(1, 11):
-        try:
-            # DuckDB: one process owns the file, so its sessions' writes queue on a lock instead of
-            # failing on each other's optimistic transactions; PostgreSQL handles its own
-            with _WRITES if wh.dialect == "duckdb" else contextlib.nullcontext(), wh.engine.begin() as conn:
-                conn.execute(stmt)
-            return
-        except DBAPIError as err:              # IntegrityError included
-            msg = str(err).lower()
-            duplicate = isinstance(err, IntegrityError) or "duplicate key" in msg
-            if duplicate and not overwrite:
-                raise ScenarioError(f"A scenario named {scenario.name!r} already exists: pick another name.") from None
-            # a concurrent save of the same name committed first (DuckDB reports it at commit): try again
-            if attempt == 10 or not (duplicate or "conflict" in msg):
-                raise
-            time.sleep(0.01 * attempt)
+    if not userrows.upsert(wh, table, row, overwrite=overwrite):
+        raise ScenarioError(f"A scenario named {scenario.name!r} already exists: pick another name.")
 
 
 def list_scenarios(wh) -> pd.DataFrame:
@@ -105,15 +82,15 @@ def load_scenario(wh, name: str) -> Scenario:
 
 def delete_scenario(wh, name: str) -> bool:
     """Remove a saved scenario; False when there was none by that name."""
-    with wh.engine.begin() as conn:
-        return conn.execute(delete(table).where(table.c.name == name)).rowcount > 0
+    with userrows.writing(wh) as conn:
+        return userrows.changed(conn, delete(table).where(table.c.name == name)) > 0
 
 
 def rename_scenario(wh, old: str, new: str, *, now: datetime | None = None) -> None:
     sc = load_scenario(wh, old).with_name(new)
     if sc.name == old:
         return
-    with wh.engine.begin() as conn:
+    with userrows.writing(wh) as conn:      # the check and the rename in one transaction (ClickHouse: one lock)
         if conn.execute(select(table.c.name).where(table.c.name == sc.name)).first():
             raise ScenarioError(f"A scenario named {sc.name!r} already exists: pick another name.")
         conn.execute(update(table).where(table.c.name == old)

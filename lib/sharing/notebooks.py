@@ -1,5 +1,6 @@
 """Notebooks: an ordered list of cells, each a markdown note or a live view (a page with its
-settings), pinned to a data version, stored in the warehouse (table shopcast_notebooks).
+settings), pinned to a data version, stored in the warehouse (table shopcast_notebooks; writes through
+lib.warehouse.userrows, the same on DuckDB, PostgreSQL and ClickHouse).
 
     create_notebook(wh, name, data_version, now=None) -> notebook_id
     list_notebooks(wh) -> DataFrame          get_notebook(wh, notebook_id) -> Notebook
@@ -17,10 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 
 from lib.sharing.views import ViewError, check_fields, short_id
+from lib.warehouse import userrows
 from lib.warehouse.tables import notebooks as table
 
 __all__ = ["Cell", "Notebook", "create_notebook", "list_notebooks", "get_notebook", "save_notebook",
@@ -123,13 +124,9 @@ def create_notebook(wh, name: str, data_version: str, now: datetime | None = Non
     stamp = _stamp(now)
     for attempt in range(5):
         nb_id = short_id("notebook", name, stamp.isoformat(), attempt)
-        try:
-            with wh.engine.begin() as conn:
-                conn.execute(insert(table).values(notebook_id=nb_id, name=name, cells_json="[]",
-                                                  data_version=str(data_version), created_at=stamp, updated_at=stamp))
+        if userrows.insert_new(wh, table, {"notebook_id": nb_id, "name": name, "cells_json": "[]",
+                                           "data_version": str(data_version), "created_at": stamp, "updated_at": stamp}):
             return nb_id
-        except IntegrityError:
-            continue
     raise ViewError("Could not find a free id for the notebook; try again.")
 
 
@@ -151,13 +148,13 @@ def get_notebook(wh, notebook_id: str) -> Notebook:
 
 
 def save_notebook(wh, nb: Notebook, now: datetime | None = None) -> None:
-    with wh.engine.begin() as conn:
-        n = conn.execute(update(table).where(table.c.notebook_id == nb.notebook_id).values(
-            name=nb.name, cells_json=nb.cells_json(), data_version=nb.data_version, updated_at=_stamp(now))).rowcount
+    with userrows.writing(wh) as conn:
+        n = userrows.changed(conn, update(table).where(table.c.notebook_id == nb.notebook_id).values(
+            name=nb.name, cells_json=nb.cells_json(), data_version=nb.data_version, updated_at=_stamp(now)))
     if n == 0:
         raise LookupError(f"No notebook has the id {nb.notebook_id!r} (it may have been deleted).")
 
 
 def delete_notebook(wh, notebook_id: str) -> bool:
-    with wh.engine.begin() as conn:
-        return conn.execute(delete(table).where(table.c.notebook_id == notebook_id)).rowcount > 0
+    with userrows.writing(wh) as conn:
+        return userrows.changed(conn, delete(table).where(table.c.notebook_id == notebook_id)) > 0

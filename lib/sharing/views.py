@@ -1,5 +1,6 @@
 """Saved views: a page's state (its URL parameters) with a name, a note and the data version it was
-made on, in the warehouse (table shopcast_views, DuckDB or PostgreSQL), under a short id.
+made on, in the warehouse (table shopcast_views, on DuckDB, PostgreSQL or ClickHouse: writes through
+lib.warehouse.userrows, which keeps ids unique on every engine), under a short id.
 
     save_view(wh, name=, page=, params=, data_version=, note="", now=None) -> view_id
     list_views(wh) -> DataFrame        get_view(wh, view_id) -> dict
@@ -19,9 +20,9 @@ import re
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 
+from lib.warehouse import userrows
 from lib.warehouse.tables import saved_views as table
 
 __all__ = ["save_view", "list_views", "get_view", "update_view", "delete_view", "ViewError", "check_fields", "short_id",
@@ -76,12 +77,8 @@ def save_view(wh, *, name: str, page: str, params, data_version: str, note: str 
            "data_version": str(data_version), "created_at": stamp, "updated_at": stamp}
     for attempt in range(5):
         view_id = short_id(name, page, row["params_json"], stamp.isoformat(), attempt)
-        try:
-            with wh.engine.begin() as conn:
-                conn.execute(insert(table).values(view_id=view_id, **row))
+        if userrows.insert_new(wh, table, {"view_id": view_id, **row}):
             return view_id
-        except IntegrityError:
-            continue
     raise ViewError("Could not find a free id for the view; try again.")
 
 
@@ -115,11 +112,11 @@ def update_view(wh, view_id: str, *, name: str | None = None, note: str | None =
     """Rename a view and/or change its note."""
     cur = get_view(wh, view_id)
     new_name, new_note, _ = check_fields(cur["name"] if name is None else name, cur["note"] if note is None else note, [])
-    with wh.engine.begin() as conn:
-        conn.execute(update(table).where(table.c.view_id == view_id)
-                     .values(name=new_name, note=new_note, updated_at=_stamp(now)))
+    with userrows.writing(wh) as conn:
+        userrows.changed(conn, update(table).where(table.c.view_id == view_id)
+                         .values(name=new_name, note=new_note, updated_at=_stamp(now)))
 
 
 def delete_view(wh, view_id: str) -> bool:
-    with wh.engine.begin() as conn:
-        return conn.execute(delete(table).where(table.c.view_id == view_id)).rowcount > 0
+    with userrows.writing(wh) as conn:
+        return userrows.changed(conn, delete(table).where(table.c.view_id == view_id)) > 0

@@ -2,6 +2,7 @@
 
     core        Warehouse (open, load, check, read, data_version), LoadReport, CheckReport
     tables      the feed tables and the app's own (loads, mappings, saved views, notebooks)
+    userrows    writes to the app's own rows (saved views, notebooks, scenarios) alike on every engine
     validation  a feed frame against lib.schema, every failure collected (coerce: typed columns)
     fastload    DuckDB's CSV reader for files that need no full validation
     chunked     full validation and load of a big file chunk by chunk (plain: the rows DuckDB can type;

@@ -11,7 +11,8 @@ every result through JSON rows and has no SQL compiler. So the dialects here sub
   server alike; lib.warehouse checks ``dialect.name == "clickhouse"``), registered as the URL schemes ``chdb``
   and ``clickhouse``;
 - the types the warehouse declares (DateTime64(6) for timestamps, Date32, Nullable(T) for nullable columns) and
-  CREATE TABLE with ENGINE = MergeTree ORDER BY the columns the queries group and sort on (CLICKHOUSE_ORDER);
+  CREATE TABLE with ENGINE = MergeTree ORDER BY the columns the queries group and sort on (CLICKHOUSE_ORDER), the
+  app's own tables updatable (UPDATABLE); an UPDATE without a WHERE gets WHERE 1 (ClickHouse requires one);
 - the SQL the app's queries use where ClickHouse spells it differently: percentile_cont(p) WITHIN GROUP (ORDER
   BY x) is quantileExactInclusive(p)(x) (the same linear interpolation); lag/lead OVER (...) are
   lagInFrame/leadInFrame over the whole partition, NULL past its ends (ClickHouse's lag gives 0 there);
@@ -40,8 +41,11 @@ from sqlalchemy.sql import elements, sqltypes
 from sqlalchemy.sql.base import _de_clone
 from sqlalchemy.sql.compiler import GenericTypeCompiler
 
-__all__ = ["ChdbDialect", "ClickHouseServerDialect", "CLICKHOUSE_ORDER", "SESSION_SETTINGS", "column_type"]
+__all__ = ["ChdbDialect", "ClickHouseServerDialect", "CLICKHOUSE_ORDER", "SESSION_SETTINGS", "UPDATABLE", "column_type"]
 
+# the table settings ClickHouse's lightweight UPDATE needs, for tables declared info={"updatable": True} (the app's
+# own rows, lib.warehouse.userrows), which are sorted by nothing: UPDATE cannot change a sorting key's column
+UPDATABLE = "enable_block_number_column = 1, enable_block_offset_column = 1"
 # MergeTree sorting keys: the columns the funnel (events by step and time), cohort and KPI queries (orders by
 # customer and time) filter, group and sort on; other tables by their primary key. Only required columns.
 CLICKHOUSE_ORDER = {
@@ -108,6 +112,10 @@ class _Compiler(ChStatementCompiler):
                                                         _de_clone(join.right._from_objects)))
         return super().visit_join(join, from_linter=from_linter, **kw)
 
+    def visit_update(self, update_stmt, visiting_cte=None, **kw):
+        sql = super().visit_update(update_stmt, visiting_cte=visiting_cte, **kw)
+        return sql if update_stmt.whereclause is not None else sql + " WHERE 1"   # ClickHouse's UPDATE needs one
+
     def visit_cast(self, cast, **kw):
         if isinstance(cast.clause, elements.Null):
             return f"CAST(NULL AS Nullable({column_type(cast.type)}))"
@@ -130,6 +138,8 @@ class _DDLCompiler(ChDDLCompiler):
         name = self.preparer.format_table(table)
         if temporary:
             return f"CREATE TEMPORARY TABLE {name} ({cols}) ENGINE = Memory"
+        if table.info.get("updatable"):      # the app's own rows: lightweight UPDATE of any column (userrows)
+            return f"CREATE TABLE {name} ({cols}) ENGINE = MergeTree ORDER BY tuple() SETTINGS {UPDATABLE}"
         keys = CLICKHOUSE_ORDER.get(table.name) or tuple(c.name for c in table.primary_key.columns)
         order = ", ".join(self.preparer.quote(k) for k in keys)
         return f"CREATE TABLE {name} ({cols}) ENGINE = MergeTree ORDER BY ({order})"

@@ -2,6 +2,7 @@
 
     @serialized                      # on Warehouse.load / load_csv: one load per database in this process
     with begin(engine) as conn:      # the load's transaction; on PostgreSQL it first takes an advisory lock
+    with store_lock(engine):         # writes to the app's own rows (lib.warehouse.userrows), another lock
 
 Streamlit runs every session of the app in one process, sharing one Warehouse: the in-process lock (one per
 database URL, re-entrant) makes a second load wait for the first, whole: its transaction and the data
@@ -20,13 +21,14 @@ import threading
 
 from sqlalchemy import Engine, text
 
-__all__ = ["serialized", "begin", "ADVISORY_KEY", "lock_for"]
+__all__ = ["serialized", "begin", "ADVISORY_KEY", "lock_for", "store_lock"]
 
 # a fixed key of PostgreSQL's 64-bit advisory lock space, derived from a name so it is stable and unlikely
 # to collide with another application's
 ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"shopcast:warehouse-load").digest()[:8], "big", signed=True)
 
 _LOCKS: dict[str, threading.RLock] = {}
+_STORE_LOCKS: dict[str, threading.RLock] = {}
 _GUARD = threading.Lock()
 
 
@@ -35,6 +37,15 @@ def lock_for(engine: Engine) -> threading.RLock:
     key = engine.url.render_as_string(hide_password=False)
     with _GUARD:
         return _LOCKS.setdefault(key, threading.RLock())
+
+
+def store_lock(engine: Engine) -> threading.RLock:
+    """The in-process lock of writes to the app's own rows (saved views, notebooks, scenarios) of the database
+    `engine` points at: on ClickHouse, which has no unique constraint, a check and its write under it are one
+    step (lib.warehouse.userrows). Not the load lock, so a save never waits for a long load."""
+    key = engine.url.render_as_string(hide_password=False)
+    with _GUARD:
+        return _STORE_LOCKS.setdefault(key, threading.RLock())
 
 
 def serialized(method):

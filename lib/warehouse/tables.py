@@ -74,12 +74,15 @@ source_mappings = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-# what users made in the app: kept when the feed tables are rebuilt for a new schema version
+# what users made in the app: kept when the feed tables are rebuilt for a new schema version. Their rows change
+# after they are written (info "updatable": on ClickHouse, tables that take a lightweight UPDATE: lib.warehouse.userrows)
+_UPDATABLE = {"updatable": True}
 scenarios = Table(
     "shopcast_scenarios", metadata,
     Column("name", Text, primary_key=True),
     Column("spec_json", Text, nullable=False),
     Column("saved_at", DateTime, nullable=False),
+    info=_UPDATABLE,
 )
 saved_views = Table(
     "shopcast_views", metadata,
@@ -91,6 +94,7 @@ saved_views = Table(
     Column("data_version", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    info=_UPDATABLE,
 )
 notebooks = Table(
     "shopcast_notebooks", metadata,
@@ -100,6 +104,7 @@ notebooks = Table(
     Column("data_version", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    info=_UPDATABLE,
 )
 USER_TABLES = ("shopcast_scenarios", "shopcast_views", "shopcast_notebooks")
 

@@ -160,6 +160,7 @@ def _build(inp: si.Inputs, as_of: date) -> Scenario | None:
 
 
 def _save_controls(wh, sc: Scenario | None, loaded: str) -> None:
+    wh = shell.live_warehouse()      # saved scenarios live in the live warehouse, the page may show a pinned version
     c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
     if c1.button("Save scenario", icon=":material/save:", disabled=sc is None, type="primary", key="sc_save"):
         try:
