@@ -99,6 +99,9 @@ def test_a_workbook_of_several_sheets_proposes_its_orders_and_loads_two_sheets_a
     page.goto(app_url + "/data")
     settle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(book))
+    # the upload's run may start after settle() has looked (busy machine): wait for its last element, the load
+    # button, before reading the page
+    page.get_by_role("button", name="Validate and replace orders").wait_for(timeout=120_000)
     settle(page)
     main = page.locator('[data-testid="stMain"]')
     picked = main.locator('[data-testid="stSelectbox"]').filter(has_text="Sheet (4 in this workbook)")
