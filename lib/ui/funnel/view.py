@@ -99,7 +99,7 @@ def _set_segments(segs: dict[str, str]) -> None:
 
 def _drop_segment(col: str) -> None:
     segs = display.parse_segments(st.query_params.get_all(parts.SEG_KEY))
-    segs.pop(col, None)
+    st.session_state.setdefault("_seg_dropped", {})[col] = segs.pop(col, None)
     _set_segments(segs)
 
 
@@ -114,9 +114,16 @@ def _segment_chips(segs: dict[str, str]) -> None:
 
 
 def _apply_click(by: str, picked: list[str], segs: dict[str, str]) -> None:
-    """A click on a segment's bar or line filters the page to it (kept in the URL as seg=<by>:<value>)."""
-    if picked and segs.get(by) != picked[0]:
-        _set_segments({**segs, by: picked[0]})
+    """A click on a segment's bar or line filters the page to it (kept in the URL as seg=<by>:<value>). The
+    segment its chip just removed is not applied again from the chart, which may still report (or send again
+    once redrawn) the click that made it; another selection, or none, ends that."""
+    dropped = st.session_state.setdefault("_seg_dropped", {})
+    pick = picked[0] if picked else None
+    if pick is not None and pick == dropped.get(by):
+        return
+    dropped.pop(by, None)
+    if pick is not None and segs.get(by) != pick:
+        _set_segments({**segs, by: pick})
         st.rerun()
 
 
