@@ -314,6 +314,11 @@ def _overview_then_funnel(page, app_url) -> dict:
     page.get_by_role("radio", name="User", exact=True).click()
     _wait_param(page, "unit", "User")
     after = _funnel_state(page)
+    # the URL changes with the click, before the run it starts: settle() may look first and see the old tiles
+    end = time.time() + 30
+    while after["metrics"] == before["metrics"] and time.time() < end:
+        time.sleep(0.3)
+        after = _funnel_state(page)
     assert "User" in after["active"] and after["range"] == RANGE, after
     assert after["metrics"] != before["metrics"], "counting users did not change the funnel"
     return {"over": over, "over_url": over_url, "before": before, "before_url": before_url,
