@@ -330,3 +330,14 @@ def test_postgres_read_transaction_is_read_only(pg_url, pg_table):
     ):
         conn.execute(sa.text(f"DELETE FROM {pg_table}"))
     pd.testing.assert_frame_equal(read_feed(pg_url, pg_table), expected_orders())
+
+
+def test_warehouse_summary_names_the_engine_and_never_the_password():
+    from lib.warehouse.db_urls import UNREADABLE, warehouse_summary
+
+    assert warehouse_summary("clickhouse://shop:s3cret@ch.internal:8123/analytics") == \
+        "ClickHouse server: clickhouse://shop@ch.internal:8123/analytics"
+    assert warehouse_summary("chdb:////srv/shopcast/ch") == "ClickHouse, embedded in the app (chDB): /srv/shopcast/ch"
+    assert warehouse_summary("postgresql+psycopg://app:pw@db:5432/shop") == "PostgreSQL: postgresql://app@db:5432/shop"
+    assert warehouse_summary("duckdb:///data/shopcast.duckdb") == "DuckDB, one file on this machine: data/shopcast.duckdb"
+    assert warehouse_summary("::not a url::") == UNREADABLE

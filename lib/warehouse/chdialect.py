@@ -41,6 +41,8 @@ from sqlalchemy.sql import elements, sqltypes
 from sqlalchemy.sql.base import _de_clone
 from sqlalchemy.sql.compiler import GenericTypeCompiler
 
+from lib.warehouse import chstaged
+
 __all__ = ["ChdbDialect", "ClickHouseServerDialect", "CLICKHOUSE_ORDER", "SESSION_SETTINGS", "UPDATABLE", "column_type"]
 
 # the table settings ClickHouse's lightweight UPDATE needs, for tables declared info={"updatable": True} (the app's
@@ -88,6 +90,18 @@ class _TypeCompiler(GenericTypeCompiler):
 
 
 class _Compiler(ChStatementCompiler):
+    def visit_cte(self, cte, asfrom=False, **kw):
+        """A CTE that lib.warehouse.chstaged already made into a temporary table: its name only (with its alias)."""
+        base = cte._cte_alias if cte._cte_alias is not None else cte
+        if base.name in chstaged.AS_TABLES.get():
+            if not asfrom:
+                return None
+            if kw.get("from_linter") is not None:
+                kw["from_linter"].froms[cte._de_clone()] = cte.name
+            text = self.preparer.format_alias(base, base.name)
+            return text if base is cte else text + self.get_render_as_alias_suffix(self.preparer.quote(cte.name))
+        return super().visit_cte(cte, asfrom=asfrom, **kw)
+
     def visit_withingroup(self, element, **kw):
         fn = element.element
         if getattr(fn, "name", "").lower() == "percentile_cont":

@@ -6,9 +6,9 @@
     wh.check("orders", df, mode="append")       # validate only: what a load would do, nothing changes
     df = wh.read(select(...))                   # Core select or SQL text -> DataFrame
 
-A load validates the whole frame first (every failure collected into FeedError), then replaces
-the feed's table (or adds to it: lib.warehouse.append) and records the load in one transaction: a failure at
-any point leaves the previous rows exactly as they were.
+A load validates the whole frame first (every failure collected into FeedError), then replaces the feed's table
+(or adds to it: lib.warehouse.append) and records the load in one transaction: a failure at any point leaves the
+previous rows exactly as they were.
 """
 from __future__ import annotations
 
@@ -22,13 +22,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.sql import ClauseElement
 
 from lib.schema import FEEDS, FeedError
 from lib.settings import Settings
 from lib.warehouse import append, checksums, fastload, faults, locks, migrations, pgcopy, tuning, versions
 from lib.warehouse.chload import insert_arrow, write_staged
+from lib.warehouse.chstaged import execute as clickhouse_execute
 from lib.warehouse.db_urls import redact_url
 from lib.warehouse.identity import person_keys
 from lib.warehouse.tables import (
@@ -183,13 +184,13 @@ class Warehouse:
         if not isinstance(stmt, ClauseElement):
             raise TypeError("query must be a SQLAlchemy selectable or SQL text")
         with self.engine.connect() as conn:
-            result = conn.execute(stmt, params or {})
+            run = clickhouse_execute if conn.dialect.name == "clickhouse" else Connection.execute   # CTEs read twice
+            result = run(conn, stmt, params or {})
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
     def read_bulk(self, query, params: dict | None = None) -> pd.DataFrame:
-        """Like read(), for results of millions of rows: DuckDB hands its columns over natively
-        (about 10x faster than building rows; DATE columns arrive as datetime64); other
-        databases go through read()."""
+        """Like read(), for results of millions of rows: DuckDB hands its columns over natively (about 10x faster
+        than building rows; DATE columns arrive as datetime64); other databases go through read()."""
         if self.engine.dialect.name != "duckdb":
             return self.read(query, params)
         stmt = text(query) if isinstance(query, str) else query

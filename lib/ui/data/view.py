@@ -8,12 +8,13 @@ import streamlit as st
 from lib import fmt, ingest
 from lib.ingest import shopify, workbooks
 from lib.messages import failures_table, source_label, warnings_summary
-from lib.schema import FEEDS, Reason
+from lib.schema import FEEDS
 from lib.settings import load_secrets
 from lib.sources import sheets, sql
 from lib.ui.app import shell
 from lib.ui.widgets import downloads
 from lib.ui.widgets.formatting import feed_cards, history_table, preview_columns
+from lib.warehouse import db_urls
 from lib.warehouse.append import key_columns
 
 __all__ = ["render"]
@@ -317,6 +318,9 @@ def _warnings(warnings, source: str, filename: str, key: str) -> None:
 # -- what is loaded -------------------------------------------------------------------------------
 def _loaded_section(wh) -> None:
     st.subheader("Loaded data")
+    with st.expander(f"Kept in {db_urls.warehouse_summary(wh.engine.url.render_as_string(hide_password=False))}",
+                     icon=":material/database:"):
+        st.markdown(db_urls.WAREHOUSE_SETUP)
     overview = ingest.feed_overview(wh)
     feed_cards(overview)
     left, right = st.columns([3, 2])
