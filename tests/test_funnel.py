@@ -13,6 +13,22 @@ import pytest
 
 from lib import funnel
 from tests.support.funnel import T0, journeys, reference
+from tests.support.funnel_journeys import (
+    AGAIN,
+    BEST_ATTEMPT,
+    BREAKDOWN,
+    FIRST_TOUCH,
+    PER_USER,
+    REPEATED_STEP,
+    REVENUE,
+    SCENARIOS,
+    STRICT,
+    TIE,
+    TREND,
+    TWO_PURCHASES,
+    WINDOW_END,
+    frame,
+)
 
 DAY = date(2025, 3, 3)
 S3 = ["page_view", "view_item", "add_to_cart"]
@@ -29,16 +45,7 @@ def entered(result) -> list[int]:
 
 
 def test_sequential_best_attempt_counts_not_only_the_first(wh):
-    df = journeys({
-        # first pv is too early for the window (1 h); the second pv starts an attempt that completes
-        "late": "0 page_view, 5000 page_view, 5100 view_item, 5200 add_to_cart",
-        # steps in the right order, other events interleaved: allowed in sequential
-        "noisy": "0 page_view, 10 begin_checkout, 20 view_item, 30 page_view, 40 add_to_cart",
-        # atc before vi: only reaches step 2
-        "backwards": "0 page_view, 10 add_to_cart, 20 view_item",
-        # a step before step 1 does not count: vi at 0 precedes the only pv
-        "early": "0 view_item, 10 page_view, 20 add_to_cart",
-    })
+    df = frame(BEST_ATTEMPT)
     r = run(wh, df)
     assert entered(r) == [4, 3, 2]
     assert r["step"].tolist() == S3
@@ -52,21 +59,14 @@ def test_sequential_best_attempt_counts_not_only_the_first(wh):
 
 
 def test_window_end_is_inclusive(wh):
-    df = journeys({
-        "edge": "0 page_view, 1800 view_item, 3600 add_to_cart",      # exactly at the window end: counts
-        "over": "0 page_view, 1800 view_item, 3600.001 add_to_cart",  # 1 ms late: does not
-    })
+    df = frame(WINDOW_END)
     r = run(wh, df)
     assert entered(r) == [2, 2, 1]
 
 
 def test_repeated_steps_and_two_purchases(wh):
     steps = ["view_item", "add_to_cart", "purchase"]
-    df = journeys({
-        # two purchases and repeated add-to-carts: counted once; the earliest attempt times it
-        "twice": "0 view_item, 10 add_to_cart, 20 add_to_cart, 50 purchase, 70 view_item, 80 add_to_cart, 200 purchase",
-        "once": "0 view_item, 30 add_to_cart, 90 purchase",
-    })
+    df = frame(TWO_PURCHASES)
     r = run(wh, df, steps)
     assert entered(r) == [2, 2, 2]
     # vi->atc: twice 10 (vi 0 -> atc 10), once 30 -> 20; atc->buy: twice 40 (atc 10 -> buy 50), once 60 -> 50
@@ -74,18 +74,13 @@ def test_repeated_steps_and_two_purchases(wh):
 
 
 def test_a_step_repeated_in_the_funnel_needs_a_second_occurrence(wh):
-    df = journeys({"one": "0 view_item, 10 add_to_cart", "two": "0 view_item, 10 view_item"})
+    df = frame(REPEATED_STEP)
     r = run(wh, df, ["view_item", "view_item"])
     assert entered(r) == [2, 1]
 
 
 def test_strict_order_needs_the_very_next_event(wh):
-    df = journeys({
-        "clean": "0 page_view, 10 view_item, 20 add_to_cart",
-        "interrupted": "0 page_view, 10 view_item, 15 page_view, 20 add_to_cart",   # pv between vi and atc
-        # second attempt is clean: the best attempt counts in strict order too
-        "retry": "0 page_view, 5 begin_checkout, 10 view_item, 100 page_view, 110 view_item, 120 add_to_cart",
-    })
+    df = frame(STRICT)
     r = run(wh, df, order="strict")
     assert entered(r) == [3, 3, 2]
     seq = funnel.compute(wh, S3, DAY, DAY, window=timedelta(hours=1), order="sequential")
@@ -94,7 +89,7 @@ def test_strict_order_needs_the_very_next_event(wh):
 
 def test_strict_order_treats_simultaneous_events_as_one_moment(wh):
     # vi and an unrelated event share a timestamp: the next moment contains vi, so it counts
-    df = journeys({"tie": "0 page_view, 10 view_item, 10 scroll, 20 add_to_cart"})
+    df = frame(TIE)
     assert entered(run(wh, df, order="strict")) == [1, 1, 1]
 
 
@@ -114,11 +109,7 @@ def test_any_order_counts_distinct_steps_within_one_window(wh):
 
 
 def test_breakdown_uses_the_first_step_1_event(wh):
-    df = journeys({
-        "a": "0 page_view, 10 view_item", "b": "0 page_view", "c": "0 page_view, 10 view_item, 20 add_to_cart",
-        "d": "0 view_item",    # never does step 1: not in any segment
-        "e": "0 page_view",    # no channel
-    }, channel={"a": "email", "b": "email", "c": "social", "d": "social"})
+    df = frame(BREAKDOWN)
     r = run(wh, df, by="channel")
     assert r.columns.tolist()[0] == "channel"
     got = {(row.channel, row.step_index): row.entered for row in r.itertuples()}
@@ -131,11 +122,7 @@ def test_breakdown_uses_the_first_step_1_event(wh):
 
 def test_a_step_done_early_and_again_later_keeps_its_segment(wh):
     # the unit's first atc comes before its vi: the chain must look for the atc after the vi
-    df = journeys({
-        "again": "0 page_view, 10 add_to_cart, 20 view_item, 50 add_to_cart",
-        "never": "0 page_view, 10 add_to_cart, 20 view_item",
-        "plain": "0 page_view, 5 view_item, 15 add_to_cart",
-    }, channel={"again": "email", "never": "email", "plain": "social"})
+    df = frame(AGAIN)
     r = run(wh, df, by="channel")
     got = {(row.channel, row.step_index): (row.entered, row.median_seconds_from_previous)
            for row in r.itertuples()}
@@ -156,11 +143,7 @@ def test_filters_restrict_the_units(wh):
 
 
 def test_per_user_joins_sessions_of_the_same_person(wh):
-    df = journeys({
-        "mon": "0 page_view, 10 view_item",          # same user u1 ...
-        "tue": "600 add_to_cart",                    # ... comes back and adds to cart
-        "anon": "0 page_view, 20 add_to_cart",       # anonymous session: a person of its own
-    }, user={"mon": "u1", "tue": "u1"})
+    df = frame(PER_USER)
     by_session = run(wh, df)
     assert entered(by_session) == [2, 1, 0]
     by_user = funnel.compute(wh, S3, DAY, DAY, window=timedelta(hours=1), unit="user")
@@ -205,12 +188,7 @@ def test_bad_parameters_raise_a_clear_error(wh, bad, message):
 
 
 def test_scenarios_match_the_reference(wh):
-    df = journeys({
-        "a": "0 page_view, 5 view_item, 9 view_item, 12 add_to_cart, 30 page_view, 31 add_to_cart",
-        "b": "0 add_to_cart, 1 page_view, 1 view_item, 2 add_to_cart",
-        "c": "0 page_view, 100 page_view, 200 view_item, 7000 add_to_cart",
-        "d": "3 view_item, 4 page_view, 8 view_item, 8 add_to_cart",
-    }, channel={"a": "x", "b": "y", "c": "x"})
+    df = frame(SCENARIOS)
     wh.load("events", df, source="test")
     for order in funnel.ORDERS:
         for by in (None, "channel"):
@@ -220,12 +198,7 @@ def test_scenarios_match_the_reference(wh):
 
 
 def test_trend_time_to_convert_dropoff_and_audience(wh):
-    df = journeys({
-        "s1": "0 page_view, 30 view_item, 90 add_to_cart",
-        "s2": "0 page_view, 200 view_item, 400 add_to_cart",
-        "s3": "86400 page_view, 86410 view_item",        # next day, stops at view_item
-        "s4": "86400 page_view, 86405 add_to_cart",
-    }, customer_id={"s3": "c3", "s4": "c4"})
+    df = frame(TREND)
     df.loc[(df.session_id == "s4") & (df.event == "add_to_cart"), "sku"] = "A"
     wh.load("products", pd.DataFrame({"sku": ["A"], "name": ["a"], "category": ["k"], "unit_cost": [4.0],
                                       "price": [25.0]}), source="test")
@@ -274,13 +247,7 @@ def test_revenue_at_stake_never_exceeds_what_the_funnel_brought(wh):
     (Valued as if each had reached the next step, page_view showed 6 x 1/4 x $60 = $90: more than the $60
     the whole funnel brought.)
     """
-    spec = {f"s{i}": "0 page_view" for i in range(10)}
-    for i in range(4):
-        spec[f"s{i}"] += ", 10 view_item"
-    for i in range(2):
-        spec[f"s{i}"] += ", 20 add_to_cart"
-    spec["s0"] += ", 30 purchase"
-    wh.load("events", journeys(spec), source="test")
+    wh.load("events", frame(REVENUE), source="test")
     wh.load("orders", pd.DataFrame({"order_id": ["o1"], "ordered_at": [T0 + timedelta(seconds=30)],
                                     "customer_id": ["c0"], "sku": ["A"], "quantity": [2],
                                     "unit_price": [30.0]}), source="test")
@@ -380,13 +347,7 @@ def test_order_value_and_event_names(wh):
 
 
 def test_breakdown_of_a_person_is_their_first_touch_not_the_smallest_value(wh):
-    df = journeys({
-        "first": "0 page_view",                         # u1 arrives via social ...
-        "later": "100 page_view, 110 view_item",        # ... and comes back via email
-        "tie_a": "0 page_view",                         # u2: two step-1 events at the same moment
-        "tie_b": "0 page_view, 5 view_item",
-    }, channel={"first": "social", "later": "email", "tie_a": "social", "tie_b": "referral"},
-        user={"first": "u1", "later": "u1", "tie_a": "u2", "tie_b": "u2"})
+    df = frame(FIRST_TOUCH)
     r = run(wh, df, by="channel", unit="user")
     got = {(row.channel, row.step_index): row.entered for row in r.itertuples()}
     # u1 -> social (its first step-1 event), u2 -> referral (tie at 0: the smaller value wins)
