@@ -20,7 +20,9 @@ Semantics (DESIGN.md):
   steps k-1 and k in each unit's earliest attempt that reached step k (for "any": between the
   (k-1)-th and k-th distinct step of the unit's earliest best window).
 
-Each query is built as named CTE steps; only small aggregates come back to pandas.
+Each query is built as named CTE steps; only small aggregates come back to pandas. ClickHouse runs the
+same plan: its windowFunnel gives the sequential step counts but not the medians, so it is not used here
+(lib.funnel.native says where its modes differ and holds its SQL, the benchmark's ClickHouse reference).
 """
 from __future__ import annotations
 

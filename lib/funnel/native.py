@@ -27,7 +27,8 @@ median_seconds_from_previous, the time between steps k-1 and k in each unit's ea
 step k, and windowFunnel returns a level only. A plan taking levels from windowFunnel would still need each
 attempt's step times for every unit reaching step 2 or further (most of them), which is the portable chain
 itself: windowFunnel would only add a pass. The portable plan is kept on ClickHouse; this SQL is the
-benchmark's hand-written ClickHouse reference for the step counts.
+benchmark's hand-written ClickHouse reference for the step counts. (On 1.5M events, 300k sessions, chDB on
+2 busy cores, the 4-step funnel by channel: this SQL 0.4-1.1 s, compute with its medians 1.5-2.1 s.)
 """
 from __future__ import annotations
 
