@@ -16,8 +16,9 @@ stopped (the child is killed) and it and every run after it count at the limit.
 - funnel: page_view -> view_item -> add_to_cart -> purchase, per session, sequential, window 1 day, by channel,
   over the whole range. App: lib.funnel.compute (its statement also computes the median time between steps,
   which neither hand query does). Hand SQL: DuckDB, bench/analytics.py's FUNNEL_SQL_FIRST_MIN (the fastest of its
-  three hand formulations at 20M events); ClickHouse, its native windowFunnel with the first page view's channel
-  (FUNNEL_SQL_CH).
+  three hand formulations at 20M events); ClickHouse, its native windowFunnel (modes 'strict_once',
+  'strict_increase': the ones giving the app's counts, tests/test_funnel_windowfunnel.py) with the first page
+  view's channel (lib.funnel.native.clickhouse_window_funnel_sql).
 - cohorts: monthly, customers, standard, the 24 cohorts up to the last day. App: lib.cohorts.retention. Hand
   SQL: DuckDB, bench/analytics.py's COHORT_SQL; ClickHouse, one GROUP BY per customer of the months they bought in
   (groupUniqArray), unrolled with ARRAY JOIN.
@@ -49,23 +50,6 @@ AS_OF = date(2026, 11, 30)
 STEPS = ["page_view", "view_item", "add_to_cart", "purchase"]
 WINDOW = timedelta(days=1)
 NOT_SET = "(not set)"
-
-# windowFunnel's 'strict_increase': each step strictly later than the previous one (the app's rule); the window
-# counts from the step-1 event of each attempt, its end included; the deepest level over all attempts
-FUNNEL_SQL_CH = """
-SELECT channel, level, count() AS n FROM (
-    SELECT session_key,
-           coalesce(argMinIf(channel, event_at, event = 'page_view'), '{not_set}') AS channel,
-           windowFunnel({window_us}, 'strict_once', 'strict_increase')(toUInt64(toUnixTimestamp64Micro(event_at)),
-               event = 'page_view', event = 'view_item', event = 'add_to_cart', event = 'purchase') AS level
-    FROM events
-    WHERE event IN ('page_view', 'view_item', 'add_to_cart', 'purchase')
-      AND event_at BETWEEN toDateTime64('{start}', 6) AND toDateTime64('{end}', 6)
-    GROUP BY session_key
-)
-WHERE level >= 1
-GROUP BY channel, level
-"""
 
 COHORT_SQL_CH = """
 WITH lines AS (
@@ -126,20 +110,9 @@ def funnel_hand(wh, engine: str, start, end) -> pd.DataFrame:
         df = raw_sql(wh, FUNNEL_SQL_FIRST_MIN, {"start": start, "end": end,
                                                 "window_us": int(WINDOW / timedelta(microseconds=1))})
         return df.assign(channel=df["channel"].fillna(NOT_SET))
-    raw = wh.read(FUNNEL_SQL_CH.format(start=start.isoformat(sep=" "), end=end.isoformat(sep=" "),
-                                       window_us=int(WINDOW / timedelta(microseconds=1)), not_set=NOT_SET))
-    return levels_to_steps(raw)
+    from lib.funnel.native import clickhouse_window_funnel_sql
 
-
-def levels_to_steps(raw: pd.DataFrame) -> pd.DataFrame:
-    """(channel, level, n) -> (channel, step_index, step, entered): units reaching a step = those whose deepest
-    level is at least it."""
-    rows = []
-    for ch, g in raw.groupby("channel"):
-        n = g.set_index("level")["n"]
-        for k, step in enumerate(STEPS, start=1):
-            rows.append({"channel": ch, "step_index": k, "step": step, "entered": int(n[n.index >= k].sum())})
-    return pd.DataFrame(rows)
+    return wh.read(clickhouse_window_funnel_sql(STEPS, start, end, WINDOW, by="channel"))
 
 
 def cohort_app(wh, c_start: date) -> pd.DataFrame:
