@@ -75,6 +75,7 @@ bench: dev
 	$(PY) bench/pricing_calibration.py
 	$(PY) bench/pricing_public.py
 	$(PY) bench/promo_calibration.py
+	$(PY) bench/scale.py
 
 load: dev system-deps
 	$(PY) bench/load.py
