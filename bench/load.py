@@ -444,6 +444,9 @@ def report(out: dict, seconds: float, servers: Servers | None) -> int:
     for (where, kind), n in collections.Counter((w, k) for w, k, _ in errs + out["warmup_errors"]).most_common():
         sample = next(m for w, k, m in errs + out["warmup_errors"] if (w, k) == (where, kind))
         print(f"  {n:4d}  {where} / {kind}: {sample}")
+    timeouts = [m for _, k, m in errs if k.endswith("timeout")]
+    for m in timeouts[:12]:                      # each one: what the session received, and the link it asked for
+        print(f"        timeout: {m}")
     if offline:
         print(f"  (not counted: {len(offline)} failed fetches of external resources, e.g. {offline[0][2]})")
     return 1 if errs or out["warmup_errors"] else 0

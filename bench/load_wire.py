@@ -71,13 +71,22 @@ class WireSession:
         want = self.pages.get(path)
         shown = None
         deadline = t0 + timeout
+        seen: dict[str, int] = {}                # what came before a timeout, for its error line
         while True:
             left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError(f"no finished run within {timeout:.0f} s")
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                raw = await asyncio.wait_for(self.ws.recv(), left)
+            except TimeoutError:
+                got = ", ".join(f"{k} {n}" for k, n in seen.items()) or "nothing"
+                raise TimeoutError(f"no finished run within {timeout:.0f} s (received: {got}; "
+                                   f"/{path}?{query[:120]})") from None
             fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), left))
+            fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
+            label = f"finished {fwd.script_finished}" if kind == "script_finished" else kind
+            seen[label] = seen.get(label, 0) + 1
             if kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}
                 shown = fwd.navigation.page_script_hash
@@ -101,7 +110,7 @@ class WireSession:
             secs, problems = await self._run(path, query, timeout)
         except Exception as e:                                      # noqa: BLE001 - timeout or lost socket
             kind = "timeout" if isinstance(e, TimeoutError) else type(e).__name__
-            self.errors.append((self.where, f"{action}: {kind}", str(e)[:160]))
+            self.errors.append((self.where, f"{action}: {kind}", str(e)[:400]))
             if kind == "timeout":                                   # counted at the limit in every percentile
                 self.results.append((self.where, action, timeout, True))
             try:                                                    # start over on a new connection
