@@ -156,3 +156,62 @@ def test_concurrent_callers_share_one_computation(monkeypatch):
     assert ticks.count("half way") == 1
     assert store.store_run(FakeWarehouse(), date(2026, 10, 27)) is got[0]          # a memo hit
     store.clear()
+
+
+def _until(cond, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not cond():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_waiting_session_sees_the_makers_progress(monkeypatch):
+    # One session makes the run; a second one asks for it meanwhile. The second one's progress bar
+    # follows the first one's steps (it used to sit silent until the run was done: 30 s under load).
+    step, calls, waiter_ticks, got = threading.Event(), [], [], {}
+
+    def compute(wh, as_of, model, progress):
+        calls.append(1)
+        progress(0.25, "a quarter")
+        step.wait(10)
+        step.clear()
+        progress(0.75, "three quarters")
+        step.wait(10)
+        return object()
+
+    monkeypatch.setattr(store, "_compute", compute)
+    store.clear()
+    maker = threading.Thread(target=lambda: got.__setitem__("maker", store.store_run(FakeWarehouse(), AS_OF)))
+    maker.start()
+    _until(lambda: calls)
+    waiter = threading.Thread(target=lambda: got.__setitem__("waiter", store.store_run(
+        FakeWarehouse(), AS_OF, progress=lambda f, m: waiter_ticks.append((f, m)))))
+    waiter.start()
+    _until(lambda: len(waiter_ticks) == 1)
+    step.set()
+    _until(lambda: len(waiter_ticks) == 2)
+    step.set()
+    maker.join(10)
+    waiter.join(10)
+    assert waiter_ticks == [(0.25, "another session is making it: a quarter"),
+                            (0.75, "another session is making it: three quarters")]
+    assert len(calls) == 1 and got["maker"] is got["waiter"]
+    store.clear()
+
+
+def test_a_failed_run_is_not_remembered_and_the_next_caller_makes_it(monkeypatch):
+    outcomes = iter([RuntimeError("the warehouse went away"), "the run"])
+
+    def compute(wh, as_of, model, progress):
+        out = next(outcomes)
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    monkeypatch.setattr(store, "_compute", compute)
+    store.clear()
+    with pytest.raises(RuntimeError, match="went away"):
+        store.store_run(FakeWarehouse(), AS_OF)
+    assert store.store_run(FakeWarehouse(), AS_OF) == "the run"
+    assert not store._BUSY and not store._PROGRESS
+    store.clear()

@@ -157,8 +157,8 @@ def long_run(wh, as_of: date, grain: str, model="auto", progress=None) -> store.
     engine.resolve_models(model)
     key = ("long", grain, wh.label, wh.data_version(), as_of, repr(model))
 
-    def make():
-        return build_long(store.daily_history(wh, as_of), as_of, grain, model, data.products(wh), progress)
+    def make(tick):
+        return build_long(store.daily_history(wh, as_of), as_of, grain, model, data.products(wh), tick)
     return store._memo(store._RUNS, key, make, progress=progress)
 
 
@@ -192,11 +192,11 @@ def month_store_run(wh, as_of: date, model="auto", progress=None) -> store.Store
     engine.resolve_models(model)
     key = ("month-store", wh.label, wh.data_version(), as_of, repr(model))
 
-    def make():
+    def make(tick):
         hist = monthly_store_history(wh, as_of)
         if hist.empty:
             raise ValueError("There is no sales history to forecast: load the orders feed first.")
-        r = engine.run(hist, MONTH_HORIZON, "MS", store.N_WINDOWS, model, None, progress=progress)
+        r = engine.run(hist, MONTH_HORIZON, "MS", store.N_WINDOWS, model, None, progress=tick)
         prods = data.products(wh)
         price = prods.drop_duplicates("sku").set_index("sku")["price"] if "price" in prods else pd.Series(dtype=float)
         return store.StoreRun(as_of=as_of, model=model, daily=hist.assign(price=hist["unique_id"].map(price)),
@@ -209,7 +209,7 @@ def reconciled(wh, as_of: date, grain: str, model="auto", progress=None) -> Reco
     daily = store.store_run(wh, as_of, model, progress=progress)
     long = long_run(wh, as_of, grain, model, progress=progress)
     key = ("reconciled", grain, wh.label, wh.data_version(), as_of, repr(model))
-    return store._memo(store._RUNS, key, lambda: Reconciled(daily, long, grain))
+    return store._memo(store._RUNS, key, lambda _tick: Reconciled(daily, long, grain))
 
 
 DAILY_WEEKS = store.HORIZON // 7        # weeks the daily run alone covers

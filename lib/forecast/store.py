@@ -57,32 +57,60 @@ _LOCK = threading.Lock()
 _RUNS: OrderedDict[tuple, StoreRun] = OrderedDict()
 _HISTORY: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _BUSY: dict[tuple, threading.Lock] = {}
+_PROGRESS: dict[tuple, tuple[float, str]] = {}     # key -> the maker's last (fraction, text)
 
 
-def _memo(store: OrderedDict, key: tuple, make: Callable[[], object], size: int = MEMO_SIZE,
+def _memo(store: OrderedDict, key: tuple, make: Callable[[Progress | None], object], size: int = MEMO_SIZE,
           progress: Progress | None = None):
-    """store[key], made once even when several threads ask at the same time (the others wait for it)."""
+    """store[key], made once even when several threads ask at the same time.
+
+    ``make(tick)`` computes the value, reporting through ``tick(fraction, text)`` (None when nobody
+    asked for progress). A thread that asks while another one makes it waits, and its own ``progress``
+    follows the maker's ("another session is making it: ..."), so no waiting page sits silent."""
     with _LOCK:
         if key in store:
             store.move_to_end(key)
             return store[key]
         gate = _BUSY.setdefault(key, threading.Lock())
-    if progress is not None and gate.locked():
-        progress(0.0, "another session is making it; waiting for it")
-    with gate:
+    if not gate.acquire(blocking=False):
+        _wait(gate, key, progress)
+    try:
         with _LOCK:
             if key in store:
                 return store[key]
+
+        def tick(fraction: float, text: str) -> None:
+            _PROGRESS[key] = (fraction, text)
+            if progress is not None:
+                progress(fraction, text)
         try:
-            value = make()
-        finally:
+            value = make(tick)
+        except BaseException:
             with _LOCK:
                 _BUSY.pop(key, None)
-        with _LOCK:
+                _PROGRESS.pop(key, None)
+            raise
+        with _LOCK:                 # stored and no longer busy at once: a newcomer never makes it again
             store[key] = value
             while len(store) > size:
                 store.popitem(last=False)
+            _BUSY.pop(key, None)
+            _PROGRESS.pop(key, None)
         return value
+    finally:
+        gate.release()
+
+
+def _wait(gate: threading.Lock, key: tuple, progress: Progress | None, every: float = 0.25) -> None:
+    """Block until ``gate`` is ours, relaying the maker's progress to ``progress`` as it changes."""
+    shown = None
+    while not gate.acquire(timeout=every):
+        if progress is None:
+            continue
+        now = _PROGRESS.get(key, (0.0, "starting"))
+        if now != shown:
+            progress(now[0], f"another session is making it: {now[1]}")
+            shown = now
 
 
 def clear() -> None:
@@ -95,7 +123,7 @@ def clear() -> None:
 def daily_history(wh, as_of: date) -> pd.DataFrame:
     """data.history(wh, as_of, HISTORY_DAYS), memoised per warehouse and data version (read-only)."""
     key = ("history", wh.label, wh.data_version(), as_of)
-    return _memo(_HISTORY, key, lambda: data.history(wh, as_of, days=HISTORY_DAYS))
+    return _memo(_HISTORY, key, lambda _tick: data.history(wh, as_of, days=HISTORY_DAYS))
 
 
 def store_run(wh, as_of: date, model="auto", progress: Progress | None = None) -> StoreRun:
@@ -103,7 +131,7 @@ def store_run(wh, as_of: date, model="auto", progress: Progress | None = None) -
     is called while it is computed, not on a memo hit)."""
     engine.resolve_models(model)                                    # a clear error for an unknown name
     key = ("run", wh.label, wh.data_version(), as_of, repr(model))
-    return _memo(_RUNS, key, lambda: _compute(wh, as_of, model, progress), progress=progress)
+    return _memo(_RUNS, key, lambda tick: _compute(wh, as_of, model, tick), progress=progress)
 
 
 def _compute(wh, as_of: date, model, progress: Progress | None) -> StoreRun:

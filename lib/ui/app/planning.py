@@ -128,6 +128,7 @@ def _run_forecast(key, wh, as_of: date, grain: str, h: int,
 
 def run_forecast(wh, key, as_of: date, grain: str, h: int, model: str = "auto"):
     """(every SKU's forecast for the next h days or weeks, backtest accuracy per SKU and model)."""
+    run(wh, key, as_of)          # made (or waited for, with progress) outside the cache's silent lock
     return _run_forecast(key, wh, as_of, grain, h, model)
 
 
@@ -153,7 +154,11 @@ def view(wh, key, as_of: date, level: str, grain: str, h: int, model: str, only:
     """What the Forecast page shows of one SKU, category or the store: forecast, backtest, history and
     accuracy at the grain and horizon; every SKU's forecast over the same periods with its price and revenue
     (by day, week or month), how many SKUs each model serves, units sold per SKU over the last h periods,
-    each SKU's status, and the backtest windows (cached per data version: a rerun only draws)."""
+    each SKU's status, and the backtest windows (cached per data version: a rerun only draws).
+
+    The run is made first, outside the cached view: a session that asks while another one makes it
+    waits in the run's memo, whose progress bar follows the maker's, not in the cache's silent lock."""
+    grain_run(wh, key, as_of, grain, h)
     return _view(key, wh, as_of, level, grain, h, model, only)
 
 
@@ -164,6 +169,7 @@ def _month_forecast(key, wh, as_of: date, months: int, model: str) -> pd.DataFra
 
 def month_forecast(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:
     """Every SKU's forecast for the next ``months`` months: the Forecast page's month numbers."""
+    grain_run(wh, key, as_of, "month", months)
     return _month_forecast(key, wh, as_of, months, model)
 
 
@@ -175,4 +181,5 @@ def _month_demand(key, wh, as_of: date, months: int, model: str) -> pd.DataFrame
 def month_demand(wh, key, as_of: date, months: int, model: str = "auto") -> pd.DataFrame:
     """Every SKU's demand per day over the next ``months`` months, read from the month forecast (its days
     add up to each month's forecast): what Replenishment plans with at the month grain."""
+    grain_run(wh, key, as_of, "month", months)
     return _month_demand(key, wh, as_of, months, model)

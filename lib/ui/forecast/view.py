@@ -148,6 +148,9 @@ def _controls(daily: pd.DataFrame, names: pd.DataFrame, as_of: date, monthly: bo
     grain = c4.segmented_control("Grain", list(planning.GRAINS), default=first, key="fgrain",
                                  bind="query-params", on_change=_grain_changed, args=(first,)) or first
     lo, hi, dflt = planning.HORIZONS[grain]
+    if st.session_state.get("_h_grain") not in (None, grain) and "h" not in st.query_params:
+        st.session_state["h"] = dflt        # a grain changed by the link, not the control: its default too
+    st.session_state["_h_grain"] = grain
     unit = parts.UNITS[grain]
     start = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     weeks = f" Weeks are 7-day blocks from the first forecast day ({start:%A})." if grain == "week" else ""
