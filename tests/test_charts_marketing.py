@@ -1,0 +1,58 @@
+"""Marketing charts (lib/charts/marketing.py): the data they draw, worked by hand."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from lib.charts import marketing as charts
+
+# Two monthly cohorts of paid search and one of email. Paid search: Jan 10 customers at CAC 30 (spend 300),
+# Feb 30 customers at CAC 20 (spend 600); email: Jan 4 customers at CAC 5; organic has no spend (CAC NaN).
+PAYBACK = pd.DataFrame({
+    "cohort": ["2026-01", "2026-01", "2026-02", "2026-01", "2026-01"],
+    "channel": ["paid_search", "paid_search", "paid_search", "email", "organic"],
+    "months_since": [0, 1, 0, 0, 0],
+    "customers": [10, 10, 30, 4, 7],
+    "cac": [30.0, 30.0, 20.0, 5.0, math.nan],
+    "cum_margin_per_customer": [12.0, 33.0, 8.0, 6.0, 9.0],
+    "paid_back": [False, True, False, True, False],
+})
+
+
+def test_channel_curves_pool_the_cohorts_that_reached_each_month():
+    got = charts.channel_curves(PAYBACK)
+    # paid search month 0: both cohorts, 40 customers; margin (10 x 12 + 30 x 8) / 40 = 360 / 40 = 9;
+    # CAC (300 + 600) / 40 = 22.5. Month 1: the January cohort alone: 33 per customer against CAC 30.
+    # Organic: no spend, no CAC: left out.
+    want = pd.DataFrame({"channel": ["email", "paid_search", "paid_search"], "months_since": [0, 0, 1],
+                         "customers": [4, 40, 10], "cum_margin_per_customer": [6.0, 9.0, 33.0],
+                         "cac": [5.0, 22.5, 30.0]})
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_payback_chart_draws_a_cac_rule_per_channel():
+    spec = charts.payback_chart(PAYBACK).to_dict()
+    rules = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    data = spec["datasets"][rules["data"]["name"]]
+    assert [(d["channel"], d["cac"]) for d in data] == [("email", 5.0), ("paid_search", 22.5)]
+
+
+def test_roas_bars_leave_out_channels_without_spend_and_order_by_roas():
+    report = pd.DataFrame({"channel": ["organic", "paid_search", "email"], "spend": [0.0, 200.0, 50.0],
+                           "revenue": [900.0, 500.0, 400.0], "gross_margin": [400.0, 150.0, 180.0],
+                           "roas": [math.nan, 2.5, 8.0]})
+    spec = charts.roas_bars(report).to_dict()
+    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
+    data = spec["datasets"][bars["data"]["name"]]
+    assert [(d["channel"], d["measure"], d["value"]) for d in data] == [
+        ("paid_search", "Revenue / spend", 2.5), ("paid_search", "Gross margin / spend", 0.75),
+        ("email", "Revenue / spend", 8.0), ("email", "Gross margin / spend", 3.6)]
+    assert bars["encoding"]["y"]["sort"] == ["email", "paid_search"]
+
+
+def test_no_spend_says_so():
+    report = pd.DataFrame({"channel": ["organic"], "spend": [0.0], "revenue": [10.0], "gross_margin": [4.0],
+                           "roas": [math.nan]})
+    spec = charts.roas_bars(report).to_dict()
+    assert "load the spend feed" in str(spec)
