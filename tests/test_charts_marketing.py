@@ -6,6 +6,7 @@ import math
 import pandas as pd
 
 from lib.charts import marketing as charts
+from lib.reports import marketing as report
 
 # Two monthly cohorts of paid search and one of email. Paid search: Jan 10 customers at CAC 30 (spend 300),
 # Feb 30 customers at CAC 20 (spend 600); email: Jan 4 customers at CAC 5; organic has no spend (CAC NaN).
@@ -21,7 +22,7 @@ PAYBACK = pd.DataFrame({
 
 
 def test_channel_curves_pool_the_cohorts_that_reached_each_month():
-    got = charts.channel_curves(PAYBACK)
+    got = report.channel_curves(PAYBACK)
     # paid search month 0: both cohorts, 40 customers; margin (10 x 12 + 30 x 8) / 40 = 360 / 40 = 9;
     # CAC (300 + 600) / 40 = 22.5. Month 1: the January cohort alone: 33 per customer against CAC 30.
     # Organic: no spend, no CAC: left out.
@@ -56,3 +57,21 @@ def test_no_spend_says_so():
                            "roas": [math.nan]})
     spec = charts.roas_bars(report).to_dict()
     assert "load the spend feed" in str(spec)
+
+
+def test_payback_summary_reads_the_pooled_curves():
+    got = report.payback_summary(PAYBACK)
+    # email pays back in month 0 (6 >= 5), LTV:CAC not reached at 3/6/12; paid search: month 0 pooled 9 < 22.5,
+    # month 1 (January alone) 33 >= 30: payback month 1
+    assert got["channel"].tolist() == ["email", "paid_search"]
+    assert got["customers"].tolist() == [4, 40] and got["cac"].tolist() == [5.0, 22.5]
+    assert got["payback_month"].tolist() == [0.0, 1.0]
+    assert got[["ltv_cac_3", "ltv_cac_6", "ltv_cac_12"]].isna().all().all()
+
+
+def test_totals_are_ratios_of_sums():
+    rep = pd.DataFrame({"channel": ["a", "b"], "spend": [100.0, 0.0], "sessions": [50, 150], "orders": [5, 15],
+                        "revenue": [300.0, 900.0], "gross_margin": [120.0, 300.0], "new_customers": [4, 6]})
+    t = report.totals(rep)
+    assert (t["roas"], t["margin_roas"], t["cpa"], t["cac"], t["conversion_rate"]) == (12.0, 4.2, 5.0, 10.0, 0.1)
+    assert math.isnan(report.totals(rep.assign(spend=0.0))["roas"])
