@@ -7,8 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AS_OF ?= $(shell date -d yesterday +%F)
 PORT ?= 8501
-# OpenMP (scikit-learn's boosted forecast) waits passively instead of spinning: see lib/ui/app/serve.py
+# OpenMP (scikit-learn's boosted forecast) waits passively instead of spinning, OpenBLAS runs each product on one
+# thread (sessions already run side by side): see lib/ui/app/serve.py
 export OMP_WAIT_POLICY ?= PASSIVE
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: run team test lint demo venv dev system-deps bench load clean
 

@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import linalg, sparse
 
 from lib.pricing.pooling import Group, pool
 
@@ -124,24 +125,48 @@ class _Fit(NamedTuple):
 
 
 def _glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray, maxiter: int = 100, tol: float = 1e-9):
-    """Poisson GLM (log link) by iteratively reweighted least squares on the normal equations (the
-    p x p pseudo-inverse: a rank-deficient design is fitted on its range); None when not finite."""
+    """Poisson GLM (log link) by iteratively reweighted least squares on the normal equations; None when
+    not finite. The design is mostly 0/1 dummies (SKUs, weeks), so its products are taken sparse, and the
+    p x p system is solved by Cholesky; a rank-deficient (or nearly so) design falls back to the
+    pseudo-inverse, which fits it on its range. Same fit as the dense pseudo-inverse every step (checked
+    against statsmodels in the tests), several times faster: this is the Pricing page's first open."""
+    xs = sparse.csr_matrix(X)
+    xt = xs.T.tocsr()
     mu = y + 0.5
     eta = np.log(mu)
     dev_old = np.inf
     for _ in range(maxiter):
-        a_inv = np.linalg.pinv(X.T @ (X * mu[:, None]), hermitian=True)
-        beta = a_inv @ (X.T @ (mu * (eta - offset) + (y - mu)))
-        eta = np.clip(X @ beta + offset, -50.0, 50.0)
+        info = _information(xs, xt, mu)
+        beta = _solve(info, xt @ (mu * (eta - offset) + (y - mu)))
+        eta = np.clip(xs @ beta + offset, -50.0, 50.0)
         mu = np.exp(eta)
         dev = 2.0 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - (y - mu))
         if abs(dev - dev_old) <= tol * (abs(dev) + 0.1):
             break
         dev_old = dev
-    a_inv = np.linalg.pinv(X.T @ (X * mu[:, None]), hermitian=True)
+    a_inv = _solve(_information(xs, xt, mu), None)
     if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(a_inv))):
         return None
     return _Fit(beta, mu, a_inv)
+
+
+def _information(xs, xt, mu: np.ndarray) -> np.ndarray:
+    """X' diag(mu) X as a dense p x p array, from the sparse design and its transpose."""
+    return np.asarray((xt @ xs.multiply(mu[:, None]).tocsc()).todense())
+
+
+def _solve(a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    """a^-1 b (b None: a^-1) for a symmetric positive semi-definite ``a``: Cholesky when its pivots are
+    well away from zero (smallest at least 1e-7 of the largest), else the pseudo-inverse."""
+    try:
+        c, lower = linalg.cho_factor(a, lower=True, check_finite=False)
+        d = np.diag(c)
+        if d.min() > 1e-7 * d.max():
+            return linalg.cho_solve((c, lower), np.eye(len(a)) if b is None else b, check_finite=False)
+    except (linalg.LinAlgError, ValueError):
+        pass
+    a_inv = np.linalg.pinv(a, hermitian=True)
+    return a_inv if b is None else a_inv @ b
 
 
 def _varying(cols: list[np.ndarray]) -> list[np.ndarray]:
