@@ -1,4 +1,4 @@
-"""Overview: KPI tiles against a comparison period, the trend with promotions, breakdowns, movers."""
+"""Overview: KPI tiles against a comparison period, the trend with promotions, what changed, breakdowns, movers."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,6 +12,7 @@ from lib.charts import overview as charts
 from lib.exports import Formats
 from lib.reports import overview as report
 from lib.ui.app import cache, shell
+from lib.ui.overview import change as what_changed
 from lib.ui.widgets import controls, downloads
 from lib.ui.widgets.formatting import money_column
 
@@ -143,6 +144,8 @@ def _body(wh, key, span, start, end, prev, grain, channels, currency) -> None:
     if len(promos):
         st.caption(f":material/sell: Under the trend: {len(promos)} promotion{'s' if len(promos) != 1 else ''} "
                    "running in this range, one bar each (hover a bar for its discount and scope).")
+
+    what_changed.section(wh, key, start, end, prev, channels, cmp, currency)
 
     for dim, title in (("channel", "Channel"), ("category", "Category")):
         _breakdown_section(_breakdown(key, wh, start, end, prev, dim, channels), dim, title, start, end, prev,
