@@ -18,11 +18,13 @@ from fractions import Fraction
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from lib import kpis
 from lib.analytics import change
+from lib.settings import Settings
+from lib.warehouse import Warehouse
 from tests.support.kpi_store import load_store
 
 A = (date(2026, 2, 22), date(2026, 2, 28))
@@ -205,3 +207,58 @@ def test_segment_parts_sum_to_each_segment_and_to_the_total(rows):
             got = out.set_index("segment").loc[r.segment]
             assert abs(got["volume"] - (Qb - Qa) * r.units_a / Qa * pa) <= 0.011
             assert abs(got["price"] - r.units_b * (pb - pa)) <= 0.011
+
+
+# -- random stores in the warehouse against a plain pandas reference -------------------------------------
+_line = st.tuples(st.integers(0, 13), st.sampled_from(["A", "B", "Z"]), st.integers(-2, 5).filter(bool),
+                  st.integers(1, 99_999), st.integers(0, 300), st.sampled_from(["web", "email", None]),
+                  st.sampled_from([None, None, "cancelled"]), st.integers(0, 6))
+_session = st.tuples(st.integers(0, 13), st.booleans())
+STORE_PRODUCTS = pd.DataFrame({"sku": ["A", "B"], "name": ["Mug", "Tee"], "category": ["Mugs", "Tees"],
+                               "unit_cost": [4.0, 8.0], "price": [10.0, 20.0]})
+PA, PB = (date(2026, 3, 1), date(2026, 3, 7)), (date(2026, 3, 8), date(2026, 3, 14))
+
+
+@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_line, min_size=1, max_size=14), sess=st.lists(_session, max_size=10))
+def test_random_stores_split_exactly(tmp_path, lines, sess):
+    wh = Warehouse.open(url=f"duckdb:///{tmp_path}/prop.duckdb", settings=Settings(store_timezone="UTC"))
+    try:
+        if wh.is_empty():
+            wh.load("products", STORE_PRODUCTS, source="test")
+        df = pd.DataFrame([{"order_id": f"o{o}", "ordered_at": f"2026-03-{1 + d:02d} 12:00:00", "customer_id": "c1",
+                            "sku": s, "quantity": q, "unit_price": p / 100, "discount": disc / 100, "channel": ch,
+                            "status": stt} for i, (d, s, q, p, disc, ch, stt, o) in enumerate(lines)])
+        df = df.drop_duplicates(["order_id", "sku"])
+        wh.load("orders", df.copy(), source="test")
+        ev = pd.DataFrame([{"session_id": f"s{i}", "event_at": f"2026-03-{1 + d:02d} 09:00:00",
+                            "event": "purchase" if bought else "page_view"} for i, (d, bought) in enumerate(sess)]
+                          or [{"session_id": "s0", "event_at": "2026-01-01 09:00:00", "event": "page_view"}])
+        wh.load("events", ev, source="test")
+        # the reference, in plain pandas
+        live = df[df["status"].isna()].copy()
+        live["rev"] = live["quantity"] * live["unit_price"] - live["discount"]
+        day = pd.to_datetime(live["ordered_at"]).dt.date
+        ev_day = pd.to_datetime(ev["event_at"]).dt.date
+
+        def ref(p):
+            cur = live[(day >= p[0]) & (day <= p[1])]
+            return {"revenue": cur["rev"].sum(), "orders": cur["order_id"].nunique(),
+                    "sessions": ev.loc[(ev_day >= p[0]) & (ev_day <= p[1]), "session_id"].nunique()}, cur
+
+        (ra, cur_a), (rb, cur_b) = ref(PA), ref(PB)
+        got = kpis.explain_change(wh, *PA, *PB)
+        assert total_cents(got) == change.cents(rb["revenue"]) - change.cents(ra["revenue"])
+        want = change.decompose(ra, rb)
+        assert contributions(got) == contributions(want)
+        seg = kpis.explain_segments(wh, *PA, *PB, dim="channel").set_index("channel")
+        for name, cur, col in ((PA, cur_a, "revenue_a"), (PB, cur_b, "revenue_b")):
+            by = cur.assign(channel=cur["channel"].fillna("(none)")).groupby("channel")["rev"].sum()
+            for ch, value in by.items():
+                assert abs(seg.loc[ch, col] - value) <= 0.005 + 1e-9, (name, ch)
+        c = seg[["change", "volume", "mix", "price"]].map(lambda x: round(x * 100))
+        assert (c["volume"] + c["mix"] + c["price"] == c["change"]).all()
+        assert c["change"].sum() == total_cents(got)
+    finally:
+        wh.dispose()
