@@ -42,3 +42,22 @@ def test_anomaly_points_are_the_flagged_days_only():
     assert pts[["flag", "value", "drivers"]].values.tolist() == [["spike", 240.0, "Email +$200.00"],
                                                                  ["dip", 10.0, "Web −$20.00"]]
     assert layers[3]["encoding"]["color"]["scale"]["range"] == [UP, DOWN]
+
+
+def test_unusual_days_are_marked_on_the_overview_trend():
+    from lib.analytics import kpis
+    from lib.charts import overview
+
+    cur = pd.DataFrame({"period": pd.date_range("2026-03-01", "2026-03-10"), "value": [30.0] * 10})
+    flags = pd.DataFrame({"date": [date(2026, 3, 4)], "value": [240.0], "baseline": [40.0], "flag": ["spike"],
+                          "drivers": ["Email +$200.00"]})
+    spec = overview.trend_chart(kpis.overlay(cur, None), "Revenue", "money", "day", None, date(2026, 3, 1),
+                                date(2026, 3, 10), flags=flags).to_dict()
+    lines, points = spec["layer"]
+    assert lines["mark"]["type"] == "line" and points["mark"]["type"] == "point"
+    pts = pd.DataFrame(spec["datasets"][points["data"]["name"]])
+    assert pts[["period", "value", "flag", "drivers"]].values.tolist() == [
+        ["2026-03-04T00:00:00", 240.0, "spike", "Email +$200.00"]]
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    # without flags the trend is unchanged: the lines alone
+    assert "layer" not in overview.trend_chart(kpis.overlay(cur, None), "Revenue", "money", "day").to_dict()

@@ -17,7 +17,7 @@ from lib.ui.app import cache
 from lib.ui.widgets import downloads
 from lib.ui.widgets.formatting import money_column
 
-__all__ = ["section", "periods_of"]
+__all__ = ["section", "periods_of", "unusual_days"]
 
 SPLITS = {"channel": "Channel", "category": "Category"}
 
@@ -35,6 +35,14 @@ def _summary(key, wh, start: date, end: date, channels: tuple[str, ...]) -> dict
 @cache.query(max_entries=64)
 def _anomalies(key, wh, start: date, end: date, metric: str, channels: tuple[str, ...]) -> pd.DataFrame:
     return kpis.anomalies(wh, start, end, metric, channels=list(channels))
+
+
+def unusual_days(wh, key, start: date, end: date, metric: str, channels: tuple[str, ...]) -> pd.DataFrame | None:
+    """The flagged days of a daily revenue/orders/sessions trend, for marking them on it (None otherwise)."""
+    if metric not in anomaly_lib.ANOMALY_METRICS:
+        return None
+    df = _anomalies(key, wh, start, end, metric, channels)
+    return df[df["flag"].notna()]
 
 
 def periods_of(start: date, end: date, prev: tuple[date, date] | None) -> tuple[tuple[date, date], tuple[date, date]]:
