@@ -8,40 +8,14 @@ With identical weeks MAD = 0, so the band is baseline ± 3 · max(0.1 · baselin
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from lib import kpis
 from lib.analytics import anomalies as an
-
-START, END = date(2026, 2, 23), date(2026, 3, 15)
-PRODUCTS = pd.DataFrame({"sku": ["A"], "name": ["Mug"], "category": ["Mugs"], "unit_cost": [4.0], "price": [10.0]})
-SPIKE, DIP = date(2026, 3, 4), date(2026, 3, 10)     # a Wednesday, a Tuesday
-
-
-def orders(planted: bool, noise: bool = False) -> pd.DataFrame:
-    rows, day = [], date(2026, 1, 5)
-    n = 0
-    while day <= END:
-        wd = day.weekday()
-        disc = float(n % 3) if noise else 0.0         # 0, 1, 2 dollars off: a store that is not perfectly flat
-        if not (planted and day == DIP):              # the dip: the web order is missing
-            rows.append((f"w{n}", f"{day} 10:00:00", "c1", "A", 1 + wd, 10.0, disc, "web"))
-        rows.append((f"e{n}", f"{day} 11:00:00", "c2", "A", 1, 10.0, 0.0, "email"))
-        if planted and day == SPIKE:                  # the spike: a 20-mug email order
-            rows.append(("big", f"{day} 12:00:00", "c3", "A", 20, 10.0, 0.0, "email"))
-        day += timedelta(days=1)
-        n += 1
-    return pd.DataFrame(rows, columns=["order_id", "ordered_at", "customer_id", "sku", "quantity", "unit_price",
-                                       "discount", "channel"])
-
-
-def load(wh, planted: bool, noise: bool = False):
-    wh.load("products", PRODUCTS, source="test")
-    wh.load("orders", orders(planted, noise), source="test")
-    return wh
+from tests.support.anomaly_store import DIP, END, SPIKE, START, load
 
 
 def test_planted_spike_and_dip_are_flagged_on_their_days(wh):

@@ -162,6 +162,19 @@ def test_overview_what_changed_reads_the_hand_computed_split(store):
     assert "the previous period of equal length" in texts(at)
 
 
+def test_overview_marks_the_planted_unusual_days(data_dir):
+    # tests/support/anomaly_store: a $200 email spike on Wed 03-04 (usual $40) and a missing web order on Tue 03-10
+    # (usual $30): both flagged, in the section's list and on the daily trend
+    from tests.support import anomaly_store
+
+    anomaly_store.load(Warehouse.open(settings=Settings.from_env()), planted=True)
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-14"})
+    body = texts(at)
+    assert "2 unusual days marked on the trend" in body
+    assert ("- **Wed Mar 04**: $240.00 against a usual $40.00 (spike); Email +$200.00\n"
+            "- **Tue Mar 10**: $10.00 against a usual $30.00 (dip); Web −$20.00") in body
+
+
 def test_overview_range_without_orders_names_the_data_span(store):
     at = page("pages/overview_page.py", range="Custom", **{"from": "2025-06-01", "to": "2025-06-30"})
     body = texts(at)
