@@ -262,3 +262,13 @@ def test_random_stores_split_exactly(tmp_path, lines, sess):
         assert c["change"].sum() == total_cents(got)
     finally:
         wh.dispose()
+
+
+def test_the_sentence_names_missing_segments_in_words():
+    drivers = change.decompose({"revenue": 100.0, "sessions": 10, "orders": 2}, {"revenue": 150.0, "sessions": 10,
+                                                                               "orders": 3})
+    # sessions unchanged (no part), conversion 0.2 -> 0.3 with AOV 50 both: the whole +50 is conversion
+    segs = pd.DataFrame({"category": ["(unknown)", "Mugs"], "change": [60.0, -10.0]})
+    assert change.sentence(drivers, PA, PB, segs, dim="category") == (
+        "Revenue rose $50.00 (+50.0%) from 1–7 Mar to 8–14 Mar: a higher conversion rate added $50.00. "
+        "Products without a category drove most of it (+$60.00).")

@@ -27,6 +27,7 @@ __all__ = ["anomalies", "ANOMALY_METRICS", "baseline_band"]
 
 ANOMALY_METRICS = ("revenue", "orders", "sessions")
 _MAD = 1.4826
+_PARTITIONED = ("revenue", "sessions")    # additive over any split: one query gives the total and the segments
 COLUMNS = ["date", "value", "baseline", "lo", "hi", "flag", "gap", "top_segment", "drivers"]
 
 
@@ -62,7 +63,8 @@ def anomalies(wh, start: date, end: date, metric: str = "revenue", *, as_of: dat
     order metrics); weeks/k/min_weeks/rel_floor/abs_floor: the baseline and band; channels: filter.
     Returns: DataFrame[date, value, baseline, lo, hi, flag, gap, top_segment, drivers]: one row per day;
     flag "spike" | "dip" | None; gap = value − baseline; drivers e.g. "Email +$500.00 · Web +$20.00"
-    (empty when not flagged). One warehouse query, two when a day is flagged.
+    (empty when not flagged). One warehouse query for revenue and sessions (the segments' sum is the
+    total); for other metrics one more when a day is flagged.
     """
     m = explore.check(metric, by)
     if not m.additive:
@@ -73,15 +75,20 @@ def anomalies(wh, start: date, end: date, metric: str = "revenue", *, as_of: dat
         return pd.DataFrame(columns=COLUMNS)
     since = start - timedelta(days=7 * weeks)
     filters = {"channel": list(channels or [])}
-    total = explore.query(wh, metric, None, "day", since, end, filters).set_index("period")["value"]
+    days = pd.date_range(pd.Timestamp(since), pd.Timestamp(end), freq="D", name="period")
+    wide = None
+    if metric in _PARTITIONED:       # every line / session has one segment: the total is the segments' sum
+        wide = _wide(explore.query(wh, metric, by, "day", since, end, filters), by, days)
+        total = wide.sum(axis=1)
+    else:
+        total = explore.query(wh, metric, None, "day", since, end, filters).set_index("period")["value"]
     band = baseline_band(total, weeks, k, min_weeks, rel_floor, abs_floor)
     band["gap"] = band["value"] - band["baseline"]
     band["top_segment"], band["drivers"] = None, ""
     flagged = band.index[band["flag"].notna() & (band.index >= pd.Timestamp(start))]
     if len(flagged):
-        seg = explore.query(wh, metric, by, "day", since, end, filters)
-        wide = seg.pivot_table(index="period", columns=by, values="value", aggfunc="sum").reindex(total.index)
-        wide = wide.fillna(0.0)
+        if wide is None:
+            wide = _wide(explore.query(wh, metric, by, "day", since, end, filters), by, days)
         nz = np.flatnonzero(total.to_numpy() != 0)
         first = total.index[nz[0]] if len(nz) else None
         for d in flagged:
@@ -96,6 +103,13 @@ def anomalies(wh, start: date, end: date, metric: str = "revenue", *, as_of: dat
     out = band[band.index >= pd.Timestamp(start)].reset_index(names="date")
     out["date"] = out["date"].dt.date
     return out[COLUMNS]
+
+
+def _wide(seg: pd.DataFrame, by: str, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """Long per-day, per-segment values -> one column per segment, every day of the window (0 where none)."""
+    if seg.empty:
+        return pd.DataFrame(index=days, dtype=float)
+    return seg.pivot_table(index="period", columns=by, values="value", aggfunc="sum").reindex(days).fillna(0.0)
 
 
 def _name(dim: str, value) -> str:

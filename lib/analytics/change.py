@@ -214,6 +214,7 @@ def explain_segments(wh, start_a: date, end_a: date, start_b: date, end_b: date,
 
 
 # -- the sentence -------------------------------------------------------------------------------------------------
+_SEGMENT_WORDS = {"(none)": "Orders without a channel", "(unknown)": "Products without a category"}
 _MORE = {"sessions": ("more sessions", "fewer sessions"),
          "conversion_rate": ("a higher conversion rate", "a lower conversion rate"),
          "aov": ("a higher average order value", "a lower average order value"),
@@ -248,7 +249,7 @@ def sentence(drivers: pd.DataFrame, a: tuple[date, date], b: tuple[date, date],
         same = segments[segments["change"] * change > 0]
         if len(same):
             top = same.loc[same["change"].abs().idxmax()]
-            name = fmt.words(top[dim]) if dim == "channel" else str(top[dim])
+            name = _SEGMENT_WORDS.get(str(top[dim])) or (fmt.words(top[dim]) if dim == "channel" else str(top[dim]))
             sign = "+" if top["change"] > 0 else "−"
             text += f" {name} drove most of it ({sign}{fmt.money(abs(top['change']), currency)})."
     return text
