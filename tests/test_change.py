@@ -272,3 +272,17 @@ def test_the_sentence_names_missing_segments_in_words():
     assert change.sentence(drivers, PA, PB, segs, dim="category") == (
         "Revenue rose $50.00 (+50.0%) from 1–7 Mar to 8–14 Mar: a higher conversion rate added $50.00. "
         "Products without a category drove most of it (+$60.00).")
+
+
+def test_the_overview_report_holds_what_changed(wh):
+    from lib import reports
+    from lib.reports.blocks import Heading, Table, Text
+
+    load_store(wh)
+    blocks = reports.build("overview", wh, [("range", "Custom"), ("from", "2026-03-01"), ("to", "2026-03-07"),
+                                            ("wc_by", "category")])
+    at = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "What changed")
+    text, table = blocks[at + 1], blocks[at + 3]
+    assert isinstance(text, Text) and text.markdown.endswith("Mugs drove most of it (+$43.00).")
+    assert "more sessions added $193.35" in text.markdown
+    assert isinstance(table, Table) and table.frame["Category"].tolist() == ["Mugs", "Tees", "(unknown)"]
