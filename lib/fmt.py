@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["CENTS_BELOW", "file_stem", "money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
+__all__ = ["CENTS_BELOW", "file_stem", "span", "money", "count", "pct", "change_pct", "duration", "words", "CURRENCY_SYMBOLS", "WORDS"]
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
@@ -114,3 +114,17 @@ def signed(x) -> str:
         return "–"
     n = round(float(x))
     return "0" if n == 0 else f"{'+' if n > 0 else '−'}{abs(n):,}"
+
+
+def span(start, end) -> str:
+    """An inclusive date range as a report writes it: '1–7 Jun' · '28 May – 3 Jun' · '28 Dec 2026 – 3 Jan
+    2027' · '5 Jun' (one day). The year is left out when both ends are in the same year."""
+    if _missing(start) or _missing(end):
+        return "–"
+    if start == end:
+        return f"{start.day} {start:%b}"
+    if start.year != end.year:
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end:%b}"
+    return f"{start.day} {start:%b} – {end.day} {end:%b}"

@@ -86,7 +86,7 @@ def test_overview_breakdowns_show_the_comparison_period_in_a_table(store):
     # P (Mar 01..07) against C (Feb 22..28): web 73 vs 20, email 55 vs 80, sms 10 vs 0 (tests/test_kpis.py)
     at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-07"})
     frames = [d.value for d in at.dataframe]
-    ch = next(f for f in frames if "Channel" in f.columns)
+    ch = next(f for f in frames if "Channel" in f.columns and "Share" in f.columns)
     assert ch.columns.tolist() == ["Channel", "Revenue", "Comparison revenue", "Change", "Change %", "Share", "Orders",
                                    "Units"]
     assert ch["Channel"].tolist() == ["Web", "Email", "SMS"]            # words, not keys
@@ -137,6 +137,42 @@ def test_overview_widgets_change_the_view(store):
     assert not at.exception
     at.multiselect(key="channel").select("web").run()     # web in Mar 02..08: -10 + 38 + 20
     assert not at.exception and tiles(at)["Revenue"][0] == "$48.00"
+
+
+def test_overview_what_changed_reads_the_hand_computed_split(store):
+    # P against the previous 7 days C (tests/test_change.py computes every figure by hand): revenue 100 -> 138;
+    # sessions 1 -> 4 (+193.35), orders per session 2 -> 1.25 (-68.55), AOV 50 -> 27.6 (-86.80)
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-07"})
+    assert at.code[0].value == (          # the copy-friendly block (the share links come after it)
+        "Revenue rose $38.00 (+38.0%) from 22–28 Feb to 1–7 Mar: more sessions added $193.35, a lower conversion "
+        "rate took away $68.55, and a lower average order value $86.80. Web drove most of it (+$53.00).")
+    steps = next(d.value for d in at.dataframe if "Running revenue" in d.value.columns)
+    assert steps.values.tolist() == [["22–28 Feb", 100.0, 100.0], ["Sessions", 193.35, 293.35],
+                                     ["Conversion rate", -68.55, 224.8], ["Average order value", -86.8, 138.0],
+                                     ["1–7 Mar", 138.0, 138.0]]
+    segs = next(d.value for d in at.dataframe if "Mix" in d.value.columns)
+    assert segs[["Channel", "Change", "Volume", "Mix", "Price"]].values.tolist() == [
+        ["Web", 53.0, 20.0, 40.0, -7.0], ["Email", -25.0, 80.0, -100.0, -5.0], ["SMS", 10.0, 0.0, 10.0, 0.0]]
+    assert "Not enough history to tell unusual days" in texts(at)      # the store has one week before P
+    # split by category (a URL key); without a comparison the previous 7 days are the baseline all the same
+    at.selectbox(key="compare").select("none").run()
+    at.button_group(key="wc_by").set_value("category").run()
+    assert at.code[0].value.endswith("Mugs drove most of it (+$43.00).")
+    assert "193.35" in at.code[0].value
+    assert "the previous period of equal length" in texts(at)
+
+
+def test_overview_marks_the_planted_unusual_days(data_dir):
+    # tests/support/anomaly_store: a $200 email spike on Wed 03-04 (usual $40) and a missing web order on Tue 03-10
+    # (usual $30): both flagged, in the section's list and on the daily trend
+    from tests.support import anomaly_store
+
+    anomaly_store.load(Warehouse.open(settings=Settings.from_env()), planted=True)
+    at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-14"})
+    body = texts(at)
+    assert "2 unusual days marked on the trend" in body
+    assert ("- **Wed Mar 04**: $240.00 against a usual $40.00 (spike); Email +$200.00\n"
+            "- **Tue Mar 10**: $10.00 against a usual $30.00 (dip); Web −$20.00") in body
 
 
 def test_overview_range_without_orders_names_the_data_span(store):

@@ -45,3 +45,13 @@ def test_file_stem_names_the_range_comparison_and_filters():
     assert fmt.file_stem("cohorts", grain="month", by="Acquisition channel") == (
         "cohorts_grain-month_by-acquisition-channel")
     assert fmt.file_stem("x", channel="a/b:c") == "x_channel-a-b-c"
+
+
+def test_span_reads_as_a_report_writes_dates():
+    from datetime import date
+
+    from lib.fmt import span
+    assert span(date(2026, 6, 1), date(2026, 6, 7)) == "1–7 Jun"
+    assert span(date(2026, 5, 28), date(2026, 6, 3)) == "28 May – 3 Jun"
+    assert span(date(2026, 12, 28), date(2027, 1, 3)) == "28 Dec 2026 – 3 Jan 2027"
+    assert span(date(2026, 6, 5), date(2026, 6, 5)) == "5 Jun" and span(None, date(2026, 1, 1)) == "–"

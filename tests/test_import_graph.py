@@ -14,7 +14,7 @@ ALLOWED = {
     **{f: FOUNDATIONS for f in FOUNDATIONS},
     "lib.warehouse": set(), "lib.sources": {"lib.warehouse"}, "lib.demo": set(),
     "lib.ingest": {"lib.warehouse", "lib.sources", "lib.demo"},
-    "lib.analytics": {"lib.warehouse"},
+    "lib.analytics": {"lib.warehouse"}, "lib.kpis": {"lib.analytics"},
     "lib.cohorts": {"lib.warehouse", "lib.analytics"}, "lib.funnel": {"lib.warehouse", "lib.analytics"},
     "lib.forecast": {"lib.warehouse", "lib.analytics"}, "lib.replenish": {"lib.warehouse", "lib.analytics"},
     "lib.pricing": {"lib.warehouse", "lib.analytics", "lib.forecast", "lib.replenish"},

@@ -59,13 +59,16 @@ def _x_domain(frame: pd.DataFrame, end: date | None) -> list[str] | None:
 
 
 def trend_chart(frame: pd.DataFrame, label: str, kind: str, grain: str, promos: pd.DataFrame | None = None,
-                start: date | None = None, end: date | None = None, currency: str = "USD"):
+                start: date | None = None, end: date | None = None, currency: str = "USD",
+                flags: pd.DataFrame | None = None):
     """Lines of `frame` (kpis.overlay output: offset, period, series, value, actual_period).
 
     The comparison series is drawn dashed on the current period's axis. Promotions overlapping
     [start, end] are drawn as bars in lanes of their own under the trend, on the same time axis (with
-    the promo id, discount and scope in the tooltip): nothing is painted over the data. Returns the
-    lines alone (alt.Chart) without promotions, else alt.VConcatChart(lines, lanes).
+    the promo id, discount and scope in the tooltip): nothing is painted over the data. `flags` (the
+    flagged rows of kpis.anomalies: date, value, flag, baseline, drivers) marks unusual days on the current
+    line. Returns the lines (alt.Chart, or alt.LayerChart with flags) without promotions, else
+    alt.VConcatChart(lines, lanes).
     """
     data = frame.copy()
     data["when"] = pd.to_datetime(data["actual_period"]).dt.strftime(_GRAIN_FMT.get(grain, "%Y-%m-%d"))
@@ -84,6 +87,8 @@ def trend_chart(frame: pd.DataFrame, label: str, kind: str, grain: str, promos: 
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("when:N", title="Period"),
                  alt.Tooltip("value:Q", title=label, format=tooltip_format(kind, currency))],
     ).properties(height=300)
+    if flags is not None and len(flags):
+        lines = alt.layer(lines, _flag_points(flags, label, kind, currency, xscale)).resolve_scale(color="independent")
     if not has_promos:
         return lines.properties(height=320)
     bands = promo_bands(promos, start, end)
@@ -98,6 +103,20 @@ def trend_chart(frame: pd.DataFrame, label: str, kind: str, grain: str, promos: 
         tooltip=tip,
     ).properties(height=max(14, min(8 * n_lanes, 160)))
     return alt.vconcat(lines, lanes, spacing=6).resolve_scale(x="shared")
+
+
+def _flag_points(flags: pd.DataFrame, label: str, kind: str, currency: str, xscale) -> alt.Chart:
+    """Unusual days (kpis.anomalies' flagged rows) as points on the current line: green spikes, red dips."""
+    data = flags.assign(period=pd.to_datetime(flags["date"]))[["period", "value", "baseline", "flag", "drivers"]]
+    tip = tooltip_format(kind, currency)
+    return alt.Chart(data).mark_point(filled=True, size=110, opacity=1).encode(
+        x=alt.X("period:T", scale=xscale), y="value:Q",
+        color=alt.Color("flag:N", title="Unusual day", scale=alt.Scale(domain=["spike", "dip"], range=[UP, DOWN]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("period:T", title="Day", format="%a %b %d, %Y"), alt.Tooltip("flag:N", title="Unusual"),
+                 alt.Tooltip("value:Q", title=label, format=tip),
+                 alt.Tooltip("baseline:Q", title="Usual (weekday median)", format=tip),
+                 alt.Tooltip("drivers:N", title="Drivers")])
 
 
 def breakdown_bars(df: pd.DataFrame, dim: str, title: str, currency: str = "USD", top: int = 12,

@@ -1,17 +1,18 @@
 """The Overview page as a report: KPI tiles against the comparison period, the trend, revenue by
-channel and by category, and the top and bottom movers (the same lib.analytics.kpis queries and chart builders)."""
+channel and by category, what changed, and the top and bottom movers (the same lib.analytics.kpis queries and chart builders)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from lib import fmt
-from lib.analytics import kpis, periods
+from lib.analytics import change, kpis, periods
+from lib.charts import change as change_charts
 from lib.charts import overview as charts
 from lib.reports import query
-from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Tile, Tiles
+from lib.reports.blocks import Alert, Caption, Chart, Heading, Settings, Table, Text, Tile, Tiles
 from lib.sharing import links
 
-__all__ = ["build", "TILE_ORDER", "tile_value", "tile_delta", "breakdown_table", "movers_table"]
+__all__ = ["build", "TILE_ORDER", "tile_value", "tile_delta", "breakdown_table", "movers_table", "what_changed"]
 
 TILE_ORDER = ["revenue", "orders", "units", "aov", "returns", "customers", "new_customers", "returning_customers",
               "returning_rate", "sessions", "conversion_rate", "gross_margin", "margin_pct"]
@@ -99,6 +100,7 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
         shown = {v: fmt.words(v) if dim == "channel" else v for v in df[dim].astype(str)}
         out += [Chart(charts.breakdown_bars(df, dim, title, currency, labels=shown)),
                 Table(breakdown_table(df, dim, title, prev))]
+    out += what_changed(wh, cmp, start, end, prev, channels, q.one("wc_by"), currency)
     if prev is not None:
         if progress:
             progress(0.7, "Overview: movers")
@@ -110,3 +112,20 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
                 continue
             out += [Chart(charts.movers_bars(mv, dim, title, currency)), Table(movers_table(mv, dim, title))]
     return out
+
+
+def what_changed(wh, cmp: pd.DataFrame, start, end, prev, channels, split: str | None, currency: str) -> list:
+    """The page's What changed section: the sentence, the waterfall and the volume/mix/price table (against
+    the comparison period, else the previous period of equal length)."""
+    a, b = prev or periods.comparison(start, end, "previous_period"), (start, end)
+    dim = query.pick(split, list(change.SEGMENT_DIMS), "channel")
+    by = cmp.set_index("kpi")
+    now = {k: by.loc[k, "value"] for k in ("revenue", "sessions", "orders")}
+    before = {k: by.loc[k, "previous"] for k in now} if prev else kpis.summary(wh, *a, channels)
+    drivers = change.decompose(before, now)
+    segs = change.explain_segments(wh, *a, *b, dim=dim, channels=channels)
+    table = segs.assign(**{dim: segs[dim].map(fmt.words) if dim == "channel" else segs[dim]}).rename(columns={
+        dim: dim.capitalize(), "revenue_a": "Before", "revenue_b": "After", "change": "Change", "volume": "Volume",
+        "mix": "Mix", "price": "Price"})
+    return [Heading("What changed"), Text(change.sentence(drivers, a, b, segs, dim=dim, currency=currency)),
+            Chart(change_charts.waterfall_chart(drivers, fmt.span(*a), fmt.span(*b), currency)), Table(table)]

@@ -22,7 +22,7 @@ __all__ = ["APP", "SHARED", "PAGES", "MODULES", "APP_OWNER", "SHARED_OWNER", "co
 APP = ("dv", "meeting", "frame")
 SHARED = ("range", "from", "to", "channel", "compare", "grain")
 PAGES: dict[str, tuple[str, ...]] = {
-    "overview": ("trend",),
+    "overview": ("trend", "wc_by", "anom"),
     "funnel": ("steps", "unit", "window", "order", "by", "seg", "ttc", "ttc_from", "aud", "aud_consent"),
     "cohorts": ("cby", "cgrain", "cmetric", "cmode", "cval"),
     "explore": ("metric", "dim", "category", "top", "xgrain"),
@@ -37,7 +37,7 @@ PAGES: dict[str, tuple[str, ...]] = {
 APP_OWNER, SHARED_OWNER = "(every page)", "(shared controls)"
 MODULES = {
     "app.shell": APP_OWNER, "app.sharing": APP_OWNER, "widgets.controls": SHARED_OWNER,
-    "overview.view": "overview", "funnel.view": "funnel", "funnel.parts": "funnel", "cohorts.view": "cohorts",
+    "overview.view": "overview", "overview.change": "overview", "funnel.view": "funnel", "funnel.parts": "funnel", "cohorts.view": "cohorts",
     "explore.view": "explore", "forecast.view": "forecast", "replenish.view": "replenishment",
     "replenish.parts": "replenishment", "pricing.view": "pricing", "pricing.analysis": "pricing",
     "pricing.scenarios": "pricing", "data.view": "data", "views.view": "views", "notebooks.view": "notebooks",

@@ -1,4 +1,4 @@
-"""Overview: KPI tiles against a comparison period, the trend with promotions, breakdowns, movers."""
+"""Overview: KPI tiles against a comparison period, the trend with promotions, what changed, breakdowns, movers."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,6 +12,7 @@ from lib.charts import overview as charts
 from lib.exports import Formats
 from lib.reports import overview as report
 from lib.ui.app import cache, shell
+from lib.ui.overview import change as what_changed
 from lib.ui.widgets import controls, downloads
 from lib.ui.widgets.formatting import money_column
 
@@ -132,7 +133,9 @@ def _body(wh, key, span, start, end, prev, grain, channels, currency) -> None:
     old = _trend(key, wh, prev[0], prev[1], grain, metric, channels) if prev else None
     promos = _promos(key, wh, start, end)
     k = kpis.KPIS[metric]
-    downloads.chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency),
+    flags = what_changed.unusual_days(wh, key, start, end, metric, channels) if grain == "day" else None
+    downloads.chart(charts.trend_chart(kpis.overlay(cur, old), k.label, k.kind, grain, promos, start, end, currency,
+                                       flags=flags),
                     fmt.file_stem(f"{metric}-trend-by-{grain}", start, end, prev, channel=channels), key="ov_trend",
                     width="stretch")
     first, last = explore.partial_ends(start, end, grain)
@@ -140,9 +143,14 @@ def _body(wh, key, span, start, end, prev, grain, channels, currency) -> None:
         which = " and ".join(w for w, cut in (("first", first), ("last", last)) if cut)
         st.caption(f":material/info: The {which} {grain}{'s are' if first and last else ' is'} only partly inside "
                    "the range.")
+    if flags is not None and len(flags):
+        st.caption(f":material/troubleshoot: {len(flags)} unusual day{'s' if len(flags) != 1 else ''} marked on the "
+                   "trend (outside the same weekday's usual band; see What changed below).")
     if len(promos):
         st.caption(f":material/sell: Under the trend: {len(promos)} promotion{'s' if len(promos) != 1 else ''} "
                    "running in this range, one bar each (hover a bar for its discount and scope).")
+
+    what_changed.section(wh, key, start, end, prev, channels, cmp, currency)
 
     for dim, title in (("channel", "Channel"), ("category", "Category")):
         _breakdown_section(_breakdown(key, wh, start, end, prev, dim, channels), dim, title, start, end, prev,
