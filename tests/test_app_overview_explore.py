@@ -144,11 +144,11 @@ def test_overview_what_changed_reads_the_hand_computed_split(store):
     # sessions 1 -> 4 (+193.35), orders per session 2 -> 1.25 (-68.55), AOV 50 -> 27.6 (-86.80)
     at = page("pages/overview_page.py", range="Custom", **{"from": "2026-03-01", "to": "2026-03-07"})
     assert at.code[0].value == (          # the copy-friendly block (the share links come after it)
-        "Revenue rose $38.00 (+38.0%) from 22–28 Feb to 1–7 Mar: more sessions added $193.35, a lower conversion "
-        "rate took away $68.55, and a lower average order value $86.80. Web drove most of it (+$53.00).")
+        "Revenue rose $38.00 (+38.0%) from 22–28 Feb to 1–7 Mar: more sessions added $193.35, fewer orders per "
+        "session took away $68.55, and a lower average order value $86.80. Web drove most of it (+$53.00).")
     steps = next(d.value for d in at.dataframe if "Running revenue" in d.value.columns)
     assert steps.values.tolist() == [["22–28 Feb", 100.0, 100.0], ["Sessions", 193.35, 293.35],
-                                     ["Conversion rate", -68.55, 224.8], ["Average order value", -86.8, 138.0],
+                                     ["Orders per session", -68.55, 224.8], ["Average order value", -86.8, 138.0],
                                      ["1–7 Mar", 138.0, 138.0]]
     segs = next(d.value for d in at.dataframe if "Mix" in d.value.columns)
     assert segs[["Channel", "Change", "Volume", "Mix", "Price"]].values.tolist() == [

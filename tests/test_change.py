@@ -81,15 +81,15 @@ def test_the_sentence_on_the_kpi_store(wh):
     drivers = kpis.explain_change(wh, *A, *B)
     segs = kpis.explain_segments(wh, *A, *B, dim="channel")
     assert kpis.change_sentence(drivers, A, B, segs) == (
-        "Revenue rose $38.00 (+38.0%) from 22–28 Feb to 1–7 Mar: more sessions added $193.35, a lower "
-        "conversion rate took away $68.55, and a lower average order value $86.80. Web drove most of it "
+        "Revenue rose $38.00 (+38.0%) from 22–28 Feb to 1–7 Mar: more sessions added $193.35, fewer "
+        "orders per session took away $68.55, and a lower average order value $86.80. Web drove most of it "
         "(+$53.00).")
     # the other way round: every sign flips; email is the segment that moved with the total (down)
     back = kpis.explain_change(wh, *B, *A)
     assert contributions(back) == {"sessions": -193.35, "conversion_rate": 68.55, "aov": 86.80}
     assert kpis.change_sentence(back, B, A, kpis.explain_segments(wh, *B, *A)) == (
-        "Revenue fell $38.00 (-27.5%) from 1–7 Mar to 22–28 Feb: fewer sessions took away $193.35, a higher "
-        "conversion rate added $68.55, and a higher average order value $86.80. Web drove most of it (−$53.00).")
+        "Revenue fell $38.00 (-27.5%) from 1–7 Mar to 22–28 Feb: fewer sessions took away $193.35, more "
+        "orders per session added $68.55, and a higher average order value $86.80. Web drove most of it (−$53.00).")
 
 
 # -- degenerate periods ---------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_the_sentence_names_missing_segments_in_words():
     # sessions unchanged (no part), conversion 0.2 -> 0.3 with AOV 50 both: the whole +50 is conversion
     segs = pd.DataFrame({"category": ["(unknown)", "Mugs"], "change": [60.0, -10.0]})
     assert change.sentence(drivers, PA, PB, segs, dim="category") == (
-        "Revenue rose $50.00 (+50.0%) from 1–7 Mar to 8–14 Mar: a higher conversion rate added $50.00. "
+        "Revenue rose $50.00 (+50.0%) from 1–7 Mar to 8–14 Mar: more orders per session added $50.00. "
         "Products without a category drove most of it (+$60.00).")
 
 

@@ -22,10 +22,10 @@ def test_waterfall_bars_float_from_the_running_total():
     assert data[["step", "kind", "start", "end", "amount"]].values.tolist() == [
         ["22–28 Feb", "total", 0.0, 100.0, 100.0],
         ["Sessions", "up", 100.0, 293.35, 193.35],
-        ["Conversion rate", "down", 293.35, 224.8, -68.55],
+        ["Orders per session", "down", 293.35, 224.8, -68.55],
         ["Average order value", "down", 224.8, 138.0, -86.8],
         ["1–7 Mar", "total", 0.0, 138.0, 138.0]]
-    assert spec["encoding"]["x"]["sort"] == ["22–28 Feb", "Sessions", "Conversion rate", "Average order value",
+    assert spec["encoding"]["x"]["sort"] == ["22–28 Feb", "Sessions", "Orders per session", "Average order value",
                                              "1–7 Mar"]
     assert spec["encoding"]["y2"]["field"] == "end"
 

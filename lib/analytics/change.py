@@ -50,7 +50,7 @@ from lib.analytics.kpis import BREAKDOWN_DIMS, summary
 __all__ = ["DRIVERS", "SEGMENT_DIMS", "explain_change", "decompose", "explain_segments", "split_segments",
            "sentence", "round_parts", "cents"]
 
-DRIVERS = {"sessions": "Sessions", "conversion_rate": "Conversion rate", "aov": "Average order value",
+DRIVERS = {"sessions": "Sessions", "conversion_rate": "Orders per session", "aov": "Average order value",
            "orders": "Orders (no session data)"}
 SEGMENT_DIMS = ("channel", "category")
 _COLS = ["driver", "label", "value_a", "value_b", "contribution"]
@@ -216,7 +216,7 @@ def explain_segments(wh, start_a: date, end_a: date, start_b: date, end_b: date,
 # -- the sentence -------------------------------------------------------------------------------------------------
 _SEGMENT_WORDS = {"(none)": "Orders without a channel", "(unknown)": "Products without a category"}
 _MORE = {"sessions": ("more sessions", "fewer sessions"),
-         "conversion_rate": ("a higher conversion rate", "a lower conversion rate"),
+         "conversion_rate": ("more orders per session", "fewer orders per session"),
          "aov": ("a higher average order value", "a lower average order value"),
          "orders": ("more orders", "fewer orders")}
 
@@ -224,7 +224,7 @@ _MORE = {"sessions": ("more sessions", "fewer sessions"),
 def sentence(drivers: pd.DataFrame, a: tuple[date, date], b: tuple[date, date],
              segments: pd.DataFrame | None = None, dim: str = "channel", currency: str = "USD") -> str:
     """The change in words, to paste into a report, e.g. "Revenue rose $12,340 (+8.1%) from 1–7 Jun to
-    8–14 Jun: more sessions added $9,800, a higher conversion rate $3,100, and a lower average order value
+    8–14 Jun: more sessions added $9,800, more orders per session $3,100, and a lower average order value
     took away $560. Paid search drove most of it (+$7,200)." Drivers that moved nothing are left out; the
     segment named is the one with the largest change in the direction of the total."""
     ra, rb, change = drivers.attrs["revenue_a"], drivers.attrs["revenue_b"], drivers.attrs["change"]

@@ -64,7 +64,7 @@ def section(wh, key, start: date, end: date, prev: tuple[date, date] | None, cha
     a, b = periods_of(start, end, prev)
     st.caption(f"Revenue in {fmt.span(*b)} against {fmt.span(*a)}"
                f"{'' if prev else ' (the previous period of equal length: no comparison is picked)'}, split into "
-               "sessions × conversion rate (orders per session) × average order value; each driver's part is its "
+               "sessions × orders per session × average order value; each driver's part is its "
                "Shapley share, so the parts add up to the change to the cent.")
     drivers = _drivers(key, wh, cmp, a, prev, channels)
     dim = st.segmented_control("Split by", list(SPLITS), default="channel", key="wc_by", format_func=SPLITS.get,
