@@ -53,6 +53,15 @@ def test_trend_without_promotions_is_the_lines_alone():
     assert _marks(spec) == ["line"] and "vconcat" not in spec
 
 
+def test_the_time_axis_has_no_tick_between_two_periods():
+    # a 7-day range got a tick every 12 hours: each day's label twice (Dec 01, Dec 01, Dec 02, ...)
+    for grain, step in (("day", 86_400_000), ("week", 7 * 86_400_000)):
+        spec = charts.trend_chart(_trend(), "Revenue", "money", grain, None, START, END).to_dict()
+        assert spec["encoding"]["x"]["axis"]["tickMinStep"] == step
+    month = charts.trend_chart(_trend(), "Revenue", "money", "month", None, START, END).to_dict()
+    assert "tickMinStep" not in month["encoding"]["x"]["axis"]
+
+
 def test_breakdown_bars_pair_each_value_with_its_comparison_bar():
     df = pd.DataFrame({"channel": ["organic", "paid_search", "tiktok"], "revenue": [70.0, 20.0, 10.0],
                        "previous": [50.0, 30.0, 0.0], "change": [20.0, -10.0, 10.0],

@@ -21,6 +21,8 @@ from lib.charts.common import (
 __all__ = ["trend_chart", "breakdown_bars", "movers_bars", "promo_bands", "sku_labels"]
 
 _GRAIN_FMT = {"day": "%b %d, %Y", "week": "week of %b %d, %Y", "month": "%B %Y"}
+# no tick between two periods: a week of days got a tick every 12 hours, each day's label twice
+_TICK_MS = {"day": 86_400_000, "week": 7 * 86_400_000}
 
 
 def promo_bands(promos: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
@@ -80,7 +82,8 @@ def trend_chart(frame: pd.DataFrame, label: str, kind: str, grain: str, promos: 
     xscale = alt.Scale(domain=xdom) if xdom else alt.Undefined
     lines = alt.Chart(data).mark_line(point=len(data) <= 120, strokeWidth=2).encode(
         x=alt.X("period:T", title=None, scale=xscale,
-                axis=alt.Axis(format="%b %d" if grain != "month" else "%b %Y")),
+                axis=alt.Axis(format="%b %d" if grain != "month" else "%b %Y",
+                              tickMinStep=_TICK_MS.get(grain, alt.Undefined))),
         y=alt.Y("value:Q", title=value_title(label, kind, currency), axis=alt.Axis(format=axis_format(kind, currency))),
         color=color,
         strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=domain, range=[[1, 0], [5, 4]][: len(domain)])),
