@@ -22,7 +22,7 @@ PAYBACK = pd.DataFrame({
 
 
 def test_channel_curves_pool_the_cohorts_that_reached_each_month():
-    got = report.channel_curves(PAYBACK)
+    got = charts.channel_curves(PAYBACK)
     # paid search month 0: both cohorts, 40 customers; margin (10 x 12 + 30 x 8) / 40 = 360 / 40 = 9;
     # CAC (300 + 600) / 40 = 22.5. Month 1: the January cohort alone: 33 per customer against CAC 30.
     # Organic: no spend, no CAC: left out.

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 
 from lib.charts.common import axis_format, empty_note, segment_color, tooltip_format, value_title
-from lib.reports.marketing import channel_curves
 
-__all__ = ["roas_bars", "payback_chart"]
+__all__ = ["roas_bars", "payback_chart", "channel_curves"]
 
 
 def roas_bars(report: pd.DataFrame, currency: str = "USD") -> alt.Chart:
@@ -44,6 +43,22 @@ def roas_bars(report: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     )
     rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="#6b7280").encode(x="x:Q")
     return (bars + rule).properties(height=alt.Step(14))
+
+
+def channel_curves(payback: pd.DataFrame) -> pd.DataFrame:
+    """Per channel and months since acquisition, the cohorts that have reached that month pooled:
+    customers, cumulative gross margin per customer (customer-weighted) and CAC (their spend over their
+    customers: sum(cac x customers) / customers). Cohorts without spend (CAC missing) are left out."""
+    cols = ["channel", "months_since", "customers", "cum_margin_per_customer", "cac"]
+    pb = payback.dropna(subset=["cac"])
+    pb = pb[pb["customers"] > 0]
+    if pb.empty:
+        return pd.DataFrame(columns=cols)
+    pb = pb.assign(margin=pb["cum_margin_per_customer"] * pb["customers"], spend=pb["cac"] * pb["customers"])
+    g = pb.groupby(["channel", "months_since"], as_index=False)[["customers", "margin", "spend"]].sum()
+    g["cum_margin_per_customer"] = g["margin"] / g["customers"]
+    g["cac"] = g["spend"] / g["customers"]
+    return g[cols].sort_values(["channel", "months_since"]).reset_index(drop=True)
 
 
 def payback_chart(payback: pd.DataFrame, currency: str = "USD") -> alt.Chart:

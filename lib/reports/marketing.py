@@ -15,6 +15,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from lib.charts.marketing import channel_curves
+
 __all__ = ["totals", "compared", "channel_curves", "payback_summary", "has_spend", "payback_start", "build",
            "LTV_MONTHS", "PAYBACK_MONTHS", "BY", "ATTRIBUTION"]
 
@@ -55,22 +57,6 @@ def compared(report: pd.DataFrame, previous: pd.DataFrame | None, keys=("channel
     prev = previous[[*keys, "spend", "revenue", "roas"]].rename(
         columns={"spend": "spend_prev", "revenue": "revenue_prev", "roas": "roas_prev"})
     return report.merge(prev, on=keys, how="left")
-
-
-def channel_curves(payback: pd.DataFrame) -> pd.DataFrame:
-    """Per channel and months since acquisition, the cohorts that have reached that month pooled:
-    customers, cumulative gross margin per customer (customer-weighted) and CAC (their spend over their
-    customers: sum(cac x customers) / customers). Cohorts without spend (CAC missing) are left out."""
-    cols = ["channel", "months_since", "customers", "cum_margin_per_customer", "cac"]
-    pb = payback.dropna(subset=["cac"])
-    pb = pb[pb["customers"] > 0]
-    if pb.empty:
-        return pd.DataFrame(columns=cols)
-    pb = pb.assign(margin=pb["cum_margin_per_customer"] * pb["customers"], spend=pb["cac"] * pb["customers"])
-    g = pb.groupby(["channel", "months_since"], as_index=False)[["customers", "margin", "spend"]].sum()
-    g["cum_margin_per_customer"] = g["margin"] / g["customers"]
-    g["cac"] = g["spend"] / g["customers"]
-    return g[cols].sort_values(["channel", "months_since"]).reset_index(drop=True)
 
 
 def payback_summary(payback: pd.DataFrame) -> pd.DataFrame:
