@@ -1,4 +1,4 @@
-"""The six feeds as declarations, the event vocabulary, and FeedError.
+"""The seven feeds as declarations, the event vocabulary, and FeedError.
 
 A feed is a tuple of typed columns plus keys; validation (lib.warehouse.validation) reads these
 declarations and collects every failure into one tidy table, the way pandera does.
@@ -214,9 +214,27 @@ FEEDS: dict[str, Feed] = {
         key=("customer_id",),
         description="optional: who the customers are (email, name, marketing consent)",
     ),
+    # What marketing cost (Google Ads, Meta Ads, email tools' campaign reports): one row per day, channel and
+    # campaign. Channels are stored in lower case; export profiles (lib.ingest.profiles) map a platform's name
+    # ("Google Ads", "Meta", "Klaviyo") onto the channel vocabulary lib.ingest.profiles.CHANNELS.
+    "spend": Feed(
+        "spend",
+        (
+            Column("date", "date", no_future=True),
+            _s("channel", lower=True, description="paid_search, paid_social, email, display... (lower case)"),
+            _s("campaign", required=False),
+            Column("spend", "float", min_value=0, description="cost of the day in the store currency"),
+            _s("currency", required=False),
+            Column("impressions", "int", required=False, min_value=0),
+            Column("clicks", "int", required=False, min_value=0),
+        ),
+        no_exact_duplicates=True,
+        time_column="date",
+        description="optional: marketing spend per day, channel and campaign",
+    ),
 }
 FEED_NAMES = tuple(FEEDS)
-OPTIONAL_FEEDS = ("promotions", "customers")     # the app works without them
+OPTIONAL_FEEDS = ("promotions", "customers", "spend")     # the app works without them
 
 # --- events ------------------------------------------------------------------------------------
 CANONICAL_EVENTS = ("page_view", "view_item", "add_to_cart", "begin_checkout", "purchase")

@@ -27,7 +27,7 @@ from lib.warehouse.validation import coerced
 __all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "check_prepared", "mapped_preview",
            "load_demo", "feed_overview", "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]
 
-DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events", "customers")
+DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events", "customers", "spend")
 Progress = Callable[[float, str], None]
 
 
