@@ -39,6 +39,7 @@ class Reason:
     UNKNOWN_SKU = "unknown_sku"  # a warning, never an error
     INVALID_EMAIL = "invalid_email"  # a warning: the row loads, the address is left out of email audiences
     ALREADY_LOADED = "already_loaded"  # an append's row whose key the feed holds (lib.warehouse.append)
+    NO_COST = "no_cost_column"  # an email tool's campaign export (no cost in it) without a cost column added
 
     TEXT = {
         MISSING_COLUMN: "required column is missing",
@@ -59,6 +60,8 @@ class Reason:
         UNKNOWN_SKU: "SKU not in the product feed",
         INVALID_EMAIL: "not a valid email address (loaded; left out of email audiences)",
         ALREADY_LOADED: "already in the feed: an append adds new rows only (replace the feed to change loaded rows)",
+        NO_COST: "this export carries no cost: add a column named Cost (what each campaign cost in the store "
+                 "currency, e.g. its share of the email tool's monthly fee) and load the file again",
     }
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Double, cast, distinct, func, literal, select
 
 from lib.analytics.base import bounds
-from lib.marketing.attribution import attributed, first_orders, session_channels
+from lib.marketing.attribution import LOOKBACK_DAYS, attributed, first_orders, session_channels
 from lib.warehouse.tables import FEED_TABLES
 
 __all__ = ["channel_report", "compare", "previous_period", "REPORT_COLUMNS", "BYS", "ALL_CAMPAIGNS"]
@@ -52,7 +52,9 @@ def _attributed_totals(wh, start: date, end: date) -> pd.DataFrame:
     """channel, sessions, orders, revenue, gross_margin, new_customers: one statement of named CTE steps."""
     lo, hi = bounds(start, end)
     att, _ = attributed(start, end)
-    ss = session_channels(lo, hi, "range_sessions")
+    # a session's first event decides whether it is in the range; it is looked for among events from
+    # LOOKBACK_DAYS + 1 days before (a session does not last that long)
+    ss = session_channels(lo - timedelta(days=LOOKBACK_DAYS + 1), hi, "range_sessions")
     firsts = first_orders(att)
     chan = func.coalesce(ss.c.channel, literal("direct"))
     sessions = (select(chan.label("channel"), cast(func.count(), Double).label("sessions"))
