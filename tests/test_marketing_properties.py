@@ -1,4 +1,4 @@
-"""channel_report() against a plain-pandas reference written from the definitions (lib.marketing's
+"""channel_report() and payback() against a plain-pandas reference written from the definitions (lib.marketing's
 docstring) on random small stores: orders with and without purchase events, direct purchase sessions with
 earlier paid visits inside and outside the 30-day look-back, cancelled and return lines, uncosted SKUs, and
 spend on channels with and without orders (DuckDB)."""
@@ -122,7 +122,32 @@ def reference(ev: pd.DataFrame, od: pd.DataFrame, sp: pd.DataFrame) -> pd.DataFr
         out["roas"] = (out.revenue / out.spend.where(out.spend != 0))
         out["cpa"] = (out.spend / out.orders.where(out.orders != 0)).where(paid)
         out["cac"] = (out.spend / out.new_customers.where(out.new_customers != 0)).where(paid)
-    return out.sort_index()
+    out = out.sort_index()
+    out.attrs.update(live=live, firsts=firsts)
+    return out
+
+
+def payback_reference(live: pd.DataFrame, firsts: pd.DataFrame, sp: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """payback() from its definition: month-by-month margin of each (first-order month, channel) cohort."""
+    def month(d) -> int:
+        return d.year * 12 + d.month - 1
+
+    spend = sp[(sp.date >= START) & (sp.date <= END)]
+    rows = []
+    cohorts = firsts.assign(cohort=[month(t) for t in firsts.t]) if len(firsts) else firsts.assign(cohort=[])
+    for (cohort, ch), g in cohorts.groupby(["cohort", "ch"]):
+        n = len(g)
+        lines = live[live.customer_id.isin(set(g.cust))]
+        since = np.array([month(t) for t in lines.ordered_at]) - cohort
+        same = np.array([month(d) == cohort for d in spend.date], dtype=bool) & spend.channel.eq(ch).to_numpy()
+        paid = spend[same]["spend"]
+        cac = paid.sum() / n if len(paid) else np.nan
+        cum = 0.0
+        for k in range(month(as_of) - cohort + 1):
+            cum += float(lines.margin[since == k].sum())
+            rows.append((date(cohort // 12, cohort % 12 + 1, 1), ch, k, n, cac, cum / n,
+                         bool(cum / n >= cac) if not np.isnan(cac) else False))
+    return pd.DataFrame(rows, columns=marketing.payback.__globals__["PAYBACK_COLUMNS"])
 
 
 # no shrinking: every example loads a warehouse, and shrinking a failure took minutes (the failure printed is
@@ -149,7 +174,13 @@ def test_channel_report_matches_pandas(wh, sessions, orders, spend):
     exp = reference(ev, od, sp)
     assert got.index.tolist() == exp.index.tolist()
     if got.empty:
+        assert marketing.payback(wh, START, END, as_of=END).empty
         return
     cols = ["spend", "sessions", "orders", "revenue", "gross_margin", "new_customers", "roas", "cpa", "cac"]
     pd.testing.assert_frame_equal(got[cols], exp[cols], check_exact=False, atol=1e-9, check_names=False,
                                   check_index_type=False)
+    pay = marketing.payback(wh, START, END, as_of=END)
+    ref = payback_reference(exp.attrs["live"], exp.attrs["firsts"], sp, END)
+    assert len(pay) == len(ref)
+    if len(ref):
+        pd.testing.assert_frame_equal(pay, ref, check_exact=False, atol=1e-9, check_dtype=False)
