@@ -1,4 +1,4 @@
-"""The six feeds as declarations, the event vocabulary, and FeedError.
+"""The seven feeds as declarations, the event vocabulary, and FeedError.
 
 A feed is a tuple of typed columns plus keys; validation (lib.warehouse.validation) reads these
 declarations and collects every failure into one tidy table, the way pandera does.
@@ -39,6 +39,7 @@ class Reason:
     UNKNOWN_SKU = "unknown_sku"  # a warning, never an error
     INVALID_EMAIL = "invalid_email"  # a warning: the row loads, the address is left out of email audiences
     ALREADY_LOADED = "already_loaded"  # an append's row whose key the feed holds (lib.warehouse.append)
+    NO_COST = "no_cost_column"  # an email tool's campaign export (no cost in it) without a cost column added
 
     TEXT = {
         MISSING_COLUMN: "required column is missing",
@@ -59,6 +60,8 @@ class Reason:
         UNKNOWN_SKU: "SKU not in the product feed",
         INVALID_EMAIL: "not a valid email address (loaded; left out of email audiences)",
         ALREADY_LOADED: "already in the feed: an append adds new rows only (replace the feed to change loaded rows)",
+        NO_COST: "this export carries no cost: add a column named Cost (what each campaign cost in the store "
+                 "currency, e.g. its share of the email tool's monthly fee) and load the file again",
     }
 
 
@@ -214,9 +217,27 @@ FEEDS: dict[str, Feed] = {
         key=("customer_id",),
         description="optional: who the customers are (email, name, marketing consent)",
     ),
+    # What marketing cost (Google Ads, Meta Ads, email tools' campaign reports): one row per day, channel and
+    # campaign. Channels are stored in lower case; export profiles (lib.ingest.profiles) map a platform's name
+    # ("Google Ads", "Meta", "Klaviyo") onto the channel vocabulary lib.ingest.profiles.CHANNELS.
+    "spend": Feed(
+        "spend",
+        (
+            Column("date", "date", no_future=True),
+            _s("channel", lower=True, description="paid_search, paid_social, email, display... (lower case)"),
+            _s("campaign", required=False),
+            Column("spend", "float", min_value=0, description="cost of the day in the store currency"),
+            _s("currency", required=False),
+            Column("impressions", "int", required=False, min_value=0),
+            Column("clicks", "int", required=False, min_value=0),
+        ),
+        no_exact_duplicates=True,
+        time_column="date",
+        description="optional: marketing spend per day, channel and campaign",
+    ),
 }
 FEED_NAMES = tuple(FEEDS)
-OPTIONAL_FEEDS = ("promotions", "customers")     # the app works without them
+OPTIONAL_FEEDS = ("promotions", "customers", "spend")     # the app works without them
 
 # --- events ------------------------------------------------------------------------------------
 CANONICAL_EVENTS = ("page_view", "view_item", "add_to_cart", "begin_checkout", "purchase")

@@ -12,9 +12,9 @@ def test_bootstrap_loads_demo_once(tmp_path, monkeypatch, capsys):
     assert bootstrap.main(["--if-empty", "--seed", "3", "--scale", "0.05", "--as-of", "2026-11-26"]) == 0
     wh = Warehouse.open(settings=Settings.from_env())
     counts = wh.row_counts()
-    assert all(counts[f] > 0 for f in ("orders", "events", "inventory", "products", "promotions", "customers"))
+    assert all(counts[f] > 0 for f in ("orders", "events", "inventory", "products", "promotions", "customers", "spend"))
     hist = wh.load_history()
-    assert sorted(hist["feed"]) == ["customers", "events", "inventory", "orders", "products", "promotions"]
+    assert sorted(hist["feed"]) == ["customers", "events", "inventory", "orders", "products", "promotions", "spend"]
     assert set(hist["source"]) == {"demo:seed=3,scale=0.05"}
     last = wh.read("SELECT max(ordered_at) AS m FROM orders")["m"].iloc[0]
     assert str(last)[:10] <= "2026-11-26"
@@ -23,5 +23,5 @@ def test_bootstrap_loads_demo_once(tmp_path, monkeypatch, capsys):
     assert bootstrap.main(["--if-empty", "--seed", "3", "--scale", "0.05", "--as-of", "2026-11-26"]) == 0
     assert "already has data" in capsys.readouterr().out
     wh = Warehouse.open(settings=Settings.from_env())
-    assert wh.data_version() == version and len(wh.load_history()) == 6
+    assert wh.data_version() == version and len(wh.load_history()) == 7
     wh.dispose()

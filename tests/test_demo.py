@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 26)
 START = AS_OF - timedelta(days=729)
 SCALE = 0.1
-FEEDS = ["products", "orders", "events", "inventory", "promotions", "customers"]
+FEEDS = ["products", "orders", "events", "inventory", "promotions", "customers", "spend"]
 COLUMNS = {
     "products": ["sku", "name", "category", "unit_cost", "price", "lead_time_days", "moq", "case_pack",
                  "supplier", "supplier_sku", "active"],
@@ -31,6 +31,7 @@ COLUMNS = {
     "inventory": ["sku", "date", "on_hand", "on_order", "location"],
     "promotions": ["promo_id", "start_date", "end_date", "discount_pct", "sku", "category", "type", "channel"],
     "customers": ["customer_id", "email", "first_name", "last_name", "accepts_marketing", "country"],
+    "spend": ["date", "channel", "campaign", "spend", "currency", "impressions", "clicks"],
 }
 
 

@@ -243,7 +243,7 @@ def test_a_warehouse_made_before_the_customers_feed_gains_it_and_keeps_its_data(
     w = Warehouse.open(url=wh_url, settings=Settings(store_timezone="UTC"))
     try:
         assert w.row_counts() == {"orders": 2, "events": 0, "inventory": 0, "products": 0, "promotions": 0,
-                                  "customers": 0}
+                                  "customers": 0, "spend": 0}
         assert w.load_history()["feed"].tolist() == ["orders"]
         assert w.get_mapping("upload:a.csv", "orders") == {"order_id": "Name"}
         rep = w.load("customers", pd.DataFrame({"customer_id": ["c1", "c2"], "email": ["A@x.example", None],

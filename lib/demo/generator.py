@@ -14,13 +14,15 @@ import numpy as np
 import pyarrow as pa
 
 from . import catalog, config, customers, profiles, promos, sales, season, stock, truth, web
+from . import spend as spend_part
 from .writers import FeedWriter, ids, pick, timestamps
 
 DEFAULT_AS_OF = date(2026, 11, 26)
 FORMATS = ("parquet", "csv")
 MAX_SCALE = config.MAX_SKUS / config.SKUS_PER_SCALE  # 100: sizes stop growing with the SKU cap
 # one seeded child per part; a new part goes at the end, so the earlier parts keep their draws
-_PARTS = ["season", "catalog", "promos", "demand", "stock", "orders", "customers", "sales", "web", "profiles"]
+_PARTS = ["season", "catalog", "promos", "demand", "stock", "orders", "customers", "sales", "web", "profiles",
+          "spend"]
 
 
 def chunk_days(scale: float) -> int:
@@ -39,7 +41,7 @@ def generate(out_dir, seed: int = 7, scale: float = 1.0, as_of: date = DEFAULT_A
     """Generate the demo store into ``out_dir``.
 
     Args:
-        out_dir: directory for products/orders/events/inventory/promotions/customers.<fmt> and truth.json.
+        out_dir: directory for products/orders/events/inventory/promotions/customers/spend.<fmt> and truth.json.
         seed: seed of every random draw; same seed, scale and as_of give byte-identical files.
         scale: 1.0 is about 300 SKUs and 250k order lines; sizes grow linearly.
         as_of: last day of the 730-day history (inclusive).
@@ -153,7 +155,6 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
     del pr
     width = id_widths(od.n, len(cu.channel))
     write("orders", _write_orders, od=od, ln=ln, width=width)
-    del ln
     write("customers", _write_customers, rng=rngs["profiles"], n=len(cu.channel), width=width)
 
     report(0.3, "web events")
@@ -161,6 +162,10 @@ def _build(out: Path, seed: int, scale: float, as_of: date, fmt: str, report,
     traffic_seq = seq["web"].spawn(1)[0] if traffic < 1 else None  # a third child: the others are unchanged
     wm = web.model(interest, exp_orders, od)
     del interest
+    sp = spend_part.build(rngs["spend"], spend_part.expected_sessions(wm.nonbuy_rate, od, days))
+    write("spend", _write_spend, sp=sp)
+    t["spend"] = spend_part.truth(sp, od, ln)
+    del ln, sp
     first_time = epoch0 + cu.first_day * 86400 + cu.first_second
     device = np.random.default_rng(wkids[0]).choice(3, od.n, p=wm.purchase_device)
     ctx = {"catalog": cat, "orders": od, "epoch0": epoch0, "days": days, "device": device,
@@ -222,6 +227,10 @@ def _write_inventory(w: FeedWriter, cat, st, dates, **_):
         w.write({"sku": pick(cat.sku, ss), "date": pa.array(dates[d0 + dd]),
                  "on_hand": st.on_hand[d0 + dd, ss], "on_order": st.on_order[d0 + dd, ss],
                  "location": pick(["main"], np.zeros(len(ss), np.int64))})
+
+
+def _write_spend(w: FeedWriter, sp, dates, **_):
+    w.write(spend_part.columns(sp, dates))
 
 
 def _write_customers(w: FeedWriter, rng, n, width, **_):

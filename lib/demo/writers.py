@@ -32,6 +32,9 @@ SCHEMAS = {
                              ("type", pa.string()), ("channel", pa.string())]),
     "customers": pa.schema([("customer_id", pa.string()), ("email", pa.string()), ("first_name", pa.string()),
                             ("last_name", pa.string()), ("accepts_marketing", pa.bool_()), ("country", pa.string())]),
+    "spend": pa.schema([("date", pa.date32()), ("channel", pa.string()), ("campaign", pa.string()),
+                        ("spend", pa.float64()), ("currency", pa.string()), ("impressions", pa.int64()),
+                        ("clicks", pa.int64())]),
 }
 
 

@@ -10,6 +10,7 @@ raw for validation to coerce.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,13 @@ from lib.ingest.profiles import (
     fill_down,
     first_item_ids,
     norm_header,
+    spend_channel,
 )
-from lib.schema import FEEDS
+from lib.schema import FAILURE_COLUMNS, FEEDS, FeedError, Reason
 
 __all__ = [
     "MappingError", "PROFILE_NAMES", "ORDER_LEVEL_COLUMNS", "guess_feed", "detect_profile",
-    "suggest_mapping", "apply_mapping", "missing_required", "mapping_to_json", "mapping_from_json",
+    "suggest_mapping", "apply_mapping", "missing_required", "mapping_to_json", "mapping_from_json", "require_cost",
 ]
 
 PROFILE_NAMES = tuple(PROFILES)
@@ -125,11 +127,14 @@ def _candidates(prof: Profile, feed: str, canon: str) -> tuple[str, ...]:
     return (canon,) + SYNONYMS.get(feed, {}).get(canon, ())
 
 
-def missing_required(feed: str, mapping: dict) -> list[str]:
+def missing_required(feed: str, mapping: dict, profile: str | None = None) -> list[str]:
     """Required canonical columns the mapping leaves unmapped (promotions: "sku" when neither
-    sku nor category is mapped)."""
+    sku nor category is mapped); a column the export's profile fills itself (the channel of a Meta Ads
+    export) is not missing."""
     spec = _feed(feed)
-    missing = [c for c in spec.required if not mapping.get(c)]
+    prof = PROFILES.get(profile or "")
+    filled = {c for c, _ in prof.constants} if prof is not None and prof.feed == feed else set()
+    missing = [c for c in spec.required if not mapping.get(c) and c not in filled]
     if feed == "promotions" and not mapping.get("sku") and not mapping.get("category"):
         missing.append("sku")
     return missing
@@ -172,6 +177,8 @@ def apply_mapping(df: pd.DataFrame, feed: str, mapping: dict, profile: str | Non
         out = _restructure_ga4(df, out, used)
     if feed == "customers":
         out = _restructure_customers(out)
+    if feed == "spend":
+        out = _restructure_spend(out, used, prof)
     rows = out.attrs.get("source_rows")
     out.attrs = dict(df.attrs)
     out.attrs["profile"] = prof.name
@@ -217,6 +224,34 @@ def _restructure_customers(out: pd.DataFrame) -> pd.DataFrame:
     if "accepts_marketing" in out and not pd.api.types.is_bool_dtype(out["accepts_marketing"]):
         out["accepts_marketing"] = consent_values(out["accepts_marketing"])
     return out
+
+
+def _restructure_spend(out: pd.DataFrame, used: dict, prof: Profile) -> pd.DataFrame:
+    """An ad platform's or email tool's export: the channel it implies when no column says it (Google Ads:
+    paid_search, Meta: paid_social, Klaviyo/Mailchimp: email), the currency named in Meta's spend header
+    ("Amount spent (EUR)"), and channel names onto the channel vocabulary (lib.ingest.profiles.spend_channel)."""
+    if prof.feed == "spend":
+        for col, value in prof.constants:
+            if col not in used:
+                out[col] = value
+    if "currency" not in out and "spend" in used:
+        code = re.search(r"\(([A-Za-z]{3})\)\s*$", str(used["spend"]))
+        if code:
+            out["currency"] = code.group(1).upper()
+    if "channel" in out:
+        out["channel"] = pd.Series([spend_channel(v) for v in out["channel"].astype(object)], index=out.index,
+                                   dtype=object)
+    return out[[c for c in FEEDS["spend"].names if c in out]]
+
+
+def require_cost(feed: str, mapping: dict, profile: str | None, source: str | None = None) -> None:
+    """Raise FeedError (reason no_cost_column) for an email tool's campaign export (Klaviyo, Mailchimp) whose
+    spend is not mapped: those exports carry no cost, so the user adds a Cost column."""
+    prof = PROFILES.get(profile or "")
+    if feed == "spend" and prof is not None and prof.no_cost and not mapping.get("spend"):
+        failures = pd.DataFrame([{"column": "spend", "row": None, "value": prof.name.replace("_", " ") + " export",
+                                  "reason": Reason.NO_COST}], columns=FAILURE_COLUMNS)
+        raise FeedError("spend", failures, source=source)
 
 
 def _restructure_ga4(df: pd.DataFrame, out: pd.DataFrame, used: dict) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from lib.warehouse.validation import coerced
 __all__ = ["Prepared", "prepare_file", "prepare_frame", "load_prepared", "check_prepared", "mapped_preview",
            "load_demo", "feed_overview", "preview", "freshness", "demo_dir", "with_feed", "DEMO_LOAD_ORDER"]
 
-DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events", "customers")
+DEMO_LOAD_ORDER = ("products", "inventory", "promotions", "orders", "events", "customers", "spend")
 Progress = Callable[[float, str], None]
 
 
@@ -47,7 +47,7 @@ class Prepared:
 
     @property
     def missing(self) -> list[str]:
-        return mp.missing_required(self.feed, self.mapping)
+        return mp.missing_required(self.feed, self.mapping, self.profile)
 
 
 def prepare_frame(raw: pd.DataFrame, source: str, feed: str | None = None, wh: Warehouse | None = None,
@@ -117,6 +117,7 @@ def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, r
     validation.
     """
     report = None
+    mp.require_cost(prep.feed, prep.mapping, prep.profile, prep.source)
     if prep.data is not None and mode == "replace":
         report = _load_big_text(wh, prep, as_of)
         if report is None:
@@ -132,6 +133,7 @@ def load_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, r
 def check_prepared(wh: Warehouse, prep: Prepared, *, as_of: date | None = None, mode: str = "replace") -> CheckReport:
     """Validate only: the whole source, mapped, checked exactly as load_prepared(..., mode) would
     check it (Warehouse.check). Changes nothing; raises FeedError listing every problem."""
+    mp.require_cost(prep.feed, prep.mapping, prep.profile, prep.source)
     if prep.data is not None and mode == "replace":
         report = _chunked(wh, prep, as_of, load=False)
         if report is not None:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "Profile", "PROFILES", "SYNONYMS", "CHANNELS", "norm_header", "channel_from", "first_item_ids",
+    "Profile", "PROFILES", "SYNONYMS", "CHANNELS", "norm_header", "channel_from", "spend_channel", "first_item_ids",
     "combine_ids", "fill_down", "arrow_text", "consent_values",
 ]
 
@@ -39,6 +39,8 @@ class Profile:
     signature: tuple[str, ...] = ()
     min_signature: int = 0
     needs: tuple[str, ...] = ()        # at least one of these headers must be present
+    constants: tuple[tuple[str, str], ...] = ()   # (column, value) filled when the export has no such column
+    no_cost: bool = False              # the export carries no cost: spend must come from a column the user adds
 
 
 # Generic names per feed column, best first (the column's own name always ranks first).
@@ -101,6 +103,15 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "category": ("product category", "product type"),
         "type": ("promo type", "promotion type", "mechanic"),
         "channel": ("sales channel",),
+    },
+    "spend": {
+        "date": ("day", "reporting starts", "start date", "send date", "send time", "report date"),
+        "channel": ("marketing channel", "platform", "source", "medium", "network"),
+        "campaign": ("campaign name", "campaign title", "ad campaign", "title"),
+        "spend": ("cost", "amount spent", "ad spend", "spent", "media cost", "amount"),
+        "currency": ("currency code", "account currency"),
+        "impressions": ("impr", "impr.", "impressions"),
+        "clicks": ("link clicks", "clicks all", "unique clicks", "total clicks"),
     },
     "customers": {
         "customer_id": ("customer", "customer number", "customer no", "client id", "external id", "profile id",
@@ -208,8 +219,71 @@ KLAVIYO = Profile(
     min_signature=3, needs=("Email", "Email Address"),
 )
 
+# Google Ads > Campaigns > Download (CSV), segmented by Day: "Day, Campaign, Campaign type, Campaign status,
+# Currency code, Budget, Impr., Clicks, Interactions, Avg. CPC, Cost, Conversions, ..." (the download's two title
+# lines above the headers, "Campaign report" and the date range, have to be removed first). Search and Shopping
+# campaigns are paid search; Display, Video and Demand Gen campaigns are display (see spend_channel).
+GOOGLE_ADS = Profile(
+    "google_ads_campaigns", "spend",
+    candidates={"date": ("Day", "Date"), "campaign": ("Campaign",), "spend": ("Cost",),
+                "currency": ("Currency code", "Currency"), "impressions": ("Impr.", "Impressions"),
+                "clicks": ("Clicks",), "channel": ("Campaign type",)},
+    signature=("Day", "Campaign", "Campaign type", "Currency code", "Cost", "Impr.", "Clicks", "Avg. CPC",
+               "Interactions", "Conv. rate", "Cost / conv.", "Campaign status", "Budget"),
+    min_signature=4, needs=("Impr.", "Avg. CPC", "Cost / conv."),
+    constants=(("channel", "paid_search"),),
+)
+
+# Meta Ads Manager > Reports > Export (CSV), one row per campaign and day: "Reporting starts, Reporting ends,
+# Campaign name, Delivery, Results, Result indicator, Reach, Impressions, Cost per results, Amount spent (USD),
+# Link clicks, CPC (cost per link click) (USD), CTR (link click-through rate), ...". The currency is in the
+# spend header ("Amount spent (EUR)"); the mapping reads it from there.
+META_ADS = Profile(
+    "meta_ads", "spend",
+    candidates={"date": ("Reporting starts", "Day", "Date"), "campaign": ("Campaign name", "Campaign"),
+                "spend": ("Amount spent (USD)", "Amount spent (EUR)", "Amount spent (GBP)", "Amount spent",
+                          "Amount Spent"),
+                "impressions": ("Impressions",), "clicks": ("Link clicks", "Clicks (all)"),
+                "currency": ("Currency",), "channel": ("Platform", "Publisher platform")},
+    signature=("Reporting starts", "Reporting ends", "Campaign name", "Amount spent (USD)", "Amount spent (EUR)",
+               "Amount spent (GBP)", "Link clicks", "Reach", "Frequency", "Results", "Result indicator",
+               "Cost per results", "Ad set name", "Delivery"),
+    min_signature=3, needs=("Reporting starts", "Amount spent (USD)", "Amount spent (EUR)", "Amount spent (GBP)"),
+    constants=(("channel", "paid_social"),),
+)
+
+# Klaviyo > Analytics > Campaigns > Export (CSV): "Campaign Name, Tags, Subject, List, Send Time, Send Weekday,
+# Total Recipients, Unique Placed Order, Placed Order Rate, Revenue, Unique Opens, Open Rate, Total Opens, Unique
+# Clicks, Click Rate, Total Clicks, Unsubscribes, Spam Complaints, ...". No cost column: email costs the plan fee,
+# which the export does not know. The profile takes spend from a "Cost" (or "Spend") column the user adds and
+# otherwise refuses the file with a FeedError saying so (lib.ingest.mapping); recipients count as impressions.
+KLAVIYO_CAMPAIGNS = Profile(
+    "klaviyo_campaigns", "spend",
+    candidates={"date": ("Send Time", "Send Date"), "campaign": ("Campaign Name",), "spend": ("Cost", "Spend"),
+                "impressions": ("Total Recipients", "Successful Deliveries"), "clicks": ("Unique Clicks",)},
+    signature=("Campaign Name", "Send Time", "Send Weekday", "Total Recipients", "Unique Placed Order",
+               "Placed Order Rate", "Unique Opens", "Open Rate", "Unique Clicks", "Click Rate", "Spam Complaints"),
+    min_signature=4, needs=("Send Time", "Unique Placed Order", "Placed Order Rate"),
+    constants=(("channel", "email"),), no_cost=True,
+)
+
+# Mailchimp > Reports > Export (CSV of campaigns): "Title, Subject, List, Send Date, Send Weekday, Total Recipients,
+# Successful Deliveries, Soft Bounces, Hard Bounces, Total Bounces, Times Forwarded, Forwarded Opens, Unique Opens,
+# Open Rate, Total Opens, Unique Clicks, Click Rate, Total Clicks, Unsubscribes, Abuse Complaints, ...". No cost
+# column either (as Klaviyo).
+MAILCHIMP_CAMPAIGNS = Profile(
+    "mailchimp_campaigns", "spend",
+    candidates={"date": ("Send Date",), "campaign": ("Title", "Campaign Name"), "spend": ("Cost", "Spend"),
+                "impressions": ("Successful Deliveries", "Total Recipients"), "clicks": ("Unique Clicks",)},
+    signature=("Title", "Subject", "List", "Send Date", "Send Weekday", "Total Recipients", "Successful Deliveries",
+               "Soft Bounces", "Hard Bounces", "Times Forwarded", "Abuse Complaints", "Unique Opens"),
+    min_signature=5, needs=("Successful Deliveries", "Abuse Complaints", "Hard Bounces"),
+    constants=(("channel", "email"),), no_cost=True,
+)
+
 CANONICAL = Profile("canonical", None)
 PROFILES: dict[str, Profile] = {p.name: p for p in (SHOPIFY, GA4, WOOCOMMERCE, SHOPIFY_CUSTOMERS, KLAVIYO,
+                                                    GOOGLE_ADS, META_ADS, KLAVIYO_CAMPAIGNS, MAILCHIMP_CAMPAIGNS,
                                                     CANONICAL)}
 
 
@@ -295,6 +369,43 @@ _EMAIL = {"email", "e mail", "newsletter", "mail"}
 _SOCIAL_MEDIUM = {"social", "social network", "social media", "sm", "organic social"}
 _DIRECT_MEDIUM = {"(none)", "none"}
 _NOT_SET = {"", "(not set)", "(data deleted)", "(not provided)", "nan", "none_set"}
+
+
+_GOOGLE_DISPLAY = {"display", "video", "demand gen", "discovery", "youtube"}
+# platform words channel_from's source lists do not know (it knows google, bing, facebook, instagram, tiktok...)
+_AD_SEARCH = {"microsoft", "adwords", "search", "shopping", "performance max", "pmax", "sem", "ppc"}
+_AD_SOCIAL = {"meta", "audience network", "social ads", "paid social"}
+_EMAIL_TOOLS = {"klaviyo", "mailchimp", "omnisend", "brevo", "sendinblue", "emarsys", "drip", "campaign monitor",
+                "activecampaign", "email", "e mail", "newsletter"}
+
+
+def spend_channel(value) -> str | None:
+    """The channel of a spend row from what the source calls it: a channel of CHANNELS as it is ("Paid Search"
+    -> paid_search), an ad platform or campaign type onto the channel ("Google Ads", "Search", "Shopping" ->
+    paid_search; "Facebook", "Meta", "Instagram", "TikTok" -> paid_social; "Display", "Video", "Demand Gen" ->
+    display; "Klaviyo", "Mailchimp" -> email); anything else in lower case with underscores."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = re.sub(r"[^a-z0-9]+", " ", str(value).lower()).strip()
+    if not text:
+        return None
+    if text.replace(" ", "_") in CHANNELS:
+        return text.replace(" ", "_")
+    words = set(text.split()) | {text}
+    phrases = {" ".join(p) for p in zip(text.split(), text.split()[1:], strict=False)}
+    found = words | phrases
+    if found & _EMAIL_TOOLS:
+        return channel_from(text, "email")
+    if found & _GOOGLE_DISPLAY:
+        return "display"
+    paid = channel_from(text, "paid")        # an ad platform named like a traffic source: GA4's grouping
+    if paid in ("paid_search", "paid_social"):
+        return paid
+    if found & _AD_SOCIAL:
+        return "paid_social"
+    if found & _AD_SEARCH:
+        return "paid_search"
+    return text.replace(" ", "_")
 
 
 def channel_from(source, medium) -> str | None:

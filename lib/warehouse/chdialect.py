@@ -56,6 +56,7 @@ CLICKHOUSE_ORDER = {
     "inventory": ("sku", "date"),
     "products": ("sku",),
     "customers": ("customer_id",),
+    "spend": ("channel", "date"),
 }
 SESSION_SETTINGS = {
     "join_use_nulls": 1,           # an outer join's missing side is NULL (ClickHouse's default: 0 / '')

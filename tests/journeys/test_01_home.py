@@ -19,7 +19,7 @@ from tests.support.journeys import check_warehouse
 pytestmark = pytest.mark.browser
 
 LABELS = {"orders": "Order lines", "events": "Web events", "inventory": "Stock snapshots", "products": "Products",
-          "promotions": "Promotions", "customers": "Customers"}
+          "promotions": "Promotions", "customers": "Customers", "spend": "Marketing spend"}
 NEXT = {"Overview": ("/overview", "How are sales going?"),
         "Funnel": ("/funnel", "Where do visitors drop out between viewing a product and buying it"),
         "Replenishment": ("/replenishment", "What should we order this week, from whom, and how much?")}
@@ -47,7 +47,7 @@ def test_home_shows_the_loaded_feeds_and_where_to_go(demo, browser, journey):
     with journey.step("read how fresh each feed is"):
         today = datetime.now(UTC).date()                      # the server's today (store timezone UTC)
         fresh = freshness(overview, today)
-        assert fresh["feed"].tolist() == ["orders", "events", "inventory"]
+        assert fresh["feed"].tolist() == ["orders", "events", "inventory", "spend"]
         for rec in fresh.itertuples(index=False):
             age = "today" if rec.days_old <= 0 else f"{rec.days_old} day{'s' if rec.days_old != 1 else ''} ago"
             line = f"{LABELS[rec.feed]}: {rec.first:%Y-%m-%d} → {rec.last:%Y-%m-%d} (latest {age})"

@@ -26,6 +26,7 @@ REGISTRY: tuple[Page, ...] = (
     Page("overview", "pages/overview_page.py", "Overview", ":material/monitoring:", "Overview"),
     Page("funnel", "pages/funnel_page.py", "Funnel", ":material/filter_alt:", "Customers"),
     Page("cohorts", "pages/cohorts_page.py", "Cohorts", ":material/group:", "Customers"),
+    Page("marketing", "pages/marketing_page.py", "Marketing", ":material/campaign:", "Customers"),
     Page("explore", "pages/explore_page.py", "Explore", ":material/explore:", "Customers"),
     Page("forecast", "pages/forecast_page.py", "Forecast", ":material/query_stats:", "Planning"),
     Page("replenishment", "pages/replenish_page.py", "Replenishment", ":material/inventory_2:", "Planning"),

@@ -25,6 +25,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "overview": ("trend", "wc_by", "anom"),
     "funnel": ("steps", "unit", "window", "order", "by", "seg", "ttc", "ttc_from", "aud", "aud_consent"),
     "cohorts": ("cby", "cgrain", "cmetric", "cmode", "cval"),
+    "marketing": ("mby",),
     "explore": ("metric", "dim", "category", "top", "xgrain"),
     "forecast": ("level", "item", "fgrain", "h", "model"),
     "replenishment": ("sl", "sla", "slb", "slc", "review", "delay", "uplift", "budget", "sup", "abc", "only",
@@ -37,7 +38,8 @@ PAGES: dict[str, tuple[str, ...]] = {
 APP_OWNER, SHARED_OWNER = "(every page)", "(shared controls)"
 MODULES = {
     "app.shell": APP_OWNER, "app.sharing": APP_OWNER, "widgets.controls": SHARED_OWNER,
-    "overview.view": "overview", "overview.change": "overview", "funnel.view": "funnel", "funnel.parts": "funnel", "cohorts.view": "cohorts",
+    "overview.view": "overview", "overview.change": "overview", "funnel.view": "funnel", "funnel.parts": "funnel",
+    "cohorts.view": "cohorts", "marketing.view": "marketing",
     "explore.view": "explore", "forecast.view": "forecast", "replenish.view": "replenishment",
     "replenish.parts": "replenishment", "pricing.view": "pricing", "pricing.analysis": "pricing",
     "pricing.scenarios": "pricing", "data.view": "data", "views.view": "views", "notebooks.view": "notebooks",

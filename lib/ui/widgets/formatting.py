@@ -12,7 +12,8 @@ __all__ = ["feed_cards", "feed_label", "history_table", "fmt_date", "money_colum
 
 # what one row of each feed is, for tiles and headings: the orders feed counts order lines, not orders
 FEED_LABELS = {"orders": "Order lines", "events": "Web events", "inventory": "Stock snapshots",
-               "products": "Products", "promotions": "Promotions", "customers": "Customers"}
+               "products": "Products", "promotions": "Promotions", "customers": "Customers",
+               "spend": "Marketing spend"}
 
 
 def feed_label(feed: str) -> str:
