@@ -54,7 +54,7 @@ def test_the_right_password_opens_a_warehouse_that_works_over_http(chhttp_server
     w = Warehouse.open(url=chhttp_url, settings=Settings(store_timezone="UTC"))
     try:
         assert (w.engine.dialect.name, w.engine.dialect.driver) == ("clickhouse", "http")
-        before = chhttp_server.requests
+        before, arrow = chhttp_server.requests, chhttp_server.seen["insert Arrow"]
         orders = pd.DataFrame({"order_id": ["#1", "#2"], "ordered_at": ["2026-01-01 10:15:00.000001",
                                                                         "2026-01-02 09:00:00"],
                                "customer_id": ["c1", "c2"], "sku": ["TEE-1", "MUG-1"], "quantity": ["2", "1"],
@@ -68,6 +68,7 @@ def test_the_right_password_opens_a_warehouse_that_works_over_http(chhttp_server
                                               pd.Timestamp("2026-01-02 09:00:00")]
         assert got["net"].tolist() == [38.0, 8.0]
         assert chhttp_server.requests > before          # all of it went through the HTTP interface
+        assert chhttp_server.seen["insert Arrow"] == arrow + 1     # the rows: one Arrow block (insert_arrow)
     finally:
         w.dispose()
 
@@ -115,3 +116,25 @@ def test_a_statement_without_result_has_no_format_header(chhttp_server):
     assert (status, body, "X-ClickHouse-Format" in headers) == (200, b"", False)
     status, headers, body = _http(chhttp_server, {"query": "SELECT 1 WHERE 0"})
     assert (status, body, headers.get("X-ClickHouse-Format")) == (200, b"", "TabSeparated")
+
+
+def test_the_clients_native_insert_compressed_and_chunked_lands_whole(chhttp_server, chhttp_url):
+    """client.insert (Native blocks, lz4 Content-Encoding, a chunked body): the warehouse inserts Arrow blocks
+    instead, so this path of the shim is shown here."""
+    import clickhouse_connect
+
+    db = chhttp_url.rpartition("/")[2]
+    client = clickhouse_connect.get_client(host="127.0.0.1", port=chhttp_server.port, username="default",
+                                           password=chhttp_server.password, database=db)
+    try:
+        client.command("CREATE TABLE n (k Int64, s Nullable(String), t DateTime64(6)) ENGINE = MergeTree ORDER BY k")
+        seen = dict(chhttp_server.seen)
+        client.insert("n", [[1, "a", datetime(2026, 1, 1, 9, 0, 0, 1)], [2, None, datetime(2026, 1, 2)]],
+                      column_names=["k", "s", "t"])
+        assert chhttp_server.seen["insert Native"] == seen.get("insert Native", 0) + 1
+        assert chhttp_server.seen["encoding lz4"] == seen.get("encoding lz4", 0) + 1
+        assert chhttp_server.seen["chunked"] == seen.get("chunked", 0) + 1
+        assert client.query("SELECT k, s, t FROM n ORDER BY k").result_rows == [
+            (1, "a", datetime(2026, 1, 1, 9, 0, 0, 1)), (2, None, datetime(2026, 1, 2))]
+    finally:
+        client.close()

@@ -4,6 +4,8 @@
     server.url(database)                   clickhouse://default:<password>@127.0.0.1:<port>/<database>
     server.create_database(name)           as an admin would on a real server
     server.requests                        how many requests it answered (a test can show traffic went through it)
+    server.seen                            a Counter of what they used: "format Native", "insert Arrow",
+                                           "encoding lz4" (a compressed body), "chunked", "session", "error 60"...
     server.stop()
 
 There is no ClickHouse server on this machine, so the warehouse's server path (lib.warehouse.chdialect's
@@ -19,8 +21,9 @@ behind what HttpClient 1.13 sends and reads:
 - an INSERT whose data follows `INSERT INTO t (cols) FORMAT <fmt>` (any format but Values): the data is written
   to a temporary file and read by ``INSERT INTO t (cols) FROM INFILE '<file>' FORMAT <fmt>``;
 - compression: a request body with Content-Encoding lz4 (frame), zstd, gzip or deflate is decompressed; a
-  response is compressed when the request has enable_http_compression=1 and an Accept-Encoding naming one of
-  those (the client's first choice wins), so the client's decompression runs too;
+  response is compressed when enable_http_compression is 1 (the URL's, else the engine's default, which chDB
+  reports as 1: so the client sends Accept-Encoding and expects it) and Accept-Encoding names one of those
+  (the client's first choice wins: lz4), so the client's decompression runs too;
 - headers X-ClickHouse-Query-Id, -Summary (rows and bytes read, written for an insert), -Format,
   -Timezone (the session_timezone setting, else the engine's), -Server-Display-Name;
 - errors: HTTP 500 with X-ClickHouse-Exception-Code and the engine's "Code: N. DB::Exception: ... (NAME)
@@ -39,6 +42,7 @@ their defaults when a later request no longer sends them (a real server scopes t
 from __future__ import annotations
 
 import base64
+import collections
 import contextlib
 import gzip
 import json
@@ -140,6 +144,7 @@ class ChHttpServer:
         self.user = user
         self.password = password if password is not None else secrets.token_urlsafe(12)
         self.requests = 0
+        self.seen: collections.Counter[str] = collections.Counter()
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.Lock()
         self._admin = None
@@ -147,6 +152,7 @@ class ChHttpServer:
         self._thread: threading.Thread | None = None
         self.version = ""
         self.engine_tz = "UTC"
+        self.compression_default = "0"
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> ChHttpServer:
@@ -154,6 +160,10 @@ class ChHttpServer:
         self._admin = chdb.connect(self.path)       # keeps the engine up between requests
         self.version, self.engine_tz = self._admin.query("SELECT version(), timezone()", "TabSeparated") \
             .bytes().decode().strip().split("\t")
+        # the engine's own default (chDB: 1, a server: 0), as system.settings reports it to the client
+        self.compression_default = self._admin.query(
+            "SELECT value FROM system.settings WHERE name = 'enable_http_compression'", "TabSeparated") \
+            .bytes().decode().strip() or "0"
         server = self
 
         class Handler(_Handler):
@@ -241,6 +251,7 @@ class ChHttpServer:
         settings = {k: v for k, v in params.items() if k not in TRANSPORT_PARAMS and not k.startswith("param_")}
         binds = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
         session, transient = self._session(params.get("session_id"), params)
+        self._count("session" if not transient else "no session")
         if not session.lock.acquire(blocking=False):
             raise _SqlError(373, f"Code: 373. DB::Exception: Session {params.get('session_id')} is locked by a "
                                  "concurrent client. (SESSION_IS_LOCKED)")
@@ -252,9 +263,11 @@ class ChHttpServer:
             self._prepare(session, params.get("database"), settings)
             insert = _INSERT.match(full[:65536])
             if insert and insert.group(2).decode().lower() != "values":
+                self._count(f"insert {insert.group(2).decode()}")
                 return self._insert(session, insert, full[insert.end():])
             sql = full.decode()
             fmt = _TRAILING_FORMAT.search(sql)
+            self._count(f"format {fmt.group(1) if fmt else params.get('default_format') or 'TabSeparated'}")
             if fmt:
                 result = self._query(session, sql, fmt.group(1), binds)
                 return result.bytes() or b"", fmt.group(1), self._summary(result, False), session_tz(session)
@@ -273,6 +286,10 @@ class ChHttpServer:
             session.lock.release()
             if transient:
                 session.close()
+
+    def _count(self, what: str) -> None:
+        with self._lock:
+            self.seen[what] += 1
 
     def _query(self, session: _Session, sql: str, fmt: str, binds: dict | None = None):
         try:
@@ -342,6 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.shim._count("chunked")
             parts = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
@@ -389,9 +407,12 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _SqlError(48, "Code: 48. DB::Exception: multipart/form-data requests are not implemented "
                                     "by the test shim (tests/support/chhttp.py). (NOT_IMPLEMENTED)", 400)
             shim.authenticate(self.headers, params)
+            if self.headers.get("Content-Encoding"):
+                shim._count(f"encoding {self.headers.get('Content-Encoding')}")
             body = _decompress(body, self.headers.get("Content-Encoding"))
             out, fmt, summary, tz = shim.run(params, body)
         except _SqlError as err:
+            shim._count(f"error {err.code}")
             text = f"{err.message} (version {shim.version})\n".encode()
             self._send(err.status, text, {**base, "X-ClickHouse-Exception-Code": str(err.code),
                                           "Content-Type": "text/plain; charset=UTF-8"})
@@ -401,8 +422,9 @@ class _Handler(BaseHTTPRequestHandler):
                    "Content-Type": "application/octet-stream"}
         if fmt:
             headers["X-ClickHouse-Format"] = fmt
-        if params.get("enable_http_compression") == "1" and out:
+        if params.get("enable_http_compression", shim.compression_default) == "1" and out:
             out, enc = _compress(out, self.headers.get("Accept-Encoding") or "")
             if enc:
                 headers["Content-Encoding"] = enc
+                shim._count(f"answer {enc}")
         self._send(200, out, headers)
