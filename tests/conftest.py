@@ -64,10 +64,11 @@ def chdb_url(chdb_dir):
 @pytest.fixture(scope="session")
 def chhttp_server(chdb_dir):
     """ClickHouse's HTTP interface over the same embedded engine (tests/support/chhttp.py), in a thread of this
-    process: the clickhouse:// (server) path of lib.warehouse runs against it."""
+    process: the clickhouse:// (server) path of lib.warehouse runs against it. The server's own time zone is
+    not UTC (as many servers' are not): the warehouse's naive-UTC timestamps must not depend on it."""
     from tests.support.chhttp import ChHttpServer
 
-    server = ChHttpServer(chdb_dir).start()
+    server = ChHttpServer(chdb_dir, timezone="America/New_York").start()
     yield server
     server.stop()
 

@@ -54,6 +54,8 @@ def test_the_right_password_opens_a_warehouse_that_works_over_http(chhttp_server
     w = Warehouse.open(url=chhttp_url, settings=Settings(store_timezone="UTC"))
     try:
         assert (w.engine.dialect.name, w.engine.dialect.driver) == ("clickhouse", "http")
+        with w.engine.connect() as conn:       # the server's own zone is not UTC: timestamps must not move
+            assert str(conn.connection.driver_connection.client.server_tz) == "America/New_York"
         before, arrow = chhttp_server.requests, chhttp_server.seen["insert Arrow"]
         orders = pd.DataFrame({"order_id": ["#1", "#2"], "ordered_at": ["2026-01-01 10:15:00.000001",
                                                                         "2026-01-02 09:00:00"],
@@ -125,7 +127,8 @@ def test_the_clients_native_insert_compressed_and_chunked_lands_whole(chhttp_ser
 
     db = chhttp_url.rpartition("/")[2]
     client = clickhouse_connect.get_client(host="127.0.0.1", port=chhttp_server.port, username="default",
-                                           password=chhttp_server.password, database=db)
+                                           password=chhttp_server.password, database=db,
+                                           settings={"session_timezone": "UTC"})   # as the warehouse's dialect
     try:
         client.command("CREATE TABLE n (k Int64, s Nullable(String), t DateTime64(6)) ENGINE = MergeTree ORDER BY k")
         seen = dict(chhttp_server.seen)

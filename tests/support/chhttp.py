@@ -139,8 +139,11 @@ def _compress(body: bytes, accept: str) -> tuple[bytes, str | None]:
 
 
 class ChHttpServer:
-    def __init__(self, path: str, password: str | None = None, user: str = "default"):
+    def __init__(self, path: str, password: str | None = None, user: str = "default", timezone: str | None = None):
+        """timezone: the server's own time zone (what timezone() says when a request sets no session_timezone),
+        else the engine's (this process's)."""
         self.path = os.path.realpath(str(path))
+        self.timezone = timezone
         self.user = user
         self.password = password if password is not None else secrets.token_urlsafe(12)
         self.requests = 0
@@ -249,6 +252,8 @@ class ChHttpServer:
         if not full.strip():
             raise _SqlError(62, "Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)", 400)
         settings = {k: v for k, v in params.items() if k not in TRANSPORT_PARAMS and not k.startswith("param_")}
+        if self.timezone:
+            settings = {"session_timezone": self.timezone, **settings}
         binds = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
         session, transient = self._session(params.get("session_id"), params)
         self._count("session" if not transient else "no session")
