@@ -141,3 +141,19 @@ def test_the_clients_native_insert_compressed_and_chunked_lands_whole(chhttp_ser
             (1, "a", datetime(2026, 1, 1, 9, 0, 0, 1)), (2, None, datetime(2026, 1, 2))]
     finally:
         client.close()
+
+
+def test_a_server_that_does_not_answer_is_named_without_the_password():
+    import socket
+
+    with socket.socket() as s:          # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    secret = "N0t-" + "Sh0wn"           # (a traceback shows its frames' source lines)
+    url = f"clickhouse://default:{secret}@127.0.0.1:{port}/shop"
+    with pytest.raises(sqlalchemy.exc.OperationalError) as caught:
+        Warehouse.open(url=url, settings=Settings(store_timezone="UTC"))
+    shown = "".join(traceback.format_exception(caught.value))
+    assert f"(http://127.0.0.1:{port})" in str(caught.value.orig)
+    assert "Connection refused" in str(caught.value.orig)
+    assert secret not in shown
