@@ -61,19 +61,40 @@ def chdb_url(chdb_dir):
     return f"chdb:///{chdb_dir}?database=t{os.getpid()}_{next(_db_counter)}"
 
 
+@pytest.fixture(scope="session")
+def chhttp_server(chdb_dir):
+    """ClickHouse's HTTP interface over the same embedded engine (tests/support/chhttp.py), in a thread of this
+    process: the clickhouse:// (server) path of lib.warehouse runs against it. The server's own time zone is
+    not UTC (as many servers' are not): the warehouse's naive-UTC timestamps must not depend on it."""
+    from tests.support.chhttp import ChHttpServer
+
+    server = ChHttpServer(chdb_dir, timezone="America/New_York").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def chhttp_url(chhttp_server):
+    """A fresh, empty database on the ClickHouse HTTP shim for one test (created as an admin would)."""
+    name = f"h{os.getpid()}_{next(_db_counter)}"
+    chhttp_server.create_database(name)
+    return chhttp_server.url(name)
+
+
 # modules whose warehouse tests do not run on ClickHouse yet (see wh_url)
 CLICKHOUSE_NOT_YET: set[str] = set()
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("chdb", marks=pytest.mark.clickhouse)])
+                        pytest.param("chdb", marks=pytest.mark.clickhouse),
+                        pytest.param("clickhouse-http", marks=pytest.mark.clickhouse)])
 def wh_url(request, tmp_path):
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path}/wh.duckdb"
-    if request.param == "chdb":
+    if request.param in ("chdb", "clickhouse-http"):
         if request.module.__name__.rpartition(".")[2] in CLICKHOUSE_NOT_YET:
             pytest.skip("does not run on ClickHouse yet (tests/conftest.py CLICKHOUSE_NOT_YET)")
-        return request.getfixturevalue("chdb_url")
+        return request.getfixturevalue("chdb_url" if request.param == "chdb" else "chhttp_url")
     return request.getfixturevalue("pg_url")
 
 

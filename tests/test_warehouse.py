@@ -151,7 +151,7 @@ def test_redact_hides_password():
 
 
 def _skip_before_clickhouse(url: str) -> None:
-    if url.startswith("chdb:"):
+    if url.startswith(("chdb:", "clickhouse:")):
         pytest.skip("no ClickHouse warehouse predates schema 3 (ClickHouse came with it): nothing to upgrade")
 
 

@@ -228,8 +228,8 @@ class ChdbDialect(_Base):
 
 
 class ClickHouseServerDialect(_Base):
-    """clickhouse://user:password@host:8123/db: a ClickHouse server over HTTP (not exercised by the tests here:
-    no server on this machine)."""
+    """clickhouse://user:password@host:8123/db: a ClickHouse server over HTTP. The tests run it against
+    tests/support/chhttp.py (ClickHouse's HTTP interface over chDB): no server on this machine."""
 
     driver = "http"
     supports_statement_cache = False
@@ -240,3 +240,17 @@ class ClickHouseServerDialect(_Base):
                 "password": url.password or "", "database": url.database or "default", **SESSION_SETTINGS,
                 **{k: v for k, v in url.query.items()}}
         return [], opts
+
+    def connect(self, *cargs, **cparams):
+        """A refused sign-in as one sentence naming the server and the user (never the password), instead of
+        the client's "Received ClickHouse exception, code: 516, server response: ..." """
+        try:
+            return super().connect(*cargs, **cparams)
+        except self.loaded_dbapi.DatabaseError as err:
+            if getattr(err, "code", None) != 516:          # AUTHENTICATION_FAILED
+                raise
+            where = f"{cparams.get('host')}:{cparams.get('port')}"
+            raise self.loaded_dbapi.OperationalError(
+                f"The ClickHouse server at {where} refused user {cparams.get('username')!r}: wrong password, or "
+                "no such user (AUTHENTICATION_FAILED, code 516). Check the password in the warehouse URL "
+                "(DATABASE_URL).", code=516, name="AUTHENTICATION_FAILED") from None
