@@ -45,17 +45,26 @@ def test_marketing_page_shows_the_hand_computed_report(data_dir):  # noqa: F811
     seed()
     at = page()
     tiles = {m.label: m.value for m in at.metric}
-    # paid channels: paid_search 60 + paid_social 50 + display 12.50 = 122.50 spend, revenue 72 + 30 + 0 = 102;
-    # revenue of every channel 72 + 30 + 35 + 10 = 147; paid new customers 2 + 1 = 3: CAC 122.50 / 3
+    # March: spend paid_search 60 + paid_social 50 + display 12.50 = 122.50; revenue of every channel
+    # 72 + 30 + 35 (direct) + 10 (email) = 147; the paid channels' revenue 102, their orders O1, O5, O2 and their
+    # new customers c1, c4, c2: ROAS 102 / 122.50 = 0.83, CPA = CAC = 122.50 / 3 = 40.83; new customers 4 (+ c5)
     assert tiles["Spend"] == "$122.50" and tiles["Revenue"] == "$147.00"
-    assert tiles["ROAS of paid channels"] == f"{102 / 122.5:,.2f}×"
-    assert tiles["CAC of paid channels"] == "$40.83"
+    assert tiles["ROAS of paid channels"] == "0.83×"
+    assert tiles["CPA of paid channels"] == "$40.83" and tiles["CAC of paid channels"] == "$40.83"
+    assert tiles["New customers"] == "4"
     table = at.dataframe[0].value
-    assert table["Channel"].tolist() == ["paid_search", "paid_social", "display", "direct", "email"]
+    # the biggest spender first, then the unpaid channels by revenue; channels in words
+    assert table["Channel"].tolist() == ["Paid search", "Paid social", "Display", "Direct", "Email"]
     assert table["ROAS"].tolist()[:3] == [1.2, 0.6, 0.0]
     assert table["CAC"].tolist()[:2] == [30.0, 50.0]
-    payback = at.dataframe[1].value.set_index("Channel")
-    assert payback.loc["paid_search", "Paid back in month"] == 1.0
+    # payback: March's paid-search cohort (c1, c4: CAC 60 / 2 = 30) has 16 + 34 = 50 of margin in March (25 each),
+    # 50 + 20 (c4's O8 in April) = 70 by April (35 each): paid back in month 1; margin through the data's last
+    # order (May 03); LTV:CAC at 3 months waits for June to end
+    payback = at.dataframe[1].value
+    ps = payback[(payback["Cohort"] == "Mar 2026") & (payback["Channel"] == "Paid search")].iloc[0]
+    assert (ps["Customers"], ps["CAC"], ps["Paid back in month"]) == (2, 30.0, 1.0)
+    assert pd.isna(ps["LTV:CAC 3m"])
+    assert payback["Cohort"].tolist()[0] == "Mar 2026" and "Feb 2026" in payback["Cohort"].tolist()
     assert "last non-direct touch" in at.caption[0].help
     assert not at.error
 
@@ -64,8 +73,9 @@ def test_campaign_rows_from_the_link(data_dir):  # noqa: F811
     seed()
     at = page("Campaign")                  # a bound widget keeps its label in the URL
     table = at.dataframe[0].value
-    ps = table[table["Channel"] == "paid_search"]
+    ps = table[table["Channel"] == "Paid search"]
     assert ps["Campaign"].tolist() == ["Generic", "Brand", "(all campaigns)"]
+    assert {m.label: m.value for m in at.metric}["Spend"] == "$122.50"     # the channel totals, not twice
     assert at.query_params["mby"] == "Campaign"
 
 
@@ -75,4 +85,6 @@ def test_without_spend_the_page_says_what_to_load(data_dir):  # noqa: F811
     at.run()
     at.switch_page("pages/marketing_page.py").run()
     assert not at.exception
-    assert "No marketing spend loaded" in texts(at)
+    assert "No spend loaded" in texts(at)
+    # the orders and revenue per channel still show, without ROAS bars or payback
+    assert [s.value for s in at.subheader] == ["Channels"]

@@ -59,19 +59,20 @@ def test_no_spend_says_so():
     assert "load the spend feed" in str(spec)
 
 
-def test_payback_summary_reads_the_pooled_curves():
-    got = report.payback_summary(PAYBACK)
-    # email pays back in month 0 (6 >= 5), LTV:CAC not reached at 3/6/12; paid search: month 0 pooled 9 < 22.5,
-    # month 1 (January alone) 33 >= 30: payback month 1
-    assert got["channel"].tolist() == ["email", "paid_search"]
-    assert got["customers"].tolist() == [4, 40] and got["cac"].tolist() == [5.0, 22.5]
-    assert got["payback_month"].tolist() == [0.0, 1.0]
-    assert got[["ltv_cac_3", "ltv_cac_6", "ltv_cac_12"]].isna().all().all()
-
-
-def test_totals_are_ratios_of_sums():
+def test_totals_take_roas_cpa_and_cac_over_the_paid_channels():
     rep = pd.DataFrame({"channel": ["a", "b"], "spend": [100.0, 0.0], "sessions": [50, 150], "orders": [5, 15],
                         "revenue": [300.0, 900.0], "gross_margin": [120.0, 300.0], "new_customers": [4, 6]})
     t = report.totals(rep)
-    assert (t["roas"], t["margin_roas"], t["cpa"], t["cac"], t["conversion_rate"]) == (12.0, 4.2, 5.0, 10.0, 0.1)
+    # b spent nothing: its 900 of revenue is no return on a's 100 of spend
+    assert (t["spend"], t["revenue"], t["new_customers"]) == (100.0, 1200.0, 10.0)
+    assert (t["roas"], t["margin_roas"], t["cpa"], t["cac"], t["conversion_rate"]) == (3.0, 1.2, 20.0, 25.0, 0.1)
     assert math.isnan(report.totals(rep.assign(spend=0.0))["roas"])
+
+
+def test_totals_of_a_campaign_report_count_each_channel_once():
+    rep = pd.DataFrame({"channel": ["a", "a", "a"], "campaign": ["x", "y", "(all campaigns)"],
+                        "spend": [40.0, 60.0, 100.0], "sessions": [math.nan, math.nan, 50],
+                        "orders": [math.nan, math.nan, 5], "revenue": [math.nan, math.nan, 300.0],
+                        "gross_margin": [math.nan, math.nan, 120.0], "new_customers": [math.nan, math.nan, 4]})
+    t = report.totals(rep)
+    assert (t["spend"], t["revenue"], t["roas"]) == (100.0, 300.0, 3.0)

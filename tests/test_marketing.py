@@ -208,3 +208,21 @@ def test_demo_store_recovers_the_planted_roas(wh, tmp_path, scale):
         assert got.loc[ch, "spend"] == pytest.approx(truth[ch]["spend"], abs=0.01)
         assert got.loc[ch, "roas"] == pytest.approx(truth[ch]["roas"], rel=1e-6), ch
     assert np.isnan(got.loc["organic", "roas"]) and got.loc["organic", "spend"] == 0.0
+
+
+def test_the_marketing_report_shows_what_the_page_shows(store):
+    # the notebook / HTML export of a /marketing view: the same tiles, tables and charts as the page, read from
+    # the link's own values (range, compare, mby), on every engine
+    from lib import reports
+    from lib.reports.blocks import Chart, Table, Tiles
+
+    blocks = reports.build("marketing", store, [("range", "Custom"), ("from", "2026-03-01"), ("to", "2026-03-31"),
+                                                ("compare", "No comparison")], currency="USD")
+    tiles = {t.label: t.value for b in blocks if isinstance(b, Tiles) for t in b.tiles}
+    assert tiles == {"Spend": "$122.50", "Revenue": "$147.00", "ROAS of paid channels": "0.83×",
+                     "CPA of paid channels": "$40.83", "New customers": "4", "CAC of paid channels": "$40.83"}
+    tables = [b.frame for b in blocks if isinstance(b, Table)]
+    assert tables[0]["Channel"].tolist() == ["Paid search", "Paid social", "Display", "Direct", "Email"]
+    ps = tables[1][(tables[1]["Cohort"] == "Mar 2026") & (tables[1]["Channel"] == "Paid search")].iloc[0]
+    assert (ps["CAC"], ps["Paid back in month"]) == (30.0, 1.0)
+    assert sum(isinstance(b, Chart) for b in blocks) == 2                 # ROAS bars and payback curves

@@ -15,7 +15,7 @@ from lib.reports.blocks import Alert
 __all__ = ["PAGES", "build"]
 
 # url path -> module under lib.reports
-PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "explore": "explore",
+PAGES = {"overview": "overview", "funnel": "funnel", "cohorts": "cohorts", "marketing": "marketing", "explore": "explore",
          "forecast": "forecast", "replenishment": "replenishment", "pricing": "pricing", "": "home"}
 
 

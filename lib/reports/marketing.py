@@ -2,8 +2,7 @@
 
     totals(report)              the period in one row: spend, revenue, margin, ROAS, CPA, CAC
     compared(report, previous)  each channel's row with the previous period's spend, revenue and ROAS
-    channel_curves(payback)     cohorts pooled per channel and month since acquisition
-    payback_summary(payback)    per channel: customers, CAC, payback month, LTV:CAC at 3, 6 and 12 months
+    channel_rows(report)        one row per channel (the '(all campaigns)' rows of a campaign report)
     has_spend(wh)               whether a spend feed is loaded
     payback_start(end)          the first month of the payback cohorts shown with a range ending ``end``
     build(wh, params, ...)      the Marketing page as a report (notebooks, HTML export)
@@ -15,35 +14,46 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lib.charts.marketing import channel_curves
+from lib.marketing.report import ALL_CAMPAIGNS
 
-__all__ = ["totals", "compared", "channel_curves", "payback_summary", "has_spend", "payback_start", "build",
-           "LTV_MONTHS", "PAYBACK_MONTHS", "BY", "ATTRIBUTION"]
+__all__ = ["totals", "channel_rows", "compared", "has_spend", "payback_start", "build", "channel_table",
+           "payback_table", "LTV_MONTHS", "PAYBACK_MONTHS", "BY", "ATTRIBUTION"]
 
 LTV_MONTHS = (3, 6, 12)
 PAYBACK_MONTHS = 12      # the payback cohorts: first orders in the 12 calendar months up to the range's end
 BY = {"channel": "Channel", "campaign": "Campaign"}
 ATTRIBUTION = (
-    "**How orders are attributed.** An order belongs to the channel of the session that placed it; when that "
-    "session came direct, to the customer's last non-direct session in the 30 days before (last non-direct "
-    "touch). Orders no web session can be tied to keep the channel the order export gives. **New customers "
-    "and CAC** count each customer once, in the channel of their first order. Spend is what the spend feed "
-    "says each channel (and campaign) cost per day. These are *attributed* figures: a customer who saw an ad "
-    "and came back through search counts for search. Use them to compare channels over time, not as the "
-    "causal effect of spending more.")
+    "**Attribution: last non-direct touch on the session that ordered.** An order belongs to the channel of the "
+    "session whose purchase event carries its order id; when that session was direct, to the same person's most "
+    "recent non-direct session in the 30 days before; with no web event for the order, to the order's own "
+    "channel. **New customers and CAC** count each customer once, under their first order's channel. Orders and "
+    "sessions carry no campaign, so campaign rows show spend, impressions and clicks only. These are attributed "
+    "figures: one touch gets all the credit, and view-through, cross-device and offline effects are not seen. "
+    "Compare channels over time with them; they are not the causal effect of spending more.")
 
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den and np.isfinite(den) else float("nan")
 
 
+def channel_rows(report: pd.DataFrame) -> pd.DataFrame:
+    """One row per channel: the report itself by channel, its "(all campaigns)" rows by campaign."""
+    if "campaign" not in report:
+        return report
+    return report[report["campaign"].eq(ALL_CAMPAIGNS)]
+
+
 def totals(report: pd.DataFrame) -> dict[str, float]:
-    """The channels' rows summed: spend, sessions, orders, revenue, gross_margin, new_customers, and the
-    ratios of the sums (roas, margin_roas, cpa, cac, conversion_rate); NaN where the denominator is 0."""
-    s = {c: float(report[c].sum()) if c in report else float("nan")
-         for c in ("spend", "sessions", "orders", "revenue", "gross_margin", "new_customers")}
-    s.update(roas=_ratio(s["revenue"], s["spend"]), margin_roas=_ratio(s["gross_margin"], s["spend"]),
-             cpa=_ratio(s["spend"], s["orders"]), cac=_ratio(s["spend"], s["new_customers"]),
+    """The period in one row (channel_report's rows, by channel or by campaign): spend, sessions, orders,
+    revenue, gross_margin and new_customers of every channel; roas, margin_roas, cpa and cac over the paid
+    channels only (those with spend: organic revenue is not a return on spend); conversion_rate = orders /
+    sessions. NaN where a denominator is 0."""
+    rows = channel_rows(report)
+    s = {c: float(rows[c].sum()) for c in ("spend", "sessions", "orders", "revenue", "gross_margin", "new_customers")}
+    paid = rows[rows["spend"] > 0]
+    pr = {c: float(paid[c].sum()) for c in ("revenue", "gross_margin", "orders", "new_customers")}
+    s.update(roas=_ratio(pr["revenue"], s["spend"]), margin_roas=_ratio(pr["gross_margin"], s["spend"]),
+             cpa=_ratio(s["spend"], pr["orders"]), cac=_ratio(s["spend"], pr["new_customers"]),
              conversion_rate=_ratio(s["orders"], s["sessions"]))
     return s
 
@@ -52,32 +62,11 @@ def compared(report: pd.DataFrame, previous: pd.DataFrame | None, keys=("channel
     """``report`` with spend_prev, revenue_prev and roas_prev from ``previous`` (same keys; NaN for a row
     the previous period lacks). Rows only the previous period has are not added."""
     keys = [k for k in keys if k in report]
-    if previous is None:
+    if previous is None or previous.empty:
         return report.assign(spend_prev=np.nan, revenue_prev=np.nan, roas_prev=np.nan)
     prev = previous[[*keys, "spend", "revenue", "roas"]].rename(
         columns={"spend": "spend_prev", "revenue": "revenue_prev", "roas": "roas_prev"})
     return report.merge(prev, on=keys, how="left")
-
-
-def payback_summary(payback: pd.DataFrame) -> pd.DataFrame:
-    """Per channel (cohorts pooled): customers and CAC over every cohort (month 0), payback_month (the first
-    month since acquisition whose pooled margin per customer reaches the CAC of the cohorts that reached it;
-    NaN: not yet), and ltv_cac_3/6/12 (margin per customer / CAC at that month; NaN where no cohort has
-    reached it)."""
-    curves = channel_curves(payback)
-    cols = ["channel", "customers", "cac", "payback_month", *[f"ltv_cac_{m}" for m in LTV_MONTHS]]
-    rows = []
-    for channel, c in curves.groupby("channel", sort=True):
-        first = c[c["months_since"] == c["months_since"].min()].iloc[0]
-        paid = c[c["cum_margin_per_customer"] >= c["cac"]]
-        row = {"channel": channel, "customers": int(first["customers"]), "cac": float(first["cac"]),
-               "payback_month": float(paid["months_since"].iloc[0]) if len(paid) else float("nan")}
-        at = c.set_index("months_since")
-        for m in LTV_MONTHS:
-            row[f"ltv_cac_{m}"] = (_ratio(at.at[m, "cum_margin_per_customer"], at.at[m, "cac"])
-                                   if m in at.index else float("nan"))
-        rows.append(row)
-    return pd.DataFrame(rows, columns=cols)
 
 
 def has_spend(wh) -> bool:
@@ -126,27 +115,28 @@ def build(wh, params, *, currency: str = "USD", progress=None) -> list:
     def tile(label: str, key: str, text) -> Tile:
         return Tile(label, text(t[key]), fmt.change_pct(t[key], b[key]) if b else "")
     money = lambda v: fmt.money(v, currency)  # noqa: E731
-    out.append(Tiles((tile("Spend", "spend", money), tile("Attributed revenue", "revenue", money),
-                      tile("ROAS", "roas", _ratio_text), tile("CPA", "cpa", money),
-                      tile("New customers", "new_customers", fmt.count), tile("CAC", "cac", money))))
+    out.append(Tiles((tile("Spend", "spend", money), tile("Revenue", "revenue", money),
+                      tile("ROAS of paid channels", "roas", _ratio_text), tile("CPA of paid channels", "cpa", money),
+                      tile("New customers", "new_customers", fmt.count),
+                      tile("CAC of paid channels", "cac", money))))
     keys = ("channel", "campaign") if by == "campaign" else ("channel",)
     out += [Heading("Channels" if by == "channel" else "Campaigns"),
             Table(channel_table(compared(cur, before, keys), by))]
     if spend:
-        per_channel = cur.groupby("channel", as_index=False)[["spend", "revenue", "gross_margin"]].sum()
-        out.append(Chart(charts.roas_bars(per_channel.assign(roas=per_channel["revenue"] / per_channel["spend"]),
-                                          currency)))
+        out.append(Chart(charts.roas_bars(channel_rows(cur), currency)))
         if progress:
             progress(0.6, "Marketing: cohort payback")
         first = payback_start(end)
-        pb = marketing.payback(wh, first, end, by="channel")
+        as_of = span[1]                 # margin through the latest data; the range picks the cohorts
+        pb = marketing.payback(wh, first, end, by="channel", as_of=as_of)
         out += [Heading("Cohort payback"),
                 Caption(f"Customers whose first order fell in {first:%b %Y} – {end:%b %Y}, by the channel of that "
                         "order: cumulative gross margin per customer against the channel's CAC.")]
         if pb.empty:
             out.append(Alert("No first orders with acquisition spend in these months yet.", "info"))
         else:
-            out += [Chart(charts.payback_chart(pb, currency)), Table(payback_table(payback_summary(pb)))]
+            out += [Chart(charts.payback_chart(pb, currency)),
+                    Table(payback_table(marketing.payback_summary(pb, as_of)))]
     out.append(Caption(ATTRIBUTION.replace("**", "")))
     return out
 
@@ -155,8 +145,8 @@ CHANNEL_COLUMNS = {"channel": "Channel", "campaign": "Campaign", "spend": "Spend
                    "orders": "Orders", "revenue": "Revenue", "gross_margin": "Gross margin", "roas": "ROAS",
                    "margin_roas": "Margin ROAS", "cpa": "CPA", "new_customers": "New customers", "cac": "CAC",
                    "roas_prev": "ROAS before"}
-PAYBACK_COLUMNS = {"channel": "Channel", "customers": "Customers", "cac": "CAC", "payback_month": "Pays back in month",
-                   **{f"ltv_cac_{m}": f"LTV:CAC {m} mo" for m in LTV_MONTHS}}
+PAYBACK_COLUMNS = {"cohort": "Cohort", "channel": "Channel", "customers": "Customers", "cac": "CAC",
+                   "payback_month": "Paid back in month", **{f"ltv_cac_{m}": f"LTV:CAC {m}m" for m in LTV_MONTHS}}
 
 
 def channel_table(table: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
@@ -164,13 +154,16 @@ def channel_table(table: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
     numbers, channels in words, the biggest spender first."""
     from lib import fmt
 
-    out = table.sort_values(["spend", "revenue"], ascending=False)
+    out = table if by == "campaign" else table.sort_values(["spend", "revenue"], ascending=False)
     out = out[[c for c in CHANNEL_COLUMNS if c in out.columns and (c != "campaign" or by == "campaign")]]
     out = out.assign(channel=out["channel"].map(fmt.words))
     return out.rename(columns=CHANNEL_COLUMNS).reset_index(drop=True)
 
 
 def payback_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """lib.marketing.payback_summary as shown: cohorts as "Mar 2026", channels in words, newest cohort first."""
     from lib import fmt
 
-    return summary.assign(channel=summary["channel"].map(fmt.words)).rename(columns=PAYBACK_COLUMNS)
+    out = summary.sort_values(["cohort", "channel"], ascending=[False, True])
+    out = out.assign(cohort=pd.to_datetime(out["cohort"]).dt.strftime("%b %Y"), channel=out["channel"].map(fmt.words))
+    return out[[c for c in PAYBACK_COLUMNS if c in out]].rename(columns=PAYBACK_COLUMNS).reset_index(drop=True)

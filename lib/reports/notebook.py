@@ -23,7 +23,8 @@ from lib.sharing.notebooks import Notebook
 __all__ = ["notebook_html", "PAGE_TITLES"]
 
 log = logging.getLogger("shopcast")
-PAGE_TITLES = {"": "Home", "overview": "Overview", "funnel": "Funnel", "cohorts": "Cohorts", "explore": "Explore",
+PAGE_TITLES = {"": "Home", "overview": "Overview", "funnel": "Funnel", "cohorts": "Cohorts", "marketing": "Marketing",
+               "explore": "Explore",
                "forecast": "Forecast", "replenishment": "Replenishment", "pricing": "Pricing & promos"}
 
 

@@ -1,139 +1,152 @@
-"""The Marketing page: spend, ROAS, CPA and CAC per channel or campaign against the previous period, and cohort
-payback (cumulative margin per customer against CAC, payback month, LTV:CAC at 3/6/12 months)."""
+"""The Marketing page: what each channel and campaign cost and brought back, and when acquired customers pay
+back their acquisition cost (lib.marketing; the sums and tables in lib.reports.marketing)."""
 from __future__ import annotations
 
-import math
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from lib import fmt, marketing
+from lib.analytics import periods
+from lib.charts import marketing as charts
+from lib.exports import Formats
+from lib.reports import marketing as report
 from lib.ui.app import cache, shell
-from lib.ui.widgets import controls
+from lib.ui.widgets import controls, downloads
+from lib.ui.widgets.formatting import money_column
 
-__all__ = ["render", "ATTRIBUTION_HELP"]
+__all__ = ["render"]
 
-BYS = {"channel": "Channel", "campaign": "Campaign"}
-ATTRIBUTION_HELP = (
-    "**Attribution: last non-direct touch on the session that ordered.** An order belongs to the channel of the "
-    "session whose purchase event carries its order id; when that session was direct, to the same person's most "
-    "recent non-direct session in the 30 days before; with no web event for the order, to the order's own "
-    "channel. New customers and CAC count a customer under their first order's channel. Orders and sessions "
-    "carry no campaign, so campaign rows show spend, impressions and clicks only. Caveat: one touch gets all the "
-    "credit; view-through, cross-device and offline effects are not seen.")
-COLUMNS = {"channel": "Channel", "campaign": "Campaign", "spend": "Spend", "impressions": "Impressions",
-           "clicks": "Clicks", "sessions": "Sessions", "orders": "Orders", "revenue": "Revenue",
-           "gross_margin": "Gross margin", "roas": "ROAS", "margin_roas": "Margin ROAS", "cpa": "CPA",
-           "new_customers": "New customers", "cac": "CAC"}
+
+@cache.query(max_entries=64)
+def _report(key, wh, start: date, end: date, by: str) -> pd.DataFrame:
+    return marketing.channel_report(wh, start, end, by=by)
 
 
 @cache.query(max_entries=32)
-def _compare(key, wh, start, end, by) -> pd.DataFrame:
-    return marketing.compare(wh, start, end, by)
-
-
-@cache.query(max_entries=16)
-def _payback(key, wh, start, end, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
-    df = marketing.payback(wh, start, end, as_of=as_of)
+def _payback(key, wh, start: date, end: date, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    df = marketing.payback(wh, start, end, by="channel", as_of=as_of)
     return df, marketing.payback_summary(df, as_of)
 
 
 @cache.query(max_entries=8)
-def _spend_rows(key, wh) -> int:
-    return int(wh.row_counts()["spend"])
+def _has_spend(key, wh) -> bool:
+    return report.has_spend(wh)
 
 
 def render() -> None:
     st.title("Marketing")
-    st.caption("What each channel cost against the orders, revenue and new customers it brought, and whether "
-               "the customers it acquired have paid back their acquisition cost.", help=ATTRIBUTION_HELP)
-    opened = shell.open_page(lambda wh, key: (controls.data_anchor(wh), _spend_rows(key, wh)))
+    st.caption("What each channel and campaign cost, what it brought back, and how long the customers it won "
+               "take to pay back what they cost (last non-direct touch: see the help).", help=report.ATTRIBUTION)
+    opened = shell.open_page(lambda wh, key: controls.data_anchor(wh))
     if opened is None:
         return
-    wh, key, (anchor, spend_rows) = opened
+    wh, key, anchor = opened
     if anchor is None:
-        shell.nothing_loaded("**No orders loaded yet.** Load the demo store or your order export first.")
+        shell.nothing_loaded("**No orders loaded yet.** The Marketing page sets the spend feed against orders "
+                             "and sessions: load the demo store or your own exports first.")
         return
-    if spend_rows == 0:
-        shell.nothing_loaded("**No marketing spend loaded.** Load the spend feed (a Google Ads campaign report, a "
-                             "Meta Ads export, an email tool's campaign report with a Cost column, or any table "
-                             "of date, channel and spend) to see ROAS, CAC and payback.")
-        return
-    c1, c2 = st.columns([1, 2])
-    by = c1.segmented_control("Rows per", list(BYS), default="channel", key="mby", format_func=BYS.get,
-                              bind="query-params") or "channel"
-    with c2:
-        start, end = controls.date_range(anchor, default="last_30")
-    currency = shell.settings().currency
+    p = _controls(anchor)
     try:
-        with st.spinner("Attributing orders to channels…"):
-            report = _compare(key, wh, start, end, by)
+        with st.spinner("Adding up spend, orders and margin…"):
+            cur = _report(key, wh, p["start"], p["end"], p["by"])
+            prev = _report(key, wh, *p["prev"], p["by"]) if p["prev"] else None
+            spend = _has_spend(key, wh)
+            pb = _payback(key, wh, report.payback_start(p["end"]), p["end"], p["as_of"]) if spend else None
     except Exception as err:  # noqa: BLE001
         shell.show_error(err)
         return
-    _tiles(report, by, currency)
-    _table(report, by, currency)
-    _payback_section(wh, key, start, end, anchor, currency)
-
-
-def _money(v, currency) -> str:
-    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt.money(v, currency)
-
-
-def _ratio(v) -> str:
-    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:,.2f}×"
-
-
-def _tiles(report: pd.DataFrame, by: str, currency: str) -> None:
-    rows = report if by == "channel" else report[report["campaign"].eq(marketing.report.ALL_CAMPAIGNS)]
-    cur = {c: float(rows[c].sum()) for c in ("spend", "revenue", "new_customers", "orders")}
-    prev = {c: float(rows[f"{c}_prev"].fillna(0.0).sum()) for c in ("spend", "revenue", "new_customers")}
-    paid = rows[rows["spend"] > 0]
-    roas = float(paid["revenue"].sum()) / cur["spend"] if cur["spend"] else float("nan")
-    cac = cur["spend"] / float(paid["new_customers"].sum()) if paid["new_customers"].sum() else float("nan")
-    cols = st.columns(4)
-    cols[0].metric("Spend", _money(cur["spend"], currency), delta=_money(cur["spend"] - prev["spend"], currency),
-                   delta_color="off", border=True, help="All channels, against the previous period of the same length.")
-    cols[1].metric("Revenue", _money(cur["revenue"], currency),
-                   delta=_money(cur["revenue"] - prev["revenue"], currency), border=True,
-                   help="Attributed revenue of every channel, paid or not.")
-    cols[2].metric("ROAS of paid channels", _ratio(roas), border=True,
-                   help="Revenue of the channels with spend / their spend.")
-    cols[3].metric("CAC of paid channels", _money(cac, currency), border=True,
-                   help="Spend / new customers whose first order came through a channel with spend.")
-
-
-def _table(report: pd.DataFrame, by: str, currency: str) -> None:
-    cols = [c for c in COLUMNS if c in report.columns]
-    shown = report[cols].rename(columns=COLUMNS)
-    money = {COLUMNS[c]: st.column_config.NumberColumn(COLUMNS[c], format="%.2f")
-             for c in ("spend", "revenue", "gross_margin", "cpa", "cac")}
-    ratio = {COLUMNS[c]: st.column_config.NumberColumn(COLUMNS[c], format="%.2f×") for c in ("roas", "margin_roas")}
-    st.subheader("By " + ("channel" if by == "channel" else "campaign"))
-    st.dataframe(shown, hide_index=True, column_config={**money, **ratio}, width="stretch")
-    st.caption(f"Amounts in {currency}. A channel with orders but no spend shows no ROAS or CAC; a campaign row "
-               "shows what the campaign cost (orders carry no campaign), its channel's row the totals.")
-
-
-def _payback_section(wh, key, start, end, as_of, currency) -> None:
-    st.subheader("Cohort payback")
-    try:
-        with st.spinner("Computing cohort payback…"):
-            df, summary = _payback(key, wh, start, end, as_of)
-    except Exception as err:  # noqa: BLE001
-        shell.show_error(err)
-        return
-    if summary.empty:
-        st.info("No customer made a first purchase in this date range. Pick a longer range.",
+    if not spend:
+        st.info("**No spend loaded.** Load the spend feed (a Google Ads, Meta Ads, Klaviyo or Mailchimp report, or "
+                "any file with date, channel and spend) on the Sources page to see ROAS, CPA, CAC and payback. "
+                "Orders and revenue per channel are below meanwhile.", icon=":material/payments:")
+        st.page_link("pages/data_page.py", label="Go to Data sources", icon=":material/database:")
+    if cur.empty:
+        st.info("No orders, sessions or spend in this date range. Pick a longer range.",
                 icon=":material/event_busy:")
         return
-    st.caption(f"Customers grouped by the month of their first order and that order's channel. CAC = the channel's "
-               f"spend that month / the cohort's customers; margin counted through {as_of:%b %d, %Y}; LTV:CAC at "
-               "k months once month k has ended. No spend that month: nothing to pay back (no CAC).")
-    table = summary.rename(columns={"cohort": "Cohort", "channel": "Channel", "customers": "Customers",
-                                    "cac": "CAC", "payback_month": "Paid back in month", "ltv_cac_3": "LTV:CAC 3m",
-                                    "ltv_cac_6": "LTV:CAC 6m", "ltv_cac_12": "LTV:CAC 12m"})
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"CAC": st.column_config.NumberColumn("CAC", format="%.2f"),
-                                **{c: st.column_config.NumberColumn(c, format="%.2f×")
-                                   for c in ("LTV:CAC 3m", "LTV:CAC 6m", "LTV:CAC 12m")}})
+    _tiles(cur, prev, p)
+    _channel_section(cur, prev, p, spend)
+    if spend:
+        _payback_section(pb, p)
+    with st.expander("How these numbers are attributed"):
+        st.markdown(report.ATTRIBUTION)
+
+
+def _controls(anchor: date) -> dict:
+    c1, c2, c3 = st.columns([2, 1.4, 1])
+    with c1:
+        start, end = controls.date_range(anchor, default="last_30")
+    with c2:
+        kind = controls.comparison_picker()
+    by = c3.segmented_control("By", list(report.BY), default="channel", key="mby", format_func=report.BY.get,
+                              bind="query-params") or "channel"
+    return {"start": start, "end": end, "prev": periods.comparison(start, end, kind), "by": by,
+            "as_of": anchor, "currency": shell.settings().currency}
+
+
+def _tiles(cur: pd.DataFrame, prev: pd.DataFrame | None, p: dict) -> None:
+    t, b = report.totals(cur), report.totals(prev) if prev is not None else None
+    money = lambda v: fmt.money(v, p["currency"])  # noqa: E731
+    ratio = lambda v: "–" if pd.isna(v) else f"{v:.2f}×"  # noqa: E731
+    tiles = [("Spend", "spend", money, "Ad and email spend in the range (the spend feed), every channel."),
+             ("Revenue", "revenue", money, "Attributed revenue of every channel, paid or not (returns and "
+              "cancelled lines out)."),
+             ("ROAS of paid channels", "roas", ratio, "Revenue of the channels with spend / their spend."),
+             ("CPA of paid channels", "cpa", money, "Spend / orders of the channels with spend."),
+             ("New customers", "new_customers", fmt.count, "Customers whose first order ever falls in the range, "
+              "every channel."),
+             ("CAC of paid channels", "cac", money, "Spend / new customers whose first order came through a "
+              "channel with spend.")]
+    for col, (label, k, text, help_text) in zip(st.columns(len(tiles)), tiles, strict=True):
+        with col.container(border=True):
+            st.metric(label, text(t[k]), delta=fmt.change_pct(t[k], b[k]) if b else None,
+                      delta_color="inverse" if k in ("spend", "cpa", "cac") else "normal", help=help_text)
+
+
+def _channel_section(cur: pd.DataFrame, prev: pd.DataFrame | None, p: dict, spend: bool) -> None:
+    keys = ("channel", "campaign") if p["by"] == "campaign" else ("channel",)
+    table = report.channel_table(report.compared(cur, prev, keys), p["by"])
+    st.subheader("Channels" if p["by"] == "channel" else "Campaigns")
+    money = [c for c in ("Spend", "Revenue", "Gross margin", "CPA", "CAC") if c in table]
+    ratios = [c for c in ("ROAS", "Margin ROAS", "ROAS before") if c in table]
+    config = {**{c: money_column(c, p["currency"]) for c in money},
+              **{c: st.column_config.NumberColumn(c, format="%.2f×") for c in ratios},
+              **{c: st.column_config.NumberColumn(c, format="localized")
+                 for c in ("Sessions", "Orders", "New customers")}}
+    stem = fmt.file_stem(f"marketing-by-{p['by']}", p["start"], p["end"], p["prev"])
+    downloads.table(table, stem, key="mk_table", hide_index=True, column_config=config,
+                    number_formats=Formats(money=tuple(money), currency=p["currency"]))
+    if p["by"] == "campaign":
+        st.caption("Orders and sessions carry no campaign: a campaign row shows what it cost, its channel's "
+                   "\"(all campaigns)\" row the channel's totals.")
+    if spend:
+        downloads.chart(charts.roas_bars(report.channel_rows(cur), p["currency"]),
+                        fmt.file_stem("marketing-roas", p["start"], p["end"]), key="mk_roas")
+
+
+def _payback_section(pb: tuple[pd.DataFrame, pd.DataFrame] | None, p: dict) -> None:
+    first = report.payback_start(p["end"])
+    st.subheader("Cohort payback")
+    st.caption(f"Customers whose first order fell in {first:%b %Y} – {p['end']:%b %Y}, by the channel of that "
+               "order: their cumulative gross margin per customer, month by month, against what the channel spent "
+               "to win each of them (CAC, dashed). A line that crosses its rule has paid back.")
+    if pb is None or pb[0].empty:
+        st.info("No first orders in these months yet.", icon=":material/event_busy:")
+        return
+    df, summary = pb
+    downloads.chart(charts.payback_chart(df, p["currency"]), fmt.file_stem("marketing-payback", first, p["end"]),
+                    key="mk_payback")
+    st.caption(f"Per cohort: CAC = the channel's spend that month / the cohort's customers (no spend that month: "
+               f"no CAC, nothing to pay back); margin counted through {p['as_of']:%b %d, %Y}; LTV:CAC at k months "
+               "once month k has ended.")
+    table = report.payback_table(summary)
+    config = {"CAC": money_column("CAC", p["currency"]),
+              "Customers": st.column_config.NumberColumn("Customers", format="localized"),
+              "Paid back in month": st.column_config.NumberColumn(
+                  "Paid back in month", format="%d", help="Months after the first order; blank: not yet."),
+              **{c: st.column_config.NumberColumn(c, format="%.2f×") for c in table if c.startswith("LTV:CAC")}}
+    downloads.table(table, fmt.file_stem("marketing-payback-by-cohort", first, p["end"]), key="mk_payback_table",
+                    hide_index=True, column_config=config,
+                    number_formats=Formats(money=("CAC",), currency=p["currency"]))
