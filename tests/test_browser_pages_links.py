@@ -9,10 +9,12 @@ the DuckDB file); saved views and notebooks are made through the UI.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 
 from tests.support.browser import choose
@@ -41,6 +43,8 @@ from tests.support.sharing_browser import (
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "Monday trading meeting"
+SPEND = pd.DataFrame({"date": [dt.date(2026, 3, 2), dt.date(2026, 3, 16)], "channel": ["web", "web"],
+                      "campaign": ["Brand", "Spring"], "spend": [100.0, 200.0]})
 NOTE = "**Weekly note**: web revenue is up; restock the aprons before the promotion."
 NOTE_SHOWN = "Weekly note: web revenue is up; restock the aprons before the promotion."
 
@@ -59,6 +63,8 @@ def store(tmp_path_factory):
         wh = Warehouse.open(settings=Settings.from_env())
         wh.load("events", events_frame(), source="upload:events.csv", as_of=date(2026, 3, 31),
                 now=datetime(2026, 4, 1, 13, 0))
+        wh.load("spend", SPEND, source="upload:google_ads.csv", as_of=date(2026, 3, 31),
+                now=datetime(2026, 4, 1, 13, 5))
         rows = {k: int(v) for k, v in wh.row_counts().items()}
         wh.dispose()
     assert rows["events"] == len(events_frame()) and rows["orders"] > 0 and rows["inventory"] > 0, rows
@@ -458,5 +464,28 @@ def test_cohorts_metric_is_its_own(app_url, browser):
     assert _where(page.url) == _where(explore_url) and _metric(page) == "Units", (page.url, explore_url)
     _history_move(page, page.go_forward)
     assert _where(page.url) == _where(cohorts_url) and _metric(page) == "Revenue", (page.url, cohorts_url)
+    no_exception(page)
+    ctx.close()
+
+
+def test_marketing_view_travels_in_the_link(app_url, browser):
+    """Marketing (issue 20): rows per campaign and a custom range, then the link in a fresh browser: the same
+    control, the same tiles and the same table (web's two campaigns, $100 + $200 of spend in March)."""
+    ctx, page = _fresh(browser)
+    _open(page, app_url + "/marketing?range=Custom&from=2026-03-01&to=2026-03-31", "Marketing")
+    settle(page)
+    assert tile(page, "Spend") == "$300.00"
+    page.locator('[data-testid="stMain"] [data-testid="stButtonGroup"]').get_by_role(
+        "radio", name="Campaign", exact=True).click()
+    _wait_param(page, "mby", "Campaign")
+    link = page.url
+    before = {"pressed": _pressed(page), "tiles": _metrics(page), "table": _grid_cells(page, 0)}
+    assert "Campaign" in before["pressed"] and "Brand" in before["table"] and "Spring" in before["table"], before
+    ctx.close()
+    ctx, page = _fresh(browser)
+    _open(page, link, "Marketing")
+    settle(page)
+    after = {"pressed": _pressed(page), "tiles": _metrics(page), "table": _grid_cells(page, 0)}
+    assert after == before and query(page.url)["mby"] == ["Campaign"], (after, before)
     no_exception(page)
     ctx.close()
