@@ -36,7 +36,7 @@ def test_payback_chart_draws_a_cac_rule_per_channel():
     spec = charts.payback_chart(PAYBACK).to_dict()
     rules = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
     data = spec["datasets"][rules["data"]["name"]]
-    assert [(d["channel"], d["cac"]) for d in data] == [("email", 5.0), ("paid_search", 22.5)]
+    assert [(d["channel"], d["cac"]) for d in data] == [("Email", 5.0), ("Paid search", 22.5)]
 
 
 def test_roas_bars_leave_out_channels_without_spend_and_order_by_roas():
@@ -47,9 +47,18 @@ def test_roas_bars_leave_out_channels_without_spend_and_order_by_roas():
     bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
     data = spec["datasets"][bars["data"]["name"]]
     assert [(d["channel"], d["measure"], d["value"]) for d in data] == [
-        ("paid_search", "Revenue / spend", 2.5), ("paid_search", "Gross margin / spend", 0.75),
-        ("email", "Revenue / spend", 8.0), ("email", "Gross margin / spend", 3.6)]
-    assert bars["encoding"]["y"]["sort"] == ["email", "paid_search"]
+        ("Paid search", "Revenue / spend", 2.5), ("Paid search", "Gross margin / spend", 0.75),
+        ("Email", "Revenue / spend", 8.0), ("Email", "Gross margin / spend", 3.6)]
+    assert bars["encoding"]["y"]["sort"] == ["Email", "Paid search"]
+    assert bars["encoding"]["x"]["scale"] == {"zero": True}       # 8 / 0.75 < 20: a plain axis
+
+
+def test_roas_bars_go_log_when_one_channel_is_far_ahead():
+    # an email list with a flat fee: 192x against 1.2x (and 0.4x of margin) would flatten the paid channels
+    report = pd.DataFrame({"channel": ["email", "social"], "spend": [10.0, 100.0], "revenue": [1920.0, 120.0],
+                           "gross_margin": [700.0, 40.0], "roas": [192.0, 1.2]})
+    bars = next(layer for layer in charts.roas_bars(report).to_dict()["layer"] if layer["mark"]["type"] == "bar")
+    assert bars["encoding"]["x"]["scale"] == {"type": "log"} and "log scale" in bars["encoding"]["x"]["title"]
 
 
 def test_no_spend_says_so():

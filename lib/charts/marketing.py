@@ -11,14 +11,17 @@ import numpy as np
 import pandas as pd
 
 from lib.charts.common import axis_format, empty_note, segment_color, tooltip_format, value_title
+from lib.fmt import words
 
-__all__ = ["roas_bars", "payback_chart", "channel_curves"]
+__all__ = ["roas_bars", "payback_chart", "channel_curves", "LOG_SPREAD"]
+
+LOG_SPREAD = 20.0        # ROAS bars go on a log axis when the largest is more than this many times the smallest
 
 
 def roas_bars(report: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     """Revenue and gross margin per unit of spend, one bar pair per channel that spent anything, with a rule
     at 1 (the spend back). Channels without spend have no ROAS and are left out."""
-    paid = report[report["spend"] > 0]
+    paid = report[report["spend"] > 0].assign(channel=lambda d: d["channel"].map(words))
     if paid.empty:
         return empty_note("No spend in this range: load the spend feed (ad and email platform exports).")
     rows = []
@@ -28,12 +31,17 @@ def roas_bars(report: pd.DataFrame, currency: str = "USD") -> alt.Chart:
         rows.append({"channel": r.channel, "measure": "Gross margin / spend", "value": r.gross_margin / r.spend,
                      "spend": r.spend, "amount": r.gross_margin})
     data = pd.DataFrame(rows)
+    data = data[data["value"] > 0]        # no return at all: no bar (the table says 0.00x)
     order = paid.sort_values("roas", ascending=False)["channel"].tolist()
+    # one channel far ahead (an email list that costs a flat fee) would flatten the others: a log axis then
+    spread = data["value"].max() / data["value"].min() if len(data) else 1.0
+    scale = alt.Scale(type="log") if spread > LOG_SPREAD else alt.Scale(zero=True)
     money = tooltip_format("money", currency)
     bars = alt.Chart(data).mark_bar().encode(
         y=alt.Y("channel:N", sort=order, title=None),
         yOffset=alt.YOffset("measure:N", sort=["Revenue / spend", "Gross margin / spend"]),
-        x=alt.X("value:Q", title="Return per 1 spent (×)", axis=alt.Axis(format=".1f")),
+        x=alt.X("value:Q", title="Return per 1 spent (×" + (", log scale)" if spread > LOG_SPREAD else ")"),
+                scale=scale, axis=alt.Axis(format="~g")),
         color=alt.Color("measure:N", title=None, sort=["Revenue / spend", "Gross margin / spend"],
                         scale=alt.Scale(range=["#2563eb", "#10b981"]), legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("channel:N", title="Channel"), alt.Tooltip("measure:N", title="Measure"),
@@ -67,6 +75,7 @@ def payback_chart(payback: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     curves = channel_curves(payback)
     if curves.empty:
         return empty_note("No cohort with acquisition spend in this range.")
+    curves = curves.assign(channel=curves["channel"].map(words))
     channels = sorted(curves["channel"].unique())
     color = segment_color("channel", channels, title="Channel")
     money = tooltip_format("money", currency)

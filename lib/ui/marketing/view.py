@@ -14,7 +14,6 @@ from lib.exports import Formats
 from lib.reports import marketing as report
 from lib.ui.app import cache, shell
 from lib.ui.widgets import controls, downloads
-from lib.ui.widgets.formatting import money_column
 
 __all__ = ["render"]
 
@@ -99,7 +98,8 @@ def _tiles(cur: pd.DataFrame, prev: pd.DataFrame | None, p: dict) -> None:
               "every channel."),
              ("CAC of paid channels", "cac", money, "Spend / new customers whose first order came through a "
               "channel with spend.")]
-    for col, (label, k, text, help_text) in zip(st.columns(len(tiles)), tiles, strict=True):
+    cols = [c for _ in range(2) for c in st.columns(3)]       # two rows of three: amounts stay whole
+    for col, (label, k, text, help_text) in zip(cols, tiles, strict=True):
         with col.container(border=True):
             st.metric(label, text(t[k]), delta=fmt.change_pct(t[k], b[k]) if b else None,
                       delta_color="inverse" if k in ("spend", "cpa", "cac") else "normal", help=help_text)
@@ -111,12 +111,10 @@ def _channel_section(cur: pd.DataFrame, prev: pd.DataFrame | None, p: dict, spen
     st.subheader("Channels" if p["by"] == "channel" else "Campaigns")
     money = [c for c in ("Spend", "Revenue", "Gross margin", "CPA", "CAC") if c in table]
     ratios = [c for c in ("ROAS", "Margin ROAS", "ROAS before") if c in table]
-    config = {**{c: money_column(c, p["currency"]) for c in money},
-              **{c: st.column_config.NumberColumn(c, format="%.2f×") for c in ratios},
-              **{c: st.column_config.NumberColumn(c, format="localized")
-                 for c in ("Sessions", "Orders", "New customers")}}
+    counts = [c for c in ("Impressions", "Clicks", "Sessions", "Orders", "New customers") if c in table]
     stem = fmt.file_stem(f"marketing-by-{p['by']}", p["start"], p["end"], p["prev"])
-    downloads.table(table, stem, key="mk_table", hide_index=True, column_config=config,
+    shown, config = _shown(table, money, ratios, counts, p["currency"])
+    downloads.table(shown, stem, key="mk_table", hide_index=True, column_config=config, export=table,
                     number_formats=Formats(money=tuple(money), currency=p["currency"]))
     if p["by"] == "campaign":
         st.caption("Orders and sessions carry no campaign: a campaign row shows what it cost, its channel's "
@@ -142,11 +140,30 @@ def _payback_section(pb: tuple[pd.DataFrame, pd.DataFrame] | None, p: dict) -> N
                f"no CAC, nothing to pay back); margin counted through {p['as_of']:%b %d, %Y}; LTV:CAC at k months "
                "once month k has ended.")
     table = report.payback_table(summary)
-    config = {"CAC": money_column("CAC", p["currency"]),
-              "Customers": st.column_config.NumberColumn("Customers", format="localized"),
-              "Paid back in month": st.column_config.NumberColumn(
-                  "Paid back in month", format="%d", help="Months after the first order; blank: not yet."),
-              **{c: st.column_config.NumberColumn(c, format="%.2f×") for c in table if c.startswith("LTV:CAC")}}
-    downloads.table(table, fmt.file_stem("marketing-payback-by-cohort", first, p["end"]), key="mk_payback_table",
-                    hide_index=True, column_config=config,
+    shown, config = _shown(table, ["CAC"], [c for c in table if c.startswith("LTV:CAC")],
+                           ["Customers", "Paid back in month"], p["currency"])
+    config["Paid back in month"] = {**config["Paid back in month"],
+                                    "help": "Months after the first order; –: not yet, or no spend to pay back."}
+    downloads.table(shown, fmt.file_stem("marketing-payback-by-cohort", first, p["end"]), key="mk_payback_table",
+                    hide_index=True, column_config=config, export=table,
                     number_formats=Formats(money=("CAC",), currency=p["currency"]))
+
+
+def _shown(table: pd.DataFrame, money: list[str], ratios: list[str], counts: list[str], currency: str):
+    """(the table as shown, its column config): a column with a missing value (a channel without spend has no
+    ROAS; a campaign row no orders) is shown as text, "–" where there is no value, right-aligned; the others
+    stay numbers with a format. The downloads get ``table`` itself: numbers."""
+    text = {**{c: (lambda v: fmt.money(v, currency)) for c in money}, **{c: (lambda v: f"{v:,.2f}×") for c in ratios},
+            **{c: (lambda v: f"{v:,.0f}") for c in counts}}
+    shown, config = table.copy(), {}
+    for col, as_text in text.items():
+        if table[col].isna().any():
+            shown[col] = [("–" if pd.isna(v) else as_text(v)) for v in table[col]]
+            config[col] = st.column_config.TextColumn(col, alignment="right")
+        elif col in money:
+            config[col] = st.column_config.NumberColumn(col, format="dollar" if currency == "USD" else "%.2f")
+        elif col in ratios:
+            config[col] = st.column_config.NumberColumn(col, format="%.2f×")
+        else:
+            config[col] = st.column_config.NumberColumn(col, format="localized")
+    return shown, config
