@@ -73,6 +73,7 @@ bench: dev
 	$(PY) bench/forecast_public.py
 	$(PY) bench/forecast_grains.py
 	$(PY) bench/reruns.py
+	$(PY) bench/marketing.py
 	$(PY) bench/notebook_export.py
 	$(PY) bench/pricing_calibration.py
 	$(PY) bench/pricing_public.py
