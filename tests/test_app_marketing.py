@@ -10,8 +10,8 @@ import lib.ui.widgets.controls  # noqa: F401 - installs the old-link aliases, as
 from lib.settings import Settings
 from lib.warehouse import Warehouse
 from tests.support.app_pages import data_dir, texts  # noqa: F401 - fixture
+from tests.support.marketing_store import _events, _orders, _spend
 from tests.support.paths import ROOT
-from tests.test_marketing import _events, _orders, _spend
 
 T0 = datetime(2026, 7, 1)
 

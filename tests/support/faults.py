@@ -197,8 +197,11 @@ class Loader:
         parent's time.monotonic()), None if it did not."""
         for x in self.lines:
             parts = x.split()
-            if parts and (parts[0] == mark or (parts[0] == "phase" and parts[1] == mark)):
-                return float(parts[-1])
+            if parts and (parts[0] == mark or (parts[0] == "phase" and len(parts) > 1 and parts[1] == mark)):
+                try:
+                    return float(parts[-1])
+                except ValueError:      # a line that only starts like a mark (seen once in CI: '... done'):
+                    continue            # the child's own mark line carries its time
         return None
 
     def _marks(self, kinds) -> list[str]:
