@@ -58,7 +58,12 @@ def test_roas_bars_go_log_when_one_channel_is_far_ahead():
     report = pd.DataFrame({"channel": ["email", "social"], "spend": [10.0, 100.0], "revenue": [1920.0, 120.0],
                            "gross_margin": [700.0, 40.0], "roas": [192.0, 1.2]})
     bars = next(layer for layer in charts.roas_bars(report).to_dict()["layer"] if layer["mark"]["type"] == "bar")
-    assert bars["encoding"]["x"]["scale"] == {"type": "log"} and "log scale" in bars["encoding"]["x"]["title"]
+    assert bars["encoding"]["x"]["scale"] == {"type": "log", "domainMin": 0.1}
+    assert "log scale" in bars["encoding"]["x"]["title"]
+    # the bars start at 0.1 (the power of ten below 0.4): a log axis has no 0, and bars from 0 were not drawn
+    data = next(iter(v for k, v in charts.roas_bars(report).to_dict()["datasets"].items()
+                     if v and "base" in v[0]))
+    assert {d["base"] for d in data} == {0.1} and bars["encoding"]["x2"] == {"field": "base"}
 
 
 def test_no_spend_says_so():

@@ -35,12 +35,17 @@ def roas_bars(report: pd.DataFrame, currency: str = "USD") -> alt.Chart:
     order = paid.sort_values("roas", ascending=False)["channel"].tolist()
     # one channel far ahead (an email list that costs a flat fee) would flatten the others: a log axis then
     spread = data["value"].max() / data["value"].min() if len(data) else 1.0
-    scale = alt.Scale(type="log") if spread > LOG_SPREAD else alt.Scale(zero=True)
+    log = spread > LOG_SPREAD
+    # a log axis has no 0: the bars start at the power of ten below the smallest value (else none is drawn)
+    floor = 10.0 ** np.floor(np.log10(min(data["value"].min(), 1.0))) if log else 0.0
+    data = data.assign(base=floor)
+    scale = alt.Scale(type="log", domainMin=floor) if log else alt.Scale(zero=True)
     money = tooltip_format("money", currency)
     bars = alt.Chart(data).mark_bar().encode(
+        x2=alt.X2("base:Q"),
         y=alt.Y("channel:N", sort=order, title=None),
         yOffset=alt.YOffset("measure:N", sort=["Revenue / spend", "Gross margin / spend"]),
-        x=alt.X("value:Q", title="Return per 1 spent (×" + (", log scale)" if spread > LOG_SPREAD else ")"),
+        x=alt.X("value:Q", title="Return per 1 spent (×" + (", log scale)" if log else ")"),
                 scale=scale, axis=alt.Axis(format="~g")),
         color=alt.Color("measure:N", title=None, sort=["Revenue / spend", "Gross margin / spend"],
                         scale=alt.Scale(range=["#2563eb", "#10b981"]), legend=alt.Legend(orient="top")),
